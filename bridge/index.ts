@@ -1,0 +1,284 @@
+/**
+ * The bridge joins channels to the agent:
+ *
+ *   adapter ─accept()─► Inbox (SQLite, dedupe) ─► ConversationQueue ─► handler.handle(turn)
+ *                                                                      │ Reply
+ *   adapter ◄─ Sender (format → chunk → throttle → retry) ◄─ stored reply ┘
+ *
+ * A message is done only once every chunk of its reply is delivered. At start,
+ * `recover()` puts every unfinished inbox row back in the queue: pending rows run
+ * the turn again, rows already `replying` resume delivery from the first unsent chunk.
+ * Control messages (approval answers, button presses) skip the queue, because the
+ * turn they unblock may be holding their conversation's lane.
+ */
+import type { Logger } from 'pino';
+import {
+  type ChannelAdapter,
+  type InboundMessage,
+  type InboundSink,
+  type OutboundButton,
+  type OutboundTarget,
+  replyTarget,
+} from '../channels/adapter.js';
+import type { Db } from '../sessions/db.js';
+import { describeError } from './errors.js';
+import { Inbox, type InboxEntry, type StoredReply } from './inbox.js';
+import { DraftStream } from './outbound/draft.js';
+import type { RetryOptions } from './outbound/retry.js';
+import { Sender } from './outbound/sender.js';
+import { ConversationQueue } from './queue.js';
+
+/** What the agent answers with. `null` from a handler means "stay silent". */
+export interface Reply {
+  text: string;
+  buttons?: OutboundButton[];
+}
+
+/** One message being handled, with the side channels a turn may use. */
+export interface Turn {
+  inboxId: number;
+  conversationKey: string;
+  message: InboundMessage;
+  target: OutboundTarget;
+  adapter: ChannelAdapter;
+  /** Streams a fragment of the answer (web deltas or a draft being edited). */
+  stream(delta: string): void;
+  /** Sends a message that is not the reply (e.g. an approval prompt). */
+  notify(markdown: string, buttons?: OutboundButton[]): Promise<string[]>;
+}
+
+export interface MessageHandler {
+  /** True for messages that must not wait in their conversation's lane. */
+  isControl?(message: InboundMessage): boolean;
+  handle(turn: Turn): Promise<Reply | null>;
+}
+
+export interface BridgeOptions {
+  /** Conversations handled in parallel. */
+  concurrency: number;
+  /** Messages waiting in memory before adapters are slowed down. */
+  capacity: number;
+  /** Processing attempts before a message is answered with an apology. */
+  maxAttempts: number;
+  /** Minimum gap between draft edits for `streaming: 'edit'` channels. */
+  draftIntervalMs: number;
+  /** How often "typing…" is refreshed while a turn runs. */
+  typingIntervalMs: number;
+  retry?: Partial<RetryOptions>;
+}
+
+export const defaultBridgeOptions: BridgeOptions = {
+  concurrency: 16,
+  capacity: 1000,
+  maxAttempts: 3,
+  draftIntervalMs: 1000,
+  typingIntervalMs: 4000,
+};
+
+/** Events for metrics and the admin page. */
+export type BridgeEvent =
+  | { type: 'accepted'; channel: string; duplicate: boolean }
+  | { type: 'replied'; channel: string; latencyMs: number; chunks: number }
+  | { type: 'silent'; channel: string }
+  | { type: 'failed'; channel: string; error: string };
+
+/** Key of a conversation lane (and of its session): channel, account, chat, thread. */
+export function conversationKey(message: Pick<InboundMessage, 'channel' | 'account' | 'conversationId' | 'threadId'>): string {
+  const base = `${message.channel}:${message.account}:${message.conversationId}`;
+  return message.threadId ? `${base}:${message.threadId}` : base;
+}
+
+const APOLOGY = 'Sorry, I could not process this message. Please try again.';
+
+export class Bridge {
+  readonly inbox: Inbox;
+  private readonly queue: ConversationQueue<InboxEntry>;
+  private readonly adapters = new Map<string, { adapter: ChannelAdapter; sender: Sender }>();
+  private readonly listeners: ((event: BridgeEvent) => void)[] = [];
+  private readonly control = new Set<Promise<void>>();
+  private readonly options: BridgeOptions;
+
+  constructor(
+    db: Db,
+    private readonly handler: MessageHandler,
+    private readonly log: Logger,
+    options: Partial<BridgeOptions> = {},
+  ) {
+    this.options = { ...defaultBridgeOptions, ...options };
+    this.inbox = new Inbox(db);
+    this.queue = new ConversationQueue<InboxEntry>(
+      { concurrency: this.options.concurrency, capacity: this.options.capacity },
+      (entry) => this.process(entry),
+      (error, key) => this.log.error({ err: error, conversation: key }, 'queue handler failed'),
+    );
+  }
+
+  /** Registers an adapter; returns the sink it delivers inbound messages to. */
+  register(adapter: ChannelAdapter): InboundSink {
+    const sender = new Sender(adapter, this.options.retry ? { retry: this.options.retry } : {});
+    this.adapters.set(adapter.id, { adapter, sender });
+    return { accept: (message) => this.accept(message) };
+  }
+
+  /** The sender pipeline of a registered channel. */
+  sender(channel: string): Sender {
+    const entry = this.adapters.get(channel);
+    if (!entry) throw new Error(`channel ${channel} is not registered`);
+    return entry.sender;
+  }
+
+  adapter(channel: string): ChannelAdapter | undefined {
+    return this.adapters.get(channel)?.adapter;
+  }
+
+  on(listener: (event: BridgeEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Messages waiting in the queue (not running). */
+  get depth(): number {
+    return this.queue.depth;
+  }
+
+  get active(): number {
+    return this.queue.active;
+  }
+
+  /** Re-enqueues everything a previous run accepted but did not finish. */
+  async recover(): Promise<number> {
+    const entries = this.inbox.unfinished().filter((entry) => this.adapters.has(entry.message.channel));
+    for (const entry of entries) await this.schedule(entry);
+    if (entries.length > 0) this.log.info({ count: entries.length }, 'recovering unfinished messages');
+    return entries.length;
+  }
+
+  /** Waits for queued and running messages. */
+  async drain(): Promise<void> {
+    await this.queue.drain();
+    await Promise.all([...this.control]);
+  }
+
+  /** Stops taking new work from the queue, lets running turns finish, stops senders. */
+  async stop(): Promise<void> {
+    this.queue.stop();
+    await Promise.all([...this.control]);
+    await Promise.all([...this.adapters.values()].map(({ sender }) => sender.stop()));
+  }
+
+  private async accept(message: InboundMessage): Promise<{ duplicate: boolean }> {
+    const { entry, duplicate } = this.inbox.accept(message, conversationKey(message));
+    this.emit({ type: 'accepted', channel: message.channel, duplicate });
+    if (!duplicate) await this.schedule(entry);
+    return { duplicate };
+  }
+
+  private async schedule(entry: InboxEntry): Promise<void> {
+    if (this.handler.isControl?.(entry.message)) {
+      const run = this.process(entry).finally(() => this.control.delete(run));
+      this.control.add(run);
+      return;
+    }
+    await this.queue.push(entry.conversationKey, entry);
+  }
+
+  private async process(entry: InboxEntry): Promise<void> {
+    const registered = this.adapters.get(entry.message.channel);
+    if (!registered) return;
+    const current = this.inbox.get(entry.id) ?? entry;
+    if (current.state === 'done' || current.state === 'failed') return;
+    const reply = current.state === 'replying' && current.reply ? current.reply : await this.runTurn(current, registered);
+    if (reply === null) {
+      this.inbox.complete(entry.id);
+      this.emit({ type: 'silent', channel: entry.message.channel });
+      return;
+    }
+    await this.deliver(current, reply, registered.sender);
+  }
+
+  /** Runs the handler and freezes its reply (or `null` when it stays silent). */
+  private async runTurn(entry: InboxEntry, { adapter, sender }: { adapter: ChannelAdapter; sender: Sender }): Promise<StoredReply | null> {
+    const target = replyTarget(entry.message);
+    const attempts = this.inbox.begin(entry.id);
+    const draft =
+      adapter.capabilities.streaming === 'edit' && adapter.edit
+        ? new DraftStream(sender, target, { intervalMs: this.options.draftIntervalMs })
+        : undefined;
+    let reply: Reply | null;
+    const stopTyping = this.keepTyping(sender, target);
+    try {
+      reply =
+        attempts > this.options.maxAttempts
+          ? { text: APOLOGY }
+          : await this.handler.handle(this.turn(entry, adapter, sender, target, draft));
+    } catch (error) {
+      this.log.error({ err: error, inboxId: entry.id }, 'handler failed');
+      reply = { text: APOLOGY };
+    } finally {
+      stopTyping();
+    }
+    const draftId = await draft?.close();
+    if (reply === null) return null;
+    const stored: StoredReply = {
+      chunks: sender.render(reply.text),
+      sent: 0,
+      messageIds: [],
+      ...(reply.buttons?.length ? { buttons: reply.buttons } : {}),
+      ...(draftId ? { draftMessageId: draftId } : {}),
+    };
+    this.inbox.setReply(entry.id, stored);
+    return stored;
+  }
+
+  private turn(entry: InboxEntry, adapter: ChannelAdapter, sender: Sender, target: OutboundTarget, draft?: DraftStream): Turn {
+    const replyId = `r${entry.id}`;
+    return {
+      inboxId: entry.id,
+      conversationKey: entry.conversationKey,
+      message: entry.message,
+      target,
+      adapter,
+      stream: (delta) => {
+        if (draft) draft.push(delta);
+        else adapter.streamDelta?.(target, replyId, delta);
+      },
+      notify: (markdown, buttons) => sender.send(target, markdown, buttons),
+    };
+  }
+
+  /** Delivers the stored chunks from the first unsent one, recording progress. */
+  private async deliver(entry: InboxEntry, reply: StoredReply, sender: Sender): Promise<void> {
+    const target = replyTarget(entry.message);
+    try {
+      for (let index = reply.sent; index < reply.chunks.length; index++) {
+        const chunk = reply.chunks[index]!;
+        const buttons = index === reply.chunks.length - 1 ? reply.buttons : undefined;
+        let id: string;
+        if (index === 0 && reply.draftMessageId) {
+          await sender.editChunk(target, reply.draftMessageId, chunk, buttons);
+          id = reply.draftMessageId;
+        } else {
+          id = await sender.sendChunk(target, chunk, buttons);
+        }
+        reply.sent = index + 1;
+        reply.messageIds.push(id);
+        this.inbox.updateReply(entry.id, reply);
+      }
+      this.inbox.complete(entry.id);
+      this.emit({ type: 'replied', channel: entry.message.channel, latencyMs: Date.now() - entry.receivedAt, chunks: reply.chunks.length });
+    } catch (error) {
+      this.inbox.fail(entry.id, describeError(error));
+      this.emit({ type: 'failed', channel: entry.message.channel, error: describeError(error) });
+      this.log.error({ err: error, inboxId: entry.id }, 'reply delivery failed');
+    }
+  }
+
+  private keepTyping(sender: Sender, target: OutboundTarget): () => void {
+    void sender.typing(target);
+    const timer = setInterval(() => void sender.typing(target), this.options.typingIntervalMs);
+    return () => clearInterval(timer);
+  }
+
+  private emit(event: BridgeEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The channel contract: the one interface every messenger adapter implements.
+ *
+ * Pipeline position:
+ *
+ *   platform ──► ChannelAdapter ──InboundMessage──► bridge (inbox → queue) ──► agent router
+ *   platform ◄── ChannelAdapter.send/edit ◄── bridge sender (format → chunk → throttle → retry)
+ *
+ * An adapter translates one platform's events into {@link InboundMessage}s and
+ * performs the raw outbound primitives. It never talks to the model, the store or
+ * another adapter, and the router never imports a platform library: everything
+ * the router needs to know about a platform is declared in {@link ChannelCapabilities}.
+ *
+ * Inbound delivery rule: an adapter hands each message to `sink.accept()` and
+ * acknowledges it to its platform only after that promise resolves, because
+ * `accept` returns once the message is durably stored in the inbox. `accept` may
+ * also take a while when the queue is full: that is backpressure, and the adapter
+ * should simply wait (stop polling, delay the HTTP answer) instead of buffering.
+ *
+ * Outbound rule: `send` and `edit` are single platform calls for text that already
+ * fits the declared limits. Errors are mapped to the error tree in
+ * `bridge/errors.ts` (PlatformError with status and retry-after, NetworkError) in
+ * exactly one place per adapter, so the sender pipeline can decide what to retry.
+ *
+ * @example A minimal adapter
+ * ```ts
+ * const echo: ChannelAdapter = {
+ *   id: 'echo',
+ *   capabilities: { maxMessageLength: 1000, format: 'plain', edits: false, buttons: false,
+ *                   threads: false, typing: false, streaming: 'none', rateLimits: {} },
+ *   async start(sink) { sink.accept({ ...someInbound }) },
+ *   async stop() {},
+ *   async send(target, msg) { console.log(msg.text); return { messageId: '1' } },
+ * }
+ * ```
+ */
+
+/** A file attached to an inbound message, already fetched (or referenced) by the adapter. */
+export interface Attachment {
+  kind: 'image' | 'audio' | 'video' | 'document' | 'other';
+  /** MIME type when the platform reports one. */
+  mimeType?: string;
+  fileName?: string;
+  /** Size in bytes when known. */
+  size?: number;
+  /** Local path where the adapter saved the file (inside the conversation's workspace). */
+  path?: string;
+  /** Base64 data for small images handed to vision models. */
+  dataBase64?: string;
+  /** Platform file reference, for adapters that download lazily. */
+  platformFileId?: string;
+}
+
+/** A message as every channel delivers it to the bridge. Plain data, JSON-serialisable. */
+export interface InboundMessage {
+  /** Channel id, e.g. `telegram`, `web`. Part of the dedupe key. */
+  channel: string;
+  /** Which bot account of that channel received it (one adapter may serve several). */
+  account: string;
+  /** Platform chat / channel / JID: where a reply goes. */
+  conversationId: string;
+  /** Thread or topic inside the conversation, when the platform has them. */
+  threadId?: string;
+  sender: { id: string; name?: string; isBot?: boolean };
+  /** `dm` for one-to-one chats, `group` for anything with more people. */
+  chatType: 'dm' | 'group';
+  /** The bot was @mentioned (or addressed with `/cmd@ThisBot`). */
+  mentionsBot: boolean;
+  /** The message replies to one of the bot's own messages. */
+  repliesToBot: boolean;
+  /** Text with the bot mention removed where the platform allows it. */
+  text: string;
+  attachments: Attachment[];
+  /** Platform message id: with `channel` this is the dedupe key. */
+  platformMessageId: string;
+  /** Platform timestamp, ms since epoch. */
+  timestamp: number;
+  /**
+   * A pressed button, when the event is a button callback rather than text.
+   * `data` is what {@link OutboundButton.data} carried.
+   */
+  action?: { data: string; callbackId?: string };
+  /** Platform-specific extras an adapter wants back when replying (JSON only). */
+  raw?: Record<string, unknown>;
+}
+
+/** Where outbound messages go: a conversation, optionally a thread, optionally replying to a message. */
+export interface OutboundTarget {
+  account: string;
+  conversationId: string;
+  threadId?: string;
+  replyToMessageId?: string;
+  /** Lets the throttle apply group limits. */
+  chatType?: 'dm' | 'group';
+}
+
+/** An inline button; `data` comes back as {@link InboundMessage.action}. */
+export interface OutboundButton {
+  label: string;
+  data: string;
+  style?: 'primary' | 'danger';
+}
+
+export interface OutboundMessage {
+  /** Text already rendered in the adapter's dialect and within `maxMessageLength`. */
+  text: string;
+  /** Rendered in the dialect the adapter declared (`plain` when a parse fallback is needed). */
+  format: FormatDialect;
+  buttons?: OutboundButton[];
+}
+
+export interface SentMessage {
+  /** Platform id of the message, used for edits and reply detection. */
+  messageId: string;
+}
+
+/** Markup dialects the sender can render model Markdown into. */
+export type FormatDialect = 'plain' | 'markdown' | 'telegram-html' | 'slack-mrkdwn' | 'whatsapp';
+
+/** Rate limits an adapter declares; the sender's throttle enforces them. */
+export interface RateLimits {
+  /** Minimum milliseconds between two messages in one conversation. */
+  perConversationMinMs?: number;
+  /** Messages allowed per `windowMs` in one group conversation. */
+  perGroup?: { max: number; windowMs: number };
+  /** Messages allowed per `windowMs` across the whole account. */
+  global?: { max: number; windowMs: number };
+}
+
+/** What an adapter can do; the router and sender adapt to this, never to the platform name. */
+export interface ChannelCapabilities {
+  /** Longest text one message may carry, in characters. */
+  maxMessageLength: number;
+  format: FormatDialect;
+  /** `edit()` is implemented. */
+  edits: boolean;
+  /** Inline buttons are rendered (otherwise approvals are asked with reply codes). */
+  buttons: boolean;
+  /** Threads/topics exist and `threadId` is meaningful. */
+  threads: boolean;
+  /** `typing()` is implemented. */
+  typing: boolean;
+  /**
+   * How partial answers are shown while the model writes: `deltas` pushes each
+   * fragment (`streamDelta`), `edit` edits a draft message, `none` sends at the end.
+   */
+  streaming: 'deltas' | 'edit' | 'none';
+  rateLimits: RateLimits;
+  /**
+   * Senders are already authenticated by the channel itself (web chat token, local
+   * terminal): the access policy lets them in without pairing.
+   */
+  preauthenticated?: boolean;
+}
+
+/** The bridge side of an adapter: where inbound messages go. */
+export interface InboundSink {
+  /**
+   * Stores the message durably (deduplicated) and schedules it. Resolves once it is
+   * safe to acknowledge the platform; `duplicate` means it was seen before.
+   */
+  accept(message: InboundMessage): Promise<{ duplicate: boolean }>;
+}
+
+/** Current health of a channel, shown by `parley status` and the admin page. */
+export interface ChannelStatus {
+  state: 'starting' | 'connected' | 'qr' | 'paused' | 'stopped' | 'logged_out' | 'error';
+  detail?: string;
+  /** How to fix the last error, in plain words. */
+  fix?: string;
+  since: number;
+}
+
+export interface ChannelAdapter {
+  /** Channel id, unique in one Parley process (`telegram`, `web`, ...). */
+  readonly id: string;
+  readonly capabilities: ChannelCapabilities;
+  /** Connects and begins delivering messages to `sink`. Resolves when running. */
+  start(sink: InboundSink): Promise<void>;
+  /** Stops receiving, lets running deliveries finish, disconnects. */
+  stop(): Promise<void>;
+  /**
+   * Renders model Markdown into the declared dialect (default: unchanged). Lives in
+   * `channels/<name>/format.ts`.
+   */
+  render?(markdown: string): string;
+  /** Splits rendered text into sendable pieces (default: `chunkText` from the bridge). */
+  chunk?(rendered: string, limit: number): string[];
+  /** One platform call sending one message. */
+  send(target: OutboundTarget, message: OutboundMessage): Promise<SentMessage>;
+  /** Replaces the text of a sent message (required when `capabilities.edits`). */
+  edit?(target: OutboundTarget, messageId: string, message: OutboundMessage): Promise<void>;
+  /** Shows "typing…" for a few seconds (required when `capabilities.typing`). */
+  typing?(target: OutboundTarget): Promise<void>;
+  /** Pushes a streaming fragment of the reply `replyId` (when `streaming === 'deltas'`). */
+  streamDelta?(target: OutboundTarget, replyId: string, delta: string): void;
+  /** Answers a button press so the platform stops its spinner. */
+  acknowledgeAction?(message: InboundMessage, text?: string): Promise<void>;
+  /** Current status for operators. */
+  status?(): ChannelStatus;
+}
+
+/** Builds the target for replying to an inbound message in place (same conversation and thread). */
+export function replyTarget(message: InboundMessage): OutboundTarget {
+  return {
+    account: message.account,
+    conversationId: message.conversationId,
+    chatType: message.chatType,
+    ...(message.threadId !== undefined ? { threadId: message.threadId } : {}),
+  };
+}

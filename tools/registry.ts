@@ -1,0 +1,122 @@
+/**
+ * The tool registry: every tool the model may call, with its zod schema (sent to the
+ * model as JSON Schema), a description, and a policy:
+ *
+ * - `auto`: runs at once;
+ * - `ask`:  the owner must approve each call (or the rest of the session);
+ * - `deny`: never runs; the model is told so.
+ *
+ * Policies declared by a tool can be overridden by config (`tools.policies`). A tool
+ * can be disabled at runtime with a reason (e.g. Docker is unreachable); it is then
+ * not offered to the model and a call to it returns that reason.
+ *
+ * @example
+ * ```ts
+ * registry.register(defineTool({
+ *   name: 'get_time', description: 'Current time', policy: 'auto',
+ *   schema: z.object({ timeZone: z.string().optional() }),
+ *   run: async ({ timeZone }) => ({ content: new Date().toLocaleString('en', { timeZone }) }),
+ * }))
+ * ```
+ */
+import { z } from 'zod';
+
+export type ToolPolicy = 'auto' | 'ask' | 'deny';
+
+/** What a running tool knows about the turn that called it. */
+export interface ToolContext {
+  sessionId: number;
+  conversationKey: string;
+  channel: string;
+  senderId: string;
+  /** Aborted when the turn is abandoned (shutdown). */
+  signal: AbortSignal;
+}
+
+export interface ToolResult {
+  /** Text handed back to the model (already redacted by the tool when it carries output). */
+  content: string;
+  isError?: boolean;
+  /** Structured details for logs and the admin page. */
+  details?: Record<string, unknown>;
+}
+
+export interface Tool<Schema extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  schema: Schema;
+  policy: ToolPolicy;
+  /** Runs outside Parley's process (sandbox); shown as such to approvers. */
+  sandboxed?: boolean;
+  run(args: z.infer<Schema>, context: ToolContext): Promise<ToolResult>;
+}
+
+/** Identity helper that keeps `run`'s argument type tied to the schema. */
+export function defineTool<Schema extends z.ZodType>(tool: Tool<Schema>): Tool<Schema> {
+  return tool;
+}
+
+/** A tool definition in the OpenAI Chat Completions `tools` shape. */
+export interface ToolDefinition {
+  type: 'function';
+  function: { name: string; description: string; parameters: Record<string, unknown> };
+}
+
+export class ToolRegistry {
+  private readonly tools = new Map<string, Tool>();
+  private readonly disabled = new Map<string, string>();
+
+  constructor(private readonly overrides: Record<string, ToolPolicy> = {}) {}
+
+  register(tool: Tool<z.ZodType>): void {
+    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name)) throw new Error(`invalid tool name "${tool.name}"`);
+    this.tools.set(tool.name, tool as Tool);
+  }
+
+  get(name: string): Tool | undefined {
+    return this.tools.get(name);
+  }
+
+  /** Every registered tool, enabled or not. */
+  all(): Tool[] {
+    return [...this.tools.values()];
+  }
+
+  policy(name: string): ToolPolicy {
+    const tool = this.tools.get(name);
+    return this.overrides[name] ?? tool?.policy ?? 'deny';
+  }
+
+  /** Takes a tool out of service, with the reason users and the model will see. */
+  disable(name: string, reason: string): void {
+    this.disabled.set(name, reason);
+  }
+
+  enable(name: string): void {
+    this.disabled.delete(name);
+  }
+
+  /** Why a tool cannot be used now, if it cannot. */
+  unavailable(name: string): string | undefined {
+    if (!this.tools.has(name)) return `unknown tool "${name}"`;
+    if (this.disabled.has(name)) return this.disabled.get(name);
+    if (this.policy(name) === 'deny') return `tool "${name}" is denied by policy`;
+    return undefined;
+  }
+
+  /** Definitions offered to the model: enabled tools whose policy is not `deny`. */
+  definitions(): ToolDefinition[] {
+    return this.all()
+      .filter((tool) => this.unavailable(tool.name) === undefined)
+      .map((tool) => ({
+        type: 'function' as const,
+        function: { name: tool.name, description: tool.description, parameters: toJsonSchema(tool.schema) },
+      }));
+  }
+}
+
+function toJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
