@@ -106,12 +106,21 @@ export class OpenAIChatModel implements ChatModel {
     const message = response.choices[0]?.message;
     const toolCalls = (message?.tool_calls ?? [])
       .filter((call) => call.type === 'function')
-      .map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.function.name, arguments: call.function.arguments } }));
+      .map((call) => ({
+        id: call.id,
+        type: 'function' as const,
+        function: { name: call.function.name, arguments: call.function.arguments },
+      }));
     if (message?.content) request.onDelta?.(message.content);
     return {
       content: message?.content ?? null,
       toolCalls,
-      usage: response.usage ? { promptTokens: response.usage.prompt_tokens, completionTokens: response.usage.completion_tokens } : undefined,
+      usage: response.usage
+        ? {
+            promptTokens: response.usage.prompt_tokens,
+            completionTokens: response.usage.completion_tokens,
+          }
+        : undefined,
     };
   }
 
@@ -124,7 +133,11 @@ export class OpenAIChatModel implements ChatModel {
     const calls = new Map<number, ToolCallRecord>();
     let usage: Completion['usage'];
     for await (const chunk of stream) {
-      if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+      if (chunk.usage)
+        usage = {
+          promptTokens: chunk.usage.prompt_tokens,
+          completionTokens: chunk.usage.completion_tokens,
+        };
       const delta = chunk.choices[0]?.delta;
       if (!delta) continue;
       if (delta.content) {
@@ -132,14 +145,20 @@ export class OpenAIChatModel implements ChatModel {
         request.onDelta?.(delta.content);
       }
       for (const part of delta.tool_calls ?? []) {
-        const call = calls.get(part.index) ?? { id: '', type: 'function' as const, function: { name: '', arguments: '' } };
+        const call = calls.get(part.index) ?? {
+          id: '',
+          type: 'function' as const,
+          function: { name: '', arguments: '' },
+        };
         if (part.id) call.id = part.id;
         if (part.function?.name) call.function.name += part.function.name;
         if (part.function?.arguments) call.function.arguments += part.function.arguments;
         calls.set(part.index, call);
       }
     }
-    const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([index, call]) => ({ ...call, id: call.id || `call_${index}` }));
+    const toolCalls = [...calls.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([index, call]) => ({ ...call, id: call.id || `call_${index}` }));
     return { content: content || null, toolCalls, usage };
   }
 
@@ -148,10 +167,16 @@ export class OpenAIChatModel implements ChatModel {
     if (error instanceof ProviderError) return error;
     const where = this.config.baseUrl ?? 'the OpenAI API';
     if (error instanceof OpenAI.APIConnectionTimeoutError) {
-      return new ProviderError(error.message, `The AI provider at ${where} did not answer in time. Please try again later.`);
+      return new ProviderError(
+        error.message,
+        `The AI provider at ${where} did not answer in time. Please try again later.`,
+      );
     }
     if (error instanceof OpenAI.APIConnectionError) {
-      return new ProviderError(error.message, `I could not reach the AI provider at ${where}. Is it running? Please try again later.`);
+      return new ProviderError(
+        error.message,
+        `I could not reach the AI provider at ${where}. Is it running? Please try again later.`,
+      );
     }
     if (error instanceof OpenAI.APIError) {
       const status = error.status ?? 0;
@@ -168,6 +193,9 @@ export class OpenAIChatModel implements ChatModel {
       return new ProviderError(error.message, text, status);
     }
     const message = error instanceof Error ? error.message : String(error);
-    return new ProviderError(message, 'The AI provider failed unexpectedly. Please try again later.');
+    return new ProviderError(
+      message,
+      'The AI provider failed unexpectedly. Please try again later.',
+    );
   }
 }

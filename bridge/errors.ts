@@ -33,7 +33,9 @@ export class PlatformError extends ParleyError {
   readonly parameters: Record<string, unknown>;
 
   constructor(init: PlatformErrorInit) {
-    super(`${init.platform} refused (${init.status}${init.code ? ` ${init.code}` : ''}): ${init.description ?? 'no description'}`);
+    super(
+      `${init.platform} refused (${init.status}${init.code ? ` ${init.code}` : ''}): ${init.description ?? 'no description'}`,
+    );
     this.platform = init.platform;
     this.status = init.status;
     this.code = init.code;
@@ -53,7 +55,9 @@ export class NetworkError extends ParleyError {
     readonly platform: string,
     override readonly cause: unknown,
   ) {
-    super(`${platform}: network failure: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(
+      `${platform}: network failure: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
   }
 }
 

@@ -69,7 +69,10 @@ export class Inbox {
   }
 
   /** Stores the message; `duplicate` when (channel, platform id) was already accepted. */
-  accept(message: InboundMessage, conversationKey: string): { entry: InboxEntry; duplicate: boolean } {
+  accept(
+    message: InboundMessage,
+    conversationKey: string,
+  ): { entry: InboxEntry; duplicate: boolean } {
     const now = Date.now();
     const result = this.insert.run(
       message.channel,
@@ -104,7 +107,9 @@ export class Inbox {
 
   /** Counts one processing attempt (used to give up on poison messages). */
   begin(id: number): number {
-    this.db.prepare('UPDATE inbox SET attempts = attempts + 1, updated_at = ? WHERE id = ?').run(Date.now(), id);
+    this.db
+      .prepare('UPDATE inbox SET attempts = attempts + 1, updated_at = ? WHERE id = ?')
+      .run(Date.now(), id);
     return (this.byId.get(id) as InboxRow).attempts;
   }
 
@@ -117,11 +122,15 @@ export class Inbox {
 
   /** Records progress after each delivered chunk. */
   updateReply(id: number, reply: StoredReply): void {
-    this.db.prepare('UPDATE inbox SET reply = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(reply), Date.now(), id);
+    this.db
+      .prepare('UPDATE inbox SET reply = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify(reply), Date.now(), id);
   }
 
   complete(id: number): void {
-    this.db.prepare(`UPDATE inbox SET state = 'done', updated_at = ? WHERE id = ?`).run(Date.now(), id);
+    this.db
+      .prepare(`UPDATE inbox SET state = 'done', updated_at = ? WHERE id = ?`)
+      .run(Date.now(), id);
   }
 
   fail(id: number, error: string): void {

@@ -83,7 +83,9 @@ export type BridgeEvent =
   | { type: 'failed'; channel: string; error: string };
 
 /** Key of a conversation lane (and of its session): channel, account, chat, thread. */
-export function conversationKey(message: Pick<InboundMessage, 'channel' | 'account' | 'conversationId' | 'threadId'>): string {
+export function conversationKey(
+  message: Pick<InboundMessage, 'channel' | 'account' | 'conversationId' | 'threadId'>,
+): string {
   const base = `${message.channel}:${message.account}:${message.conversationId}`;
   return message.threadId ? `${base}:${message.threadId}` : base;
 }
@@ -146,9 +148,12 @@ export class Bridge {
 
   /** Re-enqueues everything a previous run accepted but did not finish. */
   async recover(): Promise<number> {
-    const entries = this.inbox.unfinished().filter((entry) => this.adapters.has(entry.message.channel));
+    const entries = this.inbox
+      .unfinished()
+      .filter((entry) => this.adapters.has(entry.message.channel));
     for (const entry of entries) await this.schedule(entry);
-    if (entries.length > 0) this.log.info({ count: entries.length }, 'recovering unfinished messages');
+    if (entries.length > 0)
+      this.log.info({ count: entries.length }, 'recovering unfinished messages');
     return entries.length;
   }
 
@@ -186,7 +191,10 @@ export class Bridge {
     if (!registered) return;
     const current = this.inbox.get(entry.id) ?? entry;
     if (current.state === 'done' || current.state === 'failed') return;
-    const reply = current.state === 'replying' && current.reply ? current.reply : await this.runTurn(current, registered);
+    const reply =
+      current.state === 'replying' && current.reply
+        ? current.reply
+        : await this.runTurn(current, registered);
     if (reply === null) {
       this.inbox.complete(entry.id);
       this.emit({ type: 'silent', channel: entry.message.channel });
@@ -196,7 +204,10 @@ export class Bridge {
   }
 
   /** Runs the handler and freezes its reply (or `null` when it stays silent). */
-  private async runTurn(entry: InboxEntry, { adapter, sender }: { adapter: ChannelAdapter; sender: Sender }): Promise<StoredReply | null> {
+  private async runTurn(
+    entry: InboxEntry,
+    { adapter, sender }: { adapter: ChannelAdapter; sender: Sender },
+  ): Promise<StoredReply | null> {
     const target = replyTarget(entry.message);
     const attempts = this.inbox.begin(entry.id);
     const draft =
@@ -229,7 +240,13 @@ export class Bridge {
     return stored;
   }
 
-  private turn(entry: InboxEntry, adapter: ChannelAdapter, sender: Sender, target: OutboundTarget, draft?: DraftStream): Turn {
+  private turn(
+    entry: InboxEntry,
+    adapter: ChannelAdapter,
+    sender: Sender,
+    target: OutboundTarget,
+    draft?: DraftStream,
+  ): Turn {
     const replyId = `r${entry.id}`;
     return {
       inboxId: entry.id,
@@ -264,7 +281,12 @@ export class Bridge {
         this.inbox.updateReply(entry.id, reply);
       }
       this.inbox.complete(entry.id);
-      this.emit({ type: 'replied', channel: entry.message.channel, latencyMs: Date.now() - entry.receivedAt, chunks: reply.chunks.length });
+      this.emit({
+        type: 'replied',
+        channel: entry.message.channel,
+        latencyMs: Date.now() - entry.receivedAt,
+        chunks: reply.chunks.length,
+      });
     } catch (error) {
       this.inbox.fail(entry.id, describeError(error));
       this.emit({ type: 'failed', channel: entry.message.channel, error: describeError(error) });

@@ -42,7 +42,9 @@ export function createLogger(options: LogOptions): Logger {
         logMethod(args, method) {
           method.apply(
             this,
-            args.map((arg) => (typeof arg === 'string' ? redactor.redact(arg) : arg)) as Parameters<typeof method>,
+            args.map((arg) => (typeof arg === 'string' ? redactor.redact(arg) : arg)) as Parameters<
+              typeof method
+            >,
           );
         },
       },

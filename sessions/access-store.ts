@@ -48,24 +48,41 @@ export class AccessStore {
   constructor(private readonly db: Db) {}
 
   isAllowed(channel: string, senderId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM allowlist WHERE channel = ? AND sender_id = ?').get(channel, senderId) !== undefined;
+    return (
+      this.db
+        .prepare('SELECT 1 FROM allowlist WHERE channel = ? AND sender_id = ?')
+        .get(channel, senderId) !== undefined
+    );
   }
 
   allow(channel: string, senderId: string): void {
     this.db
-      .prepare('INSERT INTO allowlist (channel, sender_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+      .prepare(
+        'INSERT INTO allowlist (channel, sender_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      )
       .run(channel, senderId, Date.now());
   }
 
   revoke(channel: string, senderId: string): boolean {
-    return this.db.prepare('DELETE FROM allowlist WHERE channel = ? AND sender_id = ?').run(channel, senderId).changes > 0;
+    return (
+      this.db
+        .prepare('DELETE FROM allowlist WHERE channel = ? AND sender_id = ?')
+        .run(channel, senderId).changes > 0
+    );
   }
 
   /** The sender's pending request, or a new one valid for `ttlMs`. */
-  requestPairing(channel: string, senderId: string, senderName: string | undefined, ttlMs: number): PairingRequest {
+  requestPairing(
+    channel: string,
+    senderId: string,
+    senderName: string | undefined,
+    ttlMs: number,
+  ): PairingRequest {
     const now = Date.now();
     const existing = this.db
-      .prepare(`SELECT * FROM pairing_requests WHERE channel = ? AND sender_id = ? AND status = 'pending' AND expires_at > ?`)
+      .prepare(
+        `SELECT * FROM pairing_requests WHERE channel = ? AND sender_id = ? AND status = 'pending' AND expires_at > ?`,
+      )
       .get(channel, senderId, now) as PairingRow | undefined;
     if (existing) return toRequest(existing);
     const code = newCode();
@@ -74,12 +91,22 @@ export class AccessStore {
         `INSERT INTO pairing_requests (code, channel, sender_id, sender_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
       )
       .run(code, channel, senderId, senderName ?? null, now, now + ttlMs);
-    return { code, channel, senderId, senderName, status: 'pending', createdAt: now, expiresAt: now + ttlMs };
+    return {
+      code,
+      channel,
+      senderId,
+      senderName,
+      status: 'pending',
+      createdAt: now,
+      expiresAt: now + ttlMs,
+    };
   }
 
   pending(): PairingRequest[] {
     const rows = this.db
-      .prepare(`SELECT * FROM pairing_requests WHERE status = 'pending' AND expires_at > ? ORDER BY created_at`)
+      .prepare(
+        `SELECT * FROM pairing_requests WHERE status = 'pending' AND expires_at > ? ORDER BY created_at`,
+      )
       .all(Date.now()) as PairingRow[];
     return rows.map(toRequest);
   }
@@ -88,10 +115,14 @@ export class AccessStore {
   approve(code: string): PairingRequest | undefined {
     return this.db.transaction(() => {
       const row = this.db
-        .prepare(`SELECT * FROM pairing_requests WHERE code = ? AND status = 'pending' AND expires_at > ?`)
+        .prepare(
+          `SELECT * FROM pairing_requests WHERE code = ? AND status = 'pending' AND expires_at > ?`,
+        )
         .get(code.trim().toUpperCase(), Date.now()) as PairingRow | undefined;
       if (!row) return undefined;
-      this.db.prepare(`UPDATE pairing_requests SET status = 'approved' WHERE code = ?`).run(row.code);
+      this.db
+        .prepare(`UPDATE pairing_requests SET status = 'approved' WHERE code = ?`)
+        .run(row.code);
       this.allow(row.channel, row.sender_id);
       return { ...toRequest(row), status: 'approved' as const };
     })();
@@ -101,7 +132,9 @@ export class AccessStore {
   reject(code: string): boolean {
     return (
       this.db
-        .prepare(`UPDATE pairing_requests SET status = 'expired' WHERE code = ? AND status = 'pending'`)
+        .prepare(
+          `UPDATE pairing_requests SET status = 'expired' WHERE code = ? AND status = 'pending'`,
+        )
         .run(code.trim().toUpperCase()).changes > 0
     );
   }

@@ -12,9 +12,9 @@ export class AuthStateStore {
   ) {}
 
   get(key: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM auth_state WHERE namespace = ? AND key = ?').get(this.namespace, key) as
-      | { value: string }
-      | undefined;
+    const row = this.db
+      .prepare('SELECT value FROM auth_state WHERE namespace = ? AND key = ?')
+      .get(this.namespace, key) as { value: string } | undefined;
     return row?.value;
   }
 
@@ -34,10 +34,15 @@ export class AuthStateStore {
 
   /** Deletes every key of the namespace (e.g. after a WhatsApp logout). */
   clear(): number {
-    return this.db.prepare('DELETE FROM auth_state WHERE namespace = ?').run(this.namespace).changes;
+    return this.db.prepare('DELETE FROM auth_state WHERE namespace = ?').run(this.namespace)
+      .changes;
   }
 
   size(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM auth_state WHERE namespace = ?').get(this.namespace) as { n: number }).n;
+    return (
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM auth_state WHERE namespace = ?')
+        .get(this.namespace) as { n: number }
+    ).n;
   }
 }

@@ -115,7 +115,8 @@ function toMessage(row: MessageRow): StoredMessage {
 
 /** Rough token count (4 characters per token plus framing): enough to bound history. */
 export function estimateTokens(message: Pick<NewMessage, 'content' | 'toolCalls'>): number {
-  const text = (message.content ?? '') + (message.toolCalls ? JSON.stringify(message.toolCalls) : '');
+  const text =
+    (message.content ?? '') + (message.toolCalls ? JSON.stringify(message.toolCalls) : '');
   return Math.ceil(text.length / 4) + 4;
 }
 
@@ -124,7 +125,9 @@ export class SessionStore {
   private readonly insertMessage;
 
   constructor(private readonly db: Db) {
-    this.activeByKey = db.prepare('SELECT * FROM sessions WHERE key = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1');
+    this.activeByKey = db.prepare(
+      'SELECT * FROM sessions WHERE key = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1',
+    );
     this.insertMessage = db.prepare(
       `INSERT INTO messages (session_id, inbox_id, role, content, sender_id, sender_name, tool_calls,
          tool_call_id, prompt_tokens, completion_tokens, created_at)
@@ -142,18 +145,32 @@ export class SessionStore {
         `INSERT INTO sessions (key, channel, conversation_id, thread_id, chat_type, user_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(init.key, init.channel, init.conversationId, init.threadId ?? null, init.chatType, init.userId ?? null, now);
+      .run(
+        init.key,
+        init.channel,
+        init.conversationId,
+        init.threadId ?? null,
+        init.chatType,
+        init.userId ?? null,
+        now,
+      );
     return { ...init, id: Number(result.lastInsertRowid), createdAt: now, endedAt: null };
   }
 
   get(id: number): Session | undefined {
-    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as
+      | SessionRow
+      | undefined;
     return row ? toSession(row) : undefined;
   }
 
   /** Ends the open session of `key` (the `/reset` and `/new` commands). */
   end(key: string): boolean {
-    return this.db.prepare('UPDATE sessions SET ended_at = ? WHERE key = ? AND ended_at IS NULL').run(Date.now(), key).changes > 0;
+    return (
+      this.db
+        .prepare('UPDATE sessions SET ended_at = ? WHERE key = ? AND ended_at IS NULL')
+        .run(Date.now(), key).changes > 0
+    );
   }
 
   /** Moves a conversation's sessions to a new conversation id (e.g. a group that migrated). */
@@ -163,7 +180,8 @@ export class SessionStore {
       .all(channel, fromConversationId) as SessionRow[];
     const update = this.db.prepare('UPDATE sessions SET conversation_id = ?, key = ? WHERE id = ?');
     this.db.transaction(() => {
-      for (const row of rows) update.run(toConversationId, row.key.replace(fromConversationId, toConversationId), row.id);
+      for (const row of rows)
+        update.run(toConversationId, row.key.replace(fromConversationId, toConversationId), row.id);
     })();
     return rows.length;
   }
@@ -191,7 +209,9 @@ export class SessionStore {
    */
   resetTurn(inboxId: number): { userMessageStored: boolean } {
     this.db.prepare(`DELETE FROM messages WHERE inbox_id = ? AND role != 'user'`).run(inboxId);
-    const row = this.db.prepare(`SELECT 1 FROM messages WHERE inbox_id = ? AND role = 'user'`).get(inboxId);
+    const row = this.db
+      .prepare(`SELECT 1 FROM messages WHERE inbox_id = ? AND role = 'user'`)
+      .get(inboxId);
     return { userMessageStored: row !== undefined };
   }
 
@@ -214,17 +234,25 @@ export class SessionStore {
   }
 
   transcript(sessionId: number): StoredMessage[] {
-    const rows = this.db.prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY id').all(sessionId) as MessageRow[];
+    const rows = this.db
+      .prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY id')
+      .all(sessionId) as MessageRow[];
     return rows.map(toMessage);
   }
 
-  list(options: { limit: number; offset: number }): (Session & { messages: number; lastAt: number | null })[] {
+  list(options: {
+    limit: number;
+    offset: number;
+  }): (Session & { messages: number; lastAt: number | null })[] {
     const rows = this.db
       .prepare(
         `SELECT s.*, COUNT(m.id) AS messages, MAX(m.created_at) AS last_at FROM sessions s
          LEFT JOIN messages m ON m.session_id = s.id GROUP BY s.id ORDER BY s.id DESC LIMIT ? OFFSET ?`,
       )
-      .all(options.limit, options.offset) as (SessionRow & { messages: number; last_at: number | null })[];
+      .all(options.limit, options.offset) as (SessionRow & {
+      messages: number;
+      last_at: number | null;
+    })[];
     return rows.map((row) => ({ ...toSession(row), messages: row.messages, lastAt: row.last_at }));
   }
 
@@ -242,7 +270,13 @@ export class SessionStore {
         )
         .all(channel, userId, userId) as MessageRow[]
     ).map(toMessage);
-    return { channel, userId, exportedAt: new Date().toISOString(), sessions, messagesInGroups: elsewhere };
+    return {
+      channel,
+      userId,
+      exportedAt: new Date().toISOString(),
+      sessions,
+      messagesInGroups: elsewhere,
+    };
   }
 
   /** Deletes what {@link exportUser} would return. */
@@ -250,12 +284,17 @@ export class SessionStore {
     return this.db.transaction(() => {
       const ids = this.userSessions(channel, userId).map((session) => session.id);
       let messages = 0;
-      for (const id of ids) messages += this.db.prepare('DELETE FROM messages WHERE session_id = ?').run(id).changes;
+      for (const id of ids)
+        messages += this.db.prepare('DELETE FROM messages WHERE session_id = ?').run(id).changes;
       const sessions = ids.length
-        ? this.db.prepare(`DELETE FROM sessions WHERE id IN (${ids.map(() => '?').join(',')})`).run(...ids).changes
+        ? this.db
+            .prepare(`DELETE FROM sessions WHERE id IN (${ids.map(() => '?').join(',')})`)
+            .run(...ids).changes
         : 0;
       messages += this.db
-        .prepare('DELETE FROM messages WHERE sender_id = ? AND session_id IN (SELECT id FROM sessions WHERE channel = ?)')
+        .prepare(
+          'DELETE FROM messages WHERE sender_id = ? AND session_id IN (SELECT id FROM sessions WHERE channel = ?)',
+        )
         .run(userId, channel).changes;
       return { sessions, messages };
     })();

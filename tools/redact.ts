@@ -41,7 +41,11 @@ function walk(value: unknown, map: (text: string) => string, depth = 0): unknown
   if (typeof value === 'string') return map(value);
   if (depth > 8 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
-    return { type: value.name, message: map(value.message), stack: value.stack ? map(value.stack) : undefined };
+    return {
+      type: value.name,
+      message: map(value.message),
+      stack: value.stack ? map(value.stack) : undefined,
+    };
   }
   if (Array.isArray(value)) return value.map((item) => walk(item, map, depth + 1));
   const out: Record<string, unknown> = {};

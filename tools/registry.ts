@@ -69,7 +69,8 @@ export class ToolRegistry {
   constructor(private readonly overrides: Record<string, ToolPolicy> = {}) {}
 
   register(tool: Tool<z.ZodType>): void {
-    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name)) throw new Error(`invalid tool name "${tool.name}"`);
+    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name))
+      throw new Error(`invalid tool name "${tool.name}"`);
     this.tools.set(tool.name, tool as Tool);
   }
 
@@ -110,7 +111,11 @@ export class ToolRegistry {
       .filter((tool) => this.unavailable(tool.name) === undefined)
       .map((tool) => ({
         type: 'function' as const,
-        function: { name: tool.name, description: tool.description, parameters: toJsonSchema(tool.schema) },
+        function: {
+          name: tool.name,
+          description: tool.description,
+          parameters: toJsonSchema(tool.schema),
+        },
       }));
   }
 }

@@ -37,7 +37,9 @@ export function chunkWithBodies(input: string, limit: number): Chunk[] {
     const prefix = openFence ? `${openFence}\n` : '';
     const room = limit - prefix.length - FENCE_CLOSE.length;
     const rest = input.slice(pos);
-    const fitsWhole = rest.length <= room || (rest.length <= room + FENCE_CLOSE.length && !fenceAfter(openFence, rest));
+    const fitsWhole =
+      rest.length <= room ||
+      (rest.length <= room + FENCE_CLOSE.length && !fenceAfter(openFence, rest));
     const cut = fitsWhole ? rest.length : findCut(rest, room);
     const body = rest.slice(0, cut);
     const after = fenceAfter(openFence, body);

@@ -33,7 +33,8 @@ export class DraftStream {
   push(delta: string): void {
     if (this.closed) return;
     this.text += delta;
-    if (this.messageId === undefined && this.text.length < (this.options.minInitialChars ?? 20)) return;
+    if (this.messageId === undefined && this.text.length < (this.options.minInitialChars ?? 20))
+      return;
     this.schedule();
   }
 
@@ -60,7 +61,8 @@ export class DraftStream {
     if (preview === this.shown) return;
     this.lastEdit = Date.now();
     try {
-      if (this.messageId === undefined) this.messageId = await this.sender.sendChunk(this.target, preview);
+      if (this.messageId === undefined)
+        this.messageId = await this.sender.sendChunk(this.target, preview);
       else await this.sender.editChunk(this.target, this.messageId, preview);
       this.shown = preview;
     } catch {

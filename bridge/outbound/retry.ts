@@ -23,7 +23,11 @@ export const defaultRetry: RetryOptions = { maxAttempts: 5, baseDelayMs: 500, ma
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Delay before attempt `attempt + 1`, or undefined when `error` must not be retried. */
-export function retryDelay(error: unknown, attempt: number, options: RetryOptions): number | undefined {
+export function retryDelay(
+  error: unknown,
+  attempt: number,
+  options: RetryOptions,
+): number | undefined {
   if (!isRetryable(error) || attempt >= options.maxAttempts) return undefined;
   if (error instanceof PlatformError && error.retryAfterSeconds !== undefined) {
     return Math.min(error.retryAfterSeconds * 1000, options.maxDelayMs);

@@ -6,7 +6,12 @@
  *
  * Chunks of one reply go out strictly in order; buttons ride on the last chunk.
  */
-import type { ChannelAdapter, OutboundButton, OutboundMessage, OutboundTarget } from '../../channels/adapter.js';
+import type {
+  ChannelAdapter,
+  OutboundButton,
+  OutboundMessage,
+  OutboundTarget,
+} from '../../channels/adapter.js';
 import { chunkText } from './chunk.js';
 import { defaultRetry, type RetryOptions, withRetry } from './retry.js';
 import { Throttle } from './throttle.js';
@@ -46,7 +51,12 @@ export class Sender {
   }
 
   /** Replaces a sent message's text with an already-rendered chunk. */
-  editChunk(target: OutboundTarget, messageId: string, text: string, buttons?: OutboundButton[]): Promise<void> {
+  editChunk(
+    target: OutboundTarget,
+    messageId: string,
+    text: string,
+    buttons?: OutboundButton[],
+  ): Promise<void> {
     const edit = this.adapter.edit;
     if (!edit) return Promise.reject(new Error(`${this.adapter.id} cannot edit messages`));
     const message = this.message(text, buttons);
@@ -56,11 +66,17 @@ export class Sender {
   }
 
   /** Renders, chunks and sends `markdown`; returns the platform ids in order. */
-  async send(target: OutboundTarget, markdown: string, buttons?: OutboundButton[]): Promise<string[]> {
+  async send(
+    target: OutboundTarget,
+    markdown: string,
+    buttons?: OutboundButton[],
+  ): Promise<string[]> {
     const chunks = this.render(markdown);
     const ids: string[] = [];
     for (const [index, chunk] of chunks.entries()) {
-      ids.push(await this.sendChunk(target, chunk, index === chunks.length - 1 ? buttons : undefined));
+      ids.push(
+        await this.sendChunk(target, chunk, index === chunks.length - 1 ? buttons : undefined),
+      );
     }
     return ids;
   }
@@ -76,6 +92,10 @@ export class Sender {
   }
 
   private message(text: string, buttons?: OutboundButton[]): OutboundMessage {
-    return { text, format: this.adapter.capabilities.format, ...(buttons?.length ? { buttons } : {}) };
+    return {
+      text,
+      format: this.adapter.capabilities.format,
+      ...(buttons?.length ? { buttons } : {}),
+    };
   }
 }

@@ -22,7 +22,10 @@ export class Throttle {
           }
         : {},
     );
-    this.conversations = new Bottleneck.Group({ maxConcurrent: 1, minTime: limits.perConversationMinMs ?? 0 });
+    this.conversations = new Bottleneck.Group({
+      maxConcurrent: 1,
+      minTime: limits.perConversationMinMs ?? 0,
+    });
     this.groups = new Bottleneck.Group(
       limits.perGroup
         ? {
@@ -49,6 +52,10 @@ export class Throttle {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.global.stop({ dropWaitingJobs: false }), this.conversations.disconnect(), this.groups.disconnect()]);
+    await Promise.all([
+      this.global.stop({ dropWaitingJobs: false }),
+      this.conversations.disconnect(),
+      this.groups.disconnect(),
+    ]);
   }
 }

@@ -8,20 +8,30 @@ export const telegramSchema = z
   .object({
     enabled: z.boolean().default(false).describe('Run the Telegram channel.'),
     token: z.string().optional().describe('Bot token from @BotFather. Env: TELEGRAM_BOT_TOKEN.'),
-    apiRoot: z.string().url().optional().describe('Bot API root (for a local Bot API server or a test double).'),
+    apiRoot: z
+      .string()
+      .url()
+      .optional()
+      .describe('Bot API root (for a local Bot API server or a test double).'),
   })
   .passthrough();
 
 export const whatsappSchema = z
   .object({
-    enabled: z.boolean().default(false).describe('Run the WhatsApp channel (pair with `parley channels login whatsapp`).'),
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe('Run the WhatsApp channel (pair with `parley channels login whatsapp`).'),
   })
   .passthrough();
 
 export const discordSchema = z
   .object({
     enabled: z.boolean().default(false).describe('Run the Discord channel.'),
-    token: z.string().optional().describe('Bot token from the Discord Developer Portal. Env: DISCORD_BOT_TOKEN.'),
+    token: z
+      .string()
+      .optional()
+      .describe('Bot token from the Discord Developer Portal. Env: DISCORD_BOT_TOKEN.'),
   })
   .passthrough();
 
@@ -29,8 +39,14 @@ export const slackSchema = z
   .object({
     enabled: z.boolean().default(false).describe('Run the Slack channel.'),
     botToken: z.string().optional().describe('Bot token (xoxb-…). Env: SLACK_BOT_TOKEN.'),
-    appToken: z.string().optional().describe('App-level token (xapp-…) for Socket Mode. Env: SLACK_APP_TOKEN.'),
-    signingSecret: z.string().optional().describe('Signing secret for HTTP events mode. Env: SLACK_SIGNING_SECRET.'),
+    appToken: z
+      .string()
+      .optional()
+      .describe('App-level token (xapp-…) for Socket Mode. Env: SLACK_APP_TOKEN.'),
+    signingSecret: z
+      .string()
+      .optional()
+      .describe('Signing secret for HTTP events mode. Env: SLACK_SIGNING_SECRET.'),
   })
   .passthrough();
 

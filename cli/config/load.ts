@@ -39,7 +39,13 @@ export const ENV_ALIASES: Record<string, string> = {
 };
 
 /** Keys of variables that are plain values even when they look like YAML (tokens). */
-const STRING_KEYS = new Set(['llm.apiKey', 'llm.model', 'web.token', 'channels.telegram.token', 'channels.discord.token']);
+const STRING_KEYS = new Set([
+  'llm.apiKey',
+  'llm.model',
+  'web.token',
+  'channels.telegram.token',
+  'channels.discord.token',
+]);
 
 export interface LoadOptions {
   /** Path of the YAML file; missing is fine unless `required`. */
@@ -54,7 +60,9 @@ export function loadConfig(options: LoadOptions = {}): ParleyConfig {
   const path = options.path ?? env.PARLEY_CONFIG ?? 'parley.yaml';
   const source = existsSync(path) ? path : 'defaults and environment';
   if (!existsSync(path) && (options.required || env.PARLEY_CONFIG)) {
-    throw new ConfigError(path, [`file not found. Fix: create it (copy parley.example.yaml) or point PARLEY_CONFIG at it.`]);
+    throw new ConfigError(path, [
+      `file not found. Fix: create it (copy parley.example.yaml) or point PARLEY_CONFIG at it.`,
+    ]);
   }
   const raw = existsSync(path) ? readYaml(path) : {};
   const problems: string[] = [];
@@ -68,7 +76,10 @@ export function loadConfig(options: LoadOptions = {}): ParleyConfig {
 export function validate(input: unknown, source = 'config'): ParleyConfig {
   const result = configSchema.safeParse(input);
   if (result.success) return result.data;
-  throw new ConfigError(source, result.error.issues.map((issue) => describeIssue(issue, input)));
+  throw new ConfigError(
+    source,
+    result.error.issues.map((issue) => describeIssue(issue, input)),
+  );
 }
 
 function readYaml(path: string): unknown {
@@ -76,34 +87,55 @@ function readYaml(path: string): unknown {
   try {
     parsed = YAML.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new ConfigError(path, [`not valid YAML: ${(error as Error).message.split('\n')[0]}. Fix: check indentation and quoting.`]);
+    throw new ConfigError(path, [
+      `not valid YAML: ${(error as Error).message.split('\n')[0]}. Fix: check indentation and quoting.`,
+    ]);
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError(path, [`top level: found ${kind(parsed)}, expected a mapping of keys (e.g. "llm:").`]);
+    throw new ConfigError(path, [
+      `top level: found ${kind(parsed)}, expected a mapping of keys (e.g. "llm:").`,
+    ]);
   }
   return parsed;
 }
 
 /** Replaces `${VAR}` in every string; an unset variable is a problem naming the key. */
-function substitute(value: unknown, env: Record<string, string | undefined>, path: string[], problems: string[]): unknown {
+function substitute(
+  value: unknown,
+  env: Record<string, string | undefined>,
+  path: string[],
+  problems: string[],
+): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback?: string) => {
-      const found = env[name];
-      if (found !== undefined) return found;
-      if (fallback !== undefined) return fallback;
-      problems.push(`${path.join('.')}: \${${name}} is not set. Fix: export ${name}=… or write \${${name}:-default}.`);
-      return '';
-    });
+    return value.replace(
+      /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+      (_match, name: string, fallback?: string) => {
+        const found = env[name];
+        if (found !== undefined) return found;
+        if (fallback !== undefined) return fallback;
+        problems.push(
+          `${path.join('.')}: \${${name}} is not set. Fix: export ${name}=… or write \${${name}:-default}.`,
+        );
+        return '';
+      },
+    );
   }
-  if (Array.isArray(value)) return value.map((item, i) => substitute(item, env, [...path, String(i)], problems));
+  if (Array.isArray(value))
+    return value.map((item, i) => substitute(item, env, [...path, String(i)], problems));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, env, [...path, k], problems)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substitute(v, env, [...path, k], problems)]),
+    );
   }
   return value;
 }
 
-function applyEnv(target: Record<string, unknown>, env: Record<string, string | undefined>, problems: string[]): void {
+function applyEnv(
+  target: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  problems: string[],
+): void {
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || value === '') continue;
     const key = ENV_ALIASES[name] ?? genericKey(name);
@@ -162,7 +194,8 @@ function kind(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === 'object') return 'a mapping';
   return `${typeof value} ${String(value)}`;
 }
@@ -176,7 +209,8 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   }
   const key = issue.path.join('.') || 'top level';
   const found = getPath(input, issue.path);
-  const shown = SECRET_KEY.test(key) && typeof found === 'string' ? 'a string (hidden)' : kind(found);
+  const shown =
+    SECRET_KEY.test(key) && typeof found === 'string' ? 'a string (hidden)' : kind(found);
   return `${key}: found ${shown}; expected ${expected(issue)}. Fix: set ${key} to ${expected(issue)} in parley.yaml or its environment variable.`;
 }
 
@@ -191,7 +225,9 @@ function expected(issue: z.core.$ZodIssue): string {
     case 'too_big':
       return `a value <= ${String(issue.maximum)}`;
     case 'invalid_format':
-      return issue.format === 'url' ? 'a URL like http://127.0.0.1:11434/v1' : `a ${issue.format} (${issue.message})`;
+      return issue.format === 'url'
+        ? 'a URL like http://127.0.0.1:11434/v1'
+        : `a ${issue.format} (${issue.message})`;
     default:
       return issue.message;
   }

@@ -1,0 +1,177 @@
+/**
+ * Tool-call approvals. A call whose tool has policy `ask` is persisted (so it
+ * survives a restart) and presented to the approver with buttons where the channel
+ * has them, or as a reply code (`approve <id>` / `deny <id>`). The agent's turn
+ * awaits the decision; other conversations keep running. Unanswered requests are
+ * denied when they expire. "Allow for this session" grants the tool to the session.
+ *
+ * Answers arrive as control messages (see `parseApprovalAnswer`), which the bridge
+ * runs outside the conversation's lane, because the waiting turn holds that lane.
+ */
+import { createHash } from 'node:crypto';
+import type { OutboundButton, OutboundTarget } from '../channels/adapter.js';
+import { newCode } from '../sessions/access-store.js';
+import type { Approval, ApprovalStore } from '../sessions/approval-store.js';
+
+export type Decision = 'approved' | 'denied' | 'expired';
+export type Answer = 'approve' | 'deny' | 'session';
+
+export interface ApprovalRequest {
+  inboxId: number;
+  sessionId: number;
+  conversationKey: string;
+  channel: string;
+  target: OutboundTarget;
+  tool: string;
+  args: string;
+  /** `channel:senderId` of the person whose message led to the call. */
+  requestedBy: string;
+}
+
+export interface ApprovalOptions {
+  timeoutMs: number;
+  /** Who may answer besides owners: `requester` lets the asker approve their own calls. */
+  approver: 'owner' | 'requester';
+  isOwner: (principal: string) => boolean;
+}
+
+const BUTTON_PREFIX = 'approval:';
+
+/** Reads an approval answer from a button payload or a text like `approve AB12CD` / `/deny AB12CD`. */
+export function parseApprovalAnswer(input: {
+  text: string;
+  action?: { data: string };
+}): { id: string; answer: Answer } | undefined {
+  const data = input.action?.data;
+  if (data?.startsWith(BUTTON_PREFIX)) {
+    const [, id, answer] = data.split(':');
+    if (id && (answer === 'approve' || answer === 'deny' || answer === 'session'))
+      return { id, answer };
+    return undefined;
+  }
+  const match = /^\/?(approve|deny|allow)(?:@\S+)?\s+([A-Za-z0-9]{4,12})(\s+session)?\s*$/i.exec(
+    input.text.trim(),
+  );
+  if (!match) return undefined;
+  const verb = match[1]!.toLowerCase();
+  const answer: Answer =
+    verb === 'deny' ? 'deny' : match[3] || verb === 'allow' ? 'session' : 'approve';
+  return { id: match[2]!.toUpperCase(), answer };
+}
+
+/** Buttons shown with an approval prompt. */
+export function approvalButtons(id: string): OutboundButton[] {
+  return [
+    { label: 'Approve', data: `${BUTTON_PREFIX}${id}:approve`, style: 'primary' },
+    { label: 'Allow for session', data: `${BUTTON_PREFIX}${id}:session` },
+    { label: 'Deny', data: `${BUTTON_PREFIX}${id}:deny`, style: 'danger' },
+  ];
+}
+
+export class ApprovalService {
+  private readonly waiters = new Map<string, Set<(decision: Decision) => void>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly listeners: ((approval: Approval) => void)[] = [];
+
+  constructor(
+    readonly store: ApprovalStore,
+    private readonly options: ApprovalOptions,
+  ) {}
+
+  /** Called whenever an approval is created or decided (admin page, metrics). */
+  onChange(listener: (approval: Approval) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Returns the decision for a call, creating the request when it is new. `present`
+   * shows a new (or still pending, after a restart) request to the approver.
+   */
+  async decide(
+    request: ApprovalRequest,
+    present: (approval: Approval) => Promise<void>,
+  ): Promise<Decision> {
+    if (this.store.hasGrant(request.sessionId, request.tool)) return 'approved';
+    const callKey = `${request.inboxId}:${request.tool}:${createHash('sha256').update(request.args).digest('hex').slice(0, 16)}`;
+    let approval = this.store.byCallKey(callKey);
+    if (approval && approval.status !== 'pending')
+      return approval.status === 'approved' ? 'approved' : approval.status;
+    if (!approval) {
+      const now = Date.now();
+      approval = this.store.create({
+        ...request,
+        id: newCode(6),
+        callKey,
+        createdAt: now,
+        expiresAt: now + this.options.timeoutMs,
+      });
+      this.emit(approval);
+    }
+    const decision = this.wait(approval);
+    await present(approval);
+    return decision;
+  }
+
+  /** Applies an answer from `principal` (`channel:senderId`). Returns text for the chat. */
+  answer(id: string, answer: Answer, principal: string): { ok: boolean; text: string } {
+    const approval = this.store.get(id);
+    if (!approval) return { ok: false, text: `No approval request ${id}.` };
+    if (approval.status !== 'pending')
+      return { ok: false, text: `Request ${approval.id} was already ${approval.status}.` };
+    const allowed =
+      this.options.isOwner(principal) ||
+      (this.options.approver === 'requester' && principal === approval.requestedBy);
+    if (!allowed) return { ok: false, text: 'Only the owner can answer this approval request.' };
+    const status = answer === 'deny' ? 'denied' : 'approved';
+    this.store.decide(approval.id, status, principal);
+    if (answer === 'session') this.store.grant(approval.sessionId, approval.tool, principal);
+    this.settle(approval.id, status);
+    const how =
+      answer === 'session'
+        ? `allowed ${approval.tool} for the rest of this session`
+        : `${status} ${approval.tool}`;
+    return { ok: true, text: `Request ${approval.id}: ${how}.` };
+  }
+
+  /** Expires overdue requests (also run by their own timers). */
+  sweep(): void {
+    for (const id of this.store.expireOverdue()) this.settle(id, 'expired');
+  }
+
+  pending(): Approval[] {
+    return this.store.pending();
+  }
+
+  /** Releases waiting turns as denied (shutdown). */
+  close(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private wait(approval: Approval): Promise<Decision> {
+    return new Promise((resolve) => {
+      const set = this.waiters.get(approval.id) ?? new Set();
+      set.add(resolve);
+      this.waiters.set(approval.id, set);
+      if (!this.timers.has(approval.id)) {
+        const delay = Math.max(0, approval.expiresAt - Date.now());
+        const timer = setTimeout(() => this.sweep(), delay + 5);
+        timer.unref();
+        this.timers.set(approval.id, timer);
+      }
+    });
+  }
+
+  private settle(id: string, decision: Decision): void {
+    clearTimeout(this.timers.get(id));
+    this.timers.delete(id);
+    for (const resolve of this.waiters.get(id) ?? []) resolve(decision);
+    this.waiters.delete(id);
+    const approval = this.store.get(id);
+    if (approval) this.emit(approval);
+  }
+
+  private emit(approval: Approval): void {
+    for (const listener of this.listeners) listener(approval);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Chat commands (`/help /new /reset /status /whoami /start`). A command may arrive
+ * as `/cmd@BotName` in groups; the suffix is ignored. Unknown `/words` are not
+ * commands and go to the model.
+ */
+
+export interface CommandContext {
+  principal: string;
+  senderName: string | undefined;
+  role: 'owner' | 'allowed' | 'guest';
+  conversationKey: string;
+  /** Ends the conversation's session; true when one was open. */
+  resetSession(): boolean;
+  status(): Record<string, string | number>;
+}
+
+export interface Command {
+  name: string;
+  description: string;
+  run(context: CommandContext, args: string): string;
+}
+
+export const commands: Command[] = [
+  {
+    name: 'help',
+    description: 'List the commands',
+    run: () => helpText(),
+  },
+  {
+    name: 'start',
+    description: 'Say hello',
+    run: (context) =>
+      `Hello${context.senderName ? ` ${context.senderName}` : ''}! Just write to me.\n\n${helpText()}`,
+  },
+  {
+    name: 'new',
+    description: 'Start a new conversation (forget the history)',
+    run: (context) => (
+      context.resetSession(), 'Started a new session. Previous messages are forgotten.'
+    ),
+  },
+  {
+    name: 'reset',
+    description: 'Same as /new',
+    run: (context) => (context.resetSession(), 'Session reset. Previous messages are forgotten.'),
+  },
+  {
+    name: 'status',
+    description: 'Show the model, session and queue',
+    run: (context) =>
+      Object.entries(context.status())
+        .map(([key, value]) => `${key}: ${value}`)
+        .join('\n'),
+  },
+  {
+    name: 'whoami',
+    description: 'Show your id and role',
+    run: (context) =>
+      `You are ${context.senderName ?? 'unknown'} (${context.principal}), role: ${context.role}.`,
+  },
+];
+
+function helpText(): string {
+  return [
+    'Commands:',
+    ...commands.filter((c) => c.name !== 'start').map((c) => `/${c.name} — ${c.description}`),
+  ].join('\n');
+}
+
+/** Splits `/cmd@Bot args` into a known command and its arguments. */
+export function parseCommand(text: string): { command: Command; args: string } | undefined {
+  const match = /^\/([a-z_]+)(?:@\S+)?(?:\s+([\s\S]*))?$/i.exec(text.trim());
+  if (!match) return undefined;
+  const command = commands.find((c) => c.name === match[1]!.toLowerCase());
+  return command ? { command, args: match[2]?.trim() ?? '' } : undefined;
+}

@@ -1,0 +1,322 @@
+/**
+ * The one router every channel feeds. For each message taken from the queue:
+ *
+ *   approval answer? ─► answer it (runs outside the conversation lane)
+ *   access policy    ─► silent / pairing code / allowed
+ *   command?         ─► /help /new /reset /status /whoami /start
+ *   provider missing ─► say which variables to set
+ *   otherwise        ─► session history + user message ─► model ↔ tools loop ─► reply
+ *
+ * A turn may be re-run after a crash: the session keeps the user's message once
+ * (keyed by inbox id) and drops whatever the interrupted run wrote after it.
+ */
+import type { Logger } from 'pino';
+import type { MessageHandler, Reply, Turn } from '../bridge/index.js';
+import type { InboundMessage } from '../channels/adapter.js';
+import type { ParleyConfig } from '../cli/config/schema.js';
+import type { Session, SessionStore, StoredMessage, ToolCallRecord } from '../sessions/store.js';
+import type { Redactor } from '../tools/redact.js';
+import type { ToolRegistry, ToolResult } from '../tools/registry.js';
+import { type AccessPolicy, pairingText, principalOf } from './access.js';
+import { type ApprovalService, approvalButtons, parseApprovalAnswer } from './approvals.js';
+import { parseCommand } from './commands.js';
+import { type ChatMessage, type ChatModel, ProviderError } from './llm.js';
+import { runToolLoop } from './loop.js';
+
+export interface RouterDeps {
+  config: Pick<ParleyConfig, 'llm' | 'history'>;
+  sessions: SessionStore;
+  access: AccessPolicy;
+  approvals: ApprovalService;
+  tools: ToolRegistry;
+  /** Undefined when no provider is configured; `providerMissing` says what to set. */
+  model: ChatModel | undefined;
+  providerMissing: string | undefined;
+  redactor: Redactor;
+  log: Logger;
+  /** Extra lines for `/status` (queue depth, uptime …). */
+  status?: () => Record<string, string | number>;
+}
+
+/** Events for metrics. */
+export type RouterEvent =
+  | { type: 'llm'; ok: boolean; latencyMs: number }
+  | { type: 'tool'; tool: string; outcome: 'ok' | 'error' | 'denied' };
+
+export class Router implements MessageHandler {
+  private readonly listeners: ((event: RouterEvent) => void)[] = [];
+
+  constructor(private readonly deps: RouterDeps) {}
+
+  on(listener: (event: RouterEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  isControl(message: InboundMessage): boolean {
+    return parseApprovalAnswer(message) !== undefined;
+  }
+
+  async handle(turn: Turn): Promise<Reply | null> {
+    const { message } = turn;
+    const answer = parseApprovalAnswer(message);
+    if (answer) return this.answerApproval(turn, answer.id, answer.answer);
+    const decision = this.deps.access.check(
+      message,
+      turn.adapter.capabilities.preauthenticated === true,
+    );
+    if (decision.kind === 'ignore') {
+      this.deps.log.debug(
+        { conversation: turn.conversationKey, reason: decision.reason },
+        'message ignored',
+      );
+      return null;
+    }
+    if (decision.kind === 'pair') return { text: pairingText(decision.request) };
+    const parsed = parseCommand(message.text);
+    if (parsed) {
+      return {
+        text: parsed.command.run(
+          {
+            principal: principalOf(message),
+            senderName: message.sender.name,
+            role: decision.role,
+            conversationKey: turn.conversationKey,
+            resetSession: () => this.deps.sessions.end(turn.conversationKey),
+            status: () => this.status(turn),
+          },
+          parsed.args,
+        ),
+      };
+    }
+    if (!this.deps.model)
+      return { text: this.deps.providerMissing ?? 'No AI provider is configured.' };
+    if (!message.text.trim() && message.attachments.length === 0) return null;
+    return { text: await this.converse(turn, this.deps.model) };
+  }
+
+  private async answerApproval(
+    turn: Turn,
+    id: string,
+    answer: 'approve' | 'deny' | 'session',
+  ): Promise<Reply> {
+    const result = this.deps.approvals.answer(id, answer, principalOf(turn.message));
+    if (turn.message.action)
+      await turn.adapter.acknowledgeAction?.(turn.message, result.text).catch(() => {});
+    return { text: result.text };
+  }
+
+  private session(turn: Turn): Session {
+    const { message } = turn;
+    return this.deps.sessions.active({
+      key: turn.conversationKey,
+      channel: message.channel,
+      conversationId: message.conversationId,
+      threadId: message.threadId,
+      chatType: message.chatType,
+      userId: message.chatType === 'dm' ? message.sender.id : undefined,
+    });
+  }
+
+  private async converse(turn: Turn, model: ChatModel): Promise<string> {
+    const { message } = turn;
+    const session = this.session(turn);
+    const { userMessageStored } = this.deps.sessions.resetTurn(turn.inboxId);
+    if (!userMessageStored) {
+      this.deps.sessions.add(session.id, {
+        role: 'user',
+        content: userContent(message),
+        inboxId: turn.inboxId,
+        senderId: message.sender.id,
+        senderName: message.sender.name,
+      });
+    }
+    const history = this.deps.sessions.history(session.id, this.deps.config.history);
+    const messages: ChatMessage[] = [
+      { role: 'system', content: this.deps.config.llm.systemPrompt },
+      ...history.map((stored) => toChatMessage(stored, message, turn.inboxId)),
+    ];
+    const started = Date.now();
+    try {
+      const result = await runToolLoop({
+        model,
+        messages,
+        tools: () => this.deps.tools.definitions(),
+        maxRounds: this.deps.config.llm.maxToolRounds,
+        execute: (call) => this.execute(turn, session, call),
+        record: (stored) =>
+          this.deps.sessions.add(session.id, { ...stored, inboxId: turn.inboxId }),
+        onDelta: (delta) => turn.stream(delta),
+      });
+      this.emit({ type: 'llm', ok: true, latencyMs: Date.now() - started });
+      return this.deps.redactor.redact(result.text || '(no answer)');
+    } catch (error) {
+      this.emit({ type: 'llm', ok: false, latencyMs: Date.now() - started });
+      if (!(error instanceof ProviderError)) throw error;
+      this.deps.log.warn({ err: error, status: error.status }, 'provider failed');
+      return error.userMessage;
+    }
+  }
+
+  /** Runs one tool call: availability, argument validation, policy and approval, then the tool. */
+  private async execute(turn: Turn, session: Session, call: ToolCallRecord): Promise<ToolResult> {
+    const { tools, approvals, redactor } = this.deps;
+    const name = call.function.name;
+    const unavailable = tools.unavailable(name);
+    const tool = tools.get(name);
+    if (unavailable || !tool)
+      return this.toolOutcome(name, 'denied', {
+        content: unavailable ?? `unknown tool ${name}`,
+        isError: true,
+      });
+    let args: unknown;
+    try {
+      args = tool.schema.parse(JSON.parse(call.function.arguments || '{}'));
+    } catch (error) {
+      return this.toolOutcome(name, 'error', {
+        content: `Invalid arguments for ${name}: ${(error as Error).message}`,
+        isError: true,
+      });
+    }
+    if (tools.policy(name) === 'ask') {
+      const decision = await approvals.decide(
+        {
+          inboxId: turn.inboxId,
+          sessionId: session.id,
+          conversationKey: turn.conversationKey,
+          channel: turn.message.channel,
+          target: turn.target,
+          tool: name,
+          args: JSON.stringify(args),
+          requestedBy: principalOf(turn.message),
+        },
+        (approval) => this.presentApproval(turn, approval.id, name, JSON.stringify(args)),
+      );
+      if (decision !== 'approved') {
+        return this.toolOutcome(name, 'denied', {
+          content: `The owner ${decision === 'expired' ? 'did not answer in time; the call was denied' : 'denied this call'}.`,
+          isError: true,
+        });
+      }
+    }
+    try {
+      const controller = new AbortController();
+      const result = await tool.run(args, {
+        sessionId: session.id,
+        conversationKey: turn.conversationKey,
+        channel: turn.message.channel,
+        senderId: turn.message.sender.id,
+        signal: controller.signal,
+      });
+      return this.toolOutcome(name, result.isError ? 'error' : 'ok', {
+        ...result,
+        content: redactor.redact(result.content),
+      });
+    } catch (error) {
+      this.deps.log.error({ err: error, tool: name }, 'tool failed');
+      return this.toolOutcome(name, 'error', {
+        content: `Tool ${name} failed: ${redactor.redact((error as Error).message)}`,
+        isError: true,
+      });
+    }
+  }
+
+  private async presentApproval(turn: Turn, id: string, tool: string, args: string): Promise<void> {
+    const shown = args.length > 600 ? `${args.slice(0, 600)}…` : args;
+    const lines = [
+      `**Approval needed** (${id}): the agent wants to run \`${tool}\` with:`,
+      '```json',
+      this.deps.redactor.redact(shown),
+      '```',
+    ];
+    if (turn.adapter.capabilities.buttons) {
+      await turn.notify(lines.join('\n'), approvalButtons(id));
+    } else {
+      lines.push(
+        `Reply \`approve ${id}\`, \`approve ${id} session\` (allow for this session) or \`deny ${id}\`.`,
+      );
+      await turn.notify(lines.join('\n'));
+    }
+  }
+
+  private toolOutcome(
+    tool: string,
+    outcome: 'ok' | 'error' | 'denied',
+    result: ToolResult,
+  ): ToolResult {
+    this.emit({ type: 'tool', tool, outcome });
+    return result;
+  }
+
+  private status(turn: Turn): Record<string, string | number> {
+    const session = this.deps.sessions.active({
+      key: turn.conversationKey,
+      channel: turn.message.channel,
+      conversationId: turn.message.conversationId,
+      threadId: turn.message.threadId,
+      chatType: turn.message.chatType,
+    });
+    const usage = this.deps.sessions.usage(session.id);
+    return {
+      model: this.deps.model?.name ?? 'not configured',
+      session: session.id,
+      'messages in session': usage.messages,
+      'tokens used': usage.promptTokens + usage.completionTokens,
+      tools:
+        this.deps.tools
+          .definitions()
+          .map((d) => d.function.name)
+          .join(', ') || 'none',
+      ...this.deps.status?.(),
+    };
+  }
+
+  private emit(event: RouterEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+/** The user's message as stored: text plus a note per attachment. */
+function userContent(message: InboundMessage): string {
+  const notes = message.attachments.map(
+    (a) =>
+      `[attached ${a.kind}${a.fileName ? ` "${a.fileName}"` : ''}${a.path ? ` saved at ${a.path}` : ''}${a.size ? `, ${a.size} bytes` : ''}]`,
+  );
+  const name =
+    message.chatType === 'group' && message.sender.name ? `${message.sender.name}: ` : '';
+  return [name + message.text, ...notes].filter(Boolean).join('\n');
+}
+
+/** Maps a stored message to the Chat Completions shape; the current turn's images go as image parts. */
+function toChatMessage(
+  stored: StoredMessage,
+  current: InboundMessage,
+  inboxId: number,
+): ChatMessage {
+  switch (stored.role) {
+    case 'user': {
+      const images =
+        stored.inboxId === inboxId
+          ? current.attachments.filter((a) => a.kind === 'image' && a.dataBase64)
+          : [];
+      if (images.length === 0) return { role: 'user', content: stored.content ?? '' };
+      return {
+        role: 'user',
+        content: [
+          { type: 'text', text: stored.content ?? '' },
+          ...images.map((image) => ({
+            type: 'image_url' as const,
+            image_url: { url: `data:${image.mimeType ?? 'image/jpeg'};base64,${image.dataBase64}` },
+          })),
+        ],
+      };
+    }
+    case 'assistant':
+      return stored.toolCalls
+        ? { role: 'assistant', content: stored.content, tool_calls: stored.toolCalls }
+        : { role: 'assistant', content: stored.content ?? '' };
+    case 'tool':
+      return { role: 'tool', content: stored.content ?? '', tool_call_id: stored.toolCallId ?? '' };
+    default:
+      return { role: 'system', content: stored.content ?? '' };
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Wires one Parley process from a validated config:
+ *
+ *   SQLite ─► stores ─► access policy, approvals, tools, model ─► router
+ *   bridge (inbox → queue → router → sender) ◄─► channels (web, terminal, messengers)
+ *   HTTP server: web chat, admin, webhooks
+ *
+ * `createApp` builds everything without touching the network; `start` opens the
+ * HTTP server, starts the channels and re-queues unfinished messages.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { AccessPolicy } from '../agent/access.js';
+import { ApprovalService } from '../agent/approvals.js';
+import { missingProvider, OpenAIChatModel } from '../agent/llm.js';
+import { Router } from '../agent/router.js';
+import { Bridge } from '../bridge/index.js';
+import type { ChannelAdapter } from '../channels/adapter.js';
+import { HttpServer } from '../channels/http/server.js';
+import { TerminalChannel } from '../channels/terminal/adapter.js';
+import { WebChannel } from '../channels/web/adapter.js';
+import { AccessStore } from '../sessions/access-store.js';
+import { ApprovalStore } from '../sessions/approval-store.js';
+import { type Db, MetaStore, openDatabase } from '../sessions/db.js';
+import { SessionStore } from '../sessions/store.js';
+import { Redactor } from '../tools/redact.js';
+import { ToolRegistry } from '../tools/registry.js';
+import { createMessengerChannels } from './channels.js';
+import type { ParleyConfig } from './config/schema.js';
+import type { AppContext } from './context.js';
+import { createLogger } from './log.js';
+import { registerTools } from './tools.js';
+
+export interface AppOptions {
+  /** Logger to use instead of a new pino logger on stderr. */
+  log?: Logger;
+  /** Run the terminal channel on these streams. */
+  terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; onClose?: () => void };
+}
+
+export interface App extends AppContext {
+  channels: ChannelAdapter[];
+  /** Web chat / admin URL once started (empty when the web server is off). */
+  url: string;
+  /** Access token of the web chat and admin API. */
+  token: string;
+  /** Why the model is unavailable, naming what to set. */
+  providerMissing: string | undefined;
+  startedAt: number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Every configured secret, for redaction in logs, tool output and replies. */
+export function configSecrets(config: ParleyConfig): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, key: string) => {
+    if (typeof value === 'string' && /token|key|secret|password/i.test(key)) found.push(value);
+    else if (value && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) walk(v, k);
+  };
+  walk(config, '');
+  return found;
+}
+
+function webToken(config: ParleyConfig, db: Db): string {
+  if (config.web.token) return config.web.token;
+  const meta = new MetaStore(db);
+  const stored = meta.get('web.token');
+  if (stored) return stored;
+  const token = randomBytes(24).toString('base64url');
+  meta.set('web.token', token);
+  return token;
+}
+
+export async function createApp(config: ParleyConfig, options: AppOptions = {}): Promise<App> {
+  const db = openDatabase(join(config.dataDir, 'parley.db'));
+  const token = webToken(config, db);
+  const redactor = new Redactor([...configSecrets(config), token]);
+  const log = options.log ?? createLogger({ level: config.logging.level, redactor });
+  const stops: (() => Promise<void> | void)[] = [];
+  const sessions = new SessionStore(db);
+  const accessStore = new AccessStore(db);
+  const access = new AccessPolicy(config.access, accessStore);
+  const approvals = new ApprovalService(new ApprovalStore(db), {
+    timeoutMs: config.tools.approvalTimeoutMinutes * 60_000,
+    approver: config.tools.approver,
+    isOwner: (principal) => access.isOwner(principal),
+  });
+  const tools = new ToolRegistry(config.tools.policies);
+  const providerMissing = missingProvider(config.llm);
+  const model = providerMissing ? undefined : new OpenAIChatModel(config.llm);
+  let bridgeRef: Bridge | undefined;
+  const router = new Router({
+    config,
+    sessions,
+    access,
+    approvals,
+    tools,
+    model,
+    providerMissing,
+    redactor,
+    log,
+    status: () => ({ 'queue depth': bridgeRef?.depth ?? 0 }),
+  });
+  const bridge = new Bridge(db, router, log, { ...config.queue });
+  bridgeRef = bridge;
+  const http = config.web.enabled
+    ? new HttpServer({ host: config.web.host, port: config.web.port, token, log })
+    : undefined;
+  const app: App = {
+    config,
+    log,
+    db,
+    sessions,
+    accessStore,
+    access,
+    approvals,
+    tools,
+    model,
+    redactor,
+    http,
+    bridge,
+    router,
+    channels: [],
+    url: '',
+    token,
+    providerMissing,
+    startedAt: Date.now(),
+    onStop: (fn) => stops.push(fn),
+    start: () => start(app),
+    stop: () => stop(app, stops),
+  };
+  await registerTools(app);
+  if (http) app.channels.push(new WebChannel(http, db, log));
+  if (options.terminal) app.channels.push(new TerminalChannel(options.terminal));
+  app.channels.push(...createMessengerChannels(app));
+  return app;
+}
+
+async function start(app: App): Promise<void> {
+  if (app.providerMissing) app.log.warn(app.providerMissing);
+  for (const channel of app.channels) {
+    const sink = app.bridge.register(channel);
+    try {
+      await channel.start(sink);
+    } catch (error) {
+      app.log.error({ err: error, channel: channel.id }, 'channel failed to start');
+    }
+  }
+  if (app.http) app.url = await app.http.listen();
+  const sweep = setInterval(() => app.approvals.sweep(), 30_000);
+  sweep.unref();
+  app.onStop(() => clearInterval(sweep));
+  await app.bridge.recover();
+  app.log.info(
+    { url: app.url || undefined, channels: app.channels.map((c) => c.id) },
+    'parley ready',
+  );
+}
+
+async function stop(app: App, stops: (() => Promise<void> | void)[]): Promise<void> {
+  for (const channel of app.channels)
+    await channel
+      .stop()
+      .catch((error) => app.log.warn({ err: error, channel: channel.id }, 'channel stop failed'));
+  await app.bridge.stop();
+  for (const fn of stops.reverse()) await fn();
+  app.approvals.close();
+  await app.http?.close();
+  app.db.close();
+}

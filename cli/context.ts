@@ -1,0 +1,36 @@
+/**
+ * What the wiring hands to channels, tools and admin routes when it builds them:
+ * the validated config, the shared stores and services. Plain data, no globals.
+ */
+import type { Logger } from 'pino';
+import type { AccessPolicy } from '../agent/access.js';
+import type { ApprovalService } from '../agent/approvals.js';
+import type { ChatModel } from '../agent/llm.js';
+import type { Router } from '../agent/router.js';
+import type { Bridge } from '../bridge/index.js';
+import type { HttpServer } from '../channels/http/server.js';
+import type { AccessStore } from '../sessions/access-store.js';
+import type { Db } from '../sessions/db.js';
+import type { SessionStore } from '../sessions/store.js';
+import type { Redactor } from '../tools/redact.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import type { ParleyConfig } from './config/schema.js';
+
+export interface AppContext {
+  config: ParleyConfig;
+  log: Logger;
+  db: Db;
+  sessions: SessionStore;
+  accessStore: AccessStore;
+  access: AccessPolicy;
+  approvals: ApprovalService;
+  tools: ToolRegistry;
+  model: ChatModel | undefined;
+  redactor: Redactor;
+  /** Undefined when the web server is disabled. */
+  http: HttpServer | undefined;
+  bridge: Bridge;
+  router: Router;
+  /** Functions run on shutdown, last registered first. */
+  onStop: (fn: () => Promise<void> | void) => void;
+}

@@ -1,0 +1,187 @@
+/**
+ * The `parley` command line. Every command reads the same validated config
+ * (parley.yaml + environment) and works on the same SQLite file as a running
+ * Parley, so `pairing approve` or `sessions purge` take effect without a restart.
+ *
+ *   parley start                     run Parley (web chat, terminal, channels)
+ *   parley config validate           check parley.yaml and the environment
+ *   parley pairing list | approve <code> | reject <code>
+ *   parley sessions list | export <channel:user> [file] | purge <channel:user>
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AccessStore } from '../sessions/access-store.js';
+import { openDatabase } from '../sessions/db.js';
+import { SessionStore } from '../sessions/store.js';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config/load.js';
+import type { ParleyConfig } from './config/schema.js';
+
+type CommandFn = (args: string[], config: ParleyConfig) => Promise<number>;
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+const commands: Record<string, CommandFn> = {
+  start: startCommand,
+  config: configCommand,
+  pairing: pairingCommand,
+  sessions: sessionsCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name = 'help', ...args] = argv;
+  if (name === 'help' || name === '--help' || name === '-h') return usage(0);
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n`);
+    return usage(2);
+  }
+  let config: ParleyConfig;
+  try {
+    config = loadConfig({ env: process.env });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
+  return command(args, config);
+}
+
+function usage(code: number): number {
+  out('Usage: parley <command>');
+  out('  start                              run Parley');
+  out('  config validate                    check parley.yaml and environment overrides');
+  out('  pairing list                       pending pairing requests');
+  out('  pairing approve <code>             let the sender of a pairing code talk to the agent');
+  out('  pairing reject <code>              refuse a pairing code');
+  out('  sessions list                      recent sessions');
+  out("  sessions export <channel:user> [file]   a user's conversations as JSON");
+  out("  sessions purge <channel:user>      delete a user's conversations");
+  return code;
+}
+
+async function startCommand(_args: string[], config: ParleyConfig): Promise<number> {
+  const useTerminal =
+    config.terminal.enabled === 'on' ||
+    (config.terminal.enabled === 'auto' && process.stdin.isTTY === true);
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await app.stop();
+    process.exit(code);
+  };
+  const app = await createApp(config, {
+    ...(useTerminal
+      ? {
+          terminal: {
+            input: process.stdin,
+            output: process.stdout,
+            onClose: () => void shutdown(0),
+          },
+        }
+      : {}),
+  });
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  try {
+    await app.start();
+  } catch (error) {
+    process.stderr.write(`Parley could not start: ${(error as Error).message}\n`);
+    await app.stop().catch(() => {});
+    return 1;
+  }
+  if (app.url) {
+    out(`Parley is running. Web chat: ${app.url}/?token=${app.token}`);
+    out(`Access token: ${app.token}`);
+  } else out('Parley is running (web chat disabled).');
+  if (app.providerMissing) out(`Warning: ${app.providerMissing}`);
+  await new Promise(() => {});
+  return 0;
+}
+
+async function configCommand(args: string[], config: ParleyConfig): Promise<number> {
+  if (args[0] !== 'validate') return usage(2);
+  out('Configuration is valid.');
+  out(`  model: ${config.llm.model} at ${config.llm.baseUrl ?? 'https://api.openai.com/v1'}`);
+  out(`  data: ${join(config.dataDir, 'parley.db')}`);
+  out(`  web chat: ${config.web.enabled ? `http://${config.web.host}:${config.web.port}` : 'off'}`);
+  const channels = Object.entries(config.channels)
+    .filter(([, section]) => section?.enabled)
+    .map(([name]) => name);
+  out(`  channels: ${['web', ...channels].join(', ')}`);
+  return 0;
+}
+
+async function pairingCommand(args: string[], config: ParleyConfig): Promise<number> {
+  const store = new AccessStore(openDatabase(join(config.dataDir, 'parley.db')));
+  const [action, code] = args;
+  if (action === 'list') {
+    const pending = store.pending();
+    if (pending.length === 0) out('No pending pairing requests.');
+    for (const request of pending) {
+      out(
+        `${request.code}  ${request.channel}:${request.senderId}  ${request.senderName ?? ''}  expires ${new Date(request.expiresAt).toISOString()}`,
+      );
+    }
+    return 0;
+  }
+  if ((action === 'approve' || action === 'reject') && code) {
+    if (action === 'reject') {
+      const ok = store.reject(code);
+      out(ok ? `Rejected ${code}.` : `No pending pairing request ${code}.`);
+      return ok ? 0 : 1;
+    }
+    const request = store.approve(code);
+    if (!request) {
+      out(`No pending pairing request ${code} (unknown or expired). Run "parley pairing list".`);
+      return 1;
+    }
+    out(
+      `Approved ${request.channel}:${request.senderId}${request.senderName ? ` (${request.senderName})` : ''}. They can chat now.`,
+    );
+    return 0;
+  }
+  return usage(2);
+}
+
+async function sessionsCommand(args: string[], config: ParleyConfig): Promise<number> {
+  const store = new SessionStore(openDatabase(join(config.dataDir, 'parley.db')));
+  const [action, who, file] = args;
+  if (action === 'list') {
+    for (const s of store.list({ limit: 50, offset: 0 })) {
+      out(
+        `#${s.id}  ${s.key}  ${s.chatType}  ${s.messages} messages${s.endedAt ? '  (ended)' : ''}`,
+      );
+    }
+    return 0;
+  }
+  const match = who ? /^([a-z]+):(.+)$/.exec(who) : null;
+  if ((action === 'export' || action === 'purge') && match) {
+    const [, channel, userId] = match as unknown as [string, string, string];
+    if (action === 'export') {
+      const data = JSON.stringify(store.exportUser(channel, userId), null, 2);
+      if (file) {
+        writeFileSync(file, data);
+        out(`Exported ${channel}:${userId} to ${file}.`);
+      } else out(data);
+      return 0;
+    }
+    const result = store.purgeUser(channel, userId);
+    out(
+      `Purged ${result.sessions} sessions and ${result.messages} messages of ${channel}:${userId}.`,
+    );
+    return 0;
+  }
+  return usage(2);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`parley: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

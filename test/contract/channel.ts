@@ -1,0 +1,153 @@
+/**
+ * The shared channel contract suite: every adapter runs it against its platform
+ * test double. It checks normalisation of a DM, a group mention, a plain group
+ * message and a thread reply (through the adapter's real entry point), sending,
+ * chunked sending in order through the bridge's Sender, editing where declared,
+ * and the mapping of a 429 to a PlatformError carrying retry-after.
+ *
+ * @example
+ * ```ts
+ * channelContract('telegram', { setup: async () => ({ adapter, inject, sent, fail429Once, target, teardown }) })
+ * ```
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PlatformError } from '../../bridge/errors.js';
+import { Sender } from '../../bridge/outbound/sender.js';
+import type { ChannelAdapter, InboundMessage, OutboundTarget } from '../../channels/adapter.js';
+
+export type InjectKind = 'dm' | 'groupMention' | 'groupPlain' | 'threadReply';
+
+export interface ContractSetup {
+  /** The adapter wired to the platform double (not started: the suite starts it). */
+  adapter: ChannelAdapter;
+  /** Feeds one platform event of `kind` carrying `text` through the adapter's real entry point. */
+  inject(kind: InjectKind, text: string): Promise<void>;
+  /** Texts the platform double received through send (in arrival order). */
+  sent(): { conversationId: string; threadId?: string; text: string }[];
+  /** Texts after edits, by platform message id (for adapters with edits). */
+  edited?(): Map<string, string>;
+  /** Makes the double answer the next send with 429 and this retry-after. */
+  fail429Once(retryAfterSeconds: number): void;
+  /** A conversation the adapter may send to. */
+  target: OutboundTarget;
+  teardown(): Promise<void>;
+}
+
+export interface ContractDriver {
+  setup(): Promise<ContractSetup>;
+}
+
+const until = async (condition: () => boolean, timeoutMs = 5000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the adapter');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+export function channelContract(name: string, driver: ContractDriver): void {
+  describe(`channel contract: ${name}`, () => {
+    let setup: ContractSetup;
+    let received: InboundMessage[];
+
+    beforeEach(async () => {
+      setup = await driver.setup();
+      received = [];
+      await setup.adapter.start({
+        accept: async (message) => {
+          received.push(message);
+          return { duplicate: false };
+        },
+      });
+    });
+    afterEach(async () => {
+      await setup.adapter.stop();
+      await setup.teardown();
+    });
+
+    it('normalises a DM', async () => {
+      await setup.inject('dm', 'hello from a dm');
+      await until(() => received.length > 0);
+      const message = received[0]!;
+      expect(message.channel).toBe(setup.adapter.id);
+      expect(message.chatType).toBe('dm');
+      expect(message.text).toBe('hello from a dm');
+      expect(message.sender.id).toBeTruthy();
+      expect(message.platformMessageId).toBeTruthy();
+      expect(message.conversationId).toBeTruthy();
+    });
+
+    it('normalises a group mention and a plain group message', async () => {
+      await setup.inject('groupMention', 'hey bot');
+      await setup.inject('groupPlain', 'just chatting');
+      await until(() => received.length >= 2);
+      const [mention, plain] = received;
+      expect(mention!.chatType).toBe('group');
+      expect(mention!.mentionsBot).toBe(true);
+      expect(mention!.text).toContain('hey bot');
+      expect(plain!.chatType).toBe('group');
+      expect(plain!.mentionsBot).toBe(false);
+      expect(plain!.repliesToBot).toBe(false);
+    });
+
+    it('normalises a thread reply with its thread id', async () => {
+      await setup.inject('threadReply', 'in the thread');
+      await until(() => received.length > 0);
+      expect(received[0]!.threadId).toBeTruthy();
+      expect(received[0]!.text).toContain('in the thread');
+    });
+
+    it('sends a message and returns its platform id', async () => {
+      const sent = await setup.adapter.send(setup.target, {
+        text: 'plain reply',
+        format: setup.adapter.capabilities.format,
+      });
+      expect(sent.messageId).toBeTruthy();
+      expect(setup.sent().map((m) => m.text)).toContain('plain reply');
+    });
+
+    it('chunks a long reply within the limit, in order', async () => {
+      const limit = setup.adapter.capabilities.maxMessageLength;
+      const paragraphs = Array.from(
+        { length: 12 },
+        (_, i) => `Paragraph ${i} ${'x'.repeat(Math.ceil(limit / 5))}`,
+      );
+      const sender = new Sender(setup.adapter, { retry: { maxAttempts: 3, baseDelayMs: 10 } });
+      const ids = await sender.send(setup.target, paragraphs.join('\n\n'));
+      await sender.stop();
+      const texts = setup.sent().map((m) => m.text);
+      expect(ids.length).toBeGreaterThan(1);
+      expect(texts.length).toBe(ids.length);
+      for (const text of texts) expect(text.length).toBeLessThanOrEqual(limit);
+      const order = texts
+        .join('\n')
+        .match(/Paragraph \d+/g)!
+        .map((p) => Number(p.split(' ')[1]));
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+      expect(new Set(order).size).toBe(12);
+    });
+
+    it('edits a sent message when it declares edits', async () => {
+      if (!setup.adapter.capabilities.edits) return;
+      const sent = await setup.adapter.send(setup.target, {
+        text: 'draft',
+        format: setup.adapter.capabilities.format,
+      });
+      await setup.adapter.edit!(setup.target, sent.messageId, {
+        text: 'final text',
+        format: setup.adapter.capabilities.format,
+      });
+      expect(setup.edited?.().get(sent.messageId)).toBe('final text');
+    });
+
+    it('maps a 429 to a PlatformError with retry-after', async () => {
+      setup.fail429Once(3);
+      const error = await setup.adapter
+        .send(setup.target, { text: 'x', format: 'plain' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PlatformError);
+      expect((error as PlatformError).status).toBe(429);
+      expect((error as PlatformError).retryAfterSeconds).toBe(3);
+    });
+  });
+}

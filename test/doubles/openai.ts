@@ -1,0 +1,174 @@
+/**
+ * An OpenAI-compatible Chat Completions server on 127.0.0.1 for tests and benches.
+ * Replies come from a script (text, tool calls, errors, delays, hangs), streamed as
+ * SSE when the request asks for it. With an empty script it answers
+ * `echo: <last user text>`. Every request body is recorded.
+ *
+ * @example
+ * ```ts
+ * const llm = await startOpenAIDouble()
+ * llm.script.push({ toolCalls: [{ name: 'get_time', arguments: '{}' }] }, { text: 'It is noon.' })
+ * // point Parley at llm.baseUrl
+ * ```
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export interface ScriptedReply {
+  text?: string;
+  toolCalls?: { name: string; arguments: string; id?: string }[];
+  /** Answer with this HTTP status and an OpenAI-style error body. */
+  status?: number;
+  /** Wait before answering (ms). */
+  delayMs?: number;
+  /** Never answer (the connection stays open until the server closes). */
+  hang?: boolean;
+  /** Split streamed text into this many deltas (default: per word). */
+  usage?: { prompt_tokens: number; completion_tokens: number };
+}
+
+export interface RecordedRequest {
+  path: string;
+  body: {
+    model: string;
+    stream?: boolean;
+    messages: { role: string; content: unknown; tool_calls?: unknown; tool_call_id?: string }[];
+    tools?: { function: { name: string } }[];
+  };
+}
+
+export interface OpenAIDouble {
+  baseUrl: string;
+  script: ScriptedReply[];
+  requests: RecordedRequest[];
+  /** Answers used when the script is empty (default: echo). */
+  fallback: (request: RecordedRequest) => ScriptedReply;
+  close(): Promise<void>;
+}
+
+function lastUserText(request: RecordedRequest): string {
+  const user = [...request.body.messages].reverse().find((m) => m.role === 'user');
+  if (!user) return '';
+  if (typeof user.content === 'string') return user.content;
+  const parts = user.content as { type: string; text?: string }[];
+  return parts.find((p) => p.type === 'text')?.text ?? '';
+}
+
+export async function startOpenAIDouble(options: { port?: number } = {}): Promise<OpenAIDouble> {
+  const hanging = new Set<ServerResponse>();
+  const double: OpenAIDouble = {
+    baseUrl: '',
+    script: [],
+    requests: [],
+    fallback: (request) => ({ text: `echo: ${lastUserText(request)}` }),
+    close: async () => {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const server: Server = createServer((req, res) => void handle(double, hanging, req, res));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const address = server.address();
+  double.baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
+  return double;
+}
+
+async function handle(
+  double: OpenAIDouble,
+  hanging: Set<ServerResponse>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  if (req.method === 'GET' && path.endsWith('/models')) {
+    return json(res, 200, {
+      object: 'list',
+      data: [{ id: 'test-model', object: 'model', created: 0, owned_by: 'test' }],
+    });
+  }
+  if (!path.endsWith('/chat/completions'))
+    return json(res, 404, { error: { message: 'not found' } });
+  const request: RecordedRequest = {
+    path,
+    body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+  };
+  double.requests.push(request);
+  const reply = double.script.shift() ?? double.fallback(request);
+  if (reply.hang) {
+    hanging.add(res);
+    return;
+  }
+  if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+  if (reply.status)
+    return json(res, reply.status, {
+      error: { message: `scripted ${reply.status}`, type: 'test' },
+    });
+  const toolCalls = (reply.toolCalls ?? []).map((call, index) => ({
+    index,
+    id: call.id ?? `call_${index}_${double.requests.length}`,
+    type: 'function',
+    function: { name: call.name, arguments: call.arguments },
+  }));
+  const usage = reply.usage ?? { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
+  if (!request.body.stream) {
+    return json(res, 200, {
+      id: 'chatcmpl-test',
+      object: 'chat.completion',
+      created: 0,
+      model: request.body.model,
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: reply.text ?? null,
+            ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+          },
+          finish_reason: toolCalls.length ? 'tool_calls' : 'stop',
+        },
+      ],
+      usage,
+    });
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const event = (delta: unknown, finish: string | null = null) =>
+    res.write(
+      `data: ${JSON.stringify({ id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 0, model: request.body.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`,
+    );
+  event({ role: 'assistant', content: '' });
+  for (const piece of (reply.text ?? '').match(/\S+\s*|\s+/g) ?? []) event({ content: piece });
+  for (const call of toolCalls) {
+    const half = Math.ceil(call.function.arguments.length / 2);
+    event({
+      tool_calls: [
+        {
+          index: call.index,
+          id: call.id,
+          type: 'function',
+          function: { name: call.function.name, arguments: call.function.arguments.slice(0, half) },
+        },
+      ],
+    });
+    event({
+      tool_calls: [
+        { index: call.index, function: { arguments: call.function.arguments.slice(half) } },
+      ],
+    });
+  }
+  event({}, toolCalls.length ? 'tool_calls' : 'stop');
+  res.write(
+    `data: ${JSON.stringify({ id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 0, model: request.body.model, choices: [], usage })}\n\n`,
+  );
+  res.end('data: [DONE]\n\n');
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
