@@ -21,7 +21,7 @@ import {
   replyTarget,
 } from '../channels/adapter.js';
 import type { Db } from '../sessions/db.js';
-import { describeError } from './errors.js';
+import { describeError, PlatformError } from './errors.js';
 import { Inbox, type InboxEntry, type StoredReply } from './inbox.js';
 import { DraftStream } from './outbound/draft.js';
 import type { RetryOptions } from './outbound/retry.js';
@@ -80,7 +80,8 @@ export type BridgeEvent =
   | { type: 'accepted'; channel: string; duplicate: boolean }
   | { type: 'replied'; channel: string; latencyMs: number; chunks: number }
   | { type: 'silent'; channel: string }
-  | { type: 'failed'; channel: string; error: string };
+  | { type: 'failed'; channel: string; error: string }
+  | { type: 'retry'; channel: string; status: number | undefined; delayMs: number };
 
 /** Key of a conversation lane (and of its session): channel, account, chat, thread. */
 export function conversationKey(
@@ -117,7 +118,9 @@ export class Bridge {
 
   /** Registers an adapter; returns the sink it delivers inbound messages to. */
   register(adapter: ChannelAdapter): InboundSink {
-    const sender = new Sender(adapter, this.options.retry ? { retry: this.options.retry } : {});
+    const onRetry = (error: unknown, _attempt: number, delayMs: number) =>
+      this.emit({ type: 'retry', channel: adapter.id, status: error instanceof PlatformError ? error.status : undefined, delayMs });
+    const sender = new Sender(adapter, { retry: { ...this.options.retry, onRetry } });
     this.adapters.set(adapter.id, { adapter, sender });
     return { accept: (message) => this.accept(message) };
   }
