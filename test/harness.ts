@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import WebSocket from 'ws';
+import type { ChannelAdapter } from '../channels/adapter.js';
 import { type App, createApp } from '../cli/app.js';
 import { validate } from '../cli/config/load.js';
 import type { ParleyConfig } from '../cli/config/schema.js';
@@ -54,9 +55,10 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** Starts Parley in-process. */
-export async function startParley(config: ParleyConfig): Promise<Running> {
+/** Starts Parley in-process, with extra channels (e.g. a TestChannel) if given. */
+export async function startParley(config: ParleyConfig, extra: { channels?: ChannelAdapter[] } = {}): Promise<Running> {
   const app = await createApp(config, { log: pino({ level: config.logging.level }) });
+  app.channels.push(...(extra.channels ?? []));
   await app.start();
   return { app, close: () => app.stop() };
 }
@@ -102,8 +104,9 @@ export class WebClient {
 
   /** Sends a text message and waits for its ack. */
   async send(text: string, id = `m${++this.counter}`): Promise<WebFrame> {
+    const start = this.frames.length;
     this.ws!.send(JSON.stringify({ type: 'message', id, text }));
-    return this.waitFor((f) => f.type === 'ack' && f.id === id);
+    return this.waitFor((f) => f.type === 'ack' && f.id === id, 10_000, start);
   }
 
   async press(data: string): Promise<WebFrame> {
@@ -122,9 +125,10 @@ export class WebClient {
     return this.messages();
   }
 
-  async waitFor(match: (frame: WebFrame) => boolean, timeoutMs = 10_000): Promise<WebFrame> {
-    await this.until(() => this.frames.some(match), timeoutMs);
-    return this.frames.find(match)!;
+  async waitFor(match: (frame: WebFrame) => boolean, timeoutMs = 10_000, from = 0): Promise<WebFrame> {
+    const find = () => this.frames.slice(from).find(match);
+    await this.until(() => find() !== undefined, timeoutMs);
+    return find()!;
   }
 
   async until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {

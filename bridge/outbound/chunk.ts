@@ -43,7 +43,8 @@ export function chunkWithBodies(input: string, limit: number): Chunk[] {
     const cut = fitsWhole ? rest.length : findCut(rest, room);
     const body = rest.slice(0, cut);
     const after = fenceAfter(openFence, body);
-    const shown = after ? body.replace(/\n+$/, '') + FENCE_CLOSE : body;
+    const trimmed = body.replace(/\n+$/, '');
+    const shown = after ? trimmed + FENCE_CLOSE : trimmed;
     chunks.push({ text: prefix + shown, body });
     openFence = after;
     pos += cut;

@@ -1,5 +1,7 @@
 /**
- * Config section of the Docker sandbox that runs dangerous tools.
+ * Config section of the Docker sandbox that runs dangerous tools (shell, run_code)
+ * in one fresh container per call. Every limit has a safe default: no network,
+ * read-only root, non-root user, small memory/pids/CPU, short timeout.
  */
 import { z } from 'zod';
 
@@ -11,8 +13,86 @@ export const sandboxSchema = z
       .describe('Offer sandboxed tools (shell, run_code, files) when Docker is reachable.'),
     image: z
       .string()
+      .min(1)
       .default('python:3.12-slim')
-      .describe('Image every sandbox container starts from.'),
+      .describe(
+        'Image every sandbox container starts from (must exist locally; Parley never pulls). Build or pull it yourself, e.g. `docker pull python:3.12-slim`.',
+      ),
+    socketPath: z
+      .string()
+      .optional()
+      .describe('Docker engine socket; default /var/run/docker.sock (or DOCKER_HOST).'),
+    memoryMb: z
+      .number()
+      .int()
+      .min(16)
+      .default(256)
+      .describe('Memory limit per container (no swap); exceeding it kills the call.'),
+    cpus: z.number().min(0.01).default(1).describe('CPU limit per container (in cores).'),
+    pidsLimit: z
+      .number()
+      .int()
+      .min(8)
+      .default(64)
+      .describe('Maximum processes per container (stops fork bombs).'),
+    timeoutSeconds: z
+      .number()
+      .min(0.5)
+      .default(30)
+      .describe('Default and maximum run time of one call; the container is killed after it.'),
+    outputLimitChars: z
+      .number()
+      .int()
+      .min(100)
+      .default(10_000)
+      .describe('stdout and stderr are each cut at this many characters (with a marker).'),
+    tmpfsMb: z.number().int().min(1).default(64).describe('Size of the writable tmpfs at /tmp.'),
+    user: z
+      .string()
+      .regex(/^(auto|\d+(:\d+)?)$/, 'expected "auto" or "uid:gid"')
+      .default('auto')
+      .describe(
+        'User inside containers as "uid:gid"; auto = 65534:65534 (nobody) when Parley runs as root (the workspace is chowned to it), else Parley\'s own uid:gid.',
+      ),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .default(4)
+      .describe('Containers running at once; further calls wait in a queue.'),
+    networkTools: z
+      .array(z.string())
+      .default([])
+      .describe('Tools whose containers get a network (default: none has one), e.g. [shell].'),
+    networkMode: z
+      .string()
+      .default('bridge')
+      .describe('Docker network used by the tools listed in networkTools.'),
+    languages: z
+      .array(z.enum(['python', 'node', 'sh']))
+      .optional()
+      .describe('Languages run_code offers; detected in the image at startup when unset.'),
+    cleanupIntervalSeconds: z
+      .number()
+      .min(1)
+      .default(60)
+      .describe('How often containers left behind (e.g. after a crash) are looked for and removed.'),
   })
-  .passthrough()
-  .default({ enabled: true, image: 'python:3.12-slim' });
+  .strict()
+  .default({
+    enabled: true,
+    image: 'python:3.12-slim',
+    memoryMb: 256,
+    cpus: 1,
+    pidsLimit: 64,
+    timeoutSeconds: 30,
+    outputLimitChars: 10_000,
+    tmpfsMb: 64,
+    user: 'auto',
+    concurrency: 4,
+    networkTools: [],
+    networkMode: 'bridge',
+    cleanupIntervalSeconds: 60,
+  });
+
+export type SandboxConfig = z.infer<typeof sandboxSchema>;

@@ -1,0 +1,64 @@
+/**
+ * The slice of a Baileys socket the WhatsApp channel uses, and the factory that
+ * builds one. The connection opens every socket through a {@link WhatsAppSocketFactory},
+ * so tests (and the e2e suite, via `AppOptions.whatsappSocketFactory`) can stand in
+ * an event emitter that emits Baileys' real event shapes instead of `makeWASocket`.
+ *
+ *   connection.ts ──factory(options)──► WhatsAppSocket ──ev──► connection / adapter
+ */
+import {
+  type AnyMessageContent,
+  type AuthenticationState,
+  type BaileysEventMap,
+  type Contact,
+  type GroupMetadata,
+  makeWASocket,
+  type MiscMessageGenerationOptions,
+  type proto,
+  type WAMessage,
+  type WAMessageKey,
+  type WAPresence,
+} from '@whiskeysockets/baileys';
+import type { Logger } from 'pino';
+
+/** What the channel needs from a socket; a real `makeWASocket` result satisfies it. */
+export interface WhatsAppSocket {
+  readonly ev: {
+    on<E extends keyof BaileysEventMap>(event: E, listener: (data: BaileysEventMap[E]) => void): void;
+  };
+  /** The raw WebSocket client: `frame` fires for every frame received (watchdog). */
+  readonly ws: { on(event: 'frame', listener: () => void): unknown };
+  readonly user: Contact | undefined;
+  sendMessage(
+    jid: string,
+    content: AnyMessageContent,
+    options?: MiscMessageGenerationOptions,
+  ): Promise<WAMessage | undefined>;
+  sendPresenceUpdate(type: WAPresence, toJid?: string): Promise<void>;
+  readMessages(keys: WAMessageKey[]): Promise<void>;
+  groupMetadata(jid: string): Promise<GroupMetadata>;
+  requestPairingCode(phoneNumber: string): Promise<string>;
+  updateMediaMessage(message: WAMessage): Promise<WAMessage>;
+  end(error: Error | undefined): void | Promise<void>;
+}
+
+/** Options the channel passes to every socket it opens. */
+export interface WhatsAppSocketOptions {
+  auth: AuthenticationState;
+  logger: Logger;
+  browser: [string, string, string];
+  getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined>;
+  cachedGroupMetadata(jid: string): Promise<GroupMetadata | undefined>;
+}
+
+export type WhatsAppSocketFactory = (options: WhatsAppSocketOptions) => WhatsAppSocket;
+
+/** The production factory: a real Baileys socket, no history sync, not shown as online. */
+export const baileysSocketFactory: WhatsAppSocketFactory = (options) =>
+  makeWASocket({
+    ...options,
+    logger: options.logger as unknown as NonNullable<Parameters<typeof makeWASocket>[0]['logger']>,
+    markOnlineOnConnect: false,
+    syncFullHistory: false,
+    shouldSyncHistoryMessage: () => false,
+  });

@@ -1,0 +1,213 @@
+/**
+ * DockerSandbox: runs one command in one fresh container and removes it, whatever
+ * happens. This is the only way Parley executes model-chosen commands or code; there
+ * is no host fallback. Per call:
+ *
+ *   queue (Limiter) ─► create (hardened spec, labels) ─► attach (demux, capped)
+ *     ─► start ─► wait | timeout → kill | abort → kill ─► inspect (OOMKilled)
+ *     ─► remove (force) ─► SandboxResult
+ *
+ * Containers left behind by a crash are removed by `cleanup()` (at startup and
+ * periodically, see orphans.ts); `close()` removes this instance's running ones.
+ *
+ * @example
+ * ```ts
+ * const sandbox = new DockerSandbox(config.sandbox)
+ * const result = await sandbox.run({ cmd: ['sh', '-c', 'echo hi'], workspace })
+ * result.exitCode // 0; result.stdout 'hi\n'
+ * ```
+ */
+import { randomUUID } from 'node:crypto';
+import { chownSync } from 'node:fs';
+import Docker from 'dockerode';
+import type { SandboxConfig } from '../cli/config/sandbox.js';
+import { type ContainerRequest, containerSpec, sandboxUser } from './container-spec.js';
+import { Limiter } from './limiter.js';
+import {
+  containerLabels,
+  currentOwner,
+  GRACE_MS,
+  INSTANCE_LABEL,
+  LABEL,
+  type Owner,
+  removeOrphans,
+} from './orphans.js';
+import { CappedOutput, Demuxer } from './output.js';
+
+export interface SandboxRequest extends ContainerRequest {
+  /** Run time limit; defaults to (and is capped at) `sandbox.timeoutSeconds`. */
+  timeoutMs?: number;
+  /** Abort kills the container (the call then reports `aborted`). */
+  signal?: AbortSignal;
+}
+
+export interface SandboxResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  /** Total bytes the command printed on each stream (shown or not). */
+  stdoutBytes: number;
+  stderrBytes: number;
+  durationMs: number;
+  timedOut: boolean;
+  oomKilled: boolean;
+  aborted: boolean;
+}
+
+/** Wait this long for the attach stream to drain after the container stopped. */
+const DRAIN_MS = 2_000;
+
+export class DockerSandbox {
+  readonly docker: Docker;
+  readonly owner: Owner = currentOwner(randomUUID());
+  readonly limiter: Limiter;
+
+  constructor(
+    readonly config: SandboxConfig,
+    docker?: Docker,
+  ) {
+    this.docker =
+      docker ?? new Docker(config.socketPath ? { socketPath: config.socketPath } : undefined);
+    this.limiter = new Limiter(config.concurrency);
+  }
+
+  /** Runs `request` in a new container once a slot is free. */
+  run(request: SandboxRequest): Promise<SandboxResult> {
+    return this.limiter.run(() => this.runNow(request));
+  }
+
+  /** Removes containers left behind by dead or overdue owners; returns how many. */
+  async cleanup(): Promise<number> {
+    return (await removeOrphans(this.docker, this.owner)).length;
+  }
+
+  /** Runs `cleanup` every `sandbox.cleanupIntervalSeconds`; returns the stop function. */
+  startCleanup(onError: (error: unknown) => void = () => {}): () => void {
+    const timer = setInterval(
+      () => void this.cleanup().catch(onError),
+      this.config.cleanupIntervalSeconds * 1000,
+    );
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** Removes every container this instance still has (shutdown). */
+  async close(): Promise<void> {
+    const mine = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL}=1`, `${INSTANCE_LABEL}=${this.owner.instance}`] },
+    });
+    await Promise.all(mine.map((info) => this.remove(this.docker.getContainer(info.Id))));
+  }
+
+  /** Makes `dir` writable by the container user when Parley runs as root. */
+  prepareWorkspace(dir: string): void {
+    if (process.getuid?.() !== 0) return;
+    const { uid, gid } = sandboxUser(this.config.user);
+    chownSync(dir, uid, gid);
+  }
+
+  private timeoutFor(request: SandboxRequest): number {
+    const max = this.config.timeoutSeconds * 1000;
+    return Math.max(100, Math.min(request.timeoutMs ?? max, max));
+  }
+
+  private async runNow(request: SandboxRequest): Promise<SandboxResult> {
+    const timeoutMs = this.timeoutFor(request);
+    const started = Date.now();
+    const labels = containerLabels(this.owner, started + timeoutMs + GRACE_MS);
+    this.prepareWorkspace(request.workspace);
+    const container = await this.docker.createContainer(
+      containerSpec(this.config, request, labels),
+    );
+    try {
+      return await this.execute(container, request, timeoutMs, started);
+    } finally {
+      await this.remove(container);
+    }
+  }
+
+  private async execute(
+    container: Docker.Container,
+    request: SandboxRequest,
+    timeoutMs: number,
+    started: number,
+  ): Promise<SandboxResult> {
+    const limit = this.config.outputLimitChars;
+    const stdout = new CappedOutput(limit);
+    const stderr = new CappedOutput(limit);
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    const drained = new Promise<void>((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
+    stream.pipe(new Demuxer(stdout, stderr));
+    const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
+    await container.start();
+    const stop = await this.race(container, exited, timeoutMs, request.signal);
+    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_MS))]);
+    (stream as unknown as { destroy?: () => void }).destroy?.();
+    const state = stop.exitCode === 137 ? await this.state(container) : undefined;
+    return {
+      exitCode: stop.exitCode,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      stdoutTruncated: stdout.truncated,
+      stderrTruncated: stderr.truncated,
+      stdoutBytes: stdout.totalBytes,
+      stderrBytes: stderr.totalBytes,
+      durationMs: Date.now() - started,
+      timedOut: stop.reason === 'timeout',
+      aborted: stop.reason === 'abort',
+      oomKilled: state?.OOMKilled === true,
+    };
+  }
+
+  /** Waits for the exit, killing the container on timeout or abort. */
+  private async race(
+    container: Docker.Container,
+    exited: Promise<{ StatusCode: number }>,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ exitCode: number; reason: 'exit' | 'timeout' | 'abort' }> {
+    let reason: 'exit' | 'timeout' | 'abort' = 'exit';
+    let timer: NodeJS.Timeout | undefined;
+    const kill = (why: 'timeout' | 'abort') => {
+      if (reason !== 'exit') return;
+      reason = why;
+      container.kill({ signal: 'SIGKILL' }).catch(() => {});
+    };
+    const onAbort = () => kill('abort');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    timer = setTimeout(() => kill('timeout'), timeoutMs);
+    try {
+      const { StatusCode } = await exited;
+      return { exitCode: StatusCode, reason };
+    } finally {
+      clearTimeout(timer);
+      timer = undefined;
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async state(container: Docker.Container): Promise<Docker.ContainerInspectInfo['State']> {
+    try {
+      return (await container.inspect()).State;
+    } catch {
+      return undefined as unknown as Docker.ContainerInspectInfo['State'];
+    }
+  }
+
+  private async remove(container: Docker.Container): Promise<void> {
+    try {
+      await container.remove({ force: true, v: true });
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 409) throw error;
+    }
+  }
+}

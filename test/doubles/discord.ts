@@ -1,0 +1,289 @@
+/**
+ * A Discord API double on 127.0.0.1: the REST API (`/api/v10/...`) and a gateway
+ * WebSocket on one port, so a real discord.js `Client` logs in against it exactly
+ * as it would against Discord (GET /gateway/bot → connect → HELLO → IDENTIFY →
+ * READY → GUILD_CREATE) and receives events as gateway dispatches.
+ *
+ * Every REST request is recorded; sent and edited messages are kept by id. A
+ * scripted failure (e.g. a 429 with `retry_after`) answers the next matching request.
+ *
+ * @example
+ * ```ts
+ * const discord = await startDiscordDouble({ ready, guilds: [guildCreate] })
+ * new Client({ intents, rest: { api: discord.apiRoot } }).login('token')
+ * discord.dispatch('MESSAGE_CREATE', payload)
+ * ```
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type WebSocket, WebSocketServer } from 'ws';
+
+export interface DiscordRequest {
+  method: string;
+  /** Path below `/api/v10`, e.g. `/channels/1/messages`. */
+  path: string;
+  body: Record<string, unknown> | undefined;
+  authorization: string | undefined;
+}
+
+export interface DiscordSentMessage {
+  id: string;
+  channelId: string;
+  content: string;
+  body: Record<string, unknown>;
+  edits: Record<string, unknown>[];
+}
+
+export interface ScriptedFailure {
+  /** Matches `METHOD path` (e.g. `POST /channels/1/messages`); default: any message post. */
+  match?: RegExp;
+  status: number;
+  /** Seconds, sent as `Retry-After` and in the body, for 429s. */
+  retryAfter?: number;
+  code?: number;
+  message?: string;
+}
+
+export interface DiscordDoubleOptions {
+  /** The READY dispatch payload (`d`): bot user, unavailable guilds, application. */
+  ready: Record<string, unknown>;
+  /** GUILD_CREATE payloads sent right after READY. */
+  guilds?: Record<string, unknown>[];
+  /** Close the gateway with this code when the client identifies (e.g. 4014). */
+  closeOnIdentify?: number;
+}
+
+export interface DiscordDouble {
+  /** What to pass as discord.js `rest.api`. */
+  apiRoot: string;
+  /** The gateway URL that GET /gateway/bot hands out. */
+  gatewayUrl: string;
+  requests: DiscordRequest[];
+  /** Messages created through the API, in order. */
+  messages: DiscordSentMessage[];
+  /** The IDENTIFY payloads received. */
+  identifies: Record<string, unknown>[];
+  failures: ScriptedFailure[];
+  /** Sends a gateway dispatch (`op: 0`) to every connected client. */
+  dispatch(type: string, data: unknown): void;
+  /** Resolves once a client has identified and received READY. */
+  connected(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const API_PREFIX = '/api/v10';
+let nextId = 1_300_000_000_000_000_000n;
+export const snowflake = (): string => String(++nextId);
+
+export async function startDiscordDouble(options: DiscordDoubleOptions): Promise<DiscordDouble> {
+  const sockets = new Set<WebSocket>();
+  let sequence = 0;
+  let onConnected: (() => void) | undefined;
+  const connected = new Promise<void>((resolve) => {
+    onConnected = resolve;
+  });
+  const server: Server = createServer((req, res) => void handleRest(double, req, res));
+  const gateway = new WebSocketServer({ server, path: '/gateway' });
+  const send = (socket: WebSocket, payload: unknown) => socket.send(JSON.stringify(payload));
+  const dispatchTo = (socket: WebSocket, t: string, d: unknown) =>
+    send(socket, { op: 0, t, s: ++sequence, d });
+
+  gateway.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    send(socket, { op: 10, d: { heartbeat_interval: 41_250 }, s: null, t: null });
+    socket.on('message', (raw) => {
+      const packet = JSON.parse(String(raw)) as { op: number; d: Record<string, unknown> };
+      if (packet.op === 1) send(socket, { op: 11, d: null, s: null, t: null });
+      if (packet.op !== 2) return;
+      double.identifies.push(packet.d);
+      if (options.closeOnIdentify) return socket.close(options.closeOnIdentify, 'refused');
+      dispatchTo(socket, 'READY', { ...options.ready, resume_gateway_url: gatewayUrl });
+      for (const guild of options.guilds ?? []) dispatchTo(socket, 'GUILD_CREATE', guild);
+      onConnected?.();
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
+  const double: DiscordDouble = {
+    apiRoot: `http://127.0.0.1:${port}/api`,
+    gatewayUrl,
+    requests: [],
+    messages: [],
+    identifies: [],
+    failures: [],
+    dispatch: (type, data) => {
+      for (const socket of sockets) dispatchTo(socket, type, data);
+    },
+    connected: () => connected,
+    close: async () => {
+      for (const socket of sockets) socket.terminate();
+      gateway.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return double;
+}
+
+async function handleRest(
+  double: DiscordDouble,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  const url = new URL(req.url ?? '/', 'http://x');
+  const path = url.pathname.startsWith(API_PREFIX)
+    ? url.pathname.slice(API_PREFIX.length)
+    : url.pathname;
+  const method = req.method ?? 'GET';
+  const body = text && req.headers['content-type']?.includes('json') ? JSON.parse(text) : undefined;
+  double.requests.push({ method, path, body, authorization: req.headers.authorization });
+  const failure = takeFailure(double, `${method} ${path}`);
+  if (failure) return fail(res, failure);
+  route(double, method, path, body ?? {}, res);
+}
+
+function takeFailure(double: DiscordDouble, request: string): ScriptedFailure | undefined {
+  const index = double.failures.findIndex((failure) =>
+    (failure.match ?? /^POST \/channels\/\d+\/messages$/).test(request),
+  );
+  return index < 0 ? undefined : double.failures.splice(index, 1)[0];
+}
+
+function fail(res: ServerResponse, failure: ScriptedFailure): void {
+  const headers: Record<string, string> = {};
+  if (failure.retryAfter !== undefined) {
+    headers['retry-after'] = String(failure.retryAfter);
+    headers['x-ratelimit-scope'] = 'user';
+  }
+  json(
+    res,
+    failure.status,
+    {
+      message: failure.message ?? (failure.status === 429 ? 'You are being rate limited.' : 'Error'),
+      code: failure.code ?? 0,
+      ...(failure.retryAfter !== undefined
+        ? { retry_after: failure.retryAfter, global: false }
+        : {}),
+    },
+    headers,
+  );
+}
+
+function route(
+  double: DiscordDouble,
+  method: string,
+  path: string,
+  body: Record<string, unknown>,
+  res: ServerResponse,
+): void {
+  const parts = path.split('/').filter(Boolean);
+  const [root, channelId, sub, messageId, action] = parts;
+  if (method === 'GET' && path === '/gateway/bot') {
+    return json(res, 200, {
+      url: double.gatewayUrl,
+      shards: 1,
+      session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+    });
+  }
+  if (root === 'channels' && channelId && sub === 'messages') {
+    if (method === 'POST' && !messageId) return createMessage(double, channelId, body, res);
+    if (method === 'PATCH' && messageId && !action)
+      return editMessage(double, channelId, messageId, body, res);
+    if (method === 'POST' && messageId && action === 'threads')
+      return json(res, 201, thread(channelId, messageId, body));
+  }
+  if (root === 'channels' && sub === 'typing' && method === 'POST') return empty(res);
+  if (root === 'interactions' && method === 'POST') return empty(res);
+  if (method === 'PUT' && parts.at(-1) === 'commands')
+    return json(
+      res,
+      200,
+      (Array.isArray(body) ? body : []).map((command) => ({ ...command, id: snowflake() })),
+    );
+  json(res, 404, { message: 'Unknown route', code: 0 });
+}
+
+function createMessage(
+  double: DiscordDouble,
+  channelId: string,
+  body: Record<string, unknown>,
+  res: ServerResponse,
+): void {
+  const id = snowflake();
+  const content = typeof body.content === 'string' ? body.content : '';
+  double.messages.push({ id, channelId, content, body, edits: [] });
+  json(res, 200, messageObject(id, channelId, content));
+}
+
+function editMessage(
+  double: DiscordDouble,
+  channelId: string,
+  messageId: string,
+  body: Record<string, unknown>,
+  res: ServerResponse,
+): void {
+  const message = double.messages.find((m) => m.id === messageId);
+  if (!message) return json(res, 404, { message: 'Unknown Message', code: 10008 });
+  message.edits.push(body);
+  if (typeof body.content === 'string') message.content = body.content;
+  json(res, 200, messageObject(messageId, channelId, message.content));
+}
+
+function messageObject(id: string, channelId: string, content: string): Record<string, unknown> {
+  return {
+    id,
+    channel_id: channelId,
+    content,
+    type: 0,
+    author: { id: '0', username: 'bot', discriminator: '0', avatar: null, bot: true },
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: [],
+    mention_roles: [],
+    attachments: [],
+    embeds: [],
+    pinned: false,
+  };
+}
+
+function thread(
+  parentId: string,
+  messageId: string,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    id: messageId,
+    type: 11,
+    parent_id: parentId,
+    name: body.name ?? 'thread',
+    thread_metadata: { archived: false, auto_archive_duration: 1440, locked: false },
+  };
+}
+
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function empty(res: ServerResponse): void {
+  res.writeHead(204);
+  res.end();
+}

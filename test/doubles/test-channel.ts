@@ -1,0 +1,94 @@
+/**
+ * A scriptable in-process channel for router and bridge tests: inject inbound
+ * messages, record what the sender pipeline delivers, and make sends fail.
+ */
+import { PlatformError } from '../../bridge/errors.js';
+import type {
+  ChannelAdapter,
+  ChannelCapabilities,
+  InboundMessage,
+  InboundSink,
+  OutboundMessage,
+  OutboundTarget,
+  SentMessage,
+} from '../../channels/adapter.js';
+
+export interface Delivered {
+  target: OutboundTarget;
+  message: OutboundMessage;
+  at: number;
+}
+
+export class TestChannel implements ChannelAdapter {
+  readonly delivered: Delivered[] = [];
+  readonly failures: Error[] = [];
+  private sink: InboundSink | undefined;
+  private counter = 0;
+  readonly capabilities: ChannelCapabilities;
+
+  constructor(
+    readonly id = 'test',
+    capabilities: Partial<ChannelCapabilities> = {},
+  ) {
+    this.capabilities = {
+      maxMessageLength: 4000,
+      format: 'markdown',
+      edits: false,
+      buttons: false,
+      threads: true,
+      typing: false,
+      streaming: 'none',
+      rateLimits: {},
+      ...capabilities,
+    };
+  }
+
+  async start(sink: InboundSink): Promise<void> {
+    this.sink = sink;
+  }
+
+  async stop(): Promise<void> {}
+
+  async send(target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.delivered.push({ target, message, at: Date.now() });
+    return { messageId: String(++this.counter) };
+  }
+
+  /** Makes the next send fail with a platform 429 and this retry-after. */
+  fail429(retryAfterSeconds: number): void {
+    this.failures.push(new PlatformError({ platform: this.id, status: 429, retryAfterSeconds }));
+  }
+
+  /** Delivers an inbound message as the platform would (DM from `sender` by default). */
+  inject(partial: Partial<InboundMessage> & { text: string }): Promise<{ duplicate: boolean }> {
+    const message: InboundMessage = {
+      channel: this.id,
+      account: 'bot',
+      conversationId: partial.sender?.id ?? 'user-1',
+      sender: { id: 'user-1', name: 'Ada' },
+      chatType: 'dm',
+      mentionsBot: false,
+      repliesToBot: false,
+      attachments: [],
+      platformMessageId: `p${++this.counter}-${Math.random().toString(16).slice(2, 8)}`,
+      timestamp: Date.now(),
+      ...partial,
+    };
+    return this.sink!.accept(message);
+  }
+
+  texts(conversationId?: string): string[] {
+    return this.delivered.filter((d) => !conversationId || d.target.conversationId === conversationId).map((d) => d.message.text);
+  }
+
+  async waitForDeliveries(count: number, timeoutMs = 10_000): Promise<Delivered[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.delivered.length < count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} deliveries, got ${JSON.stringify(this.texts())}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return this.delivered;
+  }
+}

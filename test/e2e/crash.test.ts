@@ -1,0 +1,76 @@
+/**
+ * Exactly-once across a crash: the Parley process is killed with SIGKILL while the
+ * model is answering; after a restart on the same SQLite file the message is
+ * answered, once.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
+import { sleep, tempDir, WebClient } from '../harness.js';
+
+const TOKEN = 'crash-test-token-0123456789';
+const children: ChildProcess[] = [];
+
+function spawnParley(configPath: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/parley.ts', 'start'], {
+    env: { PATH: process.env.PATH, PARLEY_CONFIG: configPath },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (data: Buffer) => {
+      out += data.toString();
+      const url = /Web chat: (http:\/\/[^/\s]+)\//.exec(out)?.[1];
+      if (url) resolve({ child, url });
+    });
+    child.once('exit', (code) => reject(new Error(`parley exited early (${code}): ${out}`)));
+  });
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+describe('crash safety', () => {
+  let llm: OpenAIDouble;
+  afterEach(async () => llm?.close());
+
+  it('answers a message exactly once after SIGKILL while the model was answering', async () => {
+    llm = await startOpenAIDouble();
+    const dir = tempDir();
+    const configPath = join(dir, 'parley.yaml');
+    writeFileSync(
+      configPath,
+      [
+        `dataDir: ${join(dir, 'data')}`,
+        'web: { port: 0, token: ' + TOKEN + ' }',
+        'logging: { level: warn }',
+        `llm: { baseUrl: "${llm.baseUrl}", apiKey: sk-crash-test, maxRetries: 0 }`,
+        'sandbox: { enabled: false }',
+      ].join('\n'),
+    );
+    llm.script.push({ hang: true });
+    const first = await spawnParley(configPath);
+    const client = await new WebClient(first.url, TOKEN).connect();
+    await client.send('the important question');
+    await client.until(() => llm.requests.length === 1);
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    client.close();
+    expect(client.messages()).toHaveLength(0);
+
+    llm.script.push({ text: 'the one answer' });
+    const second = await spawnParley(configPath);
+    const again = await new WebClient(second.url, TOKEN, client.clientId).connect();
+    await again.waitForMessages(1);
+    await sleep(500);
+    expect(again.messages().map((m) => m.text)).toEqual(['the one answer']);
+    expect(llm.requests).toHaveLength(2);
+    const userTurns = llm.requests[1]!.body.messages.filter((m) => m.role === 'user');
+    expect(userTurns.map((m) => m.content)).toEqual(['the important question']);
+    again.close();
+  });
+});
