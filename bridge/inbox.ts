@@ -9,7 +9,7 @@
  *   first unsent one, so a reply is never generated or delivered twice.
  */
 import type { InboundMessage } from '../channels/adapter.js';
-import type { Db } from '../sessions/db.js';
+import { type Db, prepared } from '../sessions/db.js';
 
 export type InboxState = 'pending' | 'replying' | 'done' | 'failed';
 
@@ -83,9 +83,10 @@ export class Inbox {
       now,
     );
     if (result.changes === 0) {
-      const row = this.db
-        .prepare('SELECT * FROM inbox WHERE channel = ? AND platform_message_id = ?')
-        .get(message.channel, message.platformMessageId) as InboxRow;
+      const row = prepared(
+        this.db,
+        'SELECT * FROM inbox WHERE channel = ? AND platform_message_id = ?',
+      ).get(message.channel, message.platformMessageId) as InboxRow;
       return { entry: toEntry(row), duplicate: true };
     }
     const entry: InboxEntry = {
@@ -107,48 +108,58 @@ export class Inbox {
 
   /** Counts one processing attempt (used to give up on poison messages). */
   begin(id: number): number {
-    this.db
-      .prepare('UPDATE inbox SET attempts = attempts + 1, updated_at = ? WHERE id = ?')
-      .run(Date.now(), id);
+    prepared(this.db, 'UPDATE inbox SET attempts = attempts + 1, updated_at = ? WHERE id = ?').run(
+      Date.now(),
+      id,
+    );
     return (this.byId.get(id) as InboxRow).attempts;
   }
 
   /** Freezes the reply before the first chunk goes out. */
   setReply(id: number, reply: StoredReply): void {
-    this.db
-      .prepare(`UPDATE inbox SET state = 'replying', reply = ?, updated_at = ? WHERE id = ?`)
-      .run(JSON.stringify(reply), Date.now(), id);
+    prepared(
+      this.db,
+      `UPDATE inbox SET state = 'replying', reply = ?, updated_at = ? WHERE id = ?`,
+    ).run(JSON.stringify(reply), Date.now(), id);
   }
 
   /** Records progress after each delivered chunk. */
   updateReply(id: number, reply: StoredReply): void {
-    this.db
-      .prepare('UPDATE inbox SET reply = ?, updated_at = ? WHERE id = ?')
-      .run(JSON.stringify(reply), Date.now(), id);
+    prepared(this.db, 'UPDATE inbox SET reply = ?, updated_at = ? WHERE id = ?').run(
+      JSON.stringify(reply),
+      Date.now(),
+      id,
+    );
   }
 
   complete(id: number): void {
-    this.db
-      .prepare(`UPDATE inbox SET state = 'done', updated_at = ? WHERE id = ?`)
-      .run(Date.now(), id);
+    prepared(this.db, `UPDATE inbox SET state = 'done', updated_at = ? WHERE id = ?`).run(
+      Date.now(),
+      id,
+    );
   }
 
   fail(id: number, error: string): void {
-    this.db
-      .prepare(`UPDATE inbox SET state = 'failed', error = ?, updated_at = ? WHERE id = ?`)
-      .run(error, Date.now(), id);
+    prepared(
+      this.db,
+      `UPDATE inbox SET state = 'failed', error = ?, updated_at = ? WHERE id = ?`,
+    ).run(error, Date.now(), id);
   }
 
   /** Rows a previous run accepted but did not finish, oldest first. */
   unfinished(): InboxEntry[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM inbox WHERE state IN ('pending', 'replying') ORDER BY id`)
-      .all() as InboxRow[];
+    const rows = prepared(
+      this.db,
+      `SELECT * FROM inbox WHERE state IN ('pending', 'replying') ORDER BY id`,
+    ).all() as InboxRow[];
     return rows.map(toEntry);
   }
 
   counts(): Record<InboxState, number> {
-    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM inbox GROUP BY state').all() as {
+    const rows = prepared(
+      this.db,
+      'SELECT state, COUNT(*) AS n FROM inbox GROUP BY state',
+    ).all() as {
       state: InboxState;
       n: number;
     }[];

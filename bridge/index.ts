@@ -21,7 +21,7 @@ import {
   replyTarget,
 } from '../channels/adapter.js';
 import type { Db } from '../sessions/db.js';
-import { describeError, PlatformError } from './errors.js';
+import { describeError, isRetryable, PlatformError } from './errors.js';
 import { Inbox, type InboxEntry, type StoredReply } from './inbox.js';
 import { DraftStream } from './outbound/draft.js';
 import type { RetryOptions } from './outbound/retry.js';
@@ -64,6 +64,12 @@ export interface BridgeOptions {
   draftIntervalMs: number;
   /** How often "typing…" is refreshed while a turn runs. */
   typingIntervalMs: number;
+  /** Turns shorter than this show no typing indicator at all. */
+  typingDelayMs: number;
+  /** Later delivery attempts for a reply whose network/5xx failures outlasted the retries. */
+  maxRedeliveries: number;
+  /** Wait before the first later attempt (multiplied by the attempt number). */
+  redeliveryDelayMs: number;
   retry?: Partial<RetryOptions>;
 }
 
@@ -73,6 +79,9 @@ export const defaultBridgeOptions: BridgeOptions = {
   maxAttempts: 3,
   draftIntervalMs: 1000,
   typingIntervalMs: 4000,
+  typingDelayMs: 300,
+  maxRedeliveries: 5,
+  redeliveryDelayMs: 30_000,
 };
 
 /** Events for metrics and the admin page. */
@@ -99,6 +108,9 @@ export class Bridge {
   private readonly adapters = new Map<string, { adapter: ChannelAdapter; sender: Sender }>();
   private readonly listeners: ((event: BridgeEvent) => void)[] = [];
   private readonly control = new Set<Promise<void>>();
+  private readonly redeliveries = new Set<NodeJS.Timeout>();
+  private readonly redeliveryCount = new Map<number, number>();
+  private stopping = false;
   private readonly options: BridgeOptions;
 
   constructor(
@@ -119,7 +131,12 @@ export class Bridge {
   /** Registers an adapter; returns the sink it delivers inbound messages to. */
   register(adapter: ChannelAdapter): InboundSink {
     const onRetry = (error: unknown, _attempt: number, delayMs: number) =>
-      this.emit({ type: 'retry', channel: adapter.id, status: error instanceof PlatformError ? error.status : undefined, delayMs });
+      this.emit({
+        type: 'retry',
+        channel: adapter.id,
+        status: error instanceof PlatformError ? error.status : undefined,
+        delayMs,
+      });
     const sender = new Sender(adapter, { retry: { ...this.options.retry, onRetry } });
     this.adapters.set(adapter.id, { adapter, sender });
     return { accept: (message) => this.accept(message) };
@@ -166,10 +183,18 @@ export class Bridge {
     await Promise.all([...this.control]);
   }
 
-  /** Stops taking new work from the queue, lets running turns finish, stops senders. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking new work from the queue and lets running turns finish for up to
+   * `graceMs`; whatever is still unfinished stays in the inbox for the next start.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
     this.queue.stop();
-    await Promise.all([...this.control]);
+    for (const timer of this.redeliveries) clearTimeout(timer);
+    const deadline = Date.now() + graceMs;
+    while ((this.queue.active > 0 || this.control.size > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     await Promise.all([...this.adapters.values()].map(({ sender }) => sender.stop()));
   }
 
@@ -284,6 +309,7 @@ export class Bridge {
         this.inbox.updateReply(entry.id, reply);
       }
       this.inbox.complete(entry.id);
+      this.redeliveryCount.delete(entry.id);
       this.emit({
         type: 'replied',
         channel: entry.message.channel,
@@ -291,16 +317,47 @@ export class Bridge {
         chunks: reply.chunks.length,
       });
     } catch (error) {
-      this.inbox.fail(entry.id, describeError(error));
-      this.emit({ type: 'failed', channel: entry.message.channel, error: describeError(error) });
-      this.log.error({ err: error, inboxId: entry.id }, 'reply delivery failed');
+      this.deliveryFailed(entry, error);
     }
   }
 
+  /**
+   * A reply that could not be delivered: platform refusals are final; network and
+   * 5xx failures that outlasted the retries are tried again later (the reply stays
+   * frozen in the inbox, so it is never generated twice).
+   */
+  private deliveryFailed(entry: InboxEntry, error: unknown): void {
+    const count = (this.redeliveryCount.get(entry.id) ?? 0) + 1;
+    this.redeliveryCount.set(entry.id, count);
+    if (isRetryable(error) && count <= this.options.maxRedeliveries && !this.stopping) {
+      this.log.warn(
+        { err: error, inboxId: entry.id, attempt: count },
+        'reply delivery failed; will try again',
+      );
+      const timer = setTimeout(() => {
+        this.redeliveries.delete(timer);
+        void this.schedule(entry);
+      }, this.options.redeliveryDelayMs * count);
+      timer.unref();
+      this.redeliveries.add(timer);
+      return;
+    }
+    this.redeliveryCount.delete(entry.id);
+    this.inbox.fail(entry.id, describeError(error));
+    this.emit({ type: 'failed', channel: entry.message.channel, error: describeError(error) });
+    this.log.error({ err: error, inboxId: entry.id }, 'reply delivery failed for good');
+  }
+
   private keepTyping(sender: Sender, target: OutboundTarget): () => void {
-    void sender.typing(target);
-    const timer = setInterval(() => void sender.typing(target), this.options.typingIntervalMs);
-    return () => clearInterval(timer);
+    let interval: NodeJS.Timeout | undefined;
+    const first = setTimeout(() => {
+      void sender.typing(target);
+      interval = setInterval(() => void sender.typing(target), this.options.typingIntervalMs);
+    }, this.options.typingDelayMs);
+    return () => {
+      clearTimeout(first);
+      clearInterval(interval);
+    };
   }
 
   private emit(event: BridgeEvent): void {

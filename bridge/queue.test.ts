@@ -15,10 +15,13 @@ describe('ConversationQueue', () => {
       log.push(item);
       running--;
     });
-    for (let i = 0; i < 10; i++) for (const key of ['a', 'b', 'c', 'd', 'e']) await queue.push(key, `${key}${i}`);
+    for (let i = 0; i < 10; i++)
+      for (const key of ['a', 'b', 'c', 'd', 'e']) await queue.push(key, `${key}${i}`);
     await queue.drain();
     for (const key of ['a', 'b', 'c', 'd', 'e']) {
-      expect(log.filter((item) => item.startsWith(key))).toEqual(Array.from({ length: 10 }, (_, i) => `${key}${i}`));
+      expect(log.filter((item) => item.startsWith(key))).toEqual(
+        Array.from({ length: 10 }, (_, i) => `${key}${i}`),
+      );
     }
     expect(peak).toBe(3);
   });

@@ -20,6 +20,9 @@ import type { ChannelAdapter } from '../channels/adapter.js';
 import { HttpServer } from '../channels/http/server.js';
 import { TerminalChannel } from '../channels/terminal/adapter.js';
 import { WebChannel } from '../channels/web/adapter.js';
+import { ADMIN_PRINCIPAL } from '../channels/web/admin/api.js';
+import { registerAdmin } from '../channels/web/admin/index.js';
+import type { WhatsAppSocketFactory } from '../channels/whatsapp/socket.js';
 import { AccessStore } from '../sessions/access-store.js';
 import { ApprovalStore } from '../sessions/approval-store.js';
 import { type Db, MetaStore, openDatabase } from '../sessions/db.js';
@@ -30,6 +33,7 @@ import { createMessengerChannels } from './channels.js';
 import type { ParleyConfig } from './config/schema.js';
 import type { AppContext } from './context.js';
 import { createLogger } from './log.js';
+import { createMetrics } from './metrics.js';
 import { registerTools } from './tools.js';
 
 export interface AppOptions {
@@ -37,6 +41,8 @@ export interface AppOptions {
   log?: Logger;
   /** Run the terminal channel on these streams. */
   terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; onClose?: () => void };
+  /** Stands in for Baileys' `makeWASocket` (tests drive WhatsApp through a double). */
+  whatsappSocketFactory?: WhatsAppSocketFactory;
 }
 
 export interface App extends AppContext {
@@ -86,7 +92,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const approvals = new ApprovalService(new ApprovalStore(db), {
     timeoutMs: config.tools.approvalTimeoutMinutes * 60_000,
     approver: config.tools.approver,
-    isOwner: (principal) => access.isOwner(principal),
+    isOwner: (principal) => principal === ADMIN_PRINCIPAL || access.isOwner(principal),
   });
   const tools = new ToolRegistry(config.tools.policies);
   const providerMissing = missingProvider(config.llm);
@@ -129,6 +135,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     providerMissing,
     startedAt: Date.now(),
     onStop: (fn) => stops.push(fn),
+    whatsappSocketFactory: options.whatsappSocketFactory,
     start: () => start(app),
     stop: () => stop(app, stops),
   };
@@ -136,6 +143,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   if (http) app.channels.push(new WebChannel(http, db, log));
   if (options.terminal) app.channels.push(new TerminalChannel(options.terminal));
   app.channels.push(...createMessengerChannels(app));
+  registerAdmin(app, createMetrics(app));
   return app;
 }
 

@@ -9,6 +9,7 @@ import type { ChatModel } from '../agent/llm.js';
 import type { Router } from '../agent/router.js';
 import type { Bridge } from '../bridge/index.js';
 import type { HttpServer } from '../channels/http/server.js';
+import type { WhatsAppSocketFactory } from '../channels/whatsapp/socket.js';
 import type { AccessStore } from '../sessions/access-store.js';
 import type { Db } from '../sessions/db.js';
 import type { SessionStore } from '../sessions/store.js';
@@ -31,6 +32,8 @@ export interface AppContext {
   http: HttpServer | undefined;
   bridge: Bridge;
   router: Router;
+  /** Stands in for Baileys' `makeWASocket` (tests); undefined in production. */
+  whatsappSocketFactory?: WhatsAppSocketFactory | undefined;
   /** Functions run on shutdown, last registered first. */
   onStop: (fn: () => Promise<void> | void) => void;
 }

@@ -18,8 +18,18 @@ describe('logger', () => {
   it('never writes configured secrets, wherever they appear', () => {
     const { lines, destination } = capture();
     const secret = 'sk-live-abcdefghijklmnop';
-    const log = createLogger({ level: 'info', redactor: new Redactor([secret, '123456:bot-token-value']), destination });
-    log.info({ config: { llm: { apiKey: secret } }, url: `https://api.telegram.org/bot123456:bot-token-value/getMe` }, `calling with ${secret}`);
+    const log = createLogger({
+      level: 'info',
+      redactor: new Redactor([secret, '123456:bot-token-value']),
+      destination,
+    });
+    log.info(
+      {
+        config: { llm: { apiKey: secret } },
+        url: `https://api.telegram.org/bot123456:bot-token-value/getMe`,
+      },
+      `calling with ${secret}`,
+    );
     log.error({ err: new Error(`request failed for key ${secret}`) }, 'failed');
     log.info({ token: 'any-token-in-a-token-field' }, 'token field');
     const text = lines.join('');

@@ -65,11 +65,17 @@ export class LiveStats {
 
   record(kind: 'in' | 'out' | 'failed' | 'tool' | 'sandbox', latencyMs?: number): void {
     const bucket = this.current();
-    if (kind === 'in') bucket.messagesIn++, this.totals.messagesIn++;
-    else if (kind === 'out') bucket.messagesOut++, this.totals.messagesOut++;
-    else if (kind === 'failed') bucket.failed++;
-    else if (kind === 'tool') bucket.toolCalls++, this.totals.toolCalls++;
-    else bucket.sandboxRuns++, this.totals.sandboxRuns++;
+    const key = (
+      {
+        in: 'messagesIn',
+        out: 'messagesOut',
+        failed: 'failed',
+        tool: 'toolCalls',
+        sandbox: 'sandboxRuns',
+      } as const
+    )[kind];
+    bucket[key]++;
+    if (key !== 'failed') this.totals[key]++;
     if (latencyMs !== undefined) bucket.latencies.push(latencyMs);
   }
 

@@ -5,8 +5,11 @@
  *
  *   parley start                     run Parley (web chat, terminal, channels)
  *   parley config validate           check parley.yaml and the environment
+ *   parley doctor                    check Docker, provider and channel credentials, with fixes
+ *   parley status                    ask the running Parley for channels, queue, approvals
  *   parley pairing list | approve <code> | reject <code>
  *   parley sessions list | export <channel:user> [file] | purge <channel:user>
+ *   parley channels login whatsapp [--phone <number>]
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +19,8 @@ import { SessionStore } from '../sessions/store.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { ParleyConfig } from './config/schema.js';
+import { doctorCommand } from './doctor.js';
+import { statusCommand } from './status.js';
 
 type CommandFn = (args: string[], config: ParleyConfig) => Promise<number>;
 
@@ -26,6 +31,9 @@ const commands: Record<string, CommandFn> = {
   config: configCommand,
   pairing: pairingCommand,
   sessions: sessionsCommand,
+  channels: channelsCommand,
+  status: (args, config) => statusCommand(args, config),
+  doctor: doctorCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -51,12 +59,19 @@ function usage(code: number): number {
   out('Usage: parley <command>');
   out('  start                              run Parley');
   out('  config validate                    check parley.yaml and environment overrides');
+  out(
+    '  doctor                             check config, Docker, provider and channel credentials',
+  );
+  out(
+    '  status                             channels, queue and pending work of the running Parley',
+  );
   out('  pairing list                       pending pairing requests');
   out('  pairing approve <code>             let the sender of a pairing code talk to the agent');
   out('  pairing reject <code>              refuse a pairing code');
   out('  sessions list                      recent sessions');
   out("  sessions export <channel:user> [file]   a user's conversations as JSON");
   out("  sessions purge <channel:user>      delete a user's conversations");
+  out('  channels login whatsapp [--phone <number>]   link WhatsApp (QR, or pairing code)');
   return code;
 }
 
@@ -174,6 +189,20 @@ async function sessionsCommand(args: string[], config: ParleyConfig): Promise<nu
     return 0;
   }
   return usage(2);
+}
+
+/** `channels login whatsapp [--phone <number>]`: pairs WhatsApp (stop a running Parley first). */
+async function channelsCommand(args: string[], config: ParleyConfig): Promise<number> {
+  const [action, channel, flag, phone] = args;
+  if (action !== 'login' || channel !== 'whatsapp') return usage(2);
+  if (flag !== undefined && (flag !== '--phone' || !phone || !/^\+?[\d ()-]{6,}$/.test(phone))) {
+    process.stderr.write(
+      'Expected --phone <number> with the country code, e.g. --phone 4915112345678.\n',
+    );
+    return 2;
+  }
+  const { runWhatsAppLogin } = await import('../channels/whatsapp/login.js');
+  return runWhatsAppLogin(config, { phone, out });
 }
 
 main(process.argv.slice(2)).then(

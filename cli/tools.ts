@@ -1,10 +1,15 @@
 /**
  * Which tools the agent gets. Built-ins are harmless; dangerous tools (shell, code,
- * files) come from the sandbox and run only in Docker workers.
+ * files) come from the sandbox and run only in Docker workers (tools/sandbox):
+ * Docker and the image are checked here at startup, the tools are disabled with a
+ * clear reason when either is missing, and the periodic orphan cleanup is started
+ * (stopped through context.onStop).
  */
 import { getTimeTool } from '../tools/builtin/get-time.js';
+import { registerSandboxTools } from '../tools/sandbox/index.js';
 import type { AppContext } from './context.js';
 
 export async function registerTools(context: AppContext): Promise<void> {
   context.tools.register(getTimeTool);
+  await registerSandboxTools(context);
 }

@@ -3,7 +3,7 @@
  * writer of `allowlist` and `pairing_requests`. The policy itself is agent/access.ts.
  */
 import { randomInt } from 'node:crypto';
-import type { Db } from './db.js';
+import { type Db, prepared } from './db.js';
 
 export interface PairingRequest {
   code: string;
@@ -49,25 +49,26 @@ export class AccessStore {
 
   isAllowed(channel: string, senderId: string): boolean {
     return (
-      this.db
-        .prepare('SELECT 1 FROM allowlist WHERE channel = ? AND sender_id = ?')
-        .get(channel, senderId) !== undefined
+      prepared(this.db, 'SELECT 1 FROM allowlist WHERE channel = ? AND sender_id = ?').get(
+        channel,
+        senderId,
+      ) !== undefined
     );
   }
 
   allow(channel: string, senderId: string): void {
-    this.db
-      .prepare(
-        'INSERT INTO allowlist (channel, sender_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-      )
-      .run(channel, senderId, Date.now());
+    prepared(
+      this.db,
+      'INSERT INTO allowlist (channel, sender_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ).run(channel, senderId, Date.now());
   }
 
   revoke(channel: string, senderId: string): boolean {
     return (
-      this.db
-        .prepare('DELETE FROM allowlist WHERE channel = ? AND sender_id = ?')
-        .run(channel, senderId).changes > 0
+      prepared(this.db, 'DELETE FROM allowlist WHERE channel = ? AND sender_id = ?').run(
+        channel,
+        senderId,
+      ).changes > 0
     );
   }
 
@@ -79,18 +80,16 @@ export class AccessStore {
     ttlMs: number,
   ): PairingRequest {
     const now = Date.now();
-    const existing = this.db
-      .prepare(
-        `SELECT * FROM pairing_requests WHERE channel = ? AND sender_id = ? AND status = 'pending' AND expires_at > ?`,
-      )
-      .get(channel, senderId, now) as PairingRow | undefined;
+    const existing = prepared(
+      this.db,
+      `SELECT * FROM pairing_requests WHERE channel = ? AND sender_id = ? AND status = 'pending' AND expires_at > ?`,
+    ).get(channel, senderId, now) as PairingRow | undefined;
     if (existing) return toRequest(existing);
     const code = newCode();
-    this.db
-      .prepare(
-        `INSERT INTO pairing_requests (code, channel, sender_id, sender_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(code, channel, senderId, senderName ?? null, now, now + ttlMs);
+    prepared(
+      this.db,
+      `INSERT INTO pairing_requests (code, channel, sender_id, sender_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(code, channel, senderId, senderName ?? null, now, now + ttlMs);
     return {
       code,
       channel,
@@ -103,26 +102,24 @@ export class AccessStore {
   }
 
   pending(): PairingRequest[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM pairing_requests WHERE status = 'pending' AND expires_at > ? ORDER BY created_at`,
-      )
-      .all(Date.now()) as PairingRow[];
+    const rows = prepared(
+      this.db,
+      `SELECT * FROM pairing_requests WHERE status = 'pending' AND expires_at > ? ORDER BY created_at`,
+    ).all(Date.now()) as PairingRow[];
     return rows.map(toRequest);
   }
 
   /** Approves a pending code: its sender joins the allowlist. Undefined when unknown or expired. */
   approve(code: string): PairingRequest | undefined {
     return this.db.transaction(() => {
-      const row = this.db
-        .prepare(
-          `SELECT * FROM pairing_requests WHERE code = ? AND status = 'pending' AND expires_at > ?`,
-        )
-        .get(code.trim().toUpperCase(), Date.now()) as PairingRow | undefined;
+      const row = prepared(
+        this.db,
+        `SELECT * FROM pairing_requests WHERE code = ? AND status = 'pending' AND expires_at > ?`,
+      ).get(code.trim().toUpperCase(), Date.now()) as PairingRow | undefined;
       if (!row) return undefined;
-      this.db
-        .prepare(`UPDATE pairing_requests SET status = 'approved' WHERE code = ?`)
-        .run(row.code);
+      prepared(this.db, `UPDATE pairing_requests SET status = 'approved' WHERE code = ?`).run(
+        row.code,
+      );
       this.allow(row.channel, row.sender_id);
       return { ...toRequest(row), status: 'approved' as const };
     })();
@@ -131,11 +128,10 @@ export class AccessStore {
   /** Rejects a pending code (it is marked expired). */
   reject(code: string): boolean {
     return (
-      this.db
-        .prepare(
-          `UPDATE pairing_requests SET status = 'expired' WHERE code = ? AND status = 'pending'`,
-        )
-        .run(code.trim().toUpperCase()).changes > 0
+      prepared(
+        this.db,
+        `UPDATE pairing_requests SET status = 'expired' WHERE code = ? AND status = 'pending'`,
+      ).run(code.trim().toUpperCase()).changes > 0
     );
   }
 }

@@ -3,7 +3,7 @@
  * `approvals` and `session_grants`; the waiting and expiry logic is agent/approvals.ts.
  */
 import type { OutboundTarget } from '../channels/adapter.js';
-import type { Db } from './db.js';
+import { type Db, prepared } from './db.js';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
 
@@ -64,36 +64,35 @@ export class ApprovalStore {
   constructor(private readonly db: Db) {}
 
   create(approval: NewApproval): Approval {
-    this.db
-      .prepare(
-        `INSERT INTO approvals (id, call_key, session_id, conversation_key, channel, target, tool, args, requested_by, created_at, expires_at)
+    prepared(
+      this.db,
+      `INSERT INTO approvals (id, call_key, session_id, conversation_key, channel, target, tool, args, requested_by, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        approval.id,
-        approval.callKey,
-        approval.sessionId,
-        approval.conversationKey,
-        approval.channel,
-        JSON.stringify(approval.target),
-        approval.tool,
-        approval.args,
-        approval.requestedBy,
-        approval.createdAt,
-        approval.expiresAt,
-      );
+    ).run(
+      approval.id,
+      approval.callKey,
+      approval.sessionId,
+      approval.conversationKey,
+      approval.channel,
+      JSON.stringify(approval.target),
+      approval.tool,
+      approval.args,
+      approval.requestedBy,
+      approval.createdAt,
+      approval.expiresAt,
+    );
     return { ...approval, status: 'pending', decidedBy: undefined, decidedAt: undefined };
   }
 
   get(id: string): Approval | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM approvals WHERE id = ?')
-      .get(id.trim().toUpperCase()) as ApprovalRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM approvals WHERE id = ?').get(
+      id.trim().toUpperCase(),
+    ) as ApprovalRow | undefined;
     return row ? toApproval(row) : undefined;
   }
 
   byCallKey(callKey: string): Approval | undefined {
-    const row = this.db.prepare('SELECT * FROM approvals WHERE call_key = ?').get(callKey) as
+    const row = prepared(this.db, 'SELECT * FROM approvals WHERE call_key = ?').get(callKey) as
       | ApprovalRow
       | undefined;
     return row ? toApproval(row) : undefined;
@@ -102,43 +101,44 @@ export class ApprovalStore {
   /** Sets the outcome of a pending approval; false when it was already decided. */
   decide(id: string, status: Exclude<ApprovalStatus, 'pending'>, decidedBy: string): boolean {
     return (
-      this.db
-        .prepare(
-          `UPDATE approvals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'`,
-        )
-        .run(status, decidedBy, Date.now(), id).changes > 0
+      prepared(
+        this.db,
+        `UPDATE approvals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'`,
+      ).run(status, decidedBy, Date.now(), id).changes > 0
     );
   }
 
   pending(): Approval[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM approvals WHERE status = 'pending' ORDER BY created_at`)
-      .all() as ApprovalRow[];
+    const rows = prepared(
+      this.db,
+      `SELECT * FROM approvals WHERE status = 'pending' ORDER BY created_at`,
+    ).all() as ApprovalRow[];
     return rows.map(toApproval);
   }
 
   /** Marks overdue pending approvals expired and returns their ids. */
   expireOverdue(now = Date.now()): string[] {
-    const rows = this.db
-      .prepare(`SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= ?`)
-      .all(now) as { id: string }[];
+    const rows = prepared(
+      this.db,
+      `SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= ?`,
+    ).all(now) as { id: string }[];
     for (const { id } of rows) this.decide(id, 'expired', 'timeout');
     return rows.map((row) => row.id);
   }
 
   grant(sessionId: number, tool: string, grantedBy: string): void {
-    this.db
-      .prepare(
-        'INSERT INTO session_grants (session_id, tool, granted_by, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-      )
-      .run(sessionId, tool, grantedBy, Date.now());
+    prepared(
+      this.db,
+      'INSERT INTO session_grants (session_id, tool, granted_by, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    ).run(sessionId, tool, grantedBy, Date.now());
   }
 
   hasGrant(sessionId: number, tool: string): boolean {
     return (
-      this.db
-        .prepare('SELECT 1 FROM session_grants WHERE session_id = ? AND tool = ?')
-        .get(sessionId, tool) !== undefined
+      prepared(this.db, 'SELECT 1 FROM session_grants WHERE session_id = ? AND tool = ?').get(
+        sessionId,
+        tool,
+      ) !== undefined
     );
   }
 }

@@ -3,7 +3,7 @@
  * namespaced key/value table with transactional batch writes. Values are strings;
  * callers serialise (Baileys' BufferJSON for WhatsApp). The only writer of `auth_state`.
  */
-import type { Db } from './db.js';
+import { type Db, prepared } from './db.js';
 
 export class AuthStateStore {
   constructor(
@@ -12,18 +12,20 @@ export class AuthStateStore {
   ) {}
 
   get(key: string): string | undefined {
-    const row = this.db
-      .prepare('SELECT value FROM auth_state WHERE namespace = ? AND key = ?')
-      .get(this.namespace, key) as { value: string } | undefined;
+    const row = prepared(
+      this.db,
+      'SELECT value FROM auth_state WHERE namespace = ? AND key = ?',
+    ).get(this.namespace, key) as { value: string } | undefined;
     return row?.value;
   }
 
   /** Writes and deletes (value `null`) in one transaction. */
   write(entries: Iterable<[key: string, value: string | null]>): void {
-    const upsert = this.db.prepare(
+    const upsert = prepared(
+      this.db,
       'INSERT INTO auth_state (namespace, key, value) VALUES (?, ?, ?) ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value',
     );
-    const remove = this.db.prepare('DELETE FROM auth_state WHERE namespace = ? AND key = ?');
+    const remove = prepared(this.db, 'DELETE FROM auth_state WHERE namespace = ? AND key = ?');
     this.db.transaction(() => {
       for (const [key, value] of entries) {
         if (value === null) remove.run(this.namespace, key);
@@ -34,15 +36,15 @@ export class AuthStateStore {
 
   /** Deletes every key of the namespace (e.g. after a WhatsApp logout). */
   clear(): number {
-    return this.db.prepare('DELETE FROM auth_state WHERE namespace = ?').run(this.namespace)
+    return prepared(this.db, 'DELETE FROM auth_state WHERE namespace = ?').run(this.namespace)
       .changes;
   }
 
   size(): number {
     return (
-      this.db
-        .prepare('SELECT COUNT(*) AS n FROM auth_state WHERE namespace = ?')
-        .get(this.namespace) as { n: number }
+      prepared(this.db, 'SELECT COUNT(*) AS n FROM auth_state WHERE namespace = ?').get(
+        this.namespace,
+      ) as { n: number }
     ).n;
   }
 }

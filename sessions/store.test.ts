@@ -4,7 +4,13 @@ import { tempDir } from '../test/harness.js';
 import { openDatabase } from './db.js';
 import { type SessionInit, SessionStore } from './store.js';
 
-const dm = (user: string): SessionInit => ({ key: `test:a:${user}`, channel: 'test', conversationId: user, chatType: 'dm', userId: user });
+const dm = (user: string): SessionInit => ({
+  key: `test:a:${user}`,
+  channel: 'test',
+  conversationId: user,
+  chatType: 'dm',
+  userId: user,
+});
 
 function store() {
   const db = openDatabase(join(tempDir(), 'parley.db'));
@@ -58,13 +64,27 @@ describe('SessionStore', () => {
     const { sessions } = store();
     const mine = sessions.active(dm('u1'));
     sessions.add(mine.id, { role: 'user', content: 'my secret plan', senderId: 'u1' });
-    sessions.add(mine.id, { role: 'assistant', content: 'noted', toolCalls: [{ id: 'c1', type: 'function', function: { name: 'get_time', arguments: '{}' } }], promptTokens: 12, completionTokens: 3 });
-    const group = sessions.active({ key: 'test:a:g', channel: 'test', conversationId: 'g', chatType: 'group' });
+    sessions.add(mine.id, {
+      role: 'assistant',
+      content: 'noted',
+      toolCalls: [{ id: 'c1', type: 'function', function: { name: 'get_time', arguments: '{}' } }],
+      promptTokens: 12,
+      completionTokens: 3,
+    });
+    const group = sessions.active({
+      key: 'test:a:g',
+      channel: 'test',
+      conversationId: 'g',
+      chatType: 'group',
+    });
     sessions.add(group.id, { role: 'user', content: 'u1 in a group', senderId: 'u1' });
     sessions.add(group.id, { role: 'user', content: 'someone else', senderId: 'u2' });
     const exported = sessions.exportUser('test', 'u1');
     expect(exported.sessions).toHaveLength(1);
-    expect(exported.sessions[0]!.messages.map((m) => m.content)).toEqual(['my secret plan', 'noted']);
+    expect(exported.sessions[0]!.messages.map((m) => m.content)).toEqual([
+      'my secret plan',
+      'noted',
+    ]);
     expect(exported.sessions[0]!.messages[1]!.toolCalls?.[0]!.function.name).toBe('get_time');
     expect(exported.messagesInGroups.map((m) => m.content)).toEqual(['u1 in a group']);
     expect(JSON.parse(JSON.stringify(exported)).userId).toBe('u1');

@@ -6,7 +6,7 @@
  * DM, per group, per thread. `/reset` ends the active session; the next message
  * opens a fresh one, and the old transcript stays for export until purged.
  */
-import type { Db } from './db.js';
+import { type Db, prepared } from './db.js';
 
 export interface SessionInit {
   key: string;
@@ -140,25 +140,24 @@ export class SessionStore {
     const row = this.activeByKey.get(init.key) as SessionRow | undefined;
     if (row) return toSession(row);
     const now = Date.now();
-    const result = this.db
-      .prepare(
-        `INSERT INTO sessions (key, channel, conversation_id, thread_id, chat_type, user_id, created_at)
+    const result = prepared(
+      this.db,
+      `INSERT INTO sessions (key, channel, conversation_id, thread_id, chat_type, user_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        init.key,
-        init.channel,
-        init.conversationId,
-        init.threadId ?? null,
-        init.chatType,
-        init.userId ?? null,
-        now,
-      );
+    ).run(
+      init.key,
+      init.channel,
+      init.conversationId,
+      init.threadId ?? null,
+      init.chatType,
+      init.userId ?? null,
+      now,
+    );
     return { ...init, id: Number(result.lastInsertRowid), createdAt: now, endedAt: null };
   }
 
   get(id: number): Session | undefined {
-    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as
+    const row = prepared(this.db, 'SELECT * FROM sessions WHERE id = ?').get(id) as
       | SessionRow
       | undefined;
     return row ? toSession(row) : undefined;
@@ -167,18 +166,23 @@ export class SessionStore {
   /** Ends the open session of `key` (the `/reset` and `/new` commands). */
   end(key: string): boolean {
     return (
-      this.db
-        .prepare('UPDATE sessions SET ended_at = ? WHERE key = ? AND ended_at IS NULL')
-        .run(Date.now(), key).changes > 0
+      prepared(this.db, 'UPDATE sessions SET ended_at = ? WHERE key = ? AND ended_at IS NULL').run(
+        Date.now(),
+        key,
+      ).changes > 0
     );
   }
 
   /** Moves a conversation's sessions to a new conversation id (e.g. a group that migrated). */
   moveConversation(channel: string, fromConversationId: string, toConversationId: string): number {
-    const rows = this.db
-      .prepare('SELECT * FROM sessions WHERE channel = ? AND conversation_id = ?')
-      .all(channel, fromConversationId) as SessionRow[];
-    const update = this.db.prepare('UPDATE sessions SET conversation_id = ?, key = ? WHERE id = ?');
+    const rows = prepared(
+      this.db,
+      'SELECT * FROM sessions WHERE channel = ? AND conversation_id = ?',
+    ).all(channel, fromConversationId) as SessionRow[];
+    const update = prepared(
+      this.db,
+      'UPDATE sessions SET conversation_id = ?, key = ? WHERE id = ?',
+    );
     this.db.transaction(() => {
       for (const row of rows)
         update.run(toConversationId, row.key.replace(fromConversationId, toConversationId), row.id);
@@ -208,18 +212,20 @@ export class SessionStore {
    * after the user's message and tells whether that message is already stored.
    */
   resetTurn(inboxId: number): { userMessageStored: boolean } {
-    this.db.prepare(`DELETE FROM messages WHERE inbox_id = ? AND role != 'user'`).run(inboxId);
-    const row = this.db
-      .prepare(`SELECT 1 FROM messages WHERE inbox_id = ? AND role = 'user'`)
-      .get(inboxId);
+    prepared(this.db, `DELETE FROM messages WHERE inbox_id = ? AND role != 'user'`).run(inboxId);
+    const row = prepared(
+      this.db,
+      `SELECT 1 FROM messages WHERE inbox_id = ? AND role = 'user'`,
+    ).get(inboxId);
     return { userMessageStored: row !== undefined };
   }
 
   /** The most recent messages within both limits, starting at a user message. */
   history(sessionId: number, limits: HistoryLimits): StoredMessage[] {
-    const rows = this.db
-      .prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY id DESC LIMIT ?')
-      .all(sessionId, limits.maxMessages) as MessageRow[];
+    const rows = prepared(
+      this.db,
+      'SELECT * FROM messages WHERE session_id = ? ORDER BY id DESC LIMIT ?',
+    ).all(sessionId, limits.maxMessages) as MessageRow[];
     const picked: StoredMessage[] = [];
     let tokens = 0;
     for (const row of rows) {
@@ -234,9 +240,9 @@ export class SessionStore {
   }
 
   transcript(sessionId: number): StoredMessage[] {
-    const rows = this.db
-      .prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY id')
-      .all(sessionId) as MessageRow[];
+    const rows = prepared(this.db, 'SELECT * FROM messages WHERE session_id = ? ORDER BY id').all(
+      sessionId,
+    ) as MessageRow[];
     return rows.map(toMessage);
   }
 
@@ -244,12 +250,11 @@ export class SessionStore {
     limit: number;
     offset: number;
   }): (Session & { messages: number; lastAt: number | null })[] {
-    const rows = this.db
-      .prepare(
-        `SELECT s.*, COUNT(m.id) AS messages, MAX(m.created_at) AS last_at FROM sessions s
+    const rows = prepared(
+      this.db,
+      `SELECT s.*, COUNT(m.id) AS messages, MAX(m.created_at) AS last_at FROM sessions s
          LEFT JOIN messages m ON m.session_id = s.id GROUP BY s.id ORDER BY s.id DESC LIMIT ? OFFSET ?`,
-      )
-      .all(options.limit, options.offset) as (SessionRow & {
+    ).all(options.limit, options.offset) as (SessionRow & {
       messages: number;
       last_at: number | null;
     })[];
@@ -263,12 +268,11 @@ export class SessionStore {
       messages: this.transcript(session.id),
     }));
     const elsewhere = (
-      this.db
-        .prepare(
-          `SELECT m.* FROM messages m JOIN sessions s ON s.id = m.session_id
+      prepared(
+        this.db,
+        `SELECT m.* FROM messages m JOIN sessions s ON s.id = m.session_id
            WHERE s.channel = ? AND m.sender_id = ? AND (s.user_id IS NULL OR s.user_id != ?) ORDER BY m.id`,
-        )
-        .all(channel, userId, userId) as MessageRow[]
+      ).all(channel, userId, userId) as MessageRow[]
     ).map(toMessage);
     return {
       channel,
@@ -285,17 +289,17 @@ export class SessionStore {
       const ids = this.userSessions(channel, userId).map((session) => session.id);
       let messages = 0;
       for (const id of ids)
-        messages += this.db.prepare('DELETE FROM messages WHERE session_id = ?').run(id).changes;
+        messages += prepared(this.db, 'DELETE FROM messages WHERE session_id = ?').run(id).changes;
       const sessions = ids.length
-        ? this.db
-            .prepare(`DELETE FROM sessions WHERE id IN (${ids.map(() => '?').join(',')})`)
-            .run(...ids).changes
+        ? prepared(
+            this.db,
+            `DELETE FROM sessions WHERE id IN (${ids.map(() => '?').join(',')})`,
+          ).run(...ids).changes
         : 0;
-      messages += this.db
-        .prepare(
-          'DELETE FROM messages WHERE sender_id = ? AND session_id IN (SELECT id FROM sessions WHERE channel = ?)',
-        )
-        .run(userId, channel).changes;
+      messages += prepared(
+        this.db,
+        'DELETE FROM messages WHERE sender_id = ? AND session_id IN (SELECT id FROM sessions WHERE channel = ?)',
+      ).run(userId, channel).changes;
       return { sessions, messages };
     })();
   }
@@ -303,26 +307,26 @@ export class SessionStore {
   /** Deletes one session and its messages. */
   purgeSession(sessionId: number): boolean {
     return this.db.transaction(() => {
-      this.db.prepare('DELETE FROM messages WHERE session_id = ?').run(sessionId);
-      return this.db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId).changes > 0;
+      prepared(this.db, 'DELETE FROM messages WHERE session_id = ?').run(sessionId);
+      return prepared(this.db, 'DELETE FROM sessions WHERE id = ?').run(sessionId).changes > 0;
     })();
   }
 
   /** Token usage summed over a session. */
   usage(sessionId: number): { promptTokens: number; completionTokens: number; messages: number } {
-    const row = this.db
-      .prepare(
-        `SELECT COALESCE(SUM(prompt_tokens), 0) AS p, COALESCE(SUM(completion_tokens), 0) AS c, COUNT(*) AS n
+    const row = prepared(
+      this.db,
+      `SELECT COALESCE(SUM(prompt_tokens), 0) AS p, COALESCE(SUM(completion_tokens), 0) AS c, COUNT(*) AS n
          FROM messages WHERE session_id = ?`,
-      )
-      .get(sessionId) as { p: number; c: number; n: number };
+    ).get(sessionId) as { p: number; c: number; n: number };
     return { promptTokens: row.p, completionTokens: row.c, messages: row.n };
   }
 
   private userSessions(channel: string, userId: string): Session[] {
-    const rows = this.db
-      .prepare('SELECT * FROM sessions WHERE channel = ? AND user_id = ? ORDER BY id')
-      .all(channel, userId) as SessionRow[];
+    const rows = prepared(
+      this.db,
+      'SELECT * FROM sessions WHERE channel = ? AND user_id = ? ORDER BY id',
+    ).all(channel, userId) as SessionRow[];
     return rows.map(toSession);
   }
 }

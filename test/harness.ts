@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import WebSocket from 'ws';
 import type { ChannelAdapter } from '../channels/adapter.js';
-import { type App, createApp } from '../cli/app.js';
+import { type App, type AppOptions, createApp } from '../cli/app.js';
 import { validate } from '../cli/config/load.js';
 import type { ParleyConfig } from '../cli/config/schema.js';
 
@@ -56,8 +56,14 @@ export interface Running {
 }
 
 /** Starts Parley in-process, with extra channels (e.g. a TestChannel) if given. */
-export async function startParley(config: ParleyConfig, extra: { channels?: ChannelAdapter[] } = {}): Promise<Running> {
-  const app = await createApp(config, { log: pino({ level: config.logging.level }) });
+export async function startParley(
+  config: ParleyConfig,
+  extra: { channels?: ChannelAdapter[]; options?: Omit<AppOptions, 'log'> } = {},
+): Promise<Running> {
+  const app = await createApp(config, {
+    ...extra.options,
+    log: pino({ level: config.logging.level }),
+  });
   app.channels.push(...(extra.channels ?? []));
   await app.start();
   return { app, close: () => app.stop() };
@@ -125,7 +131,11 @@ export class WebClient {
     return this.messages();
   }
 
-  async waitFor(match: (frame: WebFrame) => boolean, timeoutMs = 10_000, from = 0): Promise<WebFrame> {
+  async waitFor(
+    match: (frame: WebFrame) => boolean,
+    timeoutMs = 10_000,
+    from = 0,
+  ): Promise<WebFrame> {
     const find = () => this.frames.slice(from).find(match);
     await this.until(() => find() !== undefined, timeoutMs);
     return find()!;

@@ -65,6 +65,7 @@ export interface ToolDefinition {
 export class ToolRegistry {
   private readonly tools = new Map<string, Tool>();
   private readonly disabled = new Map<string, string>();
+  private cached: ToolDefinition[] | undefined;
 
   constructor(private readonly overrides: Record<string, ToolPolicy> = {}) {}
 
@@ -72,6 +73,7 @@ export class ToolRegistry {
     if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name))
       throw new Error(`invalid tool name "${tool.name}"`);
     this.tools.set(tool.name, tool as Tool);
+    this.cached = undefined;
   }
 
   get(name: string): Tool | undefined {
@@ -91,10 +93,12 @@ export class ToolRegistry {
   /** Takes a tool out of service, with the reason users and the model will see. */
   disable(name: string, reason: string): void {
     this.disabled.set(name, reason);
+    this.cached = undefined;
   }
 
   enable(name: string): void {
     this.disabled.delete(name);
+    this.cached = undefined;
   }
 
   /** Why a tool cannot be used now, if it cannot. */
@@ -107,7 +111,7 @@ export class ToolRegistry {
 
   /** Definitions offered to the model: enabled tools whose policy is not `deny`. */
   definitions(): ToolDefinition[] {
-    return this.all()
+    this.cached ??= this.all()
       .filter((tool) => this.unavailable(tool.name) === undefined)
       .map((tool) => ({
         type: 'function' as const,
@@ -117,6 +121,7 @@ export class ToolRegistry {
           parameters: toJsonSchema(tool.schema),
         },
       }));
+    return this.cached;
   }
 }
 

@@ -2,13 +2,24 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chunkText, chunkWithBodies, fenceAfter } from './chunk.js';
 
-const fenceLines = (text: string) => text.split('\n').filter((line) => line.trim().startsWith('```')).length;
+const fenceLines = (text: string) =>
+  text.split('\n').filter((line) => line.trim().startsWith('```')).length;
 
 /** Random Markdown-ish text: words, newlines, paragraph breaks, code fences, emoji. */
 const markdownish = fc
   .array(
     fc.oneof(
-      fc.constantFrom('word ', 'longerword ', '\n', '\n\n', '```ts\n', '\n```\n', '😀', 'x'.repeat(50), ' '),
+      fc.constantFrom(
+        'word ',
+        'longerword ',
+        '\n',
+        '\n\n',
+        '```ts\n',
+        '\n```\n',
+        '😀',
+        'x'.repeat(50),
+        ' ',
+      ),
       fc.string({ maxLength: 30 }),
     ),
     { maxLength: 400 },
@@ -26,7 +37,8 @@ describe('chunkText', () => {
           expect(chunk.text.length).toBeLessThanOrEqual(limit);
           const after = fenceAfter(open, chunk.body);
           expect(fenceAfter(undefined, chunk.text)).toBeUndefined();
-          if (open === undefined && after === undefined) expect(chunk.text).toBe(chunk.body.replace(/\n+$/, ''));
+          if (open === undefined && after === undefined)
+            expect(chunk.text).toBe(chunk.body.replace(/\n+$/, ''));
           open = after;
         }
       }),
@@ -39,7 +51,10 @@ describe('chunkText', () => {
       'a'.repeat(10),
       `${'b'.repeat(10)}\n${'c'.repeat(10)}`,
     ]);
-    expect(chunkText(`${'a'.repeat(20)}\n${'b'.repeat(20)}`, 30)).toEqual(['a'.repeat(20), 'b'.repeat(20)]);
+    expect(chunkText(`${'a'.repeat(20)}\n${'b'.repeat(20)}`, 30)).toEqual([
+      'a'.repeat(20),
+      'b'.repeat(20),
+    ]);
     expect(chunkText('x'.repeat(70), 30).map((c) => c.length)).toEqual([26, 26, 18]);
   });
 
@@ -47,7 +62,9 @@ describe('chunkText', () => {
     const code = Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n');
     const chunks = chunkText(`Intro\n\n\`\`\`python\n${code}\n\`\`\`\nAfter`, 60);
     expect(chunks.length).toBeGreaterThan(2);
-    const cut = chunks.findIndex((chunk, i) => i > 0 && chunk.endsWith('```') && chunks[i + 1]?.startsWith('```python\n'));
+    const cut = chunks.findIndex(
+      (chunk, i) => i > 0 && chunk.endsWith('```') && chunks[i + 1]?.startsWith('```python\n'),
+    );
     expect(cut).toBeGreaterThan(0);
     for (const chunk of chunks) expect(fenceLines(chunk) % 2).toBe(0);
     for (const chunk of chunks) expect(fenceAfter(undefined, chunk)).toBeUndefined();

@@ -12,14 +12,22 @@ describe('retry', () => {
 
   it('backs off exponentially on 5xx and network errors', () => {
     const error = new PlatformError({ platform: 't', status: 502 });
-    expect([1, 2, 3].map((attempt) => retryDelay(error, attempt, options))).toEqual([100, 200, 400]);
+    expect([1, 2, 3].map((attempt) => retryDelay(error, attempt, options))).toEqual([
+      100, 200, 400,
+    ]);
     expect(retryDelay(new NetworkError('t', new Error('ECONNRESET')), 1, options)).toBe(100);
   });
 
   it('never retries other 4xx and stops at maxAttempts', () => {
-    expect(retryDelay(new PlatformError({ platform: 't', status: 403 }), 1, options)).toBeUndefined();
-    expect(retryDelay(new PlatformError({ platform: 't', status: 400 }), 1, options)).toBeUndefined();
-    expect(retryDelay(new PlatformError({ platform: 't', status: 500 }), 4, options)).toBeUndefined();
+    expect(
+      retryDelay(new PlatformError({ platform: 't', status: 403 }), 1, options),
+    ).toBeUndefined();
+    expect(
+      retryDelay(new PlatformError({ platform: 't', status: 400 }), 1, options),
+    ).toBeUndefined();
+    expect(
+      retryDelay(new PlatformError({ platform: 't', status: 500 }), 4, options),
+    ).toBeUndefined();
     expect(retryDelay(new Error('our bug'), 1, options)).toBeUndefined();
   });
 
@@ -29,7 +37,8 @@ describe('retry', () => {
     const result = await withRetry(
       async () => {
         calls++;
-        if (calls === 1) throw new PlatformError({ platform: 't', status: 429, retryAfterSeconds: 2 });
+        if (calls === 1)
+          throw new PlatformError({ platform: 't', status: 429, retryAfterSeconds: 2 });
         if (calls === 2) throw new PlatformError({ platform: 't', status: 503 });
         return 'ok';
       },

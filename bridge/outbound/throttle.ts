@@ -12,15 +12,15 @@ export class Throttle {
   private readonly conversations: Bottleneck.Group;
   private readonly groups: Bottleneck.Group;
 
+  private readonly unlimited: boolean;
+
   constructor(private readonly limits: RateLimits) {
+    this.unlimited = !limits.global && !limits.perGroup && !limits.perConversationMinMs;
+    // The account-wide limit is paced evenly (one job per windowMs/max): a reservoir
+    // refreshes only on bottleneck's 250 ms heartbeat (losing up to a quarter of a
+    // 1 s window) and sends its budget in bursts that arrival jitter turns into 429s.
     this.global = new Bottleneck(
-      limits.global
-        ? {
-            reservoir: limits.global.max,
-            reservoirRefreshAmount: limits.global.max,
-            reservoirRefreshInterval: limits.global.windowMs,
-          }
-        : {},
+      limits.global ? { minTime: limits.global.windowMs / limits.global.max } : {},
     );
     this.conversations = new Bottleneck.Group({
       maxConcurrent: 1,
@@ -37,8 +37,13 @@ export class Throttle {
     );
   }
 
-  /** Runs `job` when the target's conversation (and the account) may send again. */
+  /**
+   * Runs `job` when the target's conversation (and the account) may send again.
+   * Channels that declare no limits (web, terminal) skip bottleneck: their order is
+   * already kept by the conversation queue and the sequential chunk loop.
+   */
   schedule<T>(target: OutboundTarget, job: () => Promise<T>): Promise<T> {
+    if (this.unlimited) return job();
     const key = `${target.account}:${target.conversationId}`;
     const conversation = this.conversations.key(key);
     if (target.chatType === 'group' && this.limits.perGroup) {

@@ -13,6 +13,7 @@ type KnownBlock = types.KnownBlock;
 export const SECTION_LIMIT = 3000;
 const LABEL_LIMIT = 75;
 const VALUE_LIMIT = 2000;
+const OUTCOME_BLOCK = 'parley_outcome';
 
 /** A section with `text` and a row of buttons. */
 export function messageBlocks(text: string, buttons: OutboundButton[]): KnownBlock[] {
@@ -32,10 +33,25 @@ export function messageBlocks(text: string, buttons: OutboundButton[]): KnownBlo
   ];
 }
 
-/** The prompt after it was answered: its text plus the outcome, without buttons. */
-export function answeredBlocks(prompt: string, outcome: string): KnownBlock[] {
-  return [
+/**
+ * The pressed prompt with the outcome of the press below it. The buttons stay: a
+ * refused press (not the owner) must leave them for the owner, and a second press
+ * of a decided request only says so.
+ */
+export function answeredBlocks(
+  promptBlocks: unknown[] | undefined,
+  prompt: string,
+  outcome: string,
+): KnownBlock[] {
+  const kept = (promptBlocks ?? [
     { type: 'section', text: { type: 'mrkdwn', text: prompt.slice(0, SECTION_LIMIT) || ' ' } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: outcome.slice(0, SECTION_LIMIT) }] },
+  ]) as KnownBlock[];
+  return [
+    ...kept.filter((block) => block.block_id !== OUTCOME_BLOCK),
+    {
+      type: 'context',
+      block_id: OUTCOME_BLOCK,
+      elements: [{ type: 'mrkdwn', text: outcome.slice(0, SECTION_LIMIT) }],
+    },
   ];
 }

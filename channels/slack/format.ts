@@ -42,7 +42,7 @@ export function markdownToMrkdwn(markdown: string): string {
 /** One line outside code fences: block syntax first, then inline syntax. */
 function convertLine(line: string): string {
   const heading = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-  if (heading) return `*${inline(heading[1]!).replace(/^\*(.*)\*$/, '$1')}*`;
+  if (heading) return `*${inline(heading[1]!.replace(/\*\*|__/g, ''))}*`;
   if (/^\s{0,3}([-*_])(\s*\1){2,}\s*$/.test(line)) return '──────────';
   const quote = /^\s*>+\s?(.*)$/.exec(line);
   if (quote) return `> ${inline(quote[1]!)}`.trimEnd();
@@ -58,11 +58,13 @@ function inline(text: string): string {
   let s = text.replace(/(`+)([^`]|[^`].*?[^`])\1(?!`)/g, (_m, ticks: string, code: string) =>
     hold(`${ticks}${escapeMrkdwn(code)}${ticks}`),
   );
-  s = s.replace(/!?\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g, (_m, label: string, url) =>
-    hold(link(url, label)),
+  s = s.replace(
+    /!?\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g,
+    (_m, label: string, url) => hold(link(url, label)),
   );
   s = s.replace(/<(https?:\/\/[^>\s]+)>/g, (_m, url: string) => hold(link(url, '')));
   s = escapeMrkdwn(s);
+  s = s.replace(/\*\*\*(?=\S)(.+?)(?<=\S)\*\*\*/g, '\uE002_$1_\uE002');
   s = s.replace(/(\*\*|__)(?=\S)(.+?)(?<=\S)\1/g, (_m, _d, body: string) => `\uE002${body}\uE002`);
   s = s.replace(/(^|[^\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])/g, '$1_$2_');
   s = s.replace(/~~(?=\S)(.+?)(?<=\S)~~/g, '~$1~');

@@ -3,7 +3,7 @@
  * Mode client) to Parley's pino logger, so Slack's own messages land in the same
  * redacted log. Slack's info chatter goes to debug; warnings and errors stay.
  */
-import { type Logger as SlackLogger, LogLevel } from '@slack/logger';
+import { LogLevel, type Logger as SlackLogger } from '@slack/logger';
 import type { Logger } from 'pino';
 
 export function slackLogger(log: Logger): SlackLogger {

@@ -92,6 +92,7 @@ export function fromBlockActions(body: SlackBlockActionsBody, bot: SlackIdentity
         channelId: channel,
         ...(messageTs ? { messageTs } : {}),
         promptText: (body.message?.text ?? '').slice(0, 2500),
+        ...(Array.isArray(body.message?.blocks) ? { promptBlocks: body.message.blocks } : {}),
       },
     },
   };

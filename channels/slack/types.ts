@@ -55,7 +55,7 @@ export interface SlackBlockActionsBody {
   team?: { id: string } | null;
   channel?: { id: string; name?: string };
   container?: { type?: string; channel_id?: string; message_ts?: string; thread_ts?: string };
-  message?: { ts?: string; thread_ts?: string; text?: string };
+  message?: { ts?: string; thread_ts?: string; text?: string; blocks?: unknown[] };
   actions: SlackBlockAction[];
 }
 

@@ -38,8 +38,7 @@ export function signatureProblem(request: SignedRequest): string | undefined {
   if (!timestamp || !signature) return 'missing Slack signature headers';
   const seconds = Number(timestamp);
   if (!/^\d+$/.test(timestamp) || !Number.isSafeInteger(seconds)) return 'malformed timestamp';
-  if (Math.abs(request.nowMs / 1000 - seconds) > MAX_SKEW_SECONDS)
-    return 'stale request timestamp';
+  if (Math.abs(request.nowMs / 1000 - seconds) > MAX_SKEW_SECONDS) return 'stale request timestamp';
   const expected = Buffer.from(slackSignature(request.secret, timestamp, request.body));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected))

@@ -109,7 +109,9 @@ export class TelegramChannel implements ChannelAdapter {
     this.bot.api.config.use(outsidePipeline(autoRetryFor(options.apiRetry)));
     this.bot.use(sequentialize((ctx) => chatOf(ctx.update)));
     this.bot.use((ctx) => this.receive(ctx.update));
-    this.bot.catch((error) => this.options.log.error({ err: error.error }, 'telegram update failed'));
+    this.bot.catch((error) =>
+      this.options.log.error({ err: error.error }, 'telegram update failed'),
+    );
   }
 
   async start(sink: InboundSink): Promise<void> {
@@ -151,7 +153,12 @@ export class TelegramChannel implements ChannelAdapter {
       ...threadParams(target),
       ...replyMarkup(message.buttons),
       ...(target.replyToMessageId
-        ? { reply_parameters: { message_id: Number(target.replyToMessageId), allow_sending_without_reply: true } }
+        ? {
+            reply_parameters: {
+              message_id: Number(target.replyToMessageId),
+              allow_sending_without_reply: true,
+            },
+          }
         : {}),
     };
     const sent = await this.withParseFallback(message, (text, parse) =>
@@ -175,7 +182,9 @@ export class TelegramChannel implements ChannelAdapter {
   }
 
   async typing(target: OutboundTarget): Promise<void> {
-    await apiCall(() => this.bot.api.sendChatAction(target.conversationId, 'typing', threadParams(target)));
+    await apiCall(() =>
+      this.bot.api.sendChatAction(target.conversationId, 'typing', threadParams(target)),
+    );
   }
 
   async acknowledgeAction(message: InboundMessage, text?: string): Promise<void> {
@@ -210,7 +219,10 @@ export class TelegramChannel implements ChannelAdapter {
       if (event?.type === 'migrate') this.options.onMigrate?.(event.from, event.to);
       normalized = normalizeUpdate(update, identity, this.account);
     } catch (error) {
-      this.options.log.warn({ err: error, updateId: update.update_id }, 'malformed telegram update dropped');
+      this.options.log.warn(
+        { err: error, updateId: update.update_id },
+        'malformed telegram update dropped',
+      );
       return;
     }
     if (!normalized || !this.sink) return;
@@ -220,8 +232,6 @@ export class TelegramChannel implements ChannelAdapter {
   }
 
   private fetchFiles(message: InboundMessage, files: Parameters<typeof fetchAttachments>[1]) {
-    const root = this.bot.api.config;
-    void root;
     const apiRoot = this.options.apiRoot ?? 'https://api.telegram.org';
     return fetchAttachments(this.bot.api, files, {
       maxBytes: this.options.maxFileBytes ?? 20 * 1024 * 1024,
@@ -249,7 +259,10 @@ export class TelegramChannel implements ChannelAdapter {
     this.accepting = true;
     const runner = run(this.bot, {
       runner: {
-        fetch: { timeout: this.options.pollingTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] },
+        fetch: {
+          timeout: this.options.pollingTimeoutSeconds ?? 30,
+          allowed_updates: [...ALLOWED_UPDATES],
+        },
         silent: true,
       },
     });
@@ -285,10 +298,15 @@ export class TelegramChannel implements ChannelAdapter {
         allowed_updates: [...ALLOWED_UPDATES],
       }),
     );
-    this.setState('connected', { detail: `webhook ${webhook.path} as @${this.bot.botInfo.username}` });
+    this.setState('connected', {
+      detail: `webhook ${webhook.path} as @${this.bot.botInfo.username}`,
+    });
   }
 
-  private setState(state: ChannelStatus['state'], extra: { detail?: string; fix?: string } = {}): void {
+  private setState(
+    state: ChannelStatus['state'],
+    extra: { detail?: string; fix?: string } = {},
+  ): void {
     this.state = { state, since: Date.now(), ...extra };
   }
 }
@@ -305,10 +323,14 @@ function threadParams(target: OutboundTarget): { message_thread_id?: number } {
 }
 
 /** Buttons as one inline keyboard row (three or fewer) or one button per row. */
-function replyMarkup(buttons: OutboundButton[] | undefined): { reply_markup?: InlineKeyboardMarkup } {
+function replyMarkup(buttons: OutboundButton[] | undefined): {
+  reply_markup?: InlineKeyboardMarkup;
+} {
   if (!buttons?.length) return {};
   const keys = buttons.map((button) => ({ text: button.label, callback_data: button.data }));
-  return { reply_markup: { inline_keyboard: keys.length <= 3 ? [keys] : keys.map((key) => [key]) } };
+  return {
+    reply_markup: { inline_keyboard: keys.length <= 3 ? [keys] : keys.map((key) => [key]) },
+  };
 }
 
 function autoRetryFor(bounds: TelegramOptions['apiRetry']): Transformer {
@@ -321,5 +343,7 @@ function autoRetryFor(bounds: TelegramOptions['apiRetry']): Transformer {
 /** Applies `transformer` to every method except those the sender pipeline retries itself. */
 function outsidePipeline(transformer: Transformer): Transformer {
   return (prev, method, payload, signal) =>
-    PIPELINE_METHODS.has(method) ? prev(method, payload, signal) : transformer(prev, method, payload, signal);
+    PIPELINE_METHODS.has(method)
+      ? prev(method, payload, signal)
+      : transformer(prev, method, payload, signal);
 }

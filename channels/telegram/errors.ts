@@ -40,7 +40,9 @@ export async function apiCall<T>(call: () => Promise<T>): Promise<T> {
 
 /** True for a refusal whose description matches `pattern` (e.g. "can't parse entities"). */
 export function refusedWith(error: unknown, status: number, pattern: RegExp): boolean {
-  return error instanceof PlatformError && error.status === status && pattern.test(error.description);
+  return (
+    error instanceof PlatformError && error.status === status && pattern.test(error.description)
+  );
 }
 
 /** Plain words and a fix for a refusal that stops polling (409, 401). */

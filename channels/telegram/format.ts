@@ -77,9 +77,13 @@ function mergeQuotes(lines: string[]): string[] {
 export function renderInline(text: string): string {
   const kept: string[] = [];
   const keep = (html: string) => `\u0001${kept.push(html) - 1}\u0002`;
-  let work = text.replace(/`([^`\n]+)`/g, (_m, code: string) => keep(`<code>${escapeHtml(code)}</code>`));
-  work = work.replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+|tg:\/\/[^\s)]+|mailto:[^\s)]+)\)/g, (_m, label: string, url: string) =>
-    keep(`<a href="${escapeAttr(url)}">${styleInline(escapeHtml(label))}</a>`),
+  let work = text.replace(/`([^`\n]+)`/g, (_m, code: string) =>
+    keep(`<code>${escapeHtml(code)}</code>`),
+  );
+  work = work.replace(
+    /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+|tg:\/\/[^\s)]+|mailto:[^\s)]+)\)/g,
+    (_m, label: string, url: string) =>
+      keep(`<a href="${escapeAttr(url)}">${styleInline(escapeHtml(label))}</a>`),
   );
   work = styleInline(escapeHtml(work));
   return work.replace(/\u0001(\d+)\u0002/g, (_m, index: string) => kept[Number(index)] ?? '');
@@ -121,7 +125,11 @@ export function chunkHtml(html: string, limit: number): string[] {
   const stack: OpenTag[] = [];
   let current = '';
   let hasContent = false;
-  const closers = () => stack.map((tag) => `</${tag.name}>`).reverse().join('');
+  const closers = () =>
+    stack
+      .map((tag) => `</${tag.name}>`)
+      .reverse()
+      .join('');
   const flush = () => {
     if (hasContent) chunks.push(current + closers());
     current = stack.map((tag) => tag.open).join('');

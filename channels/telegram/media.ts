@@ -47,7 +47,8 @@ async function fetchOne(api: Api, file: PendingFile, options: MediaOptions): Pro
     const info = await api.getFile(file.fileId);
     if (!info.file_path || (info.file_size ?? 0) > options.maxBytes) return base;
     const data = await download(options.fileUrl(info.file_path), options.maxBytes);
-    if (file.kind === 'image') return { ...base, size: data.length, dataBase64: data.toString('base64') };
+    if (file.kind === 'image')
+      return { ...base, size: data.length, dataBase64: data.toString('base64') };
     const name = safeName(file.fileName ?? basename(info.file_path));
     const path = join(options.workspace(), `${Date.now()}-${name}`);
     writeFileSync(path, data, { mode: 0o660 });
@@ -67,5 +68,10 @@ async function download(url: string, maxBytes: number): Promise<Buffer> {
 }
 
 function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 80) || 'file';
+  return (
+    name
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^\.+/, '')
+      .slice(0, 80) || 'file'
+  );
 }

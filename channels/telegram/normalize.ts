@@ -48,7 +48,7 @@ export function normalizeUpdate(
 ): Normalized | undefined {
   if (update.callback_query) return normalizeCallback(update.callback_query, account);
   const message = update.message;
-  if (!message || !message.from || message.chat.type === 'channel') return undefined;
+  if (!message?.from) return undefined;
   const text = message.text ?? message.caption ?? '';
   const entities = message.entities ?? message.caption_entities ?? [];
   const files = pendingFiles(message);
@@ -81,7 +81,11 @@ export function normalizeUpdate(
 export function serviceEvent(update: Update): ServiceEvent | undefined {
   const message = update.message;
   if (message?.migrate_to_chat_id !== undefined)
-    return { type: 'migrate', from: String(message.chat.id), to: String(message.migrate_to_chat_id) };
+    return {
+      type: 'migrate',
+      from: String(message.chat.id),
+      to: String(message.migrate_to_chat_id),
+    };
   return undefined;
 }
 
@@ -158,7 +162,12 @@ function pendingFiles(message: Message): PendingFile[] {
   const files: PendingFile[] = [];
   const photo = message.photo?.at(-1);
   if (photo)
-    files.push({ fileId: photo.file_id, kind: 'image', mimeType: 'image/jpeg', ...size(photo.file_size) });
+    files.push({
+      fileId: photo.file_id,
+      kind: 'image',
+      mimeType: 'image/jpeg',
+      ...size(photo.file_size),
+    });
   const doc = message.document;
   if (doc) {
     files.push({

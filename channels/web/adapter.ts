@@ -55,6 +55,7 @@ export class WebChannel implements ChannelAdapter {
   };
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   private readonly clients = new Map<string, Set<WebSocket>>();
+  private readonly pendingDeltas = new Map<string, string>();
   private readonly outbox: WebOutbox;
   private sink: InboundSink | undefined;
   private state: ChannelStatus = { state: 'stopped', since: Date.now() };
@@ -93,6 +94,7 @@ export class WebChannel implements ChannelAdapter {
   }
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> {
+    await new Promise((resolve) => setImmediate(resolve)); // let coalesced deltas go first
     const item = this.outbox.add(target.conversationId, {
       text: message.text,
       ...(message.buttons
@@ -107,8 +109,20 @@ export class WebChannel implements ChannelAdapter {
     this.push(target.conversationId, { type: 'typing' });
   }
 
+  /** Deltas are coalesced per event-loop turn: one frame carries all fragments that arrived together. */
   streamDelta(target: OutboundTarget, replyId: string, delta: string): void {
-    this.push(target.conversationId, { type: 'delta', replyId, text: delta });
+    const key = `${target.conversationId}\u0000${replyId}`;
+    const pending = this.pendingDeltas.get(key);
+    if (pending !== undefined) {
+      this.pendingDeltas.set(key, pending + delta);
+      return;
+    }
+    this.pendingDeltas.set(key, delta);
+    setImmediate(() => {
+      const text = this.pendingDeltas.get(key) ?? '';
+      this.pendingDeltas.delete(key);
+      this.push(target.conversationId, { type: 'delta', replyId, text });
+    });
   }
 
   async acknowledgeAction(): Promise<void> {}

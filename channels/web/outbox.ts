@@ -4,7 +4,7 @@
  * Parley restart) asks for everything after the last sequence number it saw. The
  * only writer of `web_outbox`.
  */
-import type { Db } from '../../sessions/db.js';
+import { type Db, prepared } from '../../sessions/db.js';
 
 export interface WebOutboxItem {
   seq: number;
@@ -18,16 +18,18 @@ export class WebOutbox {
 
   add(clientId: string, payload: WebOutboxItem['payload']): WebOutboxItem {
     const createdAt = Date.now();
-    const result = this.db
-      .prepare('INSERT INTO web_outbox (client_id, payload, created_at) VALUES (?, ?, ?)')
-      .run(clientId, JSON.stringify(payload), createdAt);
+    const result = prepared(
+      this.db,
+      'INSERT INTO web_outbox (client_id, payload, created_at) VALUES (?, ?, ?)',
+    ).run(clientId, JSON.stringify(payload), createdAt);
     return { seq: Number(result.lastInsertRowid), clientId, payload, createdAt };
   }
 
   since(clientId: string, seq: number, limit = 500): WebOutboxItem[] {
-    const rows = this.db
-      .prepare('SELECT * FROM web_outbox WHERE client_id = ? AND id > ? ORDER BY id LIMIT ?')
-      .all(clientId, seq, limit) as {
+    const rows = prepared(
+      this.db,
+      'SELECT * FROM web_outbox WHERE client_id = ? AND id > ? ORDER BY id LIMIT ?',
+    ).all(clientId, seq, limit) as {
       id: number;
       client_id: string;
       payload: string;
@@ -43,7 +45,8 @@ export class WebOutbox {
 
   /** Drops messages older than `maxAgeMs`. */
   prune(maxAgeMs: number): number {
-    return this.db.prepare('DELETE FROM web_outbox WHERE created_at < ?').run(Date.now() - maxAgeMs)
-      .changes;
+    return prepared(this.db, 'DELETE FROM web_outbox WHERE created_at < ?').run(
+      Date.now() - maxAgeMs,
+    ).changes;
   }
 }

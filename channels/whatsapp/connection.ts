@@ -56,7 +56,8 @@ const LOGGED_OUT = 401;
 const REPLACED = 440;
 const RESTART_REQUIRED = 515;
 
-export const PAIR_AGAIN = 'Pair again with `parley channels login whatsapp` (or the admin page QR).';
+export const PAIR_AGAIN =
+  'Pair again with `parley channels login whatsapp` (or the admin page QR).';
 
 export class WhatsAppConnection {
   private socket: WhatsAppSocket | undefined;
@@ -144,7 +145,11 @@ export class WhatsAppConnection {
 
   private onQr(qr: string): void {
     this.pairing = { state: 'qr', qr };
-    this.setHealth({ state: 'qr', detail: 'waiting for the QR code to be scanned', fix: PAIR_AGAIN });
+    this.setHealth({
+      state: 'qr',
+      detail: 'waiting for the QR code to be scanned',
+      fix: PAIR_AGAIN,
+    });
     this.emit({ type: 'qr', qr });
     QRCode.toDataURL(qr).then(
       (qrDataUrl) => {
@@ -169,8 +174,12 @@ export class WhatsAppConnection {
     const code = statusCodeOf(error);
     const reason = error?.message ?? 'connection closed';
     if (!this.running) return;
-    if (code === LOGGED_OUT) return this.onLoggedOut();
-    if (code === REPLACED) return this.onReplaced();
+    if (code === LOGGED_OUT) this.onLoggedOut();
+    else if (code === REPLACED) this.onReplaced();
+    else this.reconnectAfterClose(code, reason);
+  }
+
+  private reconnectAfterClose(code: number | undefined, reason: string): void {
     const delayMs = code === RESTART_REQUIRED ? 0 : this.backoff.next();
     this.options.log.info({ code, reason, delayMs }, 'whatsapp: connection closed, reconnecting');
     this.scheduleReconnect(delayMs, code, reason);

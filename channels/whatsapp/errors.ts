@@ -49,7 +49,8 @@ export function mapWhatsAppError(
   }
   if (dataCode !== undefined)
     return new PlatformError({ platform: PLATFORM, status: dataCode, description: message });
-  if (status !== undefined && CONNECTION_CODES.has(status)) return new NetworkError(PLATFORM, error);
+  if (status !== undefined && CONNECTION_CODES.has(status))
+    return new NetworkError(PLATFORM, error);
   if (status !== undefined)
     return new PlatformError({ platform: PLATFORM, status, description: message });
   if (/ECONN|ETIMEDOUT|EAI_AGAIN|socket hang up|timed out/i.test(message))

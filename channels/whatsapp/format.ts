@@ -48,7 +48,10 @@ function renderProse(text: string): string {
     .replace(/(^|[^\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])/g, '$1_$2_')
     .replace(/~~(?=\S)([^\n]*?\S)~~/g, '~$1~')
     .replaceAll(BOLD, '*');
-  return rendered.replace(new RegExp(`${CODE}(\\d+)${CODE}`, 'g'), (_, i: string) => codes[Number(i)]!);
+  return rendered.replace(
+    new RegExp(`${CODE}(\\d+)${CODE}`, 'g'),
+    (_, i: string) => codes[Number(i)]!,
+  );
 }
 
 /** Line-level Markdown: headings become bold lines, `*`/`+` bullets become `-`. */

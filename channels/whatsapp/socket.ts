@@ -12,8 +12,8 @@ import {
   type BaileysEventMap,
   type Contact,
   type GroupMetadata,
-  makeWASocket,
   type MiscMessageGenerationOptions,
+  makeWASocket,
   type proto,
   type WAMessage,
   type WAMessageKey,
@@ -24,7 +24,10 @@ import type { Logger } from 'pino';
 /** What the channel needs from a socket; a real `makeWASocket` result satisfies it. */
 export interface WhatsAppSocket {
   readonly ev: {
-    on<E extends keyof BaileysEventMap>(event: E, listener: (data: BaileysEventMap[E]) => void): void;
+    on<E extends keyof BaileysEventMap>(
+      event: E,
+      listener: (data: BaileysEventMap[E]) => void,
+    ): void;
   };
   /** The raw WebSocket client: `frame` fires for every frame received (watchdog). */
   readonly ws: { on(event: 'frame', listener: () => void): unknown };
@@ -57,7 +60,6 @@ export type WhatsAppSocketFactory = (options: WhatsAppSocketOptions) => WhatsApp
 export const baileysSocketFactory: WhatsAppSocketFactory = (options) =>
   makeWASocket({
     ...options,
-    logger: options.logger as unknown as NonNullable<Parameters<typeof makeWASocket>[0]['logger']>,
     markOnlineOnConnect: false,
     syncFullHistory: false,
     shouldSyncHistoryMessage: () => false,

@@ -12,9 +12,80 @@ export const telegramSchema = z
       .string()
       .url()
       .optional()
-      .describe('Bot API root (for a local Bot API server or a test double).'),
+      .describe(
+        'Bot API root, no trailing slash (a local Bot API server or a test double). Env: TELEGRAM_API_ROOT.',
+      ),
+    account: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .default('default')
+      .describe('Account name used in conversation keys (telegram:<account>:<chat>).'),
+    webhook: z
+      .object({
+        url: z
+          .string()
+          .url()
+          .describe(
+            'Public HTTPS URL Telegram posts updates to; it must reach `path` on Parley. Env: TELEGRAM_WEBHOOK_URL.',
+          ),
+        secret: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,256}$/, '1-256 characters of A-Z a-z 0-9 _ -')
+          .describe(
+            'Secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token. Env: TELEGRAM_WEBHOOK_SECRET.',
+          ),
+        path: z
+          .string()
+          .startsWith('/')
+          .default('/telegram/webhook')
+          .describe("Path of the webhook route on Parley's HTTP server."),
+      })
+      .strict()
+      .optional()
+      .describe('Webhook mode (instead of long polling) when set.'),
+    pollingTimeoutSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(50)
+      .default(30)
+      .describe('Long-poll timeout of getUpdates, in seconds.'),
+    maxFileMB: z
+      .number()
+      .positive()
+      .max(2000)
+      .default(20)
+      .describe(
+        'Largest inbound file downloaded (photos, documents, voice), in MB. The cloud Bot API stops at 20.',
+      ),
+    apiRetry: z
+      .object({
+        maxAttempts: z
+          .number()
+          .int()
+          .min(0)
+          .default(3)
+          .describe('Retries of calls outside the sender pipeline (getFile, setMyCommands …).'),
+        maxDelaySeconds: z
+          .number()
+          .int()
+          .min(1)
+          .default(30)
+          .describe('Longest retry_after honoured by those retries; longer waits fail.'),
+      })
+      .strict()
+      .default({ maxAttempts: 3, maxDelaySeconds: 30 })
+      .describe('Bounded auto-retry for Bot API calls the sender pipeline does not retry itself.'),
   })
-  .passthrough();
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.enabled && !value.token)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['token'],
+        message: 'a bot token from @BotFather (set channels.telegram.token or TELEGRAM_BOT_TOKEN)',
+      });
+  });
 
 export const whatsappSchema = z
   .object({
@@ -117,9 +188,57 @@ export const discordSchema = z
     token: z
       .string()
       .optional()
-      .describe('Bot token from the Discord Developer Portal. Env: DISCORD_BOT_TOKEN.'),
+      .describe(
+        'Bot token (Developer Portal → your application → Bot → Reset Token). Env: DISCORD_BOT_TOKEN.',
+      ),
+    account: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, "_" or "-"')
+      .default('default')
+      .describe('Name of this bot account in conversation keys and sessions.'),
+    apiRoot: z
+      .string()
+      .url()
+      .optional()
+      .describe(
+        'REST API root without the version (default https://discord.com/api), for a proxy or a test double; the gateway URL is fetched from it.',
+      ),
+    streaming: z
+      .enum(['edit', 'none'])
+      .default('edit')
+      .describe(
+        'Show the answer while it is written by editing a draft (edit), or send it at the end (none).',
+      ),
+    startThreads: z
+      .boolean()
+      .default(false)
+      .describe(
+        'When mentioned in a server channel, open a thread on that message and answer there (each thread is its own session).',
+      ),
+    registerCommands: z
+      .boolean()
+      .default(true)
+      .describe('Register the slash commands /ask, /reset and /status at startup.'),
+    commandGuildId: z
+      .string()
+      .regex(/^\d+$/, 'a server (guild) id')
+      .optional()
+      .describe(
+        'Register the slash commands in this server only (they appear at once) instead of globally.',
+      ),
+    applicationId: z
+      .string()
+      .regex(/^\d+$/, 'an application id')
+      .optional()
+      .describe('Application id for the slash commands (default: learnt at login).'),
+    requestTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(15_000)
+      .describe('Timeout of one REST request to Discord (ms).'),
   })
-  .passthrough();
+  .strict();
 
 export const slackSchema = z
   .object({
@@ -128,13 +247,49 @@ export const slackSchema = z
     appToken: z
       .string()
       .optional()
-      .describe('App-level token (xapp-…) for Socket Mode. Env: SLACK_APP_TOKEN.'),
+      .describe(
+        'App-level token (xapp-…): when set, Slack connects over Socket Mode (no public URL). Env: SLACK_APP_TOKEN.',
+      ),
     signingSecret: z
       .string()
       .optional()
-      .describe('Signing secret for HTTP events mode. Env: SLACK_SIGNING_SECRET.'),
+      .describe(
+        'Signing secret for HTTP events mode (events and buttons POSTed to eventsPath on the web server). Env: SLACK_SIGNING_SECRET.',
+      ),
+    eventsPath: z
+      .string()
+      .regex(/^\/[A-Za-z0-9/_-]*$/, 'expected a path like /slack/events')
+      .default('/slack/events')
+      .describe('Request URL path for Event Subscriptions and Interactivity in HTTP mode.'),
+    apiUrl: z
+      .string()
+      .url()
+      .optional()
+      .describe('Slack Web API base URL (default https://slack.com/api/; for a test double).'),
+    minIntervalMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(1000)
+      .describe('Minimum milliseconds between two messages in one Slack channel (Slack: ~1/s).'),
   })
-  .passthrough();
+  .strict()
+  .superRefine((slack, ctx) => {
+    if (!slack.enabled) return;
+    if (!slack.botToken)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['botToken'],
+        message: 'the bot token (xoxb-…) from OAuth & Permissions; set SLACK_BOT_TOKEN',
+      });
+    if (!slack.appToken && !slack.signingSecret)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signingSecret'],
+        message:
+          'appToken (Socket Mode, SLACK_APP_TOKEN) or signingSecret (HTTP events, SLACK_SIGNING_SECRET)',
+      });
+  });
 
 export const channelsSchema = z
   .object({

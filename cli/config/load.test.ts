@@ -34,12 +34,16 @@ describe('loadConfig', () => {
     expect(message).toContain('web.port');
     expect(message).toContain('found the string "eighty"');
     expect(message).toContain('expected a number');
-    expect(problems('access:\n  dmPolicy: everyone\n')).toMatch(/access\.dmPolicy: .*expected one of "pairing", "allowlist", "open"/);
+    expect(problems('access:\n  dmPolicy: everyone\n')).toMatch(
+      /access\.dmPolicy: .*expected one of "pairing", "allowlist", "open"/,
+    );
     expect(problems('llm:\n  baseUrl: not a url\n')).toMatch(/llm\.baseUrl: .*expected a URL/);
   });
 
   it('rejects unknown keys with the fix', () => {
-    expect(problems('llm:\n  modle: gpt\n')).toMatch(/llm: unknown key "modle".*check the spelling/);
+    expect(problems('llm:\n  modle: gpt\n')).toMatch(
+      /llm: unknown key "modle".*check the spelling/,
+    );
   });
 
   it('reports invalid YAML and a non-mapping top level', () => {
@@ -48,10 +52,15 @@ describe('loadConfig', () => {
   });
 
   it('fills ${VAR} placeholders and names a missing one', () => {
-    const config = loadConfig({ path: fileWith('llm:\n  apiKey: ${MY_KEY}\n  model: ${MODEL:-small}\n'), env: { MY_KEY: 'sk-abc' } });
+    const config = loadConfig({
+      path: fileWith('llm:\n  apiKey: ${MY_KEY}\n  model: ${MODEL:-small}\n'),
+      env: { MY_KEY: 'sk-abc' },
+    });
     expect(config.llm.apiKey).toBe('sk-abc');
     expect(config.llm.model).toBe('small');
-    expect(problems('llm:\n  apiKey: ${NOT_SET}\n')).toMatch(/llm\.apiKey: \$\{NOT_SET\} is not set/);
+    expect(problems('llm:\n  apiKey: ${NOT_SET}\n')).toMatch(
+      /llm\.apiKey: \$\{NOT_SET\} is not set/,
+    );
   });
 
   it('applies environment overrides over the file', () => {
@@ -66,7 +75,11 @@ describe('loadConfig', () => {
         PARLEY_ACCESS__OWNERS: '["telegram:1"]',
       },
     });
-    expect(config.llm).toMatchObject({ apiKey: 'sk-env', baseUrl: 'http://127.0.0.1:1234/v1', model: 'from-env' });
+    expect(config.llm).toMatchObject({
+      apiKey: 'sk-env',
+      baseUrl: 'http://127.0.0.1:1234/v1',
+      model: 'from-env',
+    });
     expect(config.queue.concurrency).toBe(32);
     expect(config.web.port).toBe(9999);
     expect(config.access.owners).toEqual(['telegram:1']);
@@ -78,10 +91,14 @@ describe('loadConfig', () => {
 
   it('makes `parley config validate` exit non-zero with the message', () => {
     const path = fileWith('queue:\n  concurrency: 0\n');
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'cli/parley.ts', 'config', 'validate'], {
-      env: { PATH: process.env.PATH, PARLEY_CONFIG: path },
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'cli/parley.ts', 'config', 'validate'],
+      {
+        env: { PATH: process.env.PATH, PARLEY_CONFIG: path },
+        encoding: 'utf8',
+      },
+    );
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('queue.concurrency');
     expect(result.stderr).toContain('expected a value >= 1');

@@ -32,7 +32,12 @@ export const ENV_ALIASES: Record<string, string> = {
   PARLEY_WEB_TOKEN: 'web.token',
   PARLEY_LOG_LEVEL: 'logging.level',
   TELEGRAM_BOT_TOKEN: 'channels.telegram.token',
+  TELEGRAM_API_ROOT: 'channels.telegram.apiRoot',
+  TELEGRAM_WEBHOOK_URL: 'channels.telegram.webhook.url',
+  TELEGRAM_WEBHOOK_SECRET: 'channels.telegram.webhook.secret',
   DISCORD_BOT_TOKEN: 'channels.discord.token',
+  DISCORD_APPLICATION_ID: 'channels.discord.applicationId',
+  DISCORD_GUILD_ID: 'channels.discord.commandGuildId',
   SLACK_BOT_TOKEN: 'channels.slack.botToken',
   SLACK_APP_TOKEN: 'channels.slack.appToken',
   SLACK_SIGNING_SECRET: 'channels.slack.signingSecret',
@@ -44,7 +49,13 @@ const STRING_KEYS = new Set([
   'llm.model',
   'web.token',
   'channels.telegram.token',
+  'channels.telegram.webhook.secret',
   'channels.discord.token',
+  'channels.discord.applicationId',
+  'channels.discord.commandGuildId',
+  'channels.slack.botToken',
+  'channels.slack.appToken',
+  'channels.slack.signingSecret',
 ]);
 
 export interface LoadOptions {

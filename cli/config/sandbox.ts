@@ -76,7 +76,9 @@ export const sandboxSchema = z
       .number()
       .min(1)
       .default(60)
-      .describe('How often containers left behind (e.g. after a crash) are looked for and removed.'),
+      .describe(
+        'How often containers left behind (e.g. after a crash) are looked for and removed.',
+      ),
   })
   .strict()
   .default({

@@ -23,6 +23,8 @@ export interface DiscordRequest {
   path: string;
   body: Record<string, unknown> | undefined;
   authorization: string | undefined;
+  /** When the request arrived (ms since epoch). */
+  at: number;
 }
 
 export interface DiscordSentMessage {
@@ -142,7 +144,13 @@ async function handleRest(
     : url.pathname;
   const method = req.method ?? 'GET';
   const body = text && req.headers['content-type']?.includes('json') ? JSON.parse(text) : undefined;
-  double.requests.push({ method, path, body, authorization: req.headers.authorization });
+  double.requests.push({
+    method,
+    path,
+    body,
+    authorization: req.headers.authorization,
+    at: Date.now(),
+  });
   const failure = takeFailure(double, `${method} ${path}`);
   if (failure) return fail(res, failure);
   route(double, method, path, body ?? {}, res);
@@ -165,7 +173,8 @@ function fail(res: ServerResponse, failure: ScriptedFailure): void {
     res,
     failure.status,
     {
-      message: failure.message ?? (failure.status === 429 ? 'You are being rate limited.' : 'Error'),
+      message:
+        failure.message ?? (failure.status === 429 ? 'You are being rate limited.' : 'Error'),
       code: failure.code ?? 0,
       ...(failure.retryAfter !== undefined
         ? { retry_after: failure.retryAfter, global: false }
@@ -181,7 +190,7 @@ function route(
   path: string,
   body: Record<string, unknown>,
   res: ServerResponse,
-): void {
+) {
   const parts = path.split('/').filter(Boolean);
   const [root, channelId, sub, messageId, action] = parts;
   if (method === 'GET' && path === '/gateway/bot') {
@@ -227,7 +236,7 @@ function editMessage(
   messageId: string,
   body: Record<string, unknown>,
   res: ServerResponse,
-): void {
+) {
   const message = double.messages.find((m) => m.id === messageId);
   if (!message) return json(res, 404, { message: 'Unknown Message', code: 10008 });
   message.edits.push(body);

@@ -80,13 +80,16 @@ export class TestChannel implements ChannelAdapter {
   }
 
   texts(conversationId?: string): string[] {
-    return this.delivered.filter((d) => !conversationId || d.target.conversationId === conversationId).map((d) => d.message.text);
+    return this.delivered
+      .filter((d) => !conversationId || d.target.conversationId === conversationId)
+      .map((d) => d.message.text);
   }
 
   async waitForDeliveries(count: number, timeoutMs = 10_000): Promise<Delivered[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.delivered.length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} deliveries, got ${JSON.stringify(this.texts())}`);
+      if (Date.now() > deadline)
+        throw new Error(`expected ${count} deliveries, got ${JSON.stringify(this.texts())}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return this.delivered;

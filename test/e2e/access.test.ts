@@ -10,11 +10,17 @@ import { type Running, sleep, startParley, testConfig, WebClient } from '../harn
 let llm: OpenAIDouble;
 let parley: Running;
 
-async function start(overrides: Record<string, unknown>, channel = new TestChannel('test', { buttons: false })) {
+async function start(
+  overrides: Record<string, unknown>,
+  channel = new TestChannel('test', { buttons: false }),
+) {
   llm = await startOpenAIDouble();
-  parley = await startParley(testConfig({ llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test-abcdef123' }, ...overrides }), {
-    channels: [channel],
-  });
+  parley = await startParley(
+    testConfig({ llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test-abcdef123' }, ...overrides }),
+    {
+      channels: [channel],
+    },
+  );
   return channel;
 }
 
@@ -40,11 +46,20 @@ describe('access policy', () => {
 
   it('stays silent in groups unless mentioned or replied to', async () => {
     const channel = await start({ access: { allow: ['test:alice'] } });
-    const group = { chatType: 'group' as const, conversationId: 'g1', sender: { id: 'alice', name: 'Alice' } };
+    const group = {
+      chatType: 'group' as const,
+      conversationId: 'g1',
+      sender: { id: 'alice', name: 'Alice' },
+    };
     await channel.inject({ ...group, text: 'just chatting' });
     await channel.inject({ ...group, text: 'bot, help', mentionsBot: true });
     await channel.inject({ ...group, text: 'and this?', repliesToBot: true });
-    await channel.inject({ ...group, text: 'from a stranger', mentionsBot: true, sender: { id: 'mallory' } });
+    await channel.inject({
+      ...group,
+      text: 'from a stranger',
+      mentionsBot: true,
+      sender: { id: 'mallory' },
+    });
     await parley.app.bridge.drain();
     expect(channel.texts()).toEqual(['echo: Alice: bot, help', 'echo: Alice: and this?']);
   });
@@ -54,18 +69,27 @@ describe('access policy', () => {
     await channel.inject({ text: 'in thread A', threadId: 'A' });
     await channel.inject({ text: 'in thread B', threadId: 'B' });
     await parley.app.bridge.drain();
-    const keys = parley.app.sessions.list({ limit: 10, offset: 0 }).map((s) => s.key).sort();
+    const keys = parley.app.sessions
+      .list({ limit: 10, offset: 0 })
+      .map((s) => s.key)
+      .sort();
     expect(keys).toEqual(['test:bot:user-1:A', 'test:bot:user-1:B']);
     expect(channel.delivered.map((d) => d.target.threadId).sort()).toEqual(['A', 'B']);
   });
 });
 
 describe('tool approvals', () => {
-  const askConfig = { access: { owners: ['test:owner'], allow: ['test:user-1'] }, tools: { policies: { get_time: 'ask' } } };
+  const askConfig = {
+    access: { owners: ['test:owner'], allow: ['test:user-1'] },
+    tools: { policies: { get_time: 'ask' } },
+  };
 
   it('asks the owner with a reply code and runs the tool once approved', async () => {
     const channel = await start(askConfig);
-    llm.script.push({ toolCalls: [{ name: 'get_time', arguments: '{}' }] }, { text: 'done after approval' });
+    llm.script.push(
+      { toolCalls: [{ name: 'get_time', arguments: '{}' }] },
+      { text: 'done after approval' },
+    );
     await channel.inject({ text: 'time please' });
     const [prompt] = await channel.waitForDeliveries(1);
     const id = /approve ([A-Z0-9]{6})/.exec(prompt!.message.text)?.[1];
@@ -73,7 +97,11 @@ describe('tool approvals', () => {
     await channel.inject({ text: `approve ${id}`, sender: { id: 'user-1', name: 'Ada' } });
     const refused = await channel.waitForDeliveries(2);
     expect(refused[1]!.message.text).toContain('Only the owner');
-    await channel.inject({ text: `approve ${id}`, sender: { id: 'owner', name: 'Owner' }, conversationId: 'user-1' });
+    await channel.inject({
+      text: `approve ${id}`,
+      sender: { id: 'owner', name: 'Owner' },
+      conversationId: 'user-1',
+    });
     const all = await channel.waitForDeliveries(4);
     expect(all.map((d) => d.message.text)).toContain('done after approval');
     const toolResult = llm.requests[1]!.body.messages.find((m) => m.role === 'tool');
@@ -81,8 +109,14 @@ describe('tool approvals', () => {
   });
 
   it('denies a request that nobody answers in time, and tells the model', async () => {
-    const channel = await start({ ...askConfig, tools: { ...askConfig.tools, approvalTimeoutMinutes: 0.01 } });
-    llm.script.push({ toolCalls: [{ name: 'get_time', arguments: '{}' }] }, { text: 'ok, not running it' });
+    const channel = await start({
+      ...askConfig,
+      tools: { ...askConfig.tools, approvalTimeoutMinutes: 0.01 },
+    });
+    llm.script.push(
+      { toolCalls: [{ name: 'get_time', arguments: '{}' }] },
+      { text: 'ok, not running it' },
+    );
     await channel.inject({ text: 'time please' });
     const deliveries = await channel.waitForDeliveries(2, 5000);
     expect(deliveries[1]!.message.text).toBe('ok, not running it');
@@ -94,12 +128,16 @@ describe('tool approvals', () => {
   it('waits for approval without blocking other conversations, and honours a web button', async () => {
     llm = await startOpenAIDouble();
     parley = await startParley(
-      testConfig({ llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test-abcdef123' }, tools: { policies: { get_time: 'ask' }, approver: 'requester' } }),
+      testConfig({
+        llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test-abcdef123' },
+        tools: { policies: { get_time: 'ask' }, approver: 'requester' },
+      }),
     );
     const asker = await new WebClient(parley.app.url, parley.app.token).connect();
     const other = await new WebClient(parley.app.url, parley.app.token).connect();
     llm.fallback = (request) =>
-      request.body.messages.some((m) => m.content === 'use the tool') && !request.body.messages.some((m) => m.role === 'tool')
+      request.body.messages.some((m) => m.content === 'use the tool') &&
+      !request.body.messages.some((m) => m.role === 'tool')
         ? { toolCalls: [{ name: 'get_time', arguments: '{}' }] }
         : { text: `echo: ${String(request.body.messages.at(-1)?.content).slice(0, 20)}` };
     await asker.send('use the tool');

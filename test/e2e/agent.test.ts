@@ -13,7 +13,9 @@ describe('agent over the web chat', () => {
 
   beforeAll(async () => {
     llm = await startOpenAIDouble();
-    parley = await startParley(testConfig({ llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test-0123456789' } }));
+    parley = await startParley(
+      testConfig({ llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test-0123456789' } }),
+    );
   });
   afterAll(async () => {
     await parley.close();
@@ -24,11 +26,15 @@ describe('agent over the web chat', () => {
     llm.script.length = 0;
   });
 
-  const connect = async () => (client = await new WebClient(parley.app.url, parley.app.token).connect());
+  const connect = async () =>
+    (client = await new WebClient(parley.app.url, parley.app.token).connect());
 
   it('runs a tool-call round trip and stores the call and result in the session', async () => {
     await connect();
-    llm.script.push({ toolCalls: [{ name: 'get_time', arguments: '{"timeZone":"UTC"}' }] }, { text: 'It is now.' });
+    llm.script.push(
+      { toolCalls: [{ name: 'get_time', arguments: '{"timeZone":"UTC"}' }] },
+      { text: 'It is now.' },
+    );
     const before = llm.requests.length;
     await client.send('what time is it?');
     const [reply] = await client.waitForMessages(1);
@@ -77,7 +83,9 @@ describe('agent over the web chat', () => {
     const replies = await client.waitForMessages(2);
     expect(replies.map((r) => r.text)).toEqual(['first answer', 'second answer']);
     const secondRequest = llm.requests[before + 1]!.body.messages;
-    expect(secondRequest.map((m) => m.content)).toEqual(expect.arrayContaining(['one', 'first answer', 'two']));
+    expect(secondRequest.map((m) => m.content)).toEqual(
+      expect.arrayContaining(['one', 'first answer', 'two']),
+    );
   });
 
   it('answers /status, /whoami and /reset without the model', async () => {

@@ -15,11 +15,20 @@ import { listProviderModels, pingProvider } from './provider.js';
 export const ADMIN_PRINCIPAL = 'admin:web';
 
 /** Each channel's status, for the page and `parley status`. */
-export function channelStatuses(app: AdminApp): (ChannelStatus & { id: string; capabilities: Record<string, unknown> })[] {
+export function channelStatuses(
+  app: AdminApp,
+): (ChannelStatus & { id: string; capabilities: Record<string, unknown> })[] {
   return app.channels.map((channel) => {
-    const status = channel.status?.() ?? { state: 'unknown' as ChannelStatus['state'], since: app.startedAt };
+    const status = channel.status?.() ?? {
+      state: 'unknown' as ChannelStatus['state'],
+      since: app.startedAt,
+    };
     const { maxMessageLength, format, buttons, streaming } = channel.capabilities;
-    return { id: channel.id, ...status, capabilities: { maxMessageLength, format, buttons, streaming } };
+    return {
+      id: channel.id,
+      ...status,
+      capabilities: { maxMessageLength, format, buttons, streaming },
+    };
   });
 }
 
@@ -44,7 +53,8 @@ function param(url: URL, prefix: string): string {
 
 function sessionId(url: URL): number {
   const id = Number(param(url, '/api/sessions/'));
-  if (!Number.isInteger(id) || id <= 0) throw new HttpError(400, 'session id must be a positive integer');
+  if (!Number.isInteger(id) || id <= 0)
+    throw new HttpError(400, 'session id must be a positive integer');
   return id;
 }
 
@@ -66,7 +76,9 @@ export function registerApi(http: HttpServer, app: AdminApp, version: string): v
         description: tool.description,
         policy: app.tools.policy(tool.name),
         sandboxed: tool.sandboxed === true,
-        ...(app.tools.unavailable(tool.name) ? { unavailable: app.tools.unavailable(tool.name) } : {}),
+        ...(app.tools.unavailable(tool.name)
+          ? { unavailable: app.tools.unavailable(tool.name) }
+          : {}),
       })),
     ),
   );
@@ -104,8 +116,15 @@ function registerApprovals(http: HttpServer, app: AdminApp): void {
     const { answer } = await body<{ answer: string }>(req);
     if (answer !== 'approve' && answer !== 'deny' && answer !== 'session')
       throw new HttpError(400, 'answer must be "approve", "deny" or "session"');
-    const result = app.approvals.answer(param(url, '/api/approvals/').toUpperCase(), answer, ADMIN_PRINCIPAL);
-    app.log.info({ approval: param(url, '/api/approvals/'), answer, ok: result.ok }, 'approval answered from admin page');
+    const result = app.approvals.answer(
+      param(url, '/api/approvals/').toUpperCase(),
+      answer,
+      ADMIN_PRINCIPAL,
+    );
+    app.log.info(
+      { approval: param(url, '/api/approvals/'), answer, ok: result.ok },
+      'approval answered from admin page',
+    );
     sendJson(res, result.ok ? 200 : 409, result.ok ? result : { error: result.text });
   });
 }
@@ -117,11 +136,13 @@ function registerPairing(http: HttpServer, app: AdminApp): void {
     const code = param(url, '/api/pairing/');
     if (action === 'approve') {
       const request = app.accessStore.approve(code);
-      if (!request) throw new HttpError(404, `no pending pairing request ${code} (unknown or expired)`);
+      if (!request)
+        throw new HttpError(404, `no pending pairing request ${code} (unknown or expired)`);
       return sendJson(res, 200, { ok: true, request });
     }
     if (action === 'reject') {
-      if (!app.accessStore.reject(code)) throw new HttpError(404, `no pending pairing request ${code}`);
+      if (!app.accessStore.reject(code))
+        throw new HttpError(404, `no pending pairing request ${code}`);
       return sendJson(res, 200, { ok: true });
     }
     throw new HttpError(400, 'action must be "approve" or "reject"');

@@ -20,7 +20,7 @@ import type { ChannelAdapter } from '../../adapter.js';
 import { type HttpServer, sendJson } from '../../http/server.js';
 import { registerApi } from './api.js';
 import { openApiDocument } from './openapi.js';
-import { adminPage } from './page.js';
+import { ADMIN_CSP, adminPage } from './page.js';
 import { adminScript } from './script.js';
 
 /** What the admin routes need: the app context plus its channels and start facts. */
@@ -44,7 +44,12 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
-function send(res: ServerResponse, type: string, body: string, headers: Record<string, string> = {}) {
+function send(
+  res: ServerResponse,
+  type: string,
+  body: string,
+  headers: Record<string, string> = {},
+) {
   res.writeHead(200, {
     'content-type': type,
     'content-length': Buffer.byteLength(body),
@@ -60,7 +65,8 @@ export function readiness(app: AdminApp): { ready: boolean; checks: Record<strin
     database: app.db.open ? 'open' : 'closed',
     server: app.url ? 'listening' : 'starting',
   };
-  for (const channel of app.channels) checks[`channel:${channel.id}`] = channel.status?.().state ?? 'unknown';
+  for (const channel of app.channels)
+    checks[`channel:${channel.id}`] = channel.status?.().state ?? 'unknown';
   const starting = Object.values(checks).some((v) => v === 'starting' || v === 'closed');
   return { ready: !starting, checks };
 }
@@ -73,11 +79,15 @@ export function registerAdmin(app: AdminApp, metrics: Metrics): void {
   http.route('GET', '/admin', (_req, res) =>
     send(res, 'text/html; charset=utf-8', adminPage(), {
       'set-cookie': `parley_token=${encodeURIComponent(http.token)}; HttpOnly; SameSite=Strict; Path=/`,
+      'content-security-policy': ADMIN_CSP,
     }),
   );
-  http.route('GET', '/admin/admin.js', (_req, res) =>
-    send(res, 'text/javascript; charset=utf-8', adminScript()),
-  { auth: false });
+  http.route(
+    'GET',
+    '/admin/admin.js',
+    (_req, res) => send(res, 'text/javascript; charset=utf-8', adminScript()),
+    { auth: false },
+  );
   http.route('GET', '/api/stats', (_req, res) => sendJson(res, 200, metrics.live.snapshot()));
   registerApi(http, app, version);
 }
@@ -87,7 +97,8 @@ function registerOps(http: HttpServer, app: AdminApp, metrics: Metrics, version:
   http.route(
     'GET',
     '/healthz',
-    (_req, res) => sendJson(res, 200, { ok: true, uptimeSeconds: Math.round((Date.now() - started) / 1000) }),
+    (_req, res) =>
+      sendJson(res, 200, { ok: true, uptimeSeconds: Math.round((Date.now() - started) / 1000) }),
     { auth: false },
   );
   http.route(
@@ -102,6 +113,7 @@ function registerOps(http: HttpServer, app: AdminApp, metrics: Metrics, version:
   http.route('GET', '/metrics', async (_req, res) =>
     send(res, metrics.registry.contentType, await metrics.registry.metrics()),
   );
+  http.route('GET', '/favicon.ico', (_req, res) => void res.writeHead(204).end(), { auth: false });
   const document = openApiDocument(version);
   http.route('GET', '/openapi.json', (_req, res) => sendJson(res, 200, document), { auth: false });
   http.route(

@@ -39,7 +39,16 @@ const schemas: Record<string, Schema> = {
       id: { type: 'string', examples: ['telegram'] },
       state: {
         type: 'string',
-        enum: ['starting', 'connected', 'qr', 'paused', 'stopped', 'logged_out', 'error', 'unknown'],
+        enum: [
+          'starting',
+          'connected',
+          'qr',
+          'paused',
+          'stopped',
+          'logged_out',
+          'error',
+          'unknown',
+        ],
       },
       detail: { type: 'string' },
       fix: { type: 'string', description: 'How to fix the last error, in plain words.' },
@@ -234,7 +243,10 @@ const paths: Record<string, Schema> = {
       summary: 'This document as YAML',
       security: [],
       responses: {
-        '200': { description: 'OK', content: { 'application/yaml': { schema: { type: 'string' } } } },
+        '200': {
+          description: 'OK',
+          content: { 'application/yaml': { schema: { type: 'string' } } },
+        },
       },
     },
   },
@@ -248,7 +260,10 @@ const paths: Record<string, Schema> = {
     json(ref('WhatsAppQr')),
   ),
   '/api/stats': get('Live figures for the charts (10 s buckets)', json(ref('Stats'))),
-  '/api/tools': get('Registered tools and their policies', json({ type: 'array', items: ref('Tool') })),
+  '/api/tools': get(
+    'Registered tools and their policies',
+    json({ type: 'array', items: ref('Tool') }),
+  ),
   '/api/approvals': get(
     'Pending tool-call approvals',
     json({ type: 'array', items: ref('Approval') }),
@@ -324,7 +339,10 @@ const paths: Record<string, Schema> = {
       responses: {
         '200': json({
           type: 'object',
-          properties: { session: ref('Session'), messages: { type: 'array', items: ref('Message') } },
+          properties: {
+            session: ref('Session'),
+            messages: { type: 'array', items: ref('Message') },
+          },
         }),
         '404': json(ref('Error'), 'No such session'),
         ...errors,
@@ -341,7 +359,7 @@ const paths: Record<string, Schema> = {
     },
   },
   '/api/export': get(
-    "Everything stored about one user (their DMs and their messages in groups), as a JSON download",
+    'Everything stored about one user (their DMs and their messages in groups), as a JSON download',
     json({ type: 'object' }),
     {
       parameters: [

@@ -63,7 +63,12 @@ export async function pingProvider(
       reply: (completion.content ?? '').slice(0, 200),
     };
   } catch (error) {
-    return { ok: false, model: model.name, latencyMs: Date.now() - started, ...providerFix(error, model.name) };
+    return {
+      ok: false,
+      model: model.name,
+      latencyMs: Date.now() - started,
+      ...providerFix(error, model.name),
+    };
   }
 }
 
@@ -73,7 +78,8 @@ export async function listProviderModels(
   missing: string | undefined,
 ): Promise<ProviderCheck> {
   if (!model) return { ok: false, error: 'no provider configured', fix: missing ?? '' };
-  if (!model.listModels) return { ok: false, model: model.name, error: 'this provider cannot list models', fix: '' };
+  if (!model.listModels)
+    return { ok: false, model: model.name, error: 'this provider cannot list models', fix: '' };
   try {
     return { ok: true, model: model.name, models: await model.listModels() };
   } catch (error) {

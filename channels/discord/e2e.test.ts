@@ -1,0 +1,180 @@
+/**
+ * Discord end to end: a whole Parley (startParley) with the Discord channel enabled
+ * by config, logged in to the Discord API double, answering through the scripted
+ * OpenAI double. Events are gateway dispatches of the captured fixtures.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BridgeEvent } from '../../bridge/index.js';
+import { type DiscordDouble, startDiscordDouble } from '../../test/doubles/discord.js';
+import { type OpenAIDouble, startOpenAIDouble } from '../../test/doubles/openai.js';
+import { type Running, startParley, testConfig } from '../../test/harness.js';
+import type { DiscordChannel } from './adapter.js';
+import {
+  buttonPayload,
+  commandPayload,
+  fixture,
+  ids,
+  messagePayload,
+  stranger,
+} from './fixtures/index.js';
+import { until } from './testing.js';
+
+describe('Discord end to end', () => {
+  let discord: DiscordDouble;
+  let llm: OpenAIDouble;
+  let parley: Running;
+  const events: BridgeEvent[] = [];
+
+  beforeAll(async () => {
+    discord = await startDiscordDouble({
+      ready: fixture('ready'),
+      guilds: [fixture('guild-create')],
+    });
+    llm = await startOpenAIDouble();
+    parley = await startParley(
+      testConfig({
+        llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test-secret-key' },
+        access: { owners: [`discord:${ids.owner}`] },
+        tools: { policies: { get_time: 'ask' } },
+        channels: {
+          discord: { enabled: true, token: 'test-bot-token', apiRoot: discord.apiRoot },
+        },
+      }),
+    );
+    parley.app.bridge.on((event) => events.push(event));
+  });
+  afterAll(async () => {
+    await parley.close();
+    await discord.close();
+    await llm.close();
+  });
+
+  const inChannel = (channelId: string) =>
+    discord.messages.filter((m) => m.channelId === channelId);
+  const waitForText = async (channelId: string, match: (text: string) => boolean) => {
+    await until(() => inChannel(channelId).some((m) => match(m.content)), 10_000);
+    return inChannel(channelId).find((m) => match(m.content))!;
+  };
+
+  it('is wired from config and reachable through app.channels', () => {
+    const adapter = parley.app.channels.find((c) => c.id === 'discord') as DiscordChannel;
+    expect(adapter.status?.().state).toBe('connected');
+    expect(adapter.client.user?.id).toBe(ids.bot);
+  });
+
+  it('answers a DM, showing typing first', async () => {
+    discord.dispatch('MESSAGE_CREATE', messagePayload('dm', 'hello in private'));
+    const reply = await waitForText(ids.dmChannel, (t) => t.includes('hello in private'));
+    expect(reply.content).toBe('echo: hello in private');
+    const typing = discord.requests.findIndex(
+      (r) => r.path === `/channels/${ids.dmChannel}/typing`,
+    );
+    const post = discord.requests.findIndex(
+      (r) => r.method === 'POST' && r.path === `/channels/${ids.dmChannel}/messages`,
+    );
+    expect(typing).toBeGreaterThanOrEqual(0);
+    expect(typing).toBeLessThan(post);
+  });
+
+  it('answers a mention (without the mention) and ignores a plain server message', async () => {
+    discord.dispatch('MESSAGE_CREATE', messagePayload('plain', 'nobody asked the bot'));
+    discord.dispatch('MESSAGE_CREATE', messagePayload('mention', 'ping please'));
+    const reply = await waitForText(ids.channel, (t) => t.includes('ping please'));
+    expect(reply.content).toBe('echo: Alice: ping please');
+    const asked = JSON.stringify(llm.requests.map((r) => r.body.messages));
+    expect(asked).not.toContain('nobody asked the bot');
+    expect(asked).not.toContain(`<@${ids.bot}>`);
+    expect(discord.messages.some((m) => m.content.includes('nobody asked'))).toBe(false);
+  });
+
+  it('answers a thread message into the thread', async () => {
+    discord.dispatch('MESSAGE_CREATE', messagePayload('thread', 'thread question'));
+    const reply = await waitForText(ids.thread, (t) => t.includes('thread question'));
+    expect(reply.content).toBe('echo: Alice: thread question');
+    expect(inChannel(ids.channel).some((m) => m.content.includes('thread question'))).toBe(false);
+  });
+
+  it('asks approval with buttons; a stranger is refused, the owner approves', async () => {
+    llm.script.push(
+      { toolCalls: [{ name: 'get_time', arguments: '{}' }] },
+      { text: 'It is noon.' },
+    );
+    discord.dispatch('MESSAGE_CREATE', messagePayload('mention', 'what time is it?'));
+    const prompt = await waitForText(ids.channel, (t) => t.includes('Approval needed'));
+    const rows = prompt.body.components as { components: { custom_id: string; label: string }[] }[];
+    const approve = rows[0]!.components.find((b) => b.label === 'Approve')!.custom_id;
+    expect(approve).toMatch(/^approval:[A-Z0-9]+:approve$/);
+
+    const refused = buttonPayload(approve, stranger);
+    discord.dispatch('INTERACTION_CREATE', refused);
+    await waitForText(ids.channel, (t) => t.startsWith('Only the owner'));
+    expect(discord.requests.some((r) => r.path.startsWith(`/interactions/${refused.id}/`))).toBe(
+      true,
+    );
+    expect(inChannel(ids.channel).some((m) => m.content === 'It is noon.')).toBe(false);
+
+    const pressed = buttonPayload(approve);
+    discord.dispatch('INTERACTION_CREATE', pressed);
+    await waitForText(ids.channel, (t) => /approved get_time/.test(t));
+    await waitForText(ids.channel, (t) => t === 'It is noon.');
+    const callback = discord.requests.find((r) =>
+      r.path.startsWith(`/interactions/${pressed.id}/`),
+    );
+    expect(callback?.body).toEqual({ type: 6 });
+    const toolResult = llm.requests.at(-1)!.body.messages.find((m) => m.role === 'tool');
+    expect(String(toolResult?.content)).not.toMatch(/denied/);
+  });
+
+  it('splits a long answer into 2,000-character messages, in order', async () => {
+    const paragraphs = Array.from({ length: 9 }, (_, i) => `Section ${i}: ${'z'.repeat(600)}`);
+    llm.script.push({ text: paragraphs.join('\n\n') });
+    const before = inChannel(ids.dmChannel).length;
+    discord.dispatch('MESSAGE_CREATE', messagePayload('dm', 'write a lot'));
+    await until(
+      () => inChannel(ids.dmChannel).some((m) => m.content.includes('Section 8')),
+      10_000,
+    );
+    await until(() => events.some((e) => e.type === 'replied' && e.chunks >= 3), 10_000);
+    const texts = inChannel(ids.dmChannel)
+      .slice(before)
+      .map((m) => m.content);
+    expect(texts.length).toBeGreaterThanOrEqual(3);
+    for (const text of texts) expect(text.length).toBeLessThanOrEqual(2000);
+    expect(texts.join('\n').match(/Section \d/g)).toEqual(paragraphs.map((p) => p.slice(0, 9)));
+  });
+
+  it('never lets the model ping: allowed_mentions { parse: [] } on every message and edit', async () => {
+    llm.script.push({ text: '@everyone <@&1100000000000000900> <@1100000000000000600> look!' });
+    discord.dispatch('MESSAGE_CREATE', messagePayload('dm', 'ping everyone'));
+    await waitForText(ids.dmChannel, (t) => t.includes('@everyone'));
+    expect(discord.messages.length).toBeGreaterThan(5);
+    for (const message of discord.messages) {
+      expect(message.body.allowed_mentions).toEqual({ parse: [] });
+      for (const edit of message.edits) expect(edit.allowed_mentions).toEqual({ parse: [] });
+    }
+  });
+
+  it("honours a 429's retry_after before sending again", async () => {
+    discord.failures.push({ status: 429, retryAfter: 0.4 });
+    discord.dispatch('MESSAGE_CREATE', messagePayload('dm', 'after the limit'));
+    await waitForText(ids.dmChannel, (t) => t.includes('after the limit'));
+    const retry = events.find((e) => e.type === 'retry');
+    expect(retry).toEqual({ type: 'retry', channel: 'discord', status: 429, delayMs: 400 });
+    const posts = discord.requests.filter(
+      (r) => r.method === 'POST' && r.path === `/channels/${ids.dmChannel}/messages`,
+    );
+    const limited = posts.findIndex((r, i) => i > 0 && r.at - posts[i - 1]!.at >= 400);
+    expect(limited).toBeGreaterThan(0);
+  });
+
+  it('answers /ask as a message and echoes the question on the interaction', async () => {
+    const payload = commandPayload('ask', 'slash question');
+    discord.dispatch('INTERACTION_CREATE', payload);
+    const reply = await waitForText(ids.channel, (t) => t.includes('slash question'));
+    expect(reply.content).toBe('echo: Alice: slash question');
+    const callback = discord.requests.find((r) =>
+      r.path.startsWith(`/interactions/${payload.id}/`),
+    );
+    expect(callback?.body).toMatchObject({ type: 4, data: { content: '> slash question' } });
+  });
+});

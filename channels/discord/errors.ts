@@ -1,0 +1,53 @@
+/**
+ * The one place where Discord's errors enter Parley's error tree (bridge/errors.ts).
+ *
+ * The REST client is built with `rejectOnRateLimit` and `retries: 0`, so discord.js
+ * never sleeps or retries on its own: a 429 (or a bucket it knows is exhausted)
+ * surfaces here as a `RateLimitError`, becomes a `PlatformError` with status 429 and
+ * `retryAfterSeconds`, and the sender's retry step waits exactly that long. API
+ * refusals keep their status and Discord's JSON error code (e.g. 50035 for a
+ * too-long message); anything without an answer is a `NetworkError`.
+ */
+import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
+import { NetworkError, PlatformError } from '../../bridge/errors.js';
+
+export const PLATFORM = 'discord';
+
+/** Maps anything a discord.js REST call threw. */
+export function toParleyError(error: unknown): Error {
+  if (error instanceof PlatformError || error instanceof NetworkError) return error;
+  if (error instanceof RateLimitError) {
+    return new PlatformError({
+      platform: PLATFORM,
+      status: 429,
+      description: `rate limited on ${error.method.toUpperCase()} ${error.route}`,
+      retryAfterSeconds: Math.max(0, error.retryAfter) / 1000,
+      parameters: { global: error.global, scope: error.scope, route: error.route },
+    });
+  }
+  if (error instanceof DiscordAPIError) {
+    return new PlatformError({
+      platform: PLATFORM,
+      status: error.status,
+      code: error.code,
+      description: error.message,
+    });
+  }
+  if (error instanceof HTTPError) {
+    return new PlatformError({
+      platform: PLATFORM,
+      status: error.status,
+      description: error.message,
+    });
+  }
+  return new NetworkError(PLATFORM, error);
+}
+
+/** Runs one REST call, mapping its failure. */
+export async function discordCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toParleyError(error);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Test wiring for the Discord channel: a {@link DiscordChannel} logged in to the
+ * Discord API double (REST + gateway on 127.0.0.1), with a sink that records what
+ * the adapter delivers. Used by the adapter and contract tests.
+ */
+import pino, { type Logger } from 'pino';
+import {
+  type DiscordDouble,
+  type DiscordDoubleOptions,
+  startDiscordDouble,
+} from '../../test/doubles/discord.js';
+import type { InboundMessage, InboundSink } from '../adapter.js';
+import { DiscordChannel, type DiscordOptions } from './adapter.js';
+import { fixture } from './fixtures/index.js';
+
+export interface DiscordRig {
+  double: DiscordDouble;
+  adapter: DiscordChannel;
+  received: InboundMessage[];
+  sink: InboundSink;
+  /** Log lines written by the adapter (JSON). */
+  logs: string[];
+  until(condition: () => boolean, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the Discord adapter');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A double plus an adapter pointed at it (not started). */
+export async function discordRig(
+  options: Partial<DiscordOptions> = {},
+  doubleOptions: Partial<DiscordDoubleOptions> = {},
+): Promise<DiscordRig> {
+  const double = await startDiscordDouble({
+    ready: fixture('ready'),
+    guilds: [fixture('guild-create')],
+    ...doubleOptions,
+  });
+  const logs: string[] = [];
+  const log: Logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
+  const adapter = new DiscordChannel(
+    { token: 'test-bot-token', apiRoot: double.apiRoot, streaming: 'none', ...options },
+    log,
+  );
+  const received: InboundMessage[] = [];
+  const sink: InboundSink = {
+    accept: async (message) => {
+      received.push(message);
+      return { duplicate: false };
+    },
+  };
+  return {
+    double,
+    adapter,
+    received,
+    sink,
+    logs,
+    until,
+    close: async () => {
+      await adapter.stop();
+      await double.close();
+    },
+  };
+}

@@ -1,0 +1,202 @@
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PlatformError } from '../../bridge/errors.js';
+import { Sender } from '../../bridge/outbound/sender.js';
+import { postSlackEvent, type SlackDouble, startSlackDouble } from '../../test/doubles/slack.js';
+import type { InboundMessage } from '../adapter.js';
+import { HttpServer } from '../http/server.js';
+import { SlackChannel } from './adapter.js';
+import { loadFixture } from './fixtures.js';
+
+const SECRET = 'test-signing-secret-0123456789';
+const log = pino({ level: 'silent' });
+
+describe('slack adapter over HTTP', () => {
+  let slack: SlackDouble;
+  let http: HttpServer;
+  let channel: SlackChannel;
+  let url: string;
+  let received: InboundMessage[];
+  let accept: (message: InboundMessage) => Promise<{ duplicate: boolean }>;
+
+  beforeEach(async () => {
+    slack = await startSlackDouble();
+    http = new HttpServer({ host: '127.0.0.1', port: 0, token: 'web-token-0123456789', log });
+    channel = new SlackChannel(
+      {
+        botToken: 'xoxb-test-token',
+        signingSecret: SECRET,
+        apiUrl: slack.apiUrl,
+        eventsPath: '/slack/events',
+        minIntervalMs: 0,
+      },
+      { http, log },
+    );
+    received = [];
+    accept = async (message) => {
+      received.push(message);
+      return { duplicate: false };
+    };
+    await channel.start({ accept: (message) => accept(message) });
+    url = `${await http.listen()}/slack/events`;
+  });
+  afterEach(async () => {
+    await channel.stop();
+    await http.close();
+    await slack.close();
+  });
+
+  it('calls auth.test once with the bot token and reports connected', () => {
+    expect(slack.calls.filter((c) => c.method === 'auth.test')).toHaveLength(1);
+    expect(slack.calls[0]!.token).toBe('xoxb-test-token');
+    expect(channel.status().state).toBe('connected');
+  });
+
+  it('accepts a correctly signed event and answers 200', async () => {
+    const res = await postSlackEvent(url, SECRET, loadFixture('app_mention'));
+    expect(res.status).toBe(200);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.text).toBe('what is the capital of France?');
+  });
+
+  it('refuses a bad signature with 401', async () => {
+    const res = await postSlackEvent(url, SECRET, loadFixture('app_mention'), {
+      signWith: 'not-the-secret',
+    });
+    expect(res.status).toBe(401);
+    expect(received).toHaveLength(0);
+  });
+
+  it('refuses a correctly signed request older than five minutes with 401', async () => {
+    const timestamp = Math.floor(Date.now() / 1000) - 6 * 60;
+    const res = await postSlackEvent(url, SECRET, loadFixture('app_mention'), { timestamp });
+    expect(res.status).toBe(401);
+    expect(received).toHaveLength(0);
+  });
+
+  it('answers 503 while stopped and works again after a restart', async () => {
+    await channel.stop();
+    expect((await postSlackEvent(url, SECRET, loadFixture('message_im'))).status).toBe(503);
+    await channel.start({ accept: (message) => accept(message) });
+    expect((await postSlackEvent(url, SECRET, loadFixture('message_im'))).status).toBe(200);
+    expect(received).toHaveLength(1);
+  });
+
+  it('answers the url_verification challenge', async () => {
+    const res = await postSlackEvent(url, SECRET, loadFixture('url_verification'));
+    expect(await res.json()).toEqual({
+      challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+    });
+  });
+
+  it('acknowledges only after the event is stored, and 500 when storing fails', async () => {
+    let release!: () => void;
+    const stored = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let answered = false;
+    accept = async (message) => {
+      await stored;
+      received.push(message);
+      return { duplicate: false };
+    };
+    const pending = postSlackEvent(url, SECRET, loadFixture('message_im')).then((res) => {
+      answered = true;
+      return res;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(answered).toBe(false);
+    release();
+    expect((await pending).status).toBe(200);
+    expect(received).toHaveLength(1);
+
+    accept = async () => {
+      throw new Error('disk full');
+    };
+    const failed = await postSlackEvent(url, SECRET, loadFixture('message_channel'));
+    expect(failed.status).toBe(500);
+  });
+
+  it('answers 200 to ignored events (own and other bots) without accepting them', async () => {
+    for (const name of ['message_own', 'message_bot', 'message_changed'] as const) {
+      expect((await postSlackEvent(url, SECRET, loadFixture(name))).status).toBe(200);
+    }
+    expect(received).toHaveLength(0);
+  });
+
+  it('turns a form-encoded block_actions payload into an action', async () => {
+    const res = await postSlackEvent(url, SECRET, loadFixture('block_actions'), { form: true });
+    expect(res.status).toBe(200);
+    expect(received[0]!.action).toEqual({
+      data: 'approval:ABC123:approve',
+      callbackId: 'parley_button_0',
+    });
+  });
+
+  it('posts into the thread, with Block Kit buttons when asked', async () => {
+    const target = { account: 'T0001', conversationId: 'C0GENERAL', threadId: '171.1' };
+    const sent = await channel.send(target, {
+      text: '*Approval needed*',
+      format: 'slack-mrkdwn',
+      buttons: [{ label: 'Approve', data: 'approval:X1:approve', style: 'primary' }],
+    });
+    expect(sent.messageId).toBe(slack.posts[0]!.ts);
+    expect(slack.posts[0]).toMatchObject({ channel: 'C0GENERAL', thread_ts: '171.1' });
+    expect(slack.posts[0]!.blocks).toEqual([
+      { type: 'section', text: { type: 'mrkdwn', text: '*Approval needed*' } },
+      {
+        type: 'actions',
+        block_id: 'parley_actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: 'parley_button_0',
+            text: { type: 'plain_text', text: 'Approve' },
+            value: 'approval:X1:approve',
+            style: 'primary',
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('maps a 429 to PlatformError with Retry-After and other refusals to non-retryable 400', async () => {
+    const target = { account: 'T0001', conversationId: 'C0GENERAL' };
+    slack.failNext('chat.postMessage', { status: 429, retryAfter: 7 });
+    const limited = await channel.send(target, { text: 'x', format: 'plain' }).catch((e) => e);
+    expect(limited).toBeInstanceOf(PlatformError);
+    expect(limited).toMatchObject({ status: 429, retryAfterSeconds: 7, retryable: true });
+    slack.failNext('chat.postMessage', { error: 'channel_not_found' });
+    const refused = await channel.send(target, { text: 'x', format: 'plain' }).catch((e) => e);
+    expect(refused).toMatchObject({ status: 400, code: 'channel_not_found', retryable: false });
+  });
+
+  it('lets the sender wait exactly Retry-After, then delivers once', async () => {
+    const waits: number[] = [];
+    const sender = new Sender(channel, {
+      retry: { sleep: async (ms) => void waits.push(ms), maxAttempts: 3 },
+    });
+    slack.failNext('chat.postMessage', { status: 429, retryAfter: 2 });
+    await sender.send({ account: 'T0001', conversationId: 'D0ALICEDM' }, 'hello **there**');
+    await sender.stop();
+    expect(waits).toEqual([2000]);
+    expect(slack.posts.map((p) => p.text)).toEqual(['hello *there*']);
+  });
+
+  it('edits with chat.update and shows the outcome under a pressed prompt', async () => {
+    const target = { account: 'T0001', conversationId: 'C0GENERAL' };
+    const { messageId } = await channel.send(target, { text: 'draft', format: 'slack-mrkdwn' });
+    await channel.edit(target, messageId, { text: 'final', format: 'slack-mrkdwn' });
+    expect(slack.edits.get(messageId)).toBe('final');
+    await postSlackEvent(url, SECRET, loadFixture('block_actions'), { form: true });
+    await channel.acknowledgeAction(received[0]!, 'Request ABC123: approved get_time.');
+    const update = slack.calls.filter((c) => c.method === 'chat.update').at(-1)!;
+    expect(update.args.ts).toBe('1700000000.000002');
+    expect(JSON.stringify(update.args.blocks)).toContain('approved get_time');
+    const blocks = update.args.blocks as { type: string; block_id?: string }[];
+    expect(blocks.map((b) => b.type)).toEqual(['section', 'actions', 'context']);
+    await channel.acknowledgeAction(received[0]!, 'Request ABC123 was already approved.');
+    const again = slack.calls.filter((c) => c.method === 'chat.update').at(-1)!;
+    expect((again.args.blocks as unknown[]).length).toBe(3);
+  });
+});

@@ -1,0 +1,225 @@
+/**
+ * The WhatsApp channel (Baileys 7, linked-device protocol).
+ *
+ *   WhatsAppConnection (connection.ts) ─socket─► messages.upsert (notify only)
+ *     ─► normalize.ts ─► media.ts ─► sink.accept ─► read receipt
+ *   bridge Sender ─► render (format.ts) ─► chunk ─► throttle (rateLimits) ─► retry ─► send()
+ *
+ * Pairing happens through the QR of `connection.update` (`pairingState()`, the admin
+ * page and `parley channels login whatsapp`). Approvals are asked as reply codes
+ * (`approve <id>`): WhatsApp has no inline buttons for linked devices. Sent messages
+ * stay in a bounded cache for Baileys' `getMessage` (retry receipts), group metadata in
+ * a short-lived cache for `cachedGroupMetadata`.
+ *
+ * @example
+ * ```ts
+ * const channel = new WhatsAppChannel({ config, dataDir, authStore, log })
+ * await channel.start(bridge.register(channel)) // shows a QR until paired
+ * channel.pairingState() // { state: 'qr', qr, qrDataUrl }
+ * ```
+ */
+import type { GroupMetadata, proto, WAMessage } from '@whiskeysockets/baileys';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { NetworkError } from '../../bridge/errors.js';
+import { conversationKey } from '../../bridge/index.js';
+import type { whatsappSchema } from '../../cli/config/channels.js';
+import type { AuthStateStore } from '../../sessions/auth-state.js';
+import type {
+  ChannelAdapter,
+  ChannelCapabilities,
+  ChannelStatus,
+  InboundSink,
+  OutboundMessage,
+  OutboundTarget,
+  SentMessage,
+} from '../adapter.js';
+import { sqliteAuthState } from './auth-state.js';
+import { BoundedCache } from './cache.js';
+import { type PairingState, WhatsAppConnection } from './connection.js';
+import { mapWhatsAppError } from './errors.js';
+import { renderWhatsApp } from './format.js';
+import { baileysDownloader, fetchAttachment, type MediaDownloader } from './media.js';
+import { normalizeMessage } from './normalize.js';
+import { baileysSocketFactory, type WhatsAppSocket, type WhatsAppSocketFactory } from './socket.js';
+
+export type WhatsAppConfig = z.output<typeof whatsappSchema>;
+
+export interface WhatsAppChannelOptions {
+  config: WhatsAppConfig;
+  /** Parley's data dir: downloaded files go to the conversation's workspace there. */
+  dataDir: string;
+  /** Where creds and Signal keys live (namespace per account). */
+  authStore: AuthStateStore;
+  log: Logger;
+  /** Stands in for `makeWASocket` (tests). */
+  socketFactory?: WhatsAppSocketFactory;
+  /** Stands in for `downloadMediaMessage` (tests). */
+  download?: MediaDownloader;
+  /** Random source for reconnect jitter (tests). */
+  random?: () => number;
+}
+
+const GROUP_METADATA_TTL_MS = 5 * 60_000;
+
+export class WhatsAppChannel implements ChannelAdapter {
+  readonly id = 'whatsapp';
+  readonly capabilities: ChannelCapabilities;
+  readonly connection: WhatsAppConnection;
+  private sink: InboundSink | undefined;
+  private inbound: Promise<void> = Promise.resolve();
+  private readonly seen = new BoundedCache<true>(5000);
+  private readonly sent = new BoundedCache<proto.IMessage>(1000);
+  private readonly groups = new BoundedCache<GroupMetadata>(500, GROUP_METADATA_TTL_MS);
+  private readonly log: Logger;
+
+  constructor(private readonly options: WhatsAppChannelOptions) {
+    const { config } = options;
+    this.log = options.log.child({ channel: 'whatsapp' });
+    this.capabilities = {
+      maxMessageLength: config.maxMessageLength,
+      format: 'whatsapp',
+      edits: false,
+      buttons: false,
+      threads: false,
+      typing: true,
+      streaming: 'none',
+      rateLimits: {
+        perConversationMinMs: config.rateLimits.perChatMinMs,
+        perGroup: { max: config.rateLimits.groupMessagesPerMinute, windowMs: 60_000 },
+        global: { max: config.rateLimits.messagesPerMinute, windowMs: 60_000 },
+      },
+    };
+    this.connection = new WhatsAppConnection({
+      factory: options.socketFactory ?? baileysSocketFactory,
+      auth: sqliteAuthState(options.authStore),
+      log: this.log,
+      backoff: config.reconnect,
+      watchdogMs: config.watchdogSeconds * 1000,
+      ...(options.random ? { random: options.random } : {}),
+      socket: {
+        browser: [config.deviceName, 'Chrome', '1.0'],
+        getMessage: async (key) => (key.id ? this.sent.get(key.id) : undefined),
+        cachedGroupMetadata: (jid) => this.groupMetadata(jid),
+      },
+    });
+    this.connection.on((event) => {
+      if (event.type === 'socket') this.subscribe(event.socket);
+    });
+  }
+
+  /** Connects (showing a QR until paired); resolves without waiting for the phone. */
+  async start(sink: InboundSink): Promise<void> {
+    this.sink = sink;
+    this.connection.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.connection.stop();
+    await this.inbound;
+  }
+
+  render(markdown: string): string {
+    return renderWhatsApp(markdown);
+  }
+
+  async send(target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> {
+    const socket = this.connection.openSocket;
+    if (!socket) throw new NetworkError('whatsapp', new Error('not connected to WhatsApp'));
+    let sent: WAMessage | undefined;
+    try {
+      sent = await socket.sendMessage(target.conversationId, { text: message.text });
+    } catch (error) {
+      throw mapWhatsAppError(error, this.options.config);
+    }
+    const id = sent?.key.id;
+    if (!id) throw new NetworkError('whatsapp', new Error('WhatsApp returned no message id'));
+    if (sent?.message) this.sent.set(id, sent.message);
+    return { messageId: id };
+  }
+
+  /** "composing…" in the chat; WhatsApp shows it for about 10 seconds. */
+  async typing(target: OutboundTarget): Promise<void> {
+    await this.connection.openSocket?.sendPresenceUpdate('composing', target.conversationId);
+  }
+
+  status(): ChannelStatus {
+    return this.connection.status();
+  }
+
+  /** Pairing state for the admin page (`GET /api/channels/whatsapp/qr`). */
+  pairingState(): PairingState {
+    return this.connection.pairingState();
+  }
+
+  private subscribe(socket: WhatsAppSocket): void {
+    socket.ev.on('messages.upsert', ({ messages, type }) => {
+      if (type !== 'notify') return; // 'append' = history sync and own devices: never answered
+      this.inbound = this.inbound.then(() => this.deliverAll(socket, messages));
+    });
+    socket.ev.on('groups.update', (updates) => {
+      for (const update of updates) if (update.id) this.groups.delete(update.id);
+    });
+    socket.ev.on('group-participants.update', ({ id }) => this.groups.delete(id));
+  }
+
+  private async deliverAll(socket: WhatsAppSocket, messages: WAMessage[]): Promise<void> {
+    for (const raw of messages) {
+      try {
+        await this.deliver(socket, raw);
+      } catch (error) {
+        this.log.warn({ err: error, id: raw?.key?.id }, 'whatsapp: inbound message dropped');
+      }
+    }
+  }
+
+  private async deliver(socket: WhatsAppSocket, raw: WAMessage): Promise<void> {
+    const id = raw.key.id;
+    if (!id || this.seen.get(id) || !this.sink) return;
+    const user = socket.user;
+    const result = normalizeMessage(raw, this.options.config.account, {
+      jid: user?.phoneNumber ?? user?.id,
+      lid: user?.lid,
+    });
+    if ('skip' in result) {
+      this.log.debug({ id, reason: result.skip }, 'whatsapp: message skipped');
+      return;
+    }
+    this.seen.set(id, true);
+    const { message, media } = result;
+    if (media) {
+      const { attachment, note } = await fetchAttachment(raw, media, {
+        download: this.options.download ?? baileysDownloader,
+        socket,
+        log: this.log,
+        maxBytes: this.options.config.maxMediaBytes,
+        dataDir: this.options.dataDir,
+        conversationKey: conversationKey(message),
+      });
+      message.attachments.push(attachment);
+      if (note) message.text = message.text ? `${message.text}\n${note}` : note;
+    }
+    try {
+      await this.sink.accept(message);
+    } catch (error) {
+      this.seen.delete(id);
+      throw error;
+    }
+    if (this.options.config.sendReadReceipts) await socket.readMessages([raw.key]).catch(() => {});
+  }
+
+  private async groupMetadata(jid: string): Promise<GroupMetadata | undefined> {
+    const cached = this.groups.get(jid);
+    if (cached) return cached;
+    const socket = this.connection.openSocket;
+    if (!socket) return undefined;
+    try {
+      const metadata = await socket.groupMetadata(jid);
+      this.groups.set(jid, metadata);
+      return metadata;
+    } catch (error) {
+      this.log.warn({ err: error, jid }, 'whatsapp: group metadata unavailable');
+      return undefined;
+    }
+  }
+}

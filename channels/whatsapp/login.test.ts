@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import type { ConnectionState } from '@whiskeysockets/baileys';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { whatsappSchema } from '../../cli/config/channels.js';
+import { AuthStateStore } from '../../sessions/auth-state.js';
+import { openDatabase } from '../../sessions/db.js';
+import { fixture, WhatsAppDouble } from '../../test/doubles/whatsapp.js';
+import { tempDir } from '../../test/harness.js';
+import { sqliteAuthState } from './auth-state.js';
+import { loginWhatsApp } from './login.js';
+
+const until = async (condition: () => boolean, timeoutMs = 3000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
+function setup(phone?: string) {
+  const db = openDatabase(join(tempDir(), 'parley.db'));
+  const store = new AuthStateStore(db, 'whatsapp:default');
+  const wa = new WhatsAppDouble();
+  const lines: string[] = [];
+  const qrs: string[] = [];
+  const login = loginWhatsApp({
+    config: whatsappSchema.parse({ reconnect: { initialDelayMs: 5 } }),
+    authStore: store,
+    log: pino({ level: 'silent' }),
+    out: (line) => lines.push(line),
+    renderQr: (qr) => qrs.push(qr),
+    socketFactory: wa.factory,
+    phone,
+  });
+  return { store, wa, lines, qrs, login };
+}
+
+describe('parley channels login whatsapp', () => {
+  it('shows each rotated QR, survives the 515 restart and reports the paired number', async () => {
+    const { store, wa, lines, qrs, login } = setup();
+    await wa.waitForSockets(1);
+    wa.current.qr('2@first');
+    wa.current.qr('2@rotated');
+    expect(qrs).toEqual(['2@first', '2@rotated']);
+    wa.current.emit('creds.update', { me: { id: '4915112345678:3@s.whatsapp.net' } });
+    wa.current.update(fixture<Partial<ConnectionState>>('close-restart-required'));
+    const second = await wa.waitForSockets(2);
+    second.open({ id: '4915112345678:3@s.whatsapp.net' });
+    await expect(login).resolves.toEqual({ number: '4915112345678' });
+    expect(lines.join('\n')).toContain('Restarting the connection');
+    expect(second.ended).toBe(true);
+    // the next start finds the pairing in SQLite: no QR needed
+    expect(sqliteAuthState(store).paired()).toBe(true);
+  });
+
+  it('asks WhatsApp for a pairing code with --phone', async () => {
+    const { wa, lines, qrs, login } = setup('+49 151 12345678');
+    await wa.waitForSockets(1);
+    wa.current.qr();
+    await until(() => lines.some((l) => l.includes('PRLY-2345')));
+    wa.current.qr(); // rotation on the same socket: no second code
+    expect(wa.current.pairingCodes).toEqual(['4915112345678']);
+    expect(qrs).toEqual([]);
+    wa.current.open();
+    await expect(login).resolves.toEqual({ number: '4915112345678' });
+  });
+
+  it('fails with the reason when WhatsApp refuses (401)', async () => {
+    const { wa, login } = setup();
+    await wa.waitForSockets(1);
+    wa.current.update(fixture<Partial<ConnectionState>>('close-logged-out'));
+    await expect(login).rejects.toThrow(/logged this device out/);
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * `parley channels login whatsapp [--phone <number>]`: links Parley to a WhatsApp
+ * account as a linked device and stores the pairing in SQLite, where the running
+ * channel finds it.
+ *
+ *   connection (connection.ts) ─qr─► terminal QR (refreshed as WhatsApp rotates it)
+ *                              │     or, with --phone, a pairing code (requestPairingCode)
+ *                              ├─515 restart required ─► new socket (handled by the connection)
+ *                              └─open ─► "Linked to +<number>"
+ *
+ * Stop a running Parley first: two sessions with one pairing replace each other (440).
+ *
+ * @example
+ * ```ts
+ * const { number } = await loginWhatsApp({ config, authStore, log, out: console.log })
+ * ```
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import pino from 'pino';
+import qrcodeTerminal from 'qrcode-terminal';
+import { whatsappSchema } from '../../cli/config/channels.js';
+import type { ParleyConfig } from '../../cli/config/schema.js';
+import { AuthStateStore } from '../../sessions/auth-state.js';
+import { openDatabase } from '../../sessions/db.js';
+import type { WhatsAppConfig } from './adapter.js';
+import { sqliteAuthState } from './auth-state.js';
+import { WhatsAppConnection } from './connection.js';
+import { baileysSocketFactory, type WhatsAppSocket, type WhatsAppSocketFactory } from './socket.js';
+
+export interface LoginOptions {
+  config: WhatsAppConfig;
+  authStore: AuthStateStore;
+  log: Logger;
+  out: (line: string) => void;
+  /** Pair with a code typed on the phone instead of scanning a QR (digits, country code first). */
+  phone?: string | undefined;
+  /** Draws a QR (default: qrcode-terminal, small). */
+  renderQr?: (qr: string) => void;
+  socketFactory?: WhatsAppSocketFactory;
+  timeoutMs?: number;
+}
+
+/** Resolves with the linked number once the connection is open; rejects on refusal or timeout. */
+export async function loginWhatsApp(
+  options: LoginOptions,
+): Promise<{ number: string | undefined }> {
+  const { config, out } = options;
+  const renderQr =
+    options.renderQr ?? ((qr: string) => qrcodeTerminal.generate(qr, { small: true }, out));
+  const connection = new WhatsAppConnection({
+    factory: options.socketFactory ?? baileysSocketFactory,
+    auth: sqliteAuthState(options.authStore),
+    log: options.log,
+    backoff: config.reconnect,
+    watchdogMs: config.watchdogSeconds * 1000,
+    socket: {
+      browser: [config.deviceName, 'Chrome', '1.0'],
+      getMessage: async () => undefined,
+      cachedGroupMetadata: async () => undefined,
+    },
+  });
+  let codeFor: WhatsAppSocket | undefined;
+  const done = new Promise<{ number: string | undefined }>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error('No pairing within the time limit; run the command again.')),
+      options.timeoutMs ?? 5 * 60_000,
+    );
+    const finish = (fn: () => void) => {
+      clearTimeout(timer);
+      fn();
+    };
+    connection.on((event) => {
+      if (event.type === 'qr' && !options.phone) {
+        out('Scan this QR code in WhatsApp → Settings → Linked devices → Link a device:');
+        renderQr(event.qr);
+      } else if (event.type === 'qr' && connection.currentSocket !== codeFor) {
+        codeFor = connection.currentSocket;
+        void requestCode(codeFor, options.phone!, out).catch((error: unknown) =>
+          finish(() => reject(error)),
+        );
+      } else if (event.type === 'reconnecting' && event.code === 515) {
+        out('Scanned. Restarting the connection as WhatsApp asks…');
+      } else if (event.type === 'open') finish(() => resolve({ number: event.number }));
+      else if (event.type === 'logged_out' || event.type === 'replaced')
+        finish(() => reject(new Error(connection.status().detail ?? 'pairing refused')));
+    });
+  });
+  connection.start();
+  try {
+    return await done;
+  } finally {
+    await connection.stop();
+  }
+}
+
+async function requestCode(
+  socket: WhatsAppSocket | undefined,
+  phone: string,
+  out: (line: string) => void,
+): Promise<void> {
+  if (!socket) return;
+  const code = await socket.requestPairingCode(phone.replace(/\D/g, ''));
+  const shown = code.length === 8 ? `${code.slice(0, 4)}-${code.slice(4)}` : code;
+  out(`Pairing code: ${shown}`);
+  out('On the phone: WhatsApp → Settings → Linked devices → Link with phone number instead.');
+}
+
+/** The CLI entry: opens Parley's database, pairs, and prints the outcome. Returns an exit code. */
+export async function runWhatsAppLogin(
+  parley: ParleyConfig,
+  options: { phone?: string | undefined; out: (line: string) => void },
+): Promise<number> {
+  const config = parley.channels.whatsapp ?? whatsappSchema.parse({});
+  const db = openDatabase(join(parley.dataDir, 'parley.db'));
+  try {
+    const { number } = await loginWhatsApp({
+      config,
+      authStore: new AuthStateStore(db, `whatsapp:${config.account}`),
+      log: pino({ level: 'silent' }),
+      out: options.out,
+      phone: options.phone,
+    });
+    options.out(`Linked to WhatsApp as +${number ?? '(unknown number)'}.`);
+    if (!parley.channels.whatsapp?.enabled)
+      options.out(
+        'Enable the channel with `channels: { whatsapp: { enabled: true } }` in parley.yaml.',
+      );
+    return 0;
+  } catch (error) {
+    options.out(`WhatsApp pairing failed: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    db.close();
+  }
+}

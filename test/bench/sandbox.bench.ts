@@ -1,0 +1,128 @@
+/**
+ * Sandbox benchmark: latency of `echo hi` through DockerSandbox versus a raw
+ * `docker run --rm` (docker CLI, same image, same hardening flags, same engine),
+ * interleaved in one run, as median / p95 and their ratio (target ≤ 1.2); then the
+ * throughput of 100 calls at concurrency 8. Skips when Docker or the image is
+ * missing (`bash .ci/docker.sh` provides both).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { sandboxSchema } from '../../cli/config/sandbox.js';
+import { DockerSandbox } from '../../sandbox/docker-sandbox.js';
+
+const IMAGE = 'parley-sandbox-test';
+const ROUNDS = 15;
+
+function stats(samples: number[]): { median: number; p95: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return { median: Math.round(at(0.5)), p95: Math.round(at(0.95)) };
+}
+
+function dockerRun(workspace: string): Promise<number> {
+  const args = [
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    '--read-only',
+    '--tmpfs',
+    '/tmp:rw,nosuid,nodev,size=64m',
+    '--cap-drop',
+    'ALL',
+    '--security-opt',
+    'no-new-privileges',
+    '--pids-limit',
+    '64',
+    '--memory',
+    '256m',
+    '--memory-swap',
+    '256m',
+    '--cpus',
+    '1',
+    '--user',
+    '65534:65534',
+    '--log-driver',
+    'none',
+    '-v',
+    `${workspace}:/workspace:rw`,
+    '-w',
+    '/workspace',
+    IMAGE,
+    'sh',
+    '-c',
+    'echo hi',
+  ];
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 && out === 'hi\n'
+        ? resolve(performance.now() - started)
+        : reject(new Error(`docker run failed (${code}): ${out}`)),
+    );
+  });
+}
+
+async function viaSandbox(sandbox: DockerSandbox, workspace: string): Promise<number> {
+  const started = performance.now();
+  const result = await sandbox.run({ cmd: ['sh', '-c', 'echo hi'], workspace });
+  if (result.stdout !== 'hi\n') throw new Error(`sandbox answered ${JSON.stringify(result)}`);
+  return performance.now() - started;
+}
+
+async function unavailable(): Promise<string | undefined> {
+  try {
+    const docker = new Docker();
+    await docker.ping();
+    await docker.getImage(IMAGE).inspect();
+    return undefined;
+  } catch (error) {
+    return `Docker or image ${IMAGE} unavailable (${(error as Error).message}); run bash .ci/docker.sh`;
+  }
+}
+
+export default async function bench(): Promise<Record<string, unknown>> {
+  const reason = await unavailable();
+  if (reason) return { skipped: reason };
+  const workspace = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+  const config = sandboxSchema.parse({ image: IMAGE, concurrency: 8 });
+  const sandbox = new DockerSandbox(config);
+  try {
+    await viaSandbox(sandbox, workspace); // warm up both paths
+    await dockerRun(workspace);
+    const ours: number[] = [];
+    const raw: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      ours.push(await viaSandbox(sandbox, workspace));
+      raw.push(await dockerRun(workspace));
+    }
+    const sandboxMs = stats(ours);
+    const dockerRunMs = stats(raw);
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 100 }, () => viaSandbox(sandbox, workspace)));
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      rounds: ROUNDS,
+      sandboxEchoMs: sandboxMs,
+      dockerRunEchoMs: dockerRunMs,
+      ratioMedian: Math.round((sandboxMs.median / dockerRunMs.median) * 100) / 100,
+      ratioP95: Math.round((sandboxMs.p95 / dockerRunMs.p95) * 100) / 100,
+      target: 'ratioMedian <= 1.2',
+      throughput100At8: {
+        seconds: Math.round(seconds * 100) / 100,
+        callsPerSecond: Math.round((100 / seconds) * 10) / 10,
+        peakConcurrent: sandbox.limiter.peak,
+      },
+    };
+  } finally {
+    await sandbox.close().catch(() => {});
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}

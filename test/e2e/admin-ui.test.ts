@@ -1,0 +1,195 @@
+/**
+ * The admin page in a real browser (Debian's Chromium driven by playwright-core):
+ * log in with the token, see channel status, approve a tool call while a web chat
+ * client waits, open a transcript, watch the messages chart move, and show the
+ * WhatsApp QR of a stand-in channel. No console errors allowed; screenshots go to
+ * artifacts/screenshots/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import QRCode from 'qrcode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../cli/app.js';
+import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
+import { type Running, startParley, tempDir, testConfig, WebClient } from '../harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = 'artifacts/screenshots';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI === 'true')
+  throw new Error(`${CHROMIUM} is missing: .ci/run must "apt-get install -y chromium"`);
+if (!haveChromium) console.log(`admin browser tests skipped: ${CHROMIUM} is not installed`);
+
+async function openBrowser(): Promise<{ context: BrowserContext; errors: string[]; page: Page }> {
+  mkdirSync(SHOTS, { recursive: true });
+  const context = await chromium.launchPersistentContext(tempDir('parley-chromium-'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  return { context, errors, page };
+}
+
+describe.skipIf(!haveChromium)('admin page in Chromium', () => {
+  let llm: OpenAIDouble;
+  let parley: Running;
+  let browser: Awaited<ReturnType<typeof openBrowser>>;
+
+  beforeAll(async () => {
+    llm = await startOpenAIDouble();
+    parley = await startParley(
+      testConfig({
+        llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test-secret-key' },
+        tools: { policies: { get_time: 'ask' } },
+      }),
+    );
+    browser = await openBrowser();
+  });
+  afterAll(async () => {
+    await browser?.context.close();
+    await parley?.close();
+    await llm?.close();
+  });
+
+  it('logs in with the token and shows the web channel connected', async () => {
+    const { page } = browser;
+    expect((await fetch(`${parley.app.url}/admin`)).status).toBe(401);
+    await page.goto(`${parley.app.url}/admin?token=${parley.app.token}`);
+    expect(new URL(page.url()).search).toBe('');
+    const card = page.locator('[data-channel="web"]');
+    await card.waitFor();
+    expect(await card.getAttribute('data-state')).toBe('connected');
+    await page.locator('[data-tool="get_time"]').waitFor();
+    await page.screenshot({ path: `${SHOTS}/admin-channels.png`, fullPage: true });
+  });
+
+  it('works after visiting the web chat with ?token= (cookie)', async () => {
+    const { context, page } = browser;
+    await page.goto('about:blank');
+    await context.clearCookies();
+    await page.goto(`${parley.app.url}/?token=${parley.app.token}`);
+    await page.goto(`${parley.app.url}/admin`);
+    await page.locator('[data-channel="web"]').waitFor();
+  });
+
+  it('approves a pending tool call and the waiting chat gets the final answer', async () => {
+    const { page } = browser;
+    const client = await new WebClient(parley.app.url, parley.app.token).connect();
+    llm.script.push(
+      { toolCalls: [{ name: 'get_time', arguments: '{"timeZone":"UTC"}' }] },
+      { text: 'It is noon in UTC.' },
+    );
+    await client.send('what time is it?');
+    const approve = page.locator('[data-approval] button[data-action="approve"]');
+    await approve.waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-approval]').textContent()).toContain('get_time');
+    await page.screenshot({ path: `${SHOTS}/admin-approval.png`, fullPage: true });
+    expect(client.messages().some((m) => m.text === 'It is noon in UTC.')).toBe(false);
+    await approve.click();
+    await client.waitFor((f) => f.type === 'message' && f.text === 'It is noon in UTC.');
+    await page.locator('#approvals .empty').waitFor();
+    const toolResult = llm.requests.at(-1)!.body.messages.find((m) => m.role === 'tool');
+    expect(String(toolResult?.content)).toContain('UTC');
+    client.close();
+  });
+
+  it('opens a transcript', async () => {
+    const { page } = browser;
+    await page.click('#refresh-sessions');
+    const row = page.locator('tr[data-session]').first();
+    await row.waitFor();
+    await row.locator('button[data-action="transcript"]').click();
+    const transcript = page.locator('#transcript');
+    await transcript.locator('[data-role="user"]').first().waitFor();
+    expect(await transcript.textContent()).toContain('what time is it?');
+    expect(await transcript.textContent()).toContain('It is noon in UTC.');
+    await page.screenshot({ path: `${SHOTS}/admin-transcript.png`, fullPage: true });
+  });
+
+  it('updates the messages chart after messages are sent', async () => {
+    const { page } = browser;
+    const chart = page.locator('#chart-messages');
+    await expect.poll(() => chart.getAttribute('data-last')).toBeTruthy();
+    const before = Number(await chart.getAttribute('data-last'));
+    const client = await new WebClient(parley.app.url, parley.app.token).connect();
+    for (const text of ['one', 'two', 'three']) await client.send(text);
+    await client.waitForMessages(3);
+    await expect
+      .poll(async () => Number(await chart.getAttribute('data-last')), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(before + 3);
+    expect(await chart.locator('polyline').getAttribute('points')).toMatch(/\d/);
+    await page.click('#ping');
+    await expect.poll(() => page.locator('#provider').textContent()).toMatch(/OK: test-model/);
+    await page.screenshot({ path: `${SHOTS}/admin-charts.png`, fullPage: true });
+    client.close();
+  });
+
+  it('had no console errors', () => {
+    expect(browser.errors).toEqual([]);
+  });
+});
+
+describe.skipIf(!haveChromium)('WhatsApp pairing on the admin page', () => {
+  it('shows the QR code served by the whatsapp channel and refreshes it', async () => {
+    const app = await createApp(testConfig({}));
+    let qr = 'first-qr-payload';
+    const since = Date.now();
+    app.channels.push({
+      id: 'whatsapp',
+      capabilities: {
+        maxMessageLength: 4000,
+        format: 'whatsapp',
+        edits: false,
+        buttons: false,
+        threads: false,
+        typing: false,
+        streaming: 'none',
+        rateLimits: {},
+      },
+      start: async () => {},
+      stop: async () => {},
+      send: async () => ({ messageId: '1' }),
+      status: () => ({
+        state: 'qr',
+        detail: 'Scan the QR code in WhatsApp → Linked devices',
+        since,
+      }),
+    });
+    app.http!.route('GET', '/api/channels/whatsapp/qr', async (_req, res) => {
+      const body = JSON.stringify({ state: 'qr', qr, qrDataUrl: await QRCode.toDataURL(qr) });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    });
+    await app.start();
+    const { context, errors, page } = await openBrowser();
+    try {
+      await page.goto(`${app.url}/admin?token=${app.token}`);
+      const img = page.locator('#qr img');
+      await img.waitFor();
+      const first = await img.getAttribute('src');
+      expect(first).toMatch(/^data:image\/png;base64,/);
+      expect(await page.locator('[data-channel="whatsapp"]').getAttribute('data-state')).toBe('qr');
+      qr = 'second-qr-payload';
+      await expect.poll(() => img.getAttribute('src'), { timeout: 10_000 }).not.toBe(first);
+      await page.screenshot({ path: `${SHOTS}/admin-whatsapp-qr.png`, fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      await app.stop();
+    }
+  });
+});

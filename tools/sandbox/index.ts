@@ -1,0 +1,69 @@
+/**
+ * Sets up the sandboxed tools at startup: builds the DockerSandbox, removes
+ * containers left behind by an earlier crash, checks Docker and the image, detects
+ * run_code's languages, registers shell, run_code and the workspace file tools,
+ * and starts the periodic orphan cleanup. When Docker or the image is missing,
+ * shell and run_code stay registered but disabled with the reason (shown to the
+ * model and logged once, naming what to install or build). Nothing ever falls
+ * back to running on the host.
+ */
+import type { Logger } from 'pino';
+import type { SandboxConfig } from '../../cli/config/sandbox.js';
+import { DockerSandbox } from '../../sandbox/docker-sandbox.js';
+import { probeSandbox } from '../../sandbox/probe.js';
+import type { Redactor } from '../redact.js';
+import type { ToolRegistry } from '../registry.js';
+import { listFilesTool, readFileTool, writeFileTool } from './files.js';
+import { runCodeTool } from './run-code.js';
+import { shellTool } from './shell.js';
+
+export interface SandboxSetup {
+  config: { dataDir: string; sandbox: SandboxConfig };
+  tools: ToolRegistry;
+  log: Logger;
+  redactor: Redactor;
+  onStop: (fn: () => Promise<void> | void) => void;
+}
+
+/** Registers the sandboxed tools; returns the sandbox (undefined when disabled by config). */
+export async function registerSandboxTools(
+  setup: SandboxSetup,
+  sandbox = new DockerSandbox(setup.config.sandbox),
+): Promise<DockerSandbox | undefined> {
+  const { config, tools, log, redactor } = setup;
+  if (!config.sandbox.enabled) return undefined;
+  const deps = { sandbox, dataDir: config.dataDir, redactor };
+  const probe = await probeSandbox(sandbox);
+  tools.register(shellTool(deps));
+  tools.register(runCodeTool(deps, probe.ok ? probe.languages : []));
+  tools.register(readFileTool(deps));
+  tools.register(writeFileTool(deps));
+  tools.register(listFilesTool(deps));
+  if (!probe.ok) {
+    const reason = `Sandbox unavailable: ${probe.reason}`;
+    for (const name of ['shell', 'run_code']) tools.disable(name, reason);
+    log.warn({ image: config.sandbox.image }, `${reason} The shell and run_code tools are disabled.`);
+    return sandbox;
+  }
+  if (probe.languages.length === 0)
+    tools.disable('run_code', `The sandbox image "${config.sandbox.image}" has no sh, python3 or node.`);
+  await cleanupNow(sandbox, log);
+  const stopCleanup = sandbox.startCleanup((error) =>
+    log.warn({ err: error }, 'sandbox orphan cleanup failed'),
+  );
+  setup.onStop(async () => {
+    stopCleanup();
+    await sandbox.close().catch((error) => log.warn({ err: error }, 'sandbox close failed'));
+  });
+  log.info({ image: config.sandbox.image, languages: probe.languages }, 'sandbox ready');
+  return sandbox;
+}
+
+async function cleanupNow(sandbox: DockerSandbox, log: Logger): Promise<void> {
+  try {
+    const removed = await sandbox.cleanup();
+    if (removed) log.info({ removed }, 'removed sandbox containers left behind');
+  } catch (error) {
+    log.warn({ err: error }, 'sandbox orphan cleanup failed');
+  }
+}
