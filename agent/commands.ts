@@ -35,14 +35,18 @@ export const commands: Command[] = [
   {
     name: 'new',
     description: 'Start a new conversation (forget the history)',
-    run: (context) => (
-      context.resetSession(), 'Started a new session. Previous messages are forgotten.'
-    ),
+    run: (context) => {
+      context.resetSession();
+      return 'Started a new session. Previous messages are forgotten.';
+    },
   },
   {
     name: 'reset',
     description: 'Same as /new',
-    run: (context) => (context.resetSession(), 'Session reset. Previous messages are forgotten.'),
+    run: (context) => {
+      context.resetSession();
+      return 'Session reset. Previous messages are forgotten.';
+    },
   },
   {
     name: 'status',

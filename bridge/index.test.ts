@@ -42,7 +42,12 @@ describe('Bridge', () => {
     const channel = new TestChannel();
     const bridge = new Bridge(
       openDatabase(path),
-      { handle: async () => (turns++, { text: 'new' }) },
+      {
+        handle: async () => {
+          turns++;
+          return { text: 'new' };
+        },
+      },
       silent,
     );
     await channel.start(bridge.register(channel));

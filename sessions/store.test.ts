@@ -85,7 +85,7 @@ describe('SessionStore', () => {
       'my secret plan',
       'noted',
     ]);
-    expect(exported.sessions[0]!.messages[1]!.toolCalls?.[0]!.function.name).toBe('get_time');
+    expect(exported.sessions[0]!.messages[1]!.toolCalls![0]!.function.name).toBe('get_time');
     expect(exported.messagesInGroups.map((m) => m.content)).toEqual(['u1 in a group']);
     expect(JSON.parse(JSON.stringify(exported)).userId).toBe('u1');
     expect(sessions.usage(mine.id)).toEqual({ promptTokens: 12, completionTokens: 3, messages: 2 });
