@@ -53,6 +53,12 @@ export function chatPage(): string {
   const drafts = new Map();
   let ws, delay = 500, typingTimer;
 
+  const logKey = 'parley.log.' + clientId;
+  const saved = JSON.parse(localStorage.getItem(logKey) || '[]');
+  function remember(cls, text) {
+    saved.push({ cls, text });
+    localStorage.setItem(logKey, JSON.stringify(saved.slice(-200)));
+  }
   function bubble(cls, text) {
     const div = document.createElement('div');
     div.className = 'msg ' + cls;
@@ -94,6 +100,7 @@ export function chatPage(): string {
       drafts.clear();
       typing.textContent = '';
       const div = bubble('bot', frame.text);
+      remember('bot', frame.text);
       div.dataset.seq = frame.seq;
       if (frame.buttons) buttons(div, frame.buttons);
     } else if (frame.type === 'error') bubble('bot', '⚠ ' + frame.error);
@@ -119,11 +126,13 @@ export function chatPage(): string {
     if (!text) return;
     input.value = '';
     bubble('user', text);
+    remember('user', text);
     send({ type: 'message', id: 'm' + Date.now() + Math.random().toString(16).slice(2, 6), text });
   };
   input.onkeydown = (event) => {
     if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); document.getElementById('form').requestSubmit(); }
   };
+  for (const item of saved) bubble(item.cls, item.text);
   connect();
 })();
 </script>

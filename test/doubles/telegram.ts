@@ -192,7 +192,8 @@ export class TelegramDouble {
   apiRoot = '';
   readonly token: string;
   /** Every Bot API call in arrival order. */
-  readonly calls: { method: string; body: Record<string, unknown>; at: number; status?: number }[] = [];
+  readonly calls: { method: string; body: Record<string, unknown>; at: number; status?: number }[] =
+    [];
   /** Messages the bot sent (sendMessage), text updated by edits. */
   readonly sent: SentRecord[] = [];
   readonly chatActions: { chatId: string; threadId?: number; action: string }[] = [];
