@@ -145,8 +145,9 @@ export class DockerSandbox {
       stream.once('error', () => resolve());
     });
     stream.pipe(new Demuxer(stdout, stderr));
-    const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
     await container.start();
+    // After start, `not-running` is race-free: it answers at once if the command already exited.
+    const exited = container.wait({ condition: 'not-running' }) as Promise<{ StatusCode: number }>;
     const stop = await this.race(container, exited, timeoutMs, request.signal);
     await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_MS))]);
     (stream as unknown as { destroy?: () => void }).destroy?.();

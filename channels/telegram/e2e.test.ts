@@ -32,7 +32,12 @@ describe('telegram end to end (polling)', () => {
         access: { owners: ['telegram:111'] },
         tools: { policies: { get_time: 'ask' } },
         channels: {
-          telegram: { enabled: true, token: TEST_TOKEN, apiRoot: tg.apiRoot, pollingTimeoutSeconds: 2 },
+          telegram: {
+            enabled: true,
+            token: TEST_TOKEN,
+            apiRoot: tg.apiRoot,
+            pollingTimeoutSeconds: 2,
+          },
         },
       }),
     );
@@ -46,7 +51,9 @@ describe('telegram end to end (polling)', () => {
   it('starts polling: clears the webhook and registers the commands', () => {
     expect(tg.count('deleteWebhook')).toBe(1);
     expect(tg.commands.map((c) => c.command)).toContain('help');
-    expect(parley.app.channels.find((c) => c.id === 'telegram')?.status?.().state).toBe('connected');
+    expect(parley.app.channels.find((c) => c.id === 'telegram')?.status?.().state).toBe(
+      'connected',
+    );
   });
 
   it('answers a DM and shows typing', async () => {
@@ -59,7 +66,12 @@ describe('telegram end to end (polling)', () => {
     tg.message({ chatId: -100, from: OWNER, text: 'just chatting' });
     tg.message({ chatId: -100, from: OWNER, text: `${MENTION} are you there` });
     await waitUntil(() => tg.chat(-100).length >= 1);
-    tg.message({ chatId: -100, from: OWNER, text: 'and this?', replyTo: { messageId: 1, fromBot: true } });
+    tg.message({
+      chatId: -100,
+      from: OWNER,
+      text: 'and this?',
+      replyTo: { messageId: 1, fromBot: true },
+    });
     await waitUntil(() => tg.chat(-100).length >= 2);
     await parley.app.bridge.drain();
     expect(tg.chat(-100).map((m) => m.text)).toEqual([
@@ -84,16 +96,30 @@ describe('telegram end to end (polling)', () => {
   });
 
   it('splits a 10,000-character answer into ordered messages within 4096', async () => {
-    const paragraphs = Array.from({ length: 40 }, (_, i) => `Part ${i}: ${'lorem ipsum '.repeat(20)}`);
+    const paragraphs = Array.from(
+      { length: 40 },
+      (_, i) => `Part ${i}: ${'lorem ipsum '.repeat(20)}`,
+    );
     const long = paragraphs.join('\n\n').slice(0, 10_000);
     llm.script.push({ text: long });
     tg.message({ chatId: 112, from: { id: 111, first_name: 'Ada' }, text: 'write a lot' });
-    await waitUntil(() => tg.chat(112).map((m) => m.text).join('').includes('Part 38'), 20_000);
+    await waitUntil(
+      () =>
+        tg
+          .chat(112)
+          .map((m) => m.text)
+          .join('')
+          .includes('Part 38'),
+      20_000,
+    );
     await parley.app.bridge.drain();
     const texts = tg.chat(112).map((m) => m.text);
     expect(texts.length).toBe(3);
     for (const text of texts) expect(text.length).toBeLessThanOrEqual(4096);
-    const parts = texts.join('\n\n').match(/Part \d+/g)!.map((p) => Number(p.slice(5)));
+    const parts = texts
+      .join('\n\n')
+      .match(/Part \d+/g)!
+      .map((p) => Number(p.slice(5)));
     expect(parts).toEqual(Array.from({ length: parts.length }, (_, i) => i));
     expect(texts.join('\n\n').replace(/\s+/g, ' ').trim()).toBe(long.replace(/\s+/g, ' ').trim());
   });
@@ -102,24 +128,34 @@ describe('telegram end to end (polling)', () => {
     tg.failNext('sendMessage', { status: 429, retryAfter: 1 });
     tg.message({ chatId: 113, from: { id: 111, first_name: 'Ada' }, text: 'busy?' });
     await waitUntil(() => tg.chat(113).length === 1);
-    const sends = tg.calls.filter((c) => c.method === 'sendMessage' && String(c.body.chat_id) === '113');
+    const sends = tg.calls.filter(
+      (c) => c.method === 'sendMessage' && String(c.body.chat_id) === '113',
+    );
     expect(sends.map((c) => c.status)).toEqual([429, 200]);
     expect(sends[1]!.at - sends[0]!.at).toBeGreaterThanOrEqual(950);
   });
 
   it('falls back to plain text when Telegram cannot parse the HTML', async () => {
     llm.script.push({ text: 'a **bold** move' });
-    tg.failNext('sendMessage', { status: 400, description: "Bad Request: can't parse entities: x" });
+    tg.failNext('sendMessage', {
+      status: 400,
+      description: "Bad Request: can't parse entities: x",
+    });
     tg.message({ chatId: 114, from: { id: 111, first_name: 'Ada' }, text: 'style' });
     await waitUntil(() => tg.chat(114).length === 1);
-    const sends = tg.calls.filter((c) => c.method === 'sendMessage' && String(c.body.chat_id) === '114');
+    const sends = tg.calls.filter(
+      (c) => c.method === 'sendMessage' && String(c.body.chat_id) === '114',
+    );
     expect(sends[0]!.body).toMatchObject({ parse_mode: 'HTML', text: 'a <b>bold</b> move' });
     expect(sends[1]!.body.parse_mode).toBeUndefined();
     expect(tg.chat(114)[0]!.text).toBe('a bold move');
   });
 
   it('asks approval with inline buttons and runs the tool when the owner presses Approve', async () => {
-    llm.script.push({ toolCalls: [{ name: 'get_time', arguments: '{}' }] }, { text: 'It is noon.' });
+    llm.script.push(
+      { toolCalls: [{ name: 'get_time', arguments: '{}' }] },
+      { text: 'It is noon.' },
+    );
     tg.message({ chatId: 111, from: OWNER, text: 'what time is it' });
     await waitUntil(() => tg.sent.some((m) => m.replyMarkup && m.chatId === '111'));
     const prompt = tg.sent.find((m) => m.replyMarkup && m.chatId === '111')!;
@@ -152,7 +188,9 @@ describe('telegram end to end (polling)', () => {
       caption: 'read this',
       document: { fileId, size: 8, fileName: 'data.csv', mimeType: 'text/csv' },
     });
-    await waitUntil(() => llm.requests.some((r) => JSON.stringify(r.body.messages).includes('data.csv')));
+    await waitUntil(() =>
+      llm.requests.some((r) => JSON.stringify(r.body.messages).includes('data.csv')),
+    );
     const content = JSON.stringify(llm.requests.at(-1)!.body.messages.at(-1)!.content);
     expect(content).toMatch(/saved at .*data\.csv/);
   });

@@ -34,7 +34,11 @@ describe('telegram normalize', () => {
 
   it('does not treat a mention of another bot as addressed', () => {
     const { message } = normalize('group-plain')!;
-    expect(message).toMatchObject({ mentionsBot: false, repliesToBot: false, text: 'ask @OtherBot instead' });
+    expect(message).toMatchObject({
+      mentionsBot: false,
+      repliesToBot: false,
+      text: 'ask @OtherBot instead',
+    });
   });
 
   it('recognises /cmd@ThisBot and strips the suffix', () => {
@@ -48,7 +52,12 @@ describe('telegram normalize', () => {
 
   it('gives a forum topic its thread id, without counting the topic root as a reply', () => {
     const { message } = normalize('topic')!;
-    expect(message).toMatchObject({ threadId: '77', mentionsBot: true, repliesToBot: false, text: 'in the topic' });
+    expect(message).toMatchObject({
+      threadId: '77',
+      mentionsBot: true,
+      repliesToBot: false,
+      text: 'in the topic',
+    });
   });
 
   it('gives General-topic messages no thread id even when they carry message_thread_id', () => {

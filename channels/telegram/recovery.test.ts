@@ -40,7 +40,10 @@ describe('telegram transport and crash safety', () => {
   async function doubles(): Promise<{ llm: OpenAIDouble; tg: TelegramDouble }> {
     const llm = await startOpenAIDouble();
     const tg = await startTelegramDouble();
-    cleanups.push(() => llm.close(), () => tg.close());
+    cleanups.push(
+      () => llm.close(),
+      () => tg.close(),
+    );
     return { llm, tg };
   }
 
@@ -63,7 +66,10 @@ describe('telegram transport and crash safety', () => {
       }),
     );
     cleanups.push(() => parley.close());
-    expect(tg.webhook).toEqual({ url: `http://127.0.0.1:${port}/telegram/webhook`, secret: 'hook_Secret-1' });
+    expect(tg.webhook).toEqual({
+      url: `http://127.0.0.1:${port}/telegram/webhook`,
+      secret: 'hook_Secret-1',
+    });
     expect(tg.count('getUpdates')).toBe(0);
     const update = tg.messageUpdate({ chatId: 111, from: OWNER, text: 'via hook' });
     expect(await tg.deliverWebhook(update, 'wrong-secret')).toBe(401);
@@ -89,7 +95,12 @@ describe('telegram transport and crash safety', () => {
       llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test' },
       access: { owners: ['telegram:111'] },
       channels: {
-        telegram: { enabled: true, token: TEST_TOKEN, apiRoot: tg.apiRoot, pollingTimeoutSeconds: 1 },
+        telegram: {
+          enabled: true,
+          token: TEST_TOKEN,
+          apiRoot: tg.apiRoot,
+          pollingTimeoutSeconds: 1,
+        },
       },
     });
     const child = startChild(config);

@@ -9,7 +9,7 @@
  * depend on it. `achievedFraction` = achieved messages/s ÷ allowed messages/s
  * (global limit), measured from the first to the last accepted message.
  *
- * Env: PARLEY_BENCH_TELEGRAM_SCALE (default 0.1), PARLEY_BENCH_TELEGRAM_REPLIES.
+ * Env: PARLEY_BENCH_TELEGRAM_SCALE (default 0.5: 60 msg/s, ~90 s), PARLEY_BENCH_TELEGRAM_REPLIES.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +44,7 @@ function targets(): OutboundTarget[] {
 }
 
 export default async function bench(): Promise<Record<string, unknown>> {
-  const scale = Number(process.env.PARLEY_BENCH_TELEGRAM_SCALE ?? 0.1);
+  const scale = Number(process.env.PARLEY_BENCH_TELEGRAM_SCALE ?? 0.5);
   const replies = Number(process.env.PARLEY_BENCH_TELEGRAM_REPLIES ?? 5000);
   const double = await startTelegramDouble({ limits: { scale, perChatBurst: 2 } });
   const adapter = new TelegramChannel({
