@@ -167,7 +167,10 @@ export class DockerSandbox {
     };
   }
 
-  /** Waits for the exit, killing the container on timeout or abort. */
+  /**
+   * Waits for the exit, killing the container on timeout or abort. Should the wait
+   * request itself never answer after a kill, the exit code is read by inspection.
+   */
   private async race(
     container: Docker.Container,
     exited: Promise<{ StatusCode: number }>,
@@ -175,31 +178,39 @@ export class DockerSandbox {
     signal: AbortSignal | undefined,
   ): Promise<{ exitCode: number; reason: 'exit' | 'timeout' | 'abort' }> {
     let reason: 'exit' | 'timeout' | 'abort' = 'exit';
-    let timer: NodeJS.Timeout | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    let fallback: (code: number) => void = () => {};
+    const inspected = new Promise<number>((resolve) => {
+      fallback = resolve;
+    });
     const kill = (why: 'timeout' | 'abort') => {
       if (reason !== 'exit') return;
       reason = why;
       container.kill({ signal: 'SIGKILL' }).catch(() => {});
+      timers.push(
+        setTimeout(async () => fallback((await this.state(container))?.ExitCode ?? 137), 10_000),
+      );
     };
     const onAbort = () => kill('abort');
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
-    timer = setTimeout(() => kill('timeout'), timeoutMs);
+    timers.push(setTimeout(() => kill('timeout'), timeoutMs));
     try {
-      const { StatusCode } = await exited;
-      return { exitCode: StatusCode, reason };
+      const exitCode = await Promise.race([exited.then((r) => r.StatusCode), inspected]);
+      return { exitCode, reason };
     } finally {
-      clearTimeout(timer);
-      timer = undefined;
+      for (const timer of timers) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
   }
 
-  private async state(container: Docker.Container): Promise<Docker.ContainerInspectInfo['State']> {
+  private async state(
+    container: Docker.Container,
+  ): Promise<Docker.ContainerInspectInfo['State'] | undefined> {
     try {
       return (await container.inspect()).State;
     } catch {
-      return undefined as unknown as Docker.ContainerInspectInfo['State'];
+      return undefined;
     }
   }
 

@@ -34,7 +34,9 @@ describe('CappedOutput', () => {
     const { stdout } = await demux(big, 4096, 100);
     expect(stdout.totalBytes).toBe(50_000);
     expect(stdout.truncated).toBe(true);
-    expect(stdout.text()).toMatch(/^x{100}\n…\[output truncated: showing 100 characters; 49900 more/);
+    expect(stdout.text()).toMatch(
+      /^x{100}\n…\[output truncated: showing 100 characters; 49900 more/,
+    );
   });
 
   it('cuts by characters, not bytes, and never splits a character', () => {

@@ -57,6 +57,7 @@ describe('telegram end to end (polling)', () => {
   });
 
   it('answers a DM and shows typing', async () => {
+    llm.script.push({ text: 'echo: hello', delayMs: 700 });
     tg.message({ chatId: 111, from: OWNER, text: 'hello' });
     await waitUntil(() => tg.chat(111).some((m) => m.text === 'echo: hello'));
     expect(tg.chatActions.some((a) => a.chatId === '111' && a.action === 'typing')).toBe(true);

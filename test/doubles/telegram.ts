@@ -406,7 +406,7 @@ export class TelegramDouble {
     };
   }
 
-  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async dispatch(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://x');
     const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
     if (file) return this.download(file[1]!, decodeURIComponent(file[2]!), res);
@@ -432,7 +432,7 @@ export class TelegramDouble {
     this.route(method, body, res);
   }
 
-  private route(method: string, body: Record<string, unknown>, res: ServerResponse): void {
+  private route(method: string, body: Record<string, unknown>, res: ServerResponse) {
     const ok = (result: unknown) => reply(res, 200, { ok: true, result });
     switch (method) {
       case 'getMe':
@@ -486,7 +486,7 @@ export class TelegramDouble {
     }
   }
 
-  private getUpdates(body: Record<string, unknown>, res: ServerResponse): void {
+  private getUpdates(body: Record<string, unknown>, res: ServerResponse) {
     if (this.webhook)
       return this.fail(res, {
         status: 409,
@@ -556,7 +556,7 @@ export class TelegramDouble {
     return this.rateLimit(String(body.chat_id)) ?? parsed;
   }
 
-  private sendMessage(body: Record<string, unknown>, res: ServerResponse): void {
+  private sendMessage(body: Record<string, unknown>, res: ServerResponse) {
     const checked = this.checkMessage(body);
     if ('status' in checked) return this.fail(res, checked);
     const chatId = String(body.chat_id);
@@ -583,7 +583,7 @@ export class TelegramDouble {
     });
   }
 
-  private editMessageText(body: Record<string, unknown>, res: ServerResponse): void {
+  private editMessageText(body: Record<string, unknown>, res: ServerResponse) {
     const record = this.sent.find(
       (m) => m.chatId === String(body.chat_id) && m.messageId === Number(body.message_id),
     );
@@ -641,7 +641,7 @@ export class TelegramDouble {
     return undefined;
   }
 
-  private getFile(body: Record<string, unknown>, res: ServerResponse): void {
+  private getFile(body: Record<string, unknown>, res: ServerResponse) {
     const id = String(body.file_id);
     const file = this.files.get(id);
     if (!file) return this.fail(res, { status: 400, description: 'Bad Request: invalid file_id' });
@@ -656,7 +656,7 @@ export class TelegramDouble {
     });
   }
 
-  private download(token: string, path: string, res: ServerResponse): void {
+  private download(token: string, path: string, res: ServerResponse) {
     const file = [...this.files.values()].find((f) => f.path === path);
     if (token !== this.token || !file)
       return reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });

@@ -19,12 +19,28 @@ const base: SandboxResult = {
 describe('diagnose', () => {
   it.each([
     [{ stderr: 'sh: pip: not found', exitCode: 127 }, 'command-not-found', 'sh: pip: not found'],
-    [{ stderr: 'touch: /etc/x: Read-only file system' }, 'permission-denied', 'touch: /etc/x: Read-only file system'],
-    [{ stderr: 'x\ncurl: (6) Could not resolve host: pypi.org' }, 'network-disabled', 'curl: (6) Could not resolve host: pypi.org'],
-    [{ stderr: 'cat: write error: No space left on device' }, 'disk-full', 'cat: write error: No space left on device'],
+    [
+      { stderr: 'touch: /etc/x: Read-only file system' },
+      'permission-denied',
+      'touch: /etc/x: Read-only file system',
+    ],
+    [
+      { stderr: 'x\ncurl: (6) Could not resolve host: pypi.org' },
+      'network-disabled',
+      'curl: (6) Could not resolve host: pypi.org',
+    ],
+    [
+      { stderr: 'cat: write error: No space left on device' },
+      'disk-full',
+      'cat: write error: No space left on device',
+    ],
     [{ exitCode: 137, oomKilled: true }, 'out-of-memory', 'exit code 137, OOMKilled'],
     [{ exitCode: 137, timedOut: true }, 'timed-out', 'killed after 1.2 s'],
-    [{ stderr: "sh: can't fork: Resource temporarily unavailable" }, 'process-limit', "sh: can't fork: Resource temporarily unavailable"],
+    [
+      { stderr: "sh: can't fork: Resource temporarily unavailable" },
+      'process-limit',
+      "sh: can't fork: Resource temporarily unavailable",
+    ],
   ] as const)('%j → %s', (change, kind, evidence) => {
     const diagnosis = diagnose({ ...base, ...change });
     expect(diagnosis?.kind).toBe(kind);

@@ -39,7 +39,8 @@ function guarded(action: () => ToolResult): ToolResult {
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
     if (error instanceof WorkspacePathError) return { content: err.message, isError: true };
-    if (err.code === 'ELOOP') return { content: 'refused: the path is a symbolic link', isError: true };
+    if (err.code === 'ELOOP')
+      return { content: 'refused: the path is a symbolic link', isError: true };
     return { content: `${err.code ?? 'error'}: ${err.message}`, isError: true };
   }
 }
@@ -54,7 +55,10 @@ export function readFileTool(deps: SandboxToolDeps) {
     async run({ path }, context) {
       const root = workspaceOf(deps, context.conversationKey);
       return guarded(() => {
-        const fd = openSync(resolveInWorkspace(root, path), constants.O_RDONLY | constants.O_NOFOLLOW);
+        const fd = openSync(
+          resolveInWorkspace(root, path),
+          constants.O_RDONLY | constants.O_NOFOLLOW,
+        );
         try {
           if (!fstatSync(fd).isFile()) return { content: `"${path}" is not a file`, isError: true };
           const out = new CappedOutput(limit);
@@ -85,7 +89,8 @@ export function writeFileTool(deps: SandboxToolDeps) {
         const target = resolveInWorkspace(root, path);
         mkdirSync(dirname(target), { recursive: true });
         resolveInWorkspace(root, path); // the folders just created are real, re-check
-        const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+        const flags =
+          constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
         const fd = openSync(target, flags, 0o664);
         try {
           writeSync(fd, content);
@@ -93,7 +98,9 @@ export function writeFileTool(deps: SandboxToolDeps) {
           closeSync(fd);
         }
         handOver(root, target);
-        return { content: `wrote ${Buffer.byteLength(content)} bytes to ${displayPath(root, target)}` };
+        return {
+          content: `wrote ${Buffer.byteLength(content)} bytes to ${displayPath(root, target)}`,
+        };
       });
     },
   });

@@ -42,11 +42,17 @@ export async function registerSandboxTools(
   if (!probe.ok) {
     const reason = `Sandbox unavailable: ${probe.reason}`;
     for (const name of ['shell', 'run_code']) tools.disable(name, reason);
-    log.warn({ image: config.sandbox.image }, `${reason} The shell and run_code tools are disabled.`);
+    log.warn(
+      { image: config.sandbox.image },
+      `${reason} The shell and run_code tools are disabled.`,
+    );
     return sandbox;
   }
   if (probe.languages.length === 0)
-    tools.disable('run_code', `The sandbox image "${config.sandbox.image}" has no sh, python3 or node.`);
+    tools.disable(
+      'run_code',
+      `The sandbox image "${config.sandbox.image}" has no sh, python3 or node.`,
+    );
   await cleanupNow(sandbox, log);
   const stopCleanup = sandbox.startCleanup((error) =>
     log.warn({ err: error }, 'sandbox orphan cleanup failed'),

@@ -24,7 +24,10 @@ function setup(sandbox: Record<string, unknown>) {
     lines,
     stops,
     setup: {
-      config: { dataDir: mkdtempSync(join(tmpdir(), 'parley-reg-')), sandbox: sandboxSchema.parse(sandbox) },
+      config: {
+        dataDir: mkdtempSync(join(tmpdir(), 'parley-reg-')),
+        sandbox: sandboxSchema.parse(sandbox),
+      },
       tools: new ToolRegistry(),
       log,
       redactor: new Redactor(),
@@ -37,7 +40,9 @@ describe('sandbox tool registration', () => {
   it('disables shell and run_code when Docker is unreachable, naming what to install', async () => {
     const { setup: s, lines } = setup({ socketPath: '/nonexistent/docker.sock' });
     await registerSandboxTools(s);
-    expect(s.tools.unavailable('shell')).toMatch(/Docker is not reachable.*Install and start Docker/);
+    expect(s.tools.unavailable('shell')).toMatch(
+      /Docker is not reachable.*Install and start Docker/,
+    );
     expect(s.tools.unavailable('run_code')).toMatch(/Docker is not reachable/);
     expect(s.tools.unavailable('read_file')).toBeUndefined();
     expect(lines.join('')).toMatch(/"level":40.*Sandbox unavailable.*apt-get install docker\.io/);
