@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { RouterEvent } from '../agent/router.js';
+import type { BridgeEvent } from '../bridge/index.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../test/doubles/openai.js';
 import { type Running, startParley, testConfig, WebClient } from '../test/harness.js';
 import { defineTool } from '../tools/registry.js';
-import { LiveStats, percentile } from './metrics.js';
+import type { AppContext } from './context.js';
+import { createMetrics, LiveStats, percentile } from './metrics.js';
 
 describe('LiveStats', () => {
   it('counts per bucket, fills quiet buckets and keeps a bounded window', () => {
@@ -36,6 +39,36 @@ describe('LiveStats', () => {
     expect(percentile([], 50)).toBeNull();
     expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
     expect(percentile([...Array(100).keys()], 99)).toBe(98);
+  });
+});
+
+describe('createMetrics', () => {
+  it('turns retry events into retry and 429 counters, and reads queue depth on scrape', async () => {
+    const bridgeListeners: ((event: BridgeEvent) => void)[] = [];
+    let routerListener: ((event: RouterEvent) => void) | undefined;
+    const app = {
+      bridge: { on: (l: (e: BridgeEvent) => void) => bridgeListeners.push(l), depth: 7, active: 2 },
+      router: { on: (l: (e: RouterEvent) => void) => (routerListener = l) },
+      tools: { get: () => undefined },
+    } as unknown as Pick<AppContext, 'bridge' | 'router' | 'tools'>;
+    const { registry } = createMetrics(app);
+    const emit = (event: BridgeEvent) => {
+      for (const l of bridgeListeners) l(event);
+    };
+    emit({ type: 'retry', channel: 'telegram', status: 429, delayMs: 3000 });
+    emit({ type: 'retry', channel: 'telegram', status: undefined, delayMs: 500 });
+    emit({ type: 'accepted', channel: 'telegram', duplicate: true });
+    emit({ type: 'failed', channel: 'telegram', error: 'boom' });
+    routerListener?.({ type: 'llm', ok: false, latencyMs: 1200 });
+    const text = await registry.metrics();
+    expect(text).toContain('parley_platform_retries_total{channel="telegram",status="429"} 1');
+    expect(text).toContain('parley_platform_retries_total{channel="telegram",status="network"} 1');
+    expect(text).toContain('parley_platform_rate_limited_total{channel="telegram"} 1');
+    expect(text).toContain('parley_messages_duplicate_total{channel="telegram"} 1');
+    expect(text).toContain('parley_replies_failed_total{channel="telegram"} 1');
+    expect(text).toContain('parley_llm_errors_total 1');
+    expect(text).toContain('parley_queue_depth 7');
+    expect(text).toContain('parley_queue_active 2');
   });
 });
 

@@ -19,6 +19,13 @@ export interface StatusReport {
   pendingPairing: number;
 }
 
+interface PendingApproval {
+  id: string;
+  tool: string;
+  args: string;
+  requestedBy: string;
+}
+
 /** Where the running Parley listens, as seen from this machine. */
 export function adminUrl(config: ParleyConfig): string {
   const host = ['0.0.0.0', '::', ''].includes(config.web.host) ? '127.0.0.1' : config.web.host;
@@ -84,6 +91,19 @@ export async function statusCommand(
     out(`Parley at ${url} answered HTTP ${res.status}.`);
     return 1;
   }
-  for (const line of formatStatus((await res.json()) as StatusReport)) out(line);
+  const report = (await res.json()) as StatusReport;
+  for (const line of formatStatus(report)) out(line);
+  if (report.pendingApprovals > 0) {
+    const approvals = await fetch(`${url}/api/approvals`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      signal: AbortSignal.timeout(5000),
+    })
+      .then((r) => r.json() as Promise<PendingApproval[]>)
+      .catch((): PendingApproval[] => []);
+    for (const a of approvals)
+      out(
+        `  approval ${a.id}: ${a.tool} ${a.args} (asked by ${a.requestedBy}); answer on ${url}/admin`,
+      );
+  }
   return 0;
 }

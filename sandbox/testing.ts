@@ -5,7 +5,7 @@
  */
 import Docker from 'dockerode';
 import { type SandboxConfig, sandboxSchema } from '../cli/config/sandbox.js';
-import { LABEL } from './orphans.js';
+import { currentOwner, INSTANCE_LABEL, LABEL, OWNER_LABEL } from './orphans.js';
 
 export const TEST_IMAGE = 'parley-sandbox-test';
 
@@ -29,10 +29,11 @@ export function testSandboxConfig(overrides: Partial<SandboxConfig> = {}): Sandb
   return sandboxSchema.parse({ image: TEST_IMAGE, timeoutSeconds: 10, ...overrides });
 }
 
-/** Ids of containers with Parley's label, optionally only one instance's. */
+/** Ids of containers with Parley's label: one sandbox instance's, or this process's. */
 export async function labelledContainers(instance?: string): Promise<string[]> {
   const label = [`${LABEL}=1`];
-  if (instance) label.push(`parley.instance=${instance}`);
+  if (instance) label.push(`${INSTANCE_LABEL}=${instance}`);
+  else label.push(`${OWNER_LABEL}=${currentOwner('').host}:${process.pid}`);
   const list = await new Docker().listContainers({ all: true, filters: { label } });
   return list.map((info) => info.Id);
 }

@@ -1,7 +1,9 @@
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { approvalButtons } from '../../agent/approvals.js';
 import { PlatformError } from '../../bridge/errors.js';
 import { Sender } from '../../bridge/outbound/sender.js';
+import { DiscordChannel } from './adapter.js';
 import {
   buttonPayload,
   commandPayload,
@@ -216,6 +218,23 @@ describe('Discord adapter', () => {
     expect(create?.path).toBe(`/channels/${ids.channel}/messages/${payload.id}/threads`);
     expect(create?.body).toMatchObject({ name: 'plan the trip' });
     expect(rig.received[0]).toMatchObject({ conversationId: ids.channel, threadId: payload.id });
+  });
+});
+
+describe('Discord adapter: capabilities', () => {
+  it('declares 2,000 characters, Markdown, buttons, threads, typing, and streaming from config', () => {
+    const log = pino({ level: 'silent' });
+    const editing = new DiscordChannel({}, log).capabilities;
+    expect(editing).toMatchObject({
+      maxMessageLength: 2000,
+      format: 'markdown',
+      edits: true,
+      buttons: true,
+      threads: true,
+      typing: true,
+      streaming: 'edit',
+    });
+    expect(new DiscordChannel({ streaming: 'none' }, log).capabilities.streaming).toBe('none');
   });
 });
 

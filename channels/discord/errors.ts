@@ -1,8 +1,9 @@
 /**
  * The one place where Discord's errors enter Parley's error tree (bridge/errors.ts).
  *
- * The REST client is built with `rejectOnRateLimit` and `retries: 0`, so discord.js
- * never sleeps or retries on its own: a 429 (or a bucket it knows is exhausted)
+ * The REST client is built with `rejectOnRateLimit` for `/channels/…` routes and
+ * `retries: 0`, so discord.js never sleeps or retries on its own where the sender
+ * pipeline calls it: a 429 (or a bucket or global budget it knows is exhausted)
  * surfaces here as a `RateLimitError`, becomes a `PlatformError` with status 429 and
  * `retryAfterSeconds`, and the sender's retry step waits exactly that long. API
  * refusals keep their status and Discord's JSON error code (e.g. 50035 for a

@@ -111,6 +111,7 @@ export class WhatsAppConnection {
     this.running = false;
     clearTimeout(this.reconnectTimer);
     this.retire();
+    if (this.pairing.state === 'qr') this.pairing = { state: 'idle' };
     if (this.health.state !== 'logged_out' && this.health.state !== 'error')
       this.setHealth({ state: 'stopped' });
   }
@@ -119,7 +120,9 @@ export class WhatsAppConnection {
     if (!this.running) return;
     const { factory, auth, log, socket: extra } = this.options;
     this.setHealth({ state: 'starting', detail: 'connecting to WhatsApp' });
-    const logger = log.child({ channel: 'whatsapp', module: 'baileys' }, { level: 'warn' });
+    // Baileys is chatty below warn; never more verbose than Parley's own level.
+    const level = log.levelVal > 40 ? log.level : 'warn';
+    const logger = log.child({ module: 'baileys' }, { level });
     const socket = factory({ ...extra, auth: auth.state, logger });
     this.socket = socket;
     socket.ev.on('connection.update', (update) => {

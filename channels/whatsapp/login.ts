@@ -81,11 +81,16 @@ export async function loginWhatsApp(
         );
       } else if (event.type === 'reconnecting' && event.code === 515) {
         out('Scanned. Restarting the connection as WhatsApp asks…');
+      } else if (event.type === 'reconnecting') {
+        out(
+          `Connection closed (${event.reason}); retrying in ${Math.ceil(event.delayMs / 1000)} s…`,
+        );
       } else if (event.type === 'open') finish(() => resolve({ number: event.number }));
       else if (event.type === 'logged_out' || event.type === 'replaced')
         finish(() => reject(new Error(connection.status().detail ?? 'pairing refused')));
     });
   });
+  out('Connecting to WhatsApp…');
   connection.start();
   try {
     return await done;

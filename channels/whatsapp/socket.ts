@@ -56,11 +56,13 @@ export interface WhatsAppSocketOptions {
 
 export type WhatsAppSocketFactory = (options: WhatsAppSocketOptions) => WhatsAppSocket;
 
-/** The production factory: a real Baileys socket, no history sync, not shown as online. */
+/** The production factory: a real Baileys socket, no full history sync, not shown as online. */
 export const baileysSocketFactory: WhatsAppSocketFactory = (options) =>
   makeWASocket({
     ...options,
     markOnlineOnConnect: false,
     syncFullHistory: false,
-    shouldSyncHistoryMessage: () => false,
+    // Baileys' default (recent history, no full sync): disabling every history sync
+    // also loses the initial LID mappings. History arrives as upsert type 'append',
+    // which the channel never answers.
   });

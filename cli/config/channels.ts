@@ -138,8 +138,8 @@ export const whatsappSchema = z
           .number()
           .int()
           .positive()
-          .default(30)
-          .describe('Messages per minute across the whole account.'),
+          .default(60)
+          .describe('Messages per minute across the whole account (paced evenly).'),
       })
       .strict()
       .prefault({})

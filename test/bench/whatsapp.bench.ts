@@ -51,7 +51,12 @@ function setup() {
 async function inbound(count: number): Promise<Record<string, number>> {
   const { db, wa, channel } = setup();
   let accepted = 0;
-  await channel.start({ accept: async () => ({ duplicate: (accepted++, false) }) });
+  await channel.start({
+    accept: async () => {
+      accepted += 1;
+      return { duplicate: false };
+    },
+  });
   await until(() => channel.status().state === 'connected');
   const templates = ['dm-text', 'group-mention', 'group-plain', 'group-reply-to-bot'].map(
     (name) => fixture<{ messages: WAMessage[] }>(name).messages[0]!,

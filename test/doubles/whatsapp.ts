@@ -76,6 +76,8 @@ export interface SentRecord {
   text: string;
   content: AnyMessageContent;
   id: string;
+  /** When the send reached the double (ms since epoch). */
+  at: number;
 }
 
 export class FakeSocket implements WhatsAppSocket {
@@ -131,7 +133,7 @@ export class FakeSocket implements WhatsAppSocket {
     if (failure) throw failure;
     const id = `3EB0${(++this.double.counter).toString(16).padStart(16, '0').toUpperCase()}`;
     const text = 'text' in content && typeof content.text === 'string' ? content.text : '';
-    this.double.sends.push({ jid, text, content, id });
+    this.double.sends.push({ jid, text, content, id, at: Date.now() });
     return {
       key: { remoteJid: jid, fromMe: true, id },
       message: { extendedTextMessage: { text } },

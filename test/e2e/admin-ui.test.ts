@@ -87,6 +87,17 @@ describe.skipIf(!haveChromium)('admin page in Chromium', () => {
     await page.locator('[data-channel="web"]').waitFor();
   });
 
+  it('approves a pairing request with its button', async () => {
+    const { page } = browser;
+    const request = parley.app.accessStore.requestPairing('telegram', '4242', 'Ann', 60_000);
+    const item = page.locator(`[data-pairing="${request.code}"]`);
+    await item.waitFor();
+    expect(await item.textContent()).toContain('telegram:4242 (Ann)');
+    await item.locator('button[data-action="approve"]').click();
+    await item.waitFor({ state: 'detached' });
+    expect(parley.app.accessStore.isAllowed('telegram', '4242')).toBe(true);
+  });
+
   it('approves a pending tool call and the waiting chat gets the final answer', async () => {
     const { page } = browser;
     const client = await new WebClient(parley.app.url, parley.app.token).connect();
@@ -144,8 +155,8 @@ describe.skipIf(!haveChromium)('admin page in Chromium', () => {
   });
 });
 
-describe.skipIf(!haveChromium)('WhatsApp pairing on the admin page', () => {
-  it('shows the QR code served by the whatsapp channel and refreshes it', async () => {
+describe.skipIf(!haveChromium)('WhatsApp pairing and channel errors on the admin page', () => {
+  it('shows the live QR code of the whatsapp channel and a broken channel with its fix', async () => {
     const app = await createApp(testConfig({}));
     let qr = 'first-qr-payload';
     const since = Date.now();
@@ -170,6 +181,16 @@ describe.skipIf(!haveChromium)('WhatsApp pairing on the admin page', () => {
         since,
       }),
     });
+    app.channels.push({
+      ...app.channels.at(-1)!,
+      id: 'telegram',
+      status: () => ({
+        state: 'error',
+        detail: '401 Unauthorized from getMe',
+        fix: 'Copy the token from @BotFather into TELEGRAM_BOT_TOKEN.',
+        since,
+      }),
+    });
     app.http!.route('GET', '/api/channels/whatsapp/qr', async (_req, res) => {
       const body = JSON.stringify({ state: 'qr', qr, qrDataUrl: await QRCode.toDataURL(qr) });
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
@@ -183,6 +204,9 @@ describe.skipIf(!haveChromium)('WhatsApp pairing on the admin page', () => {
       const first = await img.getAttribute('src');
       expect(first).toMatch(/^data:image\/png;base64,/);
       expect(await page.locator('[data-channel="whatsapp"]').getAttribute('data-state')).toBe('qr');
+      const broken = page.locator('[data-channel="telegram"]');
+      expect(await broken.getAttribute('data-state')).toBe('error');
+      expect(await broken.textContent()).toContain('Fix: Copy the token from @BotFather');
       qr = 'second-qr-payload';
       await expect.poll(() => img.getAttribute('src'), { timeout: 10_000 }).not.toBe(first);
       await page.screenshot({ path: `${SHOTS}/admin-whatsapp-qr.png`, fullPage: true });

@@ -39,7 +39,9 @@ describe('WhatsApp end to end', () => {
         llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test-secret-key' },
         access: { owners: ['whatsapp:4917600000001'] },
         tools: { policies: { get_time: 'ask' } },
-        channels: { whatsapp: { enabled: true, rateLimits: { perChatMinMs: 0 } } },
+        channels: {
+          whatsapp: { enabled: true, rateLimits: { perChatMinMs: 0, messagesPerMinute: 6000 } },
+        },
       }),
       { options: { whatsappSocketFactory: wa.factory } },
     );

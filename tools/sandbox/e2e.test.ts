@@ -44,6 +44,7 @@ describe.skipIf(skip)('sandboxed shell through Parley', () => {
   afterEach(async () => {
     client?.close();
     await parley?.close();
+    expect(await labelledContainers()).toEqual([]);
     parley = undefined;
     llm.requests.length = 0;
     llm.script.length = 0;
@@ -95,7 +96,7 @@ describe.skipIf(skip)('sandboxed shell through Parley', () => {
 
   it('keeps answering other conversations while a fork bomb runs', async () => {
     parley = await parleyWith(llm, 'owner-0001', { tools: { policies: { shell: 'auto' } } });
-    const bomb = 'bomb() { bomb | bomb & }; bomb; while :; do :; done';
+    const bomb = '(bomb() { bomb | bomb & }; bomb) & while :; do :; done';
     llm.fallback = (request) => {
       const last = request.body.messages.at(-1)!;
       if (last.role === 'user' && last.content === 'bomb')
@@ -118,7 +119,7 @@ describe.skipIf(skip)('sandboxed shell through Parley', () => {
     const bombAnsweredAt = Date.now();
     const tool = toolMessages(llm).find((content) => content.includes('exitCode'));
     const output = JSON.parse(tool!.replace(/^Error: /, ''));
-    expect(output.timedOut).toBe(true);
+    expect(output.timedOut, tool).toBe(true);
     expect(output.diagnosis).toMatch(/time limit/);
     expect(otherAnsweredAt).toBeLessThan(bombAnsweredAt - 1000);
     other.close();
