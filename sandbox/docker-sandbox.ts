@@ -33,6 +33,7 @@ import {
   removeOrphans,
 } from './orphans.js';
 import { CappedOutput, Demuxer } from './output.js';
+import { execLine, WarmPool, warmSpec } from './warm-pool.js';
 
 export interface SandboxRequest extends ContainerRequest {
   /** Run time limit; defaults to (and is capped at) `sandbox.timeoutSeconds`. */
@@ -63,6 +64,8 @@ export class DockerSandbox {
   readonly docker: Docker;
   readonly owner: Owner = currentOwner(randomUUID());
   readonly limiter: Limiter;
+  /** Idle started containers per workspace (`sandbox.warmPool`). */
+  readonly pool: WarmPool | undefined;
 
   constructor(
     readonly config: SandboxConfig,
@@ -71,6 +74,9 @@ export class DockerSandbox {
     this.docker =
       docker ?? new Docker(config.socketPath ? { socketPath: config.socketPath } : undefined);
     this.limiter = new Limiter(config.concurrency);
+    this.pool = config.warmPool
+      ? new WarmPool((container) => this.remove(container), config.warmIdleSeconds * 1000)
+      : undefined;
   }
 
   /** Runs `request` in a new container once a slot is free. */
@@ -95,6 +101,7 @@ export class DockerSandbox {
 
   /** Removes every container this instance still has (shutdown). */
   async close(): Promise<void> {
+    await this.pool?.drain();
     const mine = await this.docker.listContainers({
       all: true,
       filters: { label: [`${LABEL}=1`, `${INSTANCE_LABEL}=${this.owner.instance}`] },
@@ -117,16 +124,87 @@ export class DockerSandbox {
   private async runNow(request: SandboxRequest): Promise<SandboxResult> {
     const timeoutMs = this.timeoutFor(request);
     const started = Date.now();
-    const labels = containerLabels(this.owner, started + timeoutMs + GRACE_MS);
     this.prepareWorkspace(request.workspace);
-    const container = await this.docker.createContainer(
-      containerSpec(this.config, request, labels),
-    );
+    const key = `${request.workspace}\0${request.network === true}`;
+    const warm = await this.pool?.take(key);
     try {
-      return await this.execute(container, request, timeoutMs, started);
+      if (warm) {
+        const result = await this.runWarm(warm, request, timeoutMs, started);
+        if (result) return result;
+      }
+      const labels = containerLabels(this.owner, started + timeoutMs + GRACE_MS);
+      const container = await this.docker.createContainer(
+        containerSpec(this.config, request, labels),
+      );
+      try {
+        return await this.execute(container, request, timeoutMs, started, () =>
+          this.launch(container),
+        );
+      } finally {
+        await this.remove(container);
+      }
+    } finally {
+      this.pool?.refill(key, () => this.startWarm(request));
+    }
+  }
+
+  /** Runs on an idle container; undefined when it turned out unusable (then run cold). */
+  private async runWarm(
+    container: Docker.Container,
+    request: SandboxRequest,
+    timeoutMs: number,
+    started: number,
+  ): Promise<SandboxResult | undefined> {
+    let fed = false;
+    try {
+      return await this.execute(container, request, timeoutMs, started, async () => {
+        const stream = await this.feed(container, request);
+        fed = true;
+        return stream;
+      });
+    } catch (error) {
+      if (fed) throw error;
+      return undefined;
     } finally {
       await this.remove(container);
     }
+  }
+
+  /** Cold path: attach (nothing printed is missed), then start. */
+  private async launch(container: Docker.Container): Promise<NodeJS.ReadableStream> {
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    await container.start();
+    return stream;
+  }
+
+  /** Warm path: the idle `sh -s` reads one `exec` line from stdin and becomes the command. */
+  private async feed(
+    container: Docker.Container,
+    request: SandboxRequest,
+  ): Promise<NodeJS.ReadableStream> {
+    const stream = (await container.attach({
+      stream: true,
+      stdin: true,
+      stdout: true,
+      stderr: true,
+      hijack: true,
+    })) as NodeJS.ReadWriteStream;
+    stream.write(execLine(request.cmd));
+    stream.end();
+    return stream;
+  }
+
+  /** Creates and starts an idle container for the warm pool. */
+  private async startWarm(request: SandboxRequest): Promise<Docker.Container> {
+    const deadline =
+      Date.now() +
+      this.config.warmIdleSeconds * 1000 +
+      this.timeoutFor({ ...request, timeoutMs: undefined }) +
+      GRACE_MS;
+    const spec = containerSpec(this.config, request, containerLabels(this.owner, deadline));
+    const container = await this.docker.createContainer(warmSpec(spec));
+    await container.start();
+    return container;
   }
 
   private async execute(
@@ -134,18 +212,18 @@ export class DockerSandbox {
     request: SandboxRequest,
     timeoutMs: number,
     started: number,
+    begin: () => Promise<NodeJS.ReadableStream>,
   ): Promise<SandboxResult> {
     const limit = this.config.outputLimitChars;
     const stdout = new CappedOutput(limit);
     const stderr = new CappedOutput(limit);
-    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    const stream = await begin();
     const drained = new Promise<void>((resolve) => {
       stream.once('end', resolve);
       stream.once('close', resolve);
       stream.once('error', () => resolve());
     });
     stream.pipe(new Demuxer(stdout, stderr));
-    await container.start();
     // After start, `not-running` is race-free: it answers at once if the command already exited.
     const exited = container.wait({ condition: 'not-running' }) as Promise<{ StatusCode: number }>;
     const stop = await this.race(container, exited, timeoutMs, request.signal);

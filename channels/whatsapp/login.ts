@@ -25,7 +25,7 @@ import { AuthStateStore } from '../../sessions/auth-state.js';
 import { openDatabase } from '../../sessions/db.js';
 import type { WhatsAppConfig } from './adapter.js';
 import { sqliteAuthState } from './auth-state.js';
-import { WhatsAppConnection } from './connection.js';
+import { type ConnectionEvent, WhatsAppConnection } from './connection.js';
 import { baileysSocketFactory, type WhatsAppSocket, type WhatsAppSocketFactory } from './socket.js';
 
 export interface LoginOptions {
@@ -45,9 +45,7 @@ export interface LoginOptions {
 export async function loginWhatsApp(
   options: LoginOptions,
 ): Promise<{ number: string | undefined }> {
-  const { config, out } = options;
-  const renderQr =
-    options.renderQr ?? ((qr: string) => qrcodeTerminal.generate(qr, { small: true }, out));
+  const { config } = options;
   const connection = new WhatsAppConnection({
     factory: options.socketFactory ?? baileysSocketFactory,
     auth: sqliteAuthState(options.authStore),
@@ -60,43 +58,57 @@ export async function loginWhatsApp(
       cachedGroupMetadata: async () => undefined,
     },
   });
-  let codeFor: WhatsAppSocket | undefined;
   const done = new Promise<{ number: string | undefined }>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error('No pairing within the time limit; run the command again.')),
       options.timeoutMs ?? 5 * 60_000,
     );
-    const finish = (fn: () => void) => {
-      clearTimeout(timer);
-      fn();
-    };
-    connection.on((event) => {
-      if (event.type === 'qr' && !options.phone) {
-        out('Scan this QR code in WhatsApp → Settings → Linked devices → Link a device:');
-        renderQr(event.qr);
-      } else if (event.type === 'qr' && connection.currentSocket !== codeFor) {
-        codeFor = connection.currentSocket;
-        void requestCode(codeFor, options.phone!, out).catch((error: unknown) =>
-          finish(() => reject(error)),
-        );
-      } else if (event.type === 'reconnecting' && event.code === 515) {
-        out('Scanned. Restarting the connection as WhatsApp asks…');
-      } else if (event.type === 'reconnecting') {
-        out(
-          `Connection closed (${event.reason}); retrying in ${Math.ceil(event.delayMs / 1000)} s…`,
-        );
-      } else if (event.type === 'open') finish(() => resolve({ number: event.number }));
-      else if (event.type === 'logged_out' || event.type === 'replaced')
-        finish(() => reject(new Error(connection.status().detail ?? 'pairing refused')));
-    });
+    connection.on(
+      pairingListener(connection, options, (outcome) => {
+        clearTimeout(timer);
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
+      }),
+    );
   });
-  out('Connecting to WhatsApp…');
+  options.out('Connecting to WhatsApp…');
   connection.start();
   try {
     return await done;
   } finally {
     await connection.stop();
   }
+}
+
+/** Narrates the pairing on `out` and calls `finish` once it succeeded or failed. */
+function pairingListener(
+  connection: WhatsAppConnection,
+  options: LoginOptions,
+  finish: (outcome: { number: string | undefined } | Error) => void,
+): (event: ConnectionEvent) => void {
+  const { out, phone } = options;
+  const renderQr =
+    options.renderQr ?? ((qr: string) => qrcodeTerminal.generate(qr, { small: true }, out));
+  let codeFor: WhatsAppSocket | undefined;
+  return (event) => {
+    if (event.type === 'qr' && !phone) {
+      out('Scan this QR code in WhatsApp → Settings → Linked devices → Link a device:');
+      renderQr(event.qr);
+    } else if (event.type === 'qr' && phone && connection.currentSocket !== codeFor) {
+      codeFor = connection.currentSocket;
+      requestCode(codeFor, phone, out).catch((error: unknown) =>
+        finish(error instanceof Error ? error : new Error(String(error))),
+      );
+    } else if (event.type === 'reconnecting') {
+      out(
+        event.code === 515
+          ? 'Scanned. Restarting the connection as WhatsApp asks…'
+          : `Connection closed (${event.reason}); retrying in ${Math.ceil(event.delayMs / 1000)} s…`,
+      );
+    } else if (event.type === 'open') finish({ number: event.number });
+    else if (event.type === 'logged_out' || event.type === 'replaced')
+      finish(new Error(connection.status().detail ?? 'pairing refused'));
+  };
 }
 
 async function requestCode(

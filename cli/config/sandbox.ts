@@ -72,6 +72,17 @@ export const sandboxSchema = z
       .array(z.enum(['python', 'node', 'sh']))
       .optional()
       .describe('Languages run_code offers; detected in the image at startup when unset.'),
+    warmPool: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Keep one started container per workspace ready for the next call (each still used once); saves ~300 ms per call.',
+      ),
+    warmIdleSeconds: z
+      .number()
+      .min(1)
+      .default(60)
+      .describe('An unused warm container is removed after this long.'),
     cleanupIntervalSeconds: z
       .number()
       .min(1)
@@ -94,6 +105,8 @@ export const sandboxSchema = z
     concurrency: 4,
     networkTools: [],
     networkMode: 'bridge',
+    warmPool: false,
+    warmIdleSeconds: 60,
     cleanupIntervalSeconds: 60,
   });
 

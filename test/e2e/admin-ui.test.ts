@@ -5,37 +5,22 @@
  * WhatsApp QR of a stand-in channel. No console errors allowed; screenshots go to
  * artifacts/screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../cli/app.js';
+import { browserUnavailable, launchBrowser } from '../browser.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
-import { type Running, startParley, tempDir, testConfig, WebClient } from '../harness.js';
+import { type Running, startParley, testConfig, WebClient } from '../harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = 'artifacts/screenshots';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true')
-  throw new Error(`${CHROMIUM} is missing: .ci/run must "apt-get install -y chromium"`);
-if (!haveChromium) console.log(`admin browser tests skipped: ${CHROMIUM} is not installed`);
+const skip = browserUnavailable() !== undefined;
 
+/** A fresh Chromium profile with one page whose console errors are collected. */
 async function openBrowser(): Promise<{ context: BrowserContext; errors: string[]; page: Page }> {
   mkdirSync(SHOTS, { recursive: true });
-  const context = await chromium.launchPersistentContext(tempDir('parley-chromium-'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const { browser: context } = await launchBrowser();
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('console', (message) => {
@@ -45,7 +30,7 @@ async function openBrowser(): Promise<{ context: BrowserContext; errors: string[
   return { context, errors, page };
 }
 
-describe.skipIf(!haveChromium)('admin page in Chromium', () => {
+describe.skipIf(skip)('admin page in Chromium', () => {
   let llm: OpenAIDouble;
   let parley: Running;
   let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -155,7 +140,7 @@ describe.skipIf(!haveChromium)('admin page in Chromium', () => {
   });
 });
 
-describe.skipIf(!haveChromium)('WhatsApp pairing and channel errors on the admin page', () => {
+describe.skipIf(skip)('WhatsApp pairing and channel errors on the admin page', () => {
   it('shows the live QR code of the whatsapp channel and a broken channel with its fix', async () => {
     const app = await createApp(testConfig({}));
     let qr = 'first-qr-payload';

@@ -4,13 +4,14 @@
  * run_code's languages, registers shell, run_code and the workspace file tools,
  * and starts the periodic orphan cleanup. When Docker or the image is missing,
  * shell and run_code stay registered but disabled with the reason (shown to the
- * model and logged once, naming what to install or build). Nothing ever falls
- * back to running on the host.
+ * model and logged once, naming what to install or build), and the check is
+ * repeated every cleanup interval until it passes. Nothing ever falls back to
+ * running on the host.
  */
 import type { Logger } from 'pino';
 import type { SandboxConfig } from '../../cli/config/sandbox.js';
 import { DockerSandbox } from '../../sandbox/docker-sandbox.js';
-import { probeSandbox } from '../../sandbox/probe.js';
+import { type Language, probeSandbox } from '../../sandbox/probe.js';
 import type { Redactor } from '../redact.js';
 import type { ToolRegistry } from '../registry.js';
 import { listFilesTool, readFileTool, writeFileTool } from './files.js';
@@ -39,21 +40,38 @@ export async function registerSandboxTools(
   tools.register(readFileTool(deps));
   tools.register(writeFileTool(deps));
   tools.register(listFilesTool(deps));
-  if (!probe.ok) {
+  if (probe.ok) await activate(setup, sandbox, probe.languages);
+  else {
     const reason = `Sandbox unavailable: ${probe.reason}`;
-    for (const name of ['shell', 'run_code']) tools.disable(name, reason);
+    for (const name of DOCKER_TOOLS) tools.disable(name, reason);
     log.warn(
       { image: config.sandbox.image },
       `${reason} The shell and run_code tools are disabled.`,
     );
-    return sandbox;
+    setup.onStop(retryLater(setup, sandbox));
   }
-  if (probe.languages.length === 0)
+  return sandbox;
+}
+
+const DOCKER_TOOLS = ['shell', 'run_code'];
+
+/** Enables the Docker tools once the sandbox works, after removing left-behind containers. */
+async function activate(setup: SandboxSetup, sandbox: DockerSandbox, languages: Language[]) {
+  const { tools, log, config, redactor } = setup;
+  const deps = { sandbox, dataDir: config.dataDir, redactor };
+  tools.register(runCodeTool(deps, languages));
+  for (const name of DOCKER_TOOLS) tools.enable(name);
+  if (languages.length === 0)
     tools.disable(
       'run_code',
       `The sandbox image "${config.sandbox.image}" has no sh, python3 or node.`,
     );
-  await cleanupNow(sandbox, log);
+  try {
+    const removed = await sandbox.cleanup();
+    if (removed) log.info({ removed }, 'removed sandbox containers left behind');
+  } catch (error) {
+    log.warn({ err: error }, 'sandbox orphan cleanup failed');
+  }
   const stopCleanup = sandbox.startCleanup((error) =>
     log.warn({ err: error }, 'sandbox orphan cleanup failed'),
   );
@@ -61,15 +79,17 @@ export async function registerSandboxTools(
     stopCleanup();
     await sandbox.close().catch((error) => log.warn({ err: error }, 'sandbox close failed'));
   });
-  log.info({ image: config.sandbox.image, languages: probe.languages }, 'sandbox ready');
-  return sandbox;
+  log.info({ image: config.sandbox.image, languages }, 'sandbox ready');
 }
 
-async function cleanupNow(sandbox: DockerSandbox, log: Logger): Promise<void> {
-  try {
-    const removed = await sandbox.cleanup();
-    if (removed) log.info({ removed }, 'removed sandbox containers left behind');
-  } catch (error) {
-    log.warn({ err: error }, 'sandbox orphan cleanup failed');
-  }
+/** Probes again every cleanup interval until Docker and the image are there; returns the stop. */
+function retryLater(setup: SandboxSetup, sandbox: DockerSandbox): () => void {
+  const timer = setInterval(async () => {
+    const probe = await probeSandbox(sandbox).catch(() => undefined);
+    if (!probe?.ok) return;
+    clearInterval(timer);
+    await activate(setup, sandbox, probe.languages);
+  }, setup.config.sandbox.cleanupIntervalSeconds * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

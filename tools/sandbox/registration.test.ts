@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Docker from 'dockerode';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { sandboxSchema } from '../../cli/config/sandbox.js';
@@ -103,5 +104,23 @@ describe.skipIf(skip)('sandbox tool registration with Docker', () => {
     const missing = await runCode.run({ language: 'sh', code: 'python3 -c 1' }, context);
     expect(JSON.parse(missing.content).diagnosis).toMatch(/does not exist.*python3/);
     for (const stop of stops) await stop();
+  });
+
+  it('enables shell once the missing image appears (checked every interval)', async () => {
+    const image = `parley-late-${process.pid}`;
+    const { setup: s, stops } = setup({ image, cleanupIntervalSeconds: 1 });
+    await registerSandboxTools(s);
+    expect(s.tools.unavailable('shell')).toMatch(/is not present/);
+    const docker = new Docker();
+    await docker.getImage(TEST_IMAGE).tag({ repo: image, tag: 'latest' });
+    try {
+      const deadline = Date.now() + 15_000;
+      while (s.tools.unavailable('shell') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(s.tools.unavailable('shell')).toBeUndefined();
+    } finally {
+      for (const stop of stops) await stop();
+      await docker.getImage(image).remove();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { type OpenAIDouble, startOpenAIDouble } from '../../../test/doubles/openai.js';
 import { type Running, startParley, testConfig, WebClient } from '../../../test/harness.js';
+import { readiness } from './index.js';
 import { adminScript } from './script.js';
 
 describe('admin HTTP API', () => {
@@ -57,8 +58,10 @@ describe('admin HTTP API', () => {
 
   it('answers /healthz and /readyz without a token, the API only with one', async () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${url}/readyz`);
-    expect(ready.status).toBe(200);
+    const anonymous = await fetch(`${url}/readyz`);
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.json()).toEqual({ ready: true });
+    const ready = await get('/readyz');
     expect(((await ready.json()) as { checks: Record<string, string> }).checks).toMatchObject({
       database: 'open',
       'channel:web': 'connected',
@@ -114,6 +117,20 @@ describe('admin HTTP API', () => {
       409,
     );
     client.close();
+  });
+
+  it('is not ready while a channel is still starting', () => {
+    const app = parley.app;
+    const starting = {
+      ...app.channels[0]!,
+      id: 'slow',
+      status: () => ({ state: 'starting' as const, since: 0 }),
+    };
+    expect(readiness({ ...app, channels: [...app.channels, starting] })).toMatchObject({
+      ready: false,
+      checks: { 'channel:slow': 'starting' },
+    });
+    expect(readiness(app).ready).toBe(true);
   });
 
   it('lists, approves and rejects pairing requests', async () => {

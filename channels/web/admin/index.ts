@@ -104,9 +104,11 @@ function registerOps(http: HttpServer, app: AdminApp, metrics: Metrics, version:
   http.route(
     'GET',
     '/readyz',
-    (_req, res) => {
+    (req, res, url) => {
       const result = readiness(app);
-      sendJson(res, result.ready ? 200 : 503, result);
+      // Channel names and states only for the token holder.
+      const body = http.authorized(req, url) ? result : { ready: result.ready };
+      sendJson(res, result.ready ? 200 : 503, body);
     },
     { auth: false },
   );

@@ -211,7 +211,7 @@ const paths: Record<string, Schema> = {
   },
   '/readyz': {
     get: {
-      summary: 'Readiness: database open and channels started',
+      summary: 'Readiness: database open and channels started (details only with the token)',
       security: [],
       responses: {
         '200': json({ type: 'object', properties: { ready: { type: 'boolean' } } }),

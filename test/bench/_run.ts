@@ -1,0 +1,2 @@
+import bench from './sandbox.bench.js';
+console.log(JSON.stringify(await bench(), null, 1));
