@@ -1,2 +1,0 @@
-import bench from './sandbox.bench.js';
-console.log(JSON.stringify(await bench(), null, 1));
