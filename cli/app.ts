@@ -142,7 +142,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   await registerTools(app);
   if (http) app.channels.push(new WebChannel(http, db, log));
   if (options.terminal) app.channels.push(new TerminalChannel(options.terminal));
-  app.channels.push(...createMessengerChannels(app));
+  app.channels.push(...(await createMessengerChannels(app)));
   registerAdmin(app, createMetrics(app));
   return app;
 }

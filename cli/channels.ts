@@ -1,22 +1,20 @@
 /**
  * Which messenger channels run, built from config. Each channel adds its one
- * constructor call here; the web chat and terminal are wired in app.ts.
+ * constructor call here; the web chat and terminal are wired in app.ts. Channel
+ * modules are imported only when enabled, so a Parley without Slack never loads
+ * Bolt (start-up time and memory stay small).
  */
 
 import { commands } from '../agent/commands.js';
 import type { ChannelAdapter } from '../channels/adapter.js';
-import { DiscordChannel } from '../channels/discord/adapter.js';
-import { SlackChannel } from '../channels/slack/adapter.js';
-import { TelegramChannel } from '../channels/telegram/adapter.js';
-import { WhatsAppChannel } from '../channels/whatsapp/adapter.js';
-import { registerPairingRoute } from '../channels/whatsapp/routes.js';
 import { AuthStateStore } from '../sessions/auth-state.js';
 import type { AppContext } from './context.js';
 
-export function createMessengerChannels(context: AppContext): ChannelAdapter[] {
+export async function createMessengerChannels(context: AppContext): Promise<ChannelAdapter[]> {
   const channels: ChannelAdapter[] = [];
   const slack = context.config.channels.slack;
   if (slack?.enabled && slack.botToken) {
+    const { SlackChannel } = await import('../channels/slack/adapter.js');
     const { botToken, appToken, signingSecret, apiUrl, eventsPath, minIntervalMs } = slack;
     channels.push(
       new SlackChannel(
@@ -34,6 +32,7 @@ export function createMessengerChannels(context: AppContext): ChannelAdapter[] {
   }
   const telegram = context.config.channels.telegram;
   if (telegram?.enabled && telegram.token) {
+    const { TelegramChannel } = await import('../channels/telegram/adapter.js');
     const log = context.log.child({ channel: 'telegram' });
     channels.push(
       new TelegramChannel({
@@ -57,6 +56,8 @@ export function createMessengerChannels(context: AppContext): ChannelAdapter[] {
   }
   const whatsapp = context.config.channels.whatsapp;
   if (whatsapp?.enabled) {
+    const { WhatsAppChannel } = await import('../channels/whatsapp/adapter.js');
+    const { registerPairingRoute } = await import('../channels/whatsapp/routes.js');
     const channel = new WhatsAppChannel({
       config: whatsapp,
       dataDir: context.config.dataDir,
@@ -69,9 +70,9 @@ export function createMessengerChannels(context: AppContext): ChannelAdapter[] {
   }
   const discord = context.config.channels.discord;
   if (discord?.enabled) {
+    const { DiscordChannel } = await import('../channels/discord/adapter.js');
     const { enabled: _enabled, ...options } = discord;
     channels.push(new DiscordChannel(options, context.log.child({ channel: 'discord' })));
   }
-  void context;
   return channels;
 }

@@ -4,13 +4,14 @@
  * `.describe()` text, one table per section, plus the environment aliases.
  *
  *   npx tsx cli/config/reference.ts            print the Markdown
- *   npx tsx cli/config/reference.ts --write    rewrite docs/configuration.md
+ *   npx tsx cli/config/reference.ts --write    rewrite docs/configuration.md and parley.example.yaml
  *
  * A test fails when the committed file differs from this output.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
+import { EXAMPLE_PATH, exampleYaml } from './example.js';
 import { ENV_ALIASES } from './load.js';
 import { configSchema } from './schema.js';
 
@@ -35,10 +36,11 @@ interface Field {
   description: string;
 }
 
-const def = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
+export const def = (schema: z.ZodType): Def =>
+  (schema as unknown as { _zod: { def: Def } })._zod.def;
 
 /** Strips optional/default/nullable wrappers, collecting the default and description. */
-function unwrap(schema: z.ZodType): {
+export function unwrap(schema: z.ZodType): {
   core: z.ZodType;
   defaultValue: unknown;
   hasDefault: boolean;
@@ -69,7 +71,7 @@ function unwrap(schema: z.ZodType): {
   return { core, defaultValue, hasDefault, description };
 }
 
-function typeName(schema: z.ZodType): string {
+export function typeName(schema: z.ZodType): string {
   const { core } = unwrap(schema);
   const d = def(core);
   switch (d.type) {
@@ -169,6 +171,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const text = configurationReference();
   if (process.argv.includes('--write')) {
     writeFileSync(REFERENCE_PATH, text);
-    process.stdout.write(`wrote ${REFERENCE_PATH}\n`);
+    writeFileSync(EXAMPLE_PATH, exampleYaml());
+    process.stdout.write(`wrote ${REFERENCE_PATH} and ${EXAMPLE_PATH}\n`);
   } else process.stdout.write(text);
 }
