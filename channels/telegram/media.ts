@@ -7,9 +7,9 @@
  * A file that is too large or fails to download becomes an attachment without
  * data, so the model still learns that something was sent.
  */
-import { writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Api } from 'grammy';
+import { saveToWorkspace } from '../../sessions/workspace.js';
 import type { Attachment } from '../adapter.js';
 import type { PendingFile } from './normalize.js';
 
@@ -50,8 +50,7 @@ async function fetchOne(api: Api, file: PendingFile, options: MediaOptions): Pro
     if (file.kind === 'image')
       return { ...base, size: data.length, dataBase64: data.toString('base64') };
     const name = safeName(file.fileName ?? basename(info.file_path));
-    const path = join(options.workspace(), `${Date.now()}-${name}`);
-    writeFileSync(path, data, { mode: 0o660 });
+    const path = saveToWorkspace(options.workspace(), `${Date.now()}-${name}`, data);
     return { ...base, size: data.length, path };
   } catch (error) {
     options.onError?.(error, file);

@@ -10,11 +10,10 @@
  * first, the real size after); the attachment then carries only its metadata and a
  * note for the agent explains why.
  */
-import { writeFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { downloadMediaMessage, type WAMessage } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
-import { workspaceFor } from '../../sessions/workspace.js';
+import { saveToWorkspace, workspaceFor } from '../../sessions/workspace.js';
 import type { Attachment } from '../adapter.js';
 import type { MediaInfo } from './normalize.js';
 import type { WhatsAppSocket } from './socket.js';
@@ -68,8 +67,11 @@ export async function fetchAttachment(
   const attachment: Attachment = { ...info, size: data.length };
   if (info.kind === 'image')
     return { attachment: { ...attachment, dataBase64: data.toString('base64') } };
-  const path = join(workspaceFor(context.dataDir, context.conversationKey), fileName(raw, info));
-  writeFileSync(path, data, { mode: 0o660 });
+  const path = saveToWorkspace(
+    workspaceFor(context.dataDir, context.conversationKey),
+    fileName(raw, info),
+    data,
+  );
   return { attachment: { ...attachment, path } };
 }
 
