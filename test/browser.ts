@@ -19,7 +19,10 @@ export function browserUnavailable(): string | undefined {
   return reason;
 }
 
-export async function launchBrowser(): Promise<{ browser: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(): Promise<{
+  browser: BrowserContext;
+  close(): Promise<void>;
+}> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'parley-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,

@@ -17,15 +17,22 @@ describe('terminal channel', () => {
     output.on('data', (data: Buffer) => {
       printed += data.toString();
     });
-    const app = await createApp(testConfig({ llm: { baseUrl: llm.baseUrl, apiKey: 'sk-terminal-123' }, web: { enabled: false } }), {
-      log: pino({ level: 'silent' }),
-      terminal: { input, output },
-    });
+    const app = await createApp(
+      testConfig({
+        llm: { baseUrl: llm.baseUrl, apiKey: 'sk-terminal-123' },
+        web: { enabled: false },
+      }),
+      {
+        log: pino({ level: 'silent' }),
+        terminal: { input, output },
+      },
+    );
     await app.start();
     input.write('hello terminal\n');
     input.write('/whoami\n');
     const deadline = Date.now() + 5000;
-    while (!printed.includes('terminal:local') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!printed.includes('terminal:local') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect(printed).toContain('parley> echo: hello terminal');
     expect(printed).toContain('(terminal:local), role: owner');
     await app.stop();

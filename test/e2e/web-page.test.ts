@@ -17,7 +17,9 @@ describe.skipIf(skip)('web chat page in Chromium', () => {
 
   beforeAll(async () => {
     llm = await startOpenAIDouble();
-    parley = await startParley(testConfig({ llm: { baseUrl: llm.baseUrl, apiKey: 'sk-page-test-123' } }));
+    parley = await startParley(
+      testConfig({ llm: { baseUrl: llm.baseUrl, apiKey: 'sk-page-test-123' } }),
+    );
     browser = await launchBrowser();
     mkdirSync('artifacts/screenshots', { recursive: true });
   });
@@ -37,7 +39,9 @@ describe.skipIf(skip)('web chat page in Chromium', () => {
     await page.locator('#state', { hasText: 'connected' }).waitFor();
     await page.fill('#input', 'hello from chromium');
     await page.keyboard.press('Enter');
-    await page.locator('.msg.bot:not(.streaming)', { hasText: 'A streamed answer, word by word' }).waitFor();
+    await page
+      .locator('.msg.bot:not(.streaming)', { hasText: 'A streamed answer, word by word' })
+      .waitFor();
     expect(await page.locator('.msg.user').allTextContents()).toEqual(['hello from chromium']);
     await page.screenshot({ path: 'artifacts/screenshots/web-chat.png' });
 
@@ -48,7 +52,10 @@ describe.skipIf(skip)('web chat page in Chromium', () => {
     await page.locator('.msg.bot', { hasText: 'echo: second' }).waitFor();
     const bots = await page.locator('.msg.bot').allTextContents();
     expect(bots).toEqual(['A streamed answer, word by word, for the page.', 'echo: second']);
-    expect(await page.locator('.msg.user').allTextContents()).toEqual(['hello from chromium', 'second']);
+    expect(await page.locator('.msg.user').allTextContents()).toEqual([
+      'hello from chromium',
+      'second',
+    ]);
     expect(page.url()).not.toContain('token=');
     expect(errors).toEqual([]);
   });
