@@ -6,10 +6,12 @@
  * (stopped through context.onStop).
  */
 import { getTimeTool } from '../tools/builtin/get-time.js';
-import { registerSandboxTools } from '../tools/sandbox/index.js';
 import type { AppContext } from './context.js';
 
 export async function registerTools(context: AppContext): Promise<void> {
   context.tools.register(getTimeTool);
+  if (!context.config.sandbox.enabled) return;
+  // Loaded only when wanted: dockerode and its transports weigh ~25 MB and ~0.3 s.
+  const { registerSandboxTools } = await import('../tools/sandbox/index.js');
   await registerSandboxTools(context);
 }
