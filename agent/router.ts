@@ -105,31 +105,25 @@ export class Router implements MessageHandler {
     return { text: result.text };
   }
 
-  private session(turn: Turn): Session {
-    const { message } = turn;
-    return this.deps.sessions.active({
-      key: turn.conversationKey,
-      channel: message.channel,
-      conversationId: message.conversationId,
-      threadId: message.threadId,
-      chatType: message.chatType,
-      userId: message.chatType === 'dm' ? message.sender.id : undefined,
-    });
-  }
-
   private async converse(turn: Turn, model: ChatModel): Promise<string> {
     const { message } = turn;
-    const session = this.session(turn);
-    const { userMessageStored } = this.deps.sessions.resetTurn(turn.inboxId);
-    if (!userMessageStored) {
-      this.deps.sessions.add(session.id, {
+    const session = this.deps.sessions.beginTurn(
+      {
+        key: turn.conversationKey,
+        channel: message.channel,
+        conversationId: message.conversationId,
+        threadId: message.threadId,
+        chatType: message.chatType,
+        userId: message.chatType === 'dm' ? message.sender.id : undefined,
+      },
+      turn.inboxId,
+      {
         role: 'user',
         content: userContent(message),
-        inboxId: turn.inboxId,
         senderId: message.sender.id,
         senderName: message.sender.name,
-      });
-    }
+      },
+    );
     const history = this.deps.sessions.history(session.id, this.deps.config.history);
     const messages: ChatMessage[] = [
       { role: 'system', content: this.deps.config.llm.systemPrompt },

@@ -108,11 +108,11 @@ export class Inbox {
 
   /** Counts one processing attempt (used to give up on poison messages). */
   begin(id: number): number {
-    prepared(this.db, 'UPDATE inbox SET attempts = attempts + 1, updated_at = ? WHERE id = ?').run(
-      Date.now(),
-      id,
-    );
-    return (this.byId.get(id) as InboxRow).attempts;
+    const row = prepared(
+      this.db,
+      'UPDATE inbox SET attempts = attempts + 1, updated_at = ? WHERE id = ? RETURNING attempts',
+    ).get(Date.now(), id) as { attempts: number };
+    return row.attempts;
   }
 
   /** Freezes the reply before the first chunk goes out. */
@@ -132,7 +132,15 @@ export class Inbox {
     );
   }
 
-  complete(id: number): void {
+  /** Marks the message done, recording the final delivery progress in the same write. */
+  complete(id: number, reply?: StoredReply): void {
+    if (reply) {
+      prepared(
+        this.db,
+        `UPDATE inbox SET state = 'done', reply = ?, updated_at = ? WHERE id = ?`,
+      ).run(JSON.stringify(reply), Date.now(), id);
+      return;
+    }
     prepared(this.db, `UPDATE inbox SET state = 'done', updated_at = ? WHERE id = ?`).run(
       Date.now(),
       id,

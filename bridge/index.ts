@@ -306,9 +306,9 @@ export class Bridge {
         }
         reply.sent = index + 1;
         reply.messageIds.push(id);
-        this.inbox.updateReply(entry.id, reply);
+        if (reply.sent < reply.chunks.length) this.inbox.updateReply(entry.id, reply);
       }
-      this.inbox.complete(entry.id);
+      this.inbox.complete(entry.id, reply);
       this.redeliveryCount.delete(entry.id);
       this.emit({
         type: 'replied',

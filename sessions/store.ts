@@ -220,6 +220,20 @@ export class SessionStore {
     return { userMessageStored: row !== undefined };
   }
 
+  /**
+   * Opens the turn of inbox message `inboxId` in one transaction: the conversation's
+   * active session, a clean slate after an interrupted run, and the user's message
+   * stored exactly once.
+   */
+  beginTurn(init: SessionInit, inboxId: number, userMessage: NewMessage): Session {
+    return this.db.transaction(() => {
+      const session = this.active(init);
+      if (!this.resetTurn(inboxId).userMessageStored)
+        this.add(session.id, { ...userMessage, inboxId });
+      return session;
+    })();
+  }
+
   /** The most recent messages within both limits, starting at a user message. */
   history(sessionId: number, limits: HistoryLimits): StoredMessage[] {
     const rows = prepared(

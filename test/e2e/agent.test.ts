@@ -126,6 +126,37 @@ describe('agent over the web chat', () => {
   });
 });
 
+describe('non-streaming provider', () => {
+  it('runs the tool loop with stream: false and stops after maxToolRounds', async () => {
+    const llm = await startOpenAIDouble();
+    const parley = await startParley(
+      testConfig({
+        llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test-123456', stream: false, maxToolRounds: 3 },
+      }),
+    );
+    const client = await new WebClient(parley.app.url, parley.app.token).connect();
+    llm.script.push(
+      { toolCalls: [{ name: 'get_time', arguments: '{}' }] },
+      { text: 'plain answer' },
+    );
+    await client.send('time?');
+    const [reply] = await client.waitForMessages(1);
+    expect(reply!.text).toBe('plain answer');
+    expect(llm.requests.every((r) => !r.body.stream)).toBe(true);
+
+    const loop = { toolCalls: [{ name: 'get_time', arguments: '{}' }] };
+    llm.script.push(loop, loop, loop, loop);
+    await client.send('loop forever');
+    const replies = await client.waitForMessages(2);
+    expect(replies[1]!.text).toMatch(/stopped after 3 rounds/);
+    expect(llm.requests).toHaveLength(5);
+    expect(llm.requests[4]!.body.tools).toBeUndefined();
+    client.close();
+    await parley.close();
+    await llm.close();
+  });
+});
+
 describe('provider problems', () => {
   it('answers with the variables to set when no provider is configured, and keeps running', async () => {
     const parley = await startParley(testConfig());
