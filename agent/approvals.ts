@@ -16,17 +16,11 @@ import type { Approval, ApprovalStore } from '../sessions/approval-store.js';
 export type Decision = 'approved' | 'denied' | 'expired';
 export type Answer = 'approve' | 'deny' | 'session';
 
-export interface ApprovalRequest {
-  inboxId: number;
-  sessionId: number;
-  conversationKey: string;
-  channel: string;
-  target: OutboundTarget;
-  tool: string;
-  args: string;
-  /** `channel:senderId` of the person whose message led to the call. */
-  requestedBy: string;
-}
+/** What a tool call needs approved: the call, where it came from, and who asked. */
+export type ApprovalRequest = Pick<
+  Approval,
+  'sessionId' | 'conversationKey' | 'channel' | 'target' | 'tool' | 'args' | 'requestedBy'
+> & { inboxId: number };
 
 export interface ApprovalOptions {
   timeoutMs: number;

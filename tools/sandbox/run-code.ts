@@ -6,8 +6,7 @@
 import { z } from 'zod';
 import type { Language } from '../../sandbox/probe.js';
 import { defineTool } from '../registry.js';
-import { hasNetwork, type SandboxToolDeps, workspaceOf } from './deps.js';
-import { toolResult } from './result.js';
+import { runInSandbox, type SandboxToolDeps, timeoutArg } from './deps.js';
 
 /** The argv that runs `code` in `language`. */
 export function codeCommand(language: Language, code: string): string[] {
@@ -32,23 +31,10 @@ export function runCodeTool(deps: SandboxToolDeps, languages: Language[]) {
     schema: z.object({
       language: z.enum(offered).describe('Language of the code'),
       code: z.string().min(1).max(100_000).describe('The program text'),
-      timeoutSeconds: z
-        .number()
-        .positive()
-        .max(maxSeconds)
-        .optional()
-        .describe(`Time limit in seconds (default and maximum ${maxSeconds})`),
+      timeoutSeconds: timeoutArg(maxSeconds),
     }),
     async run({ language, code, timeoutSeconds }, context) {
-      const network = hasNetwork(deps, 'run_code');
-      const result = await deps.sandbox.run({
-        cmd: codeCommand(language, code),
-        workspace: workspaceOf(deps, context.conversationKey),
-        network,
-        timeoutMs: timeoutSeconds ? timeoutSeconds * 1000 : undefined,
-        signal: context.signal,
-      });
-      return toolResult(result, deps.redactor, network);
+      return runInSandbox(deps, 'run_code', codeCommand(language, code), timeoutSeconds, context);
     },
   });
 }

@@ -5,8 +5,7 @@
  */
 import { z } from 'zod';
 import { defineTool } from '../registry.js';
-import { hasNetwork, type SandboxToolDeps, workspaceOf } from './deps.js';
-import { toolResult } from './result.js';
+import { runInSandbox, type SandboxToolDeps, timeoutArg } from './deps.js';
 
 export function shellTool(deps: SandboxToolDeps) {
   const maxSeconds = deps.sandbox.config.timeoutSeconds;
@@ -17,23 +16,10 @@ export function shellTool(deps: SandboxToolDeps) {
     sandboxed: true,
     schema: z.object({
       command: z.string().min(1).max(100_000).describe('The command line, run with sh -c'),
-      timeoutSeconds: z
-        .number()
-        .positive()
-        .max(maxSeconds)
-        .optional()
-        .describe(`Time limit in seconds (default and maximum ${maxSeconds})`),
+      timeoutSeconds: timeoutArg(maxSeconds),
     }),
     async run({ command, timeoutSeconds }, context) {
-      const network = hasNetwork(deps, 'shell');
-      const result = await deps.sandbox.run({
-        cmd: ['sh', '-c', command],
-        workspace: workspaceOf(deps, context.conversationKey),
-        network,
-        timeoutMs: timeoutSeconds ? timeoutSeconds * 1000 : undefined,
-        signal: context.signal,
-      });
-      return toolResult(result, deps.redactor, network);
+      return runInSandbox(deps, 'shell', ['sh', '-c', command], timeoutSeconds, context);
     },
   });
 }
