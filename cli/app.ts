@@ -54,7 +54,8 @@ export interface App extends AppContext {
   /** Why the model is unavailable, naming what to set. */
   providerMissing: string | undefined;
   startedAt: number;
-  start(): Promise<void>;
+  /** Starts serving; `announce` runs once the HTTP server listens, before channels start. */
+  start(announce?: () => void): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -136,7 +137,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     startedAt: Date.now(),
     onStop: (fn) => stops.push(fn),
     whatsappSocketFactory: options.whatsappSocketFactory,
-    start: () => start(app),
+    start: (announce) => start(app, announce),
     stop: () => stop(app, stops),
   };
   await registerTools(app);
@@ -147,8 +148,15 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   return app;
 }
 
-async function start(app: App): Promise<void> {
+/**
+ * Listens first (a port conflict fails before any platform is contacted, and webhooks
+ * can be delivered as soon as they are registered), then `announce` (the CLI prints the
+ * URL before the terminal prompt appears), then channels, then recovery.
+ */
+async function start(app: App, announce?: () => void): Promise<void> {
   if (app.providerMissing) app.log.warn(app.providerMissing);
+  if (app.http) app.url = await app.http.listen();
+  announce?.();
   for (const channel of app.channels) {
     const sink = app.bridge.register(channel);
     try {
@@ -157,7 +165,6 @@ async function start(app: App): Promise<void> {
       app.log.error({ err: error, channel: channel.id }, 'channel failed to start');
     }
   }
-  if (app.http) app.url = await app.http.listen();
   const sweep = setInterval(() => app.approvals.sweep(), 30_000);
   sweep.unref();
   app.onStop(() => clearInterval(sweep));

@@ -99,18 +99,20 @@ async function startCommand(_args: string[], config: ParleyConfig): Promise<numb
   });
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  const announce = () => {
+    if (app.url) {
+      out(`Parley is running. Web chat: ${app.url}/?token=${app.token}`);
+      out(`Access token: ${app.token}`);
+    } else out('Parley is running (web chat disabled).');
+    if (app.providerMissing) out(`Warning: ${app.providerMissing}`);
+  };
   try {
-    await app.start();
+    await app.start(announce);
   } catch (error) {
     process.stderr.write(`Parley could not start: ${(error as Error).message}\n`);
     await app.stop().catch(() => {});
     return 1;
   }
-  if (app.url) {
-    out(`Parley is running. Web chat: ${app.url}/?token=${app.token}`);
-    out(`Access token: ${app.token}`);
-  } else out('Parley is running (web chat disabled).');
-  if (app.providerMissing) out(`Warning: ${app.providerMissing}`);
   await new Promise(() => {});
   return 0;
 }
