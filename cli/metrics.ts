@@ -48,7 +48,21 @@ export function percentile(values: number[], p: number): number | null {
 }
 
 interface Bucket extends Omit<StatsBucket, 'latencyP50' | 'latencyP99'> {
+  /** A uniform sample (reservoir) of at most LATENCY_SAMPLES of the bucket's latencies. */
   latencies: number[];
+  seen: number;
+}
+
+const LATENCY_SAMPLES = 1000;
+
+/** Keeps memory per bucket bounded whatever the message rate (reservoir sampling). */
+function sample(bucket: Bucket, latencyMs: number): void {
+  bucket.seen++;
+  if (bucket.latencies.length < LATENCY_SAMPLES) bucket.latencies.push(latencyMs);
+  else {
+    const slot = Math.floor(Math.random() * bucket.seen);
+    if (slot < LATENCY_SAMPLES) bucket.latencies[slot] = latencyMs;
+  }
 }
 
 /** Rolling per-bucket counts for the admin charts (default: 10 s buckets, 10 minutes). */
@@ -76,7 +90,7 @@ export class LiveStats {
     )[kind];
     bucket[key]++;
     if (key !== 'failed') this.totals[key]++;
-    if (latencyMs !== undefined) bucket.latencies.push(latencyMs);
+    if (latencyMs !== undefined) sample(bucket, latencyMs);
   }
 
   snapshot(): StatsSnapshot {
@@ -88,7 +102,7 @@ export class LiveStats {
       queueDepth: depth,
       active,
       totals: { ...this.totals },
-      buckets: this.buckets.map(({ latencies, ...rest }) => ({
+      buckets: this.buckets.map(({ latencies, seen: _seen, ...rest }) => ({
         ...rest,
         latencyP50: percentile(latencies, 50),
         latencyP99: percentile(latencies, 99),
@@ -113,6 +127,7 @@ export class LiveStats {
         toolCalls: 0,
         queueDepth,
         latencies: [],
+        seen: 0,
       });
     }
     if (this.buckets.length > this.keep) this.buckets.splice(0, this.buckets.length - this.keep);

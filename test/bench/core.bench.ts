@@ -1,6 +1,7 @@
 /**
  * Core benchmark: a real Parley process (compiled, web channel only) against an
- * instant loopback LLM. Measures start-to-ready, idle RSS, then 1,000 web
+ * instant loopback LLM. Measures start-to-ready, idle RSS (after 12 s without work,
+ * once V8 has returned memory), then 1,000 web
  * conversations × 10 messages driven over real WebSockets by a closed loop of
  * concurrent conversations; latency is message sent → final reply received.
  */
@@ -71,7 +72,10 @@ export default async function bench(): Promise<Record<string, unknown>> {
   );
   const { child, url, readyMs } = await startParley(configPath);
   try {
+    // V8 gives memory back after ~10 s without work: idle RSS is read after 12 s idle.
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    const rssAfter1sMb = rssMb(child.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
     const idleRssMb = rssMb(child.pid!);
     const latencies: number[] = [];
     let next = 0;
@@ -85,6 +89,9 @@ export default async function bench(): Promise<Record<string, unknown>> {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const loadedRssMb = rssMb(child.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    const idleAfterLoadRssMb = rssMb(child.pid!);
     latencies.sort((a, b) => a - b);
     return {
       messages: latencies.length,
@@ -96,7 +103,9 @@ export default async function bench(): Promise<Record<string, unknown>> {
         p99: +percentile(latencies, 99).toFixed(2),
       },
       idleRssMb: +idleRssMb.toFixed(1),
-      loadedRssMb: +rssMb(child.pid!).toFixed(1),
+      rssOneSecondAfterReadyMb: +rssAfter1sMb.toFixed(1),
+      loadedRssMb: +loadedRssMb.toFixed(1),
+      idleAfterLoadRssMb: +idleAfterLoadRssMb.toFixed(1),
       startToReadyMs: Math.round(readyMs),
       targets: {
         messagesPerSecond: '>= 1000',
