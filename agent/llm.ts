@@ -9,6 +9,7 @@ import OpenAI from 'openai';
 import type { LlmConfig } from '../cli/config/schema.js';
 import type { ToolCallRecord } from '../sessions/store.js';
 import type { ToolDefinition } from '../tools/registry.js';
+import { httpFetch } from './http-fetch.js';
 
 export type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
@@ -64,6 +65,7 @@ export class OpenAIChatModel implements ChatModel {
       baseURL: config.baseUrl ?? 'https://api.openai.com/v1',
       timeout: config.timeoutMs,
       maxRetries: config.maxRetries,
+      fetch: httpFetch,
     });
   }
 

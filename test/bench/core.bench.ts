@@ -4,6 +4,7 @@
  * once V8 has returned memory), then 1,000 web
  * conversations × 10 messages driven over real WebSockets by a closed loop of
  * concurrent conversations; latency is message sent → final reply received.
+ * `BENCH_NODE_FLAGS` passes V8 flags to the Parley process (e.g. `--max-semi-space-size=2`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ const CONVERSATIONS = 1000;
 const MESSAGES = 10;
 const ACTIVE = 16;
 const TOKEN = 'bench-token-0123456789abcdef';
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const entry = fileURLToPath(new URL('../../cli/parley.js', import.meta.url));
 
 const rssMb = (pid: number) =>
@@ -29,7 +31,7 @@ async function startParley(
   configPath: string,
 ): Promise<{ child: ChildProcess; url: string; readyMs: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [entry, 'start'], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, entry, 'start'], {
     env: { PATH: process.env.PATH, PARLEY_CONFIG: configPath },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

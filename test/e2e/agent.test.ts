@@ -183,3 +183,24 @@ describe('provider problems', () => {
     await parley.close();
   });
 });
+
+describe('provider timeouts', () => {
+  it('gives up on a provider that never answers, with a clear reply', async () => {
+    const llm = await startOpenAIDouble();
+    const parley = await startParley(
+      testConfig({ llm: { baseUrl: llm.baseUrl, apiKey: 'k', maxRetries: 0, timeoutMs: 1000 } }),
+    );
+    const client = await new WebClient(parley.app.url, parley.app.token).connect();
+    llm.script.push({ hang: true });
+    await client.send('hello?');
+    const [reply] = await client.waitForMessages(1);
+    expect(reply!.text).toContain('did not answer in time');
+    llm.script.push({ text: 'back again' });
+    await client.send('and now?');
+    const replies = await client.waitForMessages(2);
+    expect(replies[1]!.text).toBe('back again');
+    client.close();
+    await parley.close();
+    await llm.close();
+  });
+});

@@ -1,0 +1,51 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpFetch } from './http-fetch.js';
+
+describe('httpFetch', () => {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      if (req.url === '/slow') return; // never answers
+      res.writeHead(req.url === '/missing' ? 404 : 200, {
+        'content-type': 'application/json',
+        'x-echo': String(req.headers['x-test']),
+      });
+      res.end(JSON.stringify({ method: req.method, body }));
+    });
+  });
+  let base = '';
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('sends method, headers and body, and returns status, headers and body', async () => {
+    const response = await httpFetch(`${base}/x`, {
+      method: 'POST',
+      headers: { 'x-test': 'yes' },
+      body: '{"a":1}',
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-echo')).toBe('yes');
+    expect(await response.json()).toEqual({ method: 'POST', body: '{"a":1}' });
+    expect((await httpFetch(`${base}/missing`)).status).toBe(404);
+  });
+
+  it('rejects when aborted and when nothing listens', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await expect(httpFetch(`${base}/slow`, { signal: controller.signal })).rejects.toThrow(
+      /abort/i,
+    );
+    await expect(httpFetch('http://127.0.0.1:9/x')).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
