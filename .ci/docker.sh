@@ -17,8 +17,22 @@ if ! command -v docker >/dev/null 2>&1 || ! command -v dockerd >/dev/null 2>&1 |
   apt-get install -y -qq docker.io busybox-static >/dev/null
 fi
 
+# A pid file left by an engine that was killed (e.g. when the previous session ended)
+# stops dockerd from starting: remove it unless its process is really running.
+stale_pidfile() {
+  local file=$1 name=$2 pid
+  [ -f "$file" ] || return 1
+  pid=$(cat "$file" 2>/dev/null || true)
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" = "$name" ] && return 1
+  return 0
+}
+
 if ! docker info >/dev/null 2>&1; then
   echo "docker.sh: starting dockerd (log: /tmp/dockerd.log)"
+  if stale_pidfile /var/run/docker.pid dockerd; then rm -f /var/run/docker.pid; fi
+  if stale_pidfile /var/run/docker/containerd/containerd.pid containerd; then
+    rm -f /var/run/docker/containerd/containerd.pid
+  fi
   dockerd --iptables=false --ip-masq=false --bridge=none > /tmp/dockerd.log 2>&1 &
 fi
 
