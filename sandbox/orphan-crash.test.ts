@@ -6,19 +6,12 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { until } from '../test/wait.js';
 import { DockerSandbox } from './docker-sandbox.js';
 import { dockerSkipReason, labelledContainers, testSandboxConfig } from './testing.js';
 
 const skip = await dockerSkipReason();
 const child = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
-
-async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.skipIf(skip)('orphan cleanup after a crash', () => {
   it('removes the container of a SIGKILLed Parley at the next start', async () => {
@@ -27,7 +20,9 @@ describe.skipIf(skip)('orphan cleanup after a crash', () => {
     });
     const [line] = (await once(proc.stdout, 'data')) as [Buffer];
     const { instance } = JSON.parse(line.toString()) as { instance: string };
-    await until(async () => (await labelledContainers(instance)).length === 1, 20_000);
+    await until(async () => (await labelledContainers(instance)).length === 1, 20_000, {
+      intervalMs: 100,
+    });
     proc.kill('SIGKILL');
     await once(proc, 'exit');
     expect(await labelledContainers(instance)).toHaveLength(1); // left behind

@@ -9,6 +9,7 @@ import {
   type DiscordDoubleOptions,
   startDiscordDouble,
 } from '../../test/doubles/discord.js';
+import { until as poll } from '../../test/wait.js';
 import type { InboundMessage, InboundSink } from '../adapter.js';
 import { DiscordChannel, type DiscordOptions } from './adapter.js';
 import { fixture } from './fixtures/index.js';
@@ -24,13 +25,8 @@ export interface DiscordRig {
   close(): Promise<void>;
 }
 
-export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the Discord adapter');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export const until = (condition: () => boolean, timeoutMs = 5000): Promise<void> =>
+  poll(condition, timeoutMs, { what: 'waiting for the Discord adapter' });
 
 /** A double plus an adapter pointed at it (not started). */
 export async function discordRig(

@@ -11,7 +11,8 @@
  * if (problem) return sendJson(res, 401, { error: problem })
  * ```
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../http/server.js';
 
 /** Requests older (or newer) than this are refused. */
 export const MAX_SKEW_SECONDS = 5 * 60;
@@ -39,9 +40,7 @@ export function signatureProblem(request: SignedRequest): string | undefined {
   const seconds = Number(timestamp);
   if (!/^\d+$/.test(timestamp) || !Number.isSafeInteger(seconds)) return 'malformed timestamp';
   if (Math.abs(request.nowMs / 1000 - seconds) > MAX_SKEW_SECONDS) return 'stale request timestamp';
-  const expected = Buffer.from(slackSignature(request.secret, timestamp, request.body));
-  const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+  if (!safeEqual(signature, slackSignature(request.secret, timestamp, request.body)))
     return 'signature mismatch';
   return undefined;
 }

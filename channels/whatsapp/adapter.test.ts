@@ -10,18 +10,13 @@ import { AuthStateStore } from '../../sessions/auth-state.js';
 import { openDatabase } from '../../sessions/db.js';
 import { fixture, WhatsAppDouble } from '../../test/doubles/whatsapp.js';
 import { tempDir } from '../../test/harness.js';
+import { until as poll } from '../../test/wait.js';
 import type { InboundMessage } from '../adapter.js';
 import { WhatsAppChannel } from './adapter.js';
 
-type Upsert = { messages: WAMessage[]; type: 'notify' | 'append' };
+const until = (condition: () => boolean, timeoutMs = 3000) => poll(condition, timeoutMs);
 
-const until = async (condition: () => boolean, timeoutMs = 3000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
+type Upsert = { messages: WAMessage[]; type: 'notify' | 'append' };
 
 async function setup(config: Record<string, unknown> = {}) {
   const dataDir = tempDir();

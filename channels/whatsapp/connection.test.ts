@@ -6,17 +6,13 @@ import { AuthStateStore } from '../../sessions/auth-state.js';
 import { openDatabase } from '../../sessions/db.js';
 import { fixture, WhatsAppDouble } from '../../test/doubles/whatsapp.js';
 import { tempDir } from '../../test/harness.js';
+import { until as poll } from '../../test/wait.js';
 import { sqliteAuthState } from './auth-state.js';
 import { Backoff } from './backoff.js';
 import { type ConnectionEvent, WhatsAppConnection } from './connection.js';
 
-const until = async (condition: () => boolean, timeoutMs = 3000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
+const until = (condition: () => boolean, timeoutMs = 3000) => poll(condition, timeoutMs);
+
 const settle = () => new Promise((resolve) => setTimeout(resolve, 60));
 
 function setup(options: { watchdogMs?: number } = {}) {

@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { percentile } from '../../cli/metrics.js';
 import { startOpenAIDouble } from '../doubles/openai.js';
 import { tempDir, WebClient } from '../harness.js';
 
@@ -22,10 +23,6 @@ const entry = fileURLToPath(new URL('../../cli/parley.js', import.meta.url));
 
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 async function startParley(
   configPath: string,
@@ -94,15 +91,14 @@ export default async function bench(): Promise<Record<string, unknown>> {
     const loadedRssMb = rssMb(child.pid!);
     await new Promise((resolve) => setTimeout(resolve, 12_000));
     const idleAfterLoadRssMb = rssMb(child.pid!);
-    latencies.sort((a, b) => a - b);
     return {
       messages: latencies.length,
       conversations: CONVERSATIONS,
       concurrentConversations: ACTIVE,
       messagesPerSecond: Math.round(latencies.length / seconds),
       latencyMs: {
-        p50: +percentile(latencies, 50).toFixed(2),
-        p99: +percentile(latencies, 99).toFixed(2),
+        p50: +(percentile(latencies, 50) ?? 0).toFixed(2),
+        p99: +(percentile(latencies, 99) ?? 0).toFixed(2),
       },
       idleRssMb: +idleRssMb.toFixed(1),
       rssOneSecondAfterReadyMb: +rssAfter1sMb.toFixed(1),

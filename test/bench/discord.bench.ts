@@ -9,25 +9,15 @@ import pino from 'pino';
 import { Sender } from '../../bridge/outbound/sender.js';
 import { DiscordChannel } from '../../channels/discord/adapter.js';
 import { fixture, ids, messagePayload } from '../../channels/discord/fixtures/index.js';
+import { percentile } from '../../cli/metrics.js';
 import { startDiscordDouble } from '../doubles/discord.js';
+import { until } from '../wait.js';
 
 const INBOUND = 2000;
 /** Below discord.js's own global budget of 50 requests/s, which it enforces (we reject, not wait). */
 const OUTBOUND = 40;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
 const round = (n: number) => Math.round(n * 100) / 100;
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('bench timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 export default async function bench(): Promise<Record<string, unknown>> {
   const double = await startDiscordDouble({
@@ -51,7 +41,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
     const inboundStarted = performance.now();
     for (let i = 0; i < INBOUND; i++)
       double.dispatch('MESSAGE_CREATE', messagePayload(i % 2 ? 'dm' : 'mention', `message ${i}`));
-    await waitFor(() => received >= INBOUND, 60_000);
+    await until(() => received >= INBOUND, 60_000);
     const inboundMs = performance.now() - inboundStarted;
 
     const target = { account: 'default', conversationId: ids.dmChannel, chatType: 'dm' as const };
@@ -61,7 +51,6 @@ export default async function bench(): Promise<Record<string, unknown>> {
       await adapter.send(target, { text: `reply ${i}`, format: 'markdown' });
       latencies.push(performance.now() - started);
     }
-    latencies.sort((a, b) => a - b);
 
     const sender = new Sender(adapter);
     const long = Array.from({ length: 15 }, (_, i) => `Part ${i} ${'x'.repeat(590)}`).join('\n\n');
@@ -74,9 +63,9 @@ export default async function bench(): Promise<Record<string, unknown>> {
       inboundMessages: INBOUND,
       inboundPerSecond: Math.round(INBOUND / (inboundMs / 1000)),
       outboundSends: OUTBOUND,
-      sendP50Ms: round(percentile(latencies, 50)),
-      sendP95Ms: round(percentile(latencies, 95)),
-      sendP99Ms: round(percentile(latencies, 99)),
+      sendP50Ms: round(percentile(latencies, 50) ?? 0),
+      sendP95Ms: round(percentile(latencies, 95) ?? 0),
+      sendP99Ms: round(percentile(latencies, 99) ?? 0),
       longAnswerChars: long.length,
       longAnswerChunks: chunkIds.length,
       longAnswerMs: round(chunkMs),

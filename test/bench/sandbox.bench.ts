@@ -11,15 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { sandboxSchema } from '../../cli/config/sandbox.js';
+import { percentile } from '../../cli/metrics.js';
 import { DockerSandbox } from '../../sandbox/docker-sandbox.js';
 
 const IMAGE = 'parley-sandbox-test';
 const ROUNDS = 15;
 
 function stats(samples: number[]): { median: number; p95: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return { median: Math.round(at(0.5)), p95: Math.round(at(0.95)) };
+  return {
+    median: Math.round(percentile(samples, 50) ?? 0),
+    p95: Math.round(percentile(samples, 95) ?? 0),
+  };
 }
 
 function dockerRun(workspace: string): Promise<number> {

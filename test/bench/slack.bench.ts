@@ -16,6 +16,7 @@ import pino from 'pino';
 import { Sender } from '../../bridge/outbound/sender.js';
 import { HttpServer } from '../../channels/http/server.js';
 import { SlackChannel } from '../../channels/slack/adapter.js';
+import { percentile } from '../../cli/metrics.js';
 import { postSlackEvent, SLACK_BOT_USER, startSlackDouble } from '../doubles/slack.js';
 
 const SECRET = 'bench-signing-secret';
@@ -36,9 +37,6 @@ function envelope(i: number): unknown {
     },
   };
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
 export default async function bench(): Promise<Record<string, unknown>> {
   const events = Number(process.env.PARLEY_BENCH_SLACK_EVENTS ?? 1000);
@@ -112,12 +110,11 @@ async function runInbound(url: string, events: number): Promise<Record<string, n
     }),
   );
   const seconds = (Date.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
   return {
     events,
     refused,
     eventsPerSecond: Math.round(events / seconds),
-    ackP50Ms: Number(percentile(latencies, 0.5).toFixed(2)),
-    ackP99Ms: Number(percentile(latencies, 0.99).toFixed(2)),
+    ackP50Ms: Number((percentile(latencies, 50) ?? 0).toFixed(2)),
+    ackP99Ms: Number((percentile(latencies, 99) ?? 0).toFixed(2)),
   };
 }

@@ -21,14 +21,10 @@ import { whatsappSchema } from '../../cli/config/channels.js';
 import { AuthStateStore } from '../../sessions/auth-state.js';
 import { openDatabase } from '../../sessions/db.js';
 import { fixture, WhatsAppDouble } from '../doubles/whatsapp.js';
+import { until as poll } from '../wait.js';
 
-const until = async (condition: () => boolean, timeoutMs = 60_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('bench timed out');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-};
+const until = (condition: () => boolean, timeoutMs = 60_000) =>
+  poll(condition, timeoutMs, { intervalMs: 2, what: 'bench' });
 
 function setup() {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-wa-'));

@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../bridge/errors.js';
 import { Sender } from '../../bridge/outbound/sender.js';
 import type { ChannelAdapter, InboundMessage, OutboundTarget } from '../../channels/adapter.js';
+import { until } from '../wait.js';
 
 export type InjectKind = 'dm' | 'groupMention' | 'groupPlain' | 'threadReply';
 
@@ -36,14 +37,6 @@ export interface ContractSetup {
 export interface ContractDriver {
   setup(): Promise<ContractSetup>;
 }
-
-const until = async (condition: () => boolean, timeoutMs = 5000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the adapter');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
 
 export function channelContract(name: string, driver: ContractDriver): void {
   describe(`channel contract: ${name}`, () => {

@@ -19,6 +19,7 @@
  * ```
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { until } from '../wait.js';
 
 export const TEST_TOKEN = '123456:TEST-token-for-the-double';
 export const TEST_BOT = {
@@ -710,13 +711,8 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** Polls `condition` every 20 ms until it holds (rejects after `timeoutMs`). */
-export async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the telegram double');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export const waitUntil = (condition: () => boolean, timeoutMs = 10_000): Promise<void> =>
+  until(condition, timeoutMs, { intervalMs: 20, what: 'waiting for the telegram double' });
 
 /** Starts a double on a free loopback port. */
 export async function startTelegramDouble(
