@@ -62,6 +62,12 @@ describe.skipIf(skip)('DockerSandbox attack battery', () => {
     });
   });
 
+  it('can read files a channel saved into the workspace as another user', async () => {
+    writeFileSync(join(workspace, 'attachment.txt'), 'from telegram', { mode: 0o600 });
+    const result = await sh('cat /workspace/attachment.txt');
+    expect(result.stdout).toBe('from telegram');
+  });
+
   it('cannot read host files outside the workspace', async () => {
     const secretDir = mkdtempSync(join(tmpdir(), 'parley-host-'));
     writeFileSync(join(secretDir, 'secret.txt'), 'host-only-secret');

@@ -18,7 +18,8 @@
  * ```
  */
 import { randomUUID } from 'node:crypto';
-import { chownSync } from 'node:fs';
+import { chownSync, lstatSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { SandboxConfig } from '../cli/config/sandbox.js';
 import { type ContainerRequest, containerSpec, sandboxUser } from './container-spec.js';
@@ -109,11 +110,19 @@ export class DockerSandbox {
     await Promise.all(mine.map((info) => this.remove(this.docker.getContainer(info.Id))));
   }
 
-  /** Makes `dir` writable by the container user when Parley runs as root. */
+  /**
+   * Gives `dir` and the files directly in it (e.g. attachments a channel saved as
+   * root) to the container user when Parley runs as root; symlinks are left alone.
+   */
   prepareWorkspace(dir: string): void {
     if (process.getuid?.() !== 0) return;
     const { uid, gid } = sandboxUser(this.config.user);
     chownSync(dir, uid, gid);
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const path = join(dir, entry.name);
+      if (lstatSync(path).uid !== uid) chownSync(path, uid, gid);
+    }
   }
 
   private timeoutFor(request: SandboxRequest): number {

@@ -4,7 +4,7 @@
  * path a sandbox container sees (bind-mounted at /workspace).
  */
 import { createHash } from 'node:crypto';
-import { chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The workspace folder of `conversationKey` under `dataDir`, created on demand. */
@@ -17,16 +17,11 @@ export function workspaceFor(dataDir: string, conversationKey: string): string {
 }
 
 /**
- * Saves an inbound file into a workspace and gives it to the workspace's owner (the
- * sandbox user when Parley runs as root), so sandboxed tools can read and change it.
- * Returns the file's path.
+ * Saves an inbound file (a channel's download) into a workspace; returns its path.
+ * The sandbox hands workspace files to its container user before each run.
  */
 export function saveToWorkspace(dir: string, fileName: string, data: Uint8Array): string {
   const path = join(dir, fileName);
   writeFileSync(path, data, { mode: 0o660 });
-  if (process.getuid?.() === 0) {
-    const { uid, gid } = statSync(dir);
-    chownSync(path, uid, gid);
-  }
   return path;
 }

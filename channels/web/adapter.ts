@@ -55,7 +55,7 @@ export class WebChannel implements ChannelAdapter {
   };
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   private readonly clients = new Map<string, Set<WebSocket>>();
-  private readonly pendingDeltas = new Map<string, string>();
+  private readonly pendingDeltas = new Map<string, { replyId: string; text: string }>();
   private readonly outbox: WebOutbox;
   private sink: InboundSink | undefined;
   private state: ChannelStatus = { state: 'stopped', since: Date.now() };
@@ -94,7 +94,7 @@ export class WebChannel implements ChannelAdapter {
   }
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> {
-    await new Promise((resolve) => setImmediate(resolve)); // let coalesced deltas go first
+    this.flushDeltas(target.conversationId);
     const item = this.outbox.add(target.conversationId, {
       text: message.text,
       ...(message.buttons
@@ -111,18 +111,21 @@ export class WebChannel implements ChannelAdapter {
 
   /** Deltas are coalesced per event-loop turn: one frame carries all fragments that arrived together. */
   streamDelta(target: OutboundTarget, replyId: string, delta: string): void {
-    const key = `${target.conversationId}\u0000${replyId}`;
-    const pending = this.pendingDeltas.get(key);
-    if (pending !== undefined) {
-      this.pendingDeltas.set(key, pending + delta);
+    const pending = this.pendingDeltas.get(target.conversationId);
+    if (pending) {
+      pending.text += delta;
       return;
     }
-    this.pendingDeltas.set(key, delta);
-    setImmediate(() => {
-      const text = this.pendingDeltas.get(key) ?? '';
-      this.pendingDeltas.delete(key);
-      this.push(target.conversationId, { type: 'delta', replyId, text });
-    });
+    this.pendingDeltas.set(target.conversationId, { replyId, text: delta });
+    setImmediate(() => this.flushDeltas(target.conversationId));
+  }
+
+  /** Pushes the conversation's coalesced deltas now (before its final message, or on the next tick). */
+  private flushDeltas(conversationId: string): void {
+    const pending = this.pendingDeltas.get(conversationId);
+    if (!pending) return;
+    this.pendingDeltas.delete(conversationId);
+    this.push(conversationId, { type: 'delta', replyId: pending.replyId, text: pending.text });
   }
 
   async acknowledgeAction(): Promise<void> {}

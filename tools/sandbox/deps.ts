@@ -48,7 +48,7 @@ export async function runInSandbox(
   const network = hasNetwork(deps, tool);
   const result = await deps.sandbox.run({
     cmd,
-    workspace: workspaceOf(deps, context.conversationKey),
+    workspace: workspaceFor(deps.dataDir, context.conversationKey), // run() prepares it
     network,
     timeoutMs: timeoutSeconds ? timeoutSeconds * 1000 : undefined,
     signal: context.signal,
