@@ -28,9 +28,10 @@ export class AccessPolicy {
   constructor(
     private readonly config: ParleyConfig['access'],
     private readonly store: AccessStore,
+    /** Principals that are owners by construction (the local terminal, the admin page). */
+    builtInOwners: string[] = [],
   ) {
-    // Whoever types in Parley's own terminal could edit its config: an owner.
-    this.owners = new Set([...config.owners, 'terminal:local']);
+    this.owners = new Set([...config.owners, ...builtInOwners]);
     this.allowed = new Set(config.allow);
   }
 

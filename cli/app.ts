@@ -18,7 +18,7 @@ import { Router } from '../agent/router.js';
 import { Bridge } from '../bridge/index.js';
 import type { ChannelAdapter } from '../channels/adapter.js';
 import { HttpServer } from '../channels/http/server.js';
-import { TerminalChannel } from '../channels/terminal/adapter.js';
+import { TERMINAL_PRINCIPAL, TerminalChannel } from '../channels/terminal/adapter.js';
 import { WebChannel } from '../channels/web/adapter.js';
 import { ADMIN_PRINCIPAL } from '../channels/web/admin/api.js';
 import { registerAdmin } from '../channels/web/admin/index.js';
@@ -89,11 +89,15 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const stops: (() => Promise<void> | void)[] = [];
   const sessions = new SessionStore(db);
   const accessStore = new AccessStore(db);
-  const access = new AccessPolicy(config.access, accessStore);
+  // Whoever types in Parley's own terminal or holds the admin token could edit its config.
+  const access = new AccessPolicy(config.access, accessStore, [
+    TERMINAL_PRINCIPAL,
+    ADMIN_PRINCIPAL,
+  ]);
   const approvals = new ApprovalService(new ApprovalStore(db), {
     timeoutMs: config.tools.approvalTimeoutMinutes * 60_000,
     approver: config.tools.approver,
-    isOwner: (principal) => principal === ADMIN_PRINCIPAL || access.isOwner(principal),
+    isOwner: (principal) => access.isOwner(principal),
   });
   const tools = new ToolRegistry(config.tools.policies);
   const providerMissing = missingProvider(config.llm);

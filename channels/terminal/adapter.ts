@@ -13,6 +13,9 @@ import type {
   SentMessage,
 } from '../adapter.js';
 
+/** The local user's principal (`channel:senderId`); an owner. */
+export const TERMINAL_PRINCIPAL = 'terminal:local';
+
 export interface TerminalOptions {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
