@@ -1,13 +1,14 @@
 /**
  * A `fetch` for the provider client built on `node:http`/`node:https` with
- * keep-alive agents. The `openai` package accepts any fetch; Node's built-in one
- * (undici, WHATWG streams on both sides) costs about 0.5 ms more CPU per call, which
- * is most of the agent's own per-message overhead against a fast local model.
- * Request bodies are strings (JSON) or absent; responses stream through as-is.
+ * keep-alive agents. The `openai` package accepts any fetch and reads from the
+ * response only its status, headers, `text()`/`json()` and `body` as an async
+ * iterable of bytes (for SSE). Node's own fetch and `Response` (undici, WHATWG
+ * streams on both sides) cost more CPU per call than the rest of a turn against a
+ * fast local model, so {@link HttpResponse} provides just that surface over the
+ * `http.IncomingMessage`. Request bodies are strings (JSON) or bytes.
  */
 import http from 'node:http';
 import https from 'node:https';
-import { Readable } from 'node:stream';
 
 const agents = {
   'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
@@ -16,24 +17,64 @@ const agents = {
 
 function plainHeaders(init: RequestInit['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  new Headers(init).forEach((value, key) => {
-    out[key] = value;
-  });
-  return out;
-}
-
-function responseHeaders(raw: http.IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const [key, value] of Object.entries(raw)) {
-    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  if (!init) return out;
+  if (init instanceof Headers || Array.isArray(init)) {
+    for (const [key, value] of init) out[key] = value;
+    return out;
   }
-  return headers;
+  return { ...(init as Record<string, string>) };
 }
 
 function bodyOf(body: RequestInit['body']): string | Uint8Array | undefined {
   if (body === undefined || body === null) return undefined;
   if (typeof body === 'string' || body instanceof Uint8Array) return body;
   throw new TypeError('httpFetch sends only string or byte bodies');
+}
+
+/** The part of `Response` that the `openai` client uses, over a Node response. */
+export class HttpResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly ok: boolean;
+  readonly headers: Headers;
+  /** The body as an async iterable of byte chunks (`null` for 204/304). */
+  readonly body: AsyncIterable<Uint8Array> | null;
+
+  constructor(
+    readonly url: string,
+    private readonly message: http.IncomingMessage,
+  ) {
+    this.status = message.statusCode ?? 502;
+    this.statusText = message.statusMessage ?? '';
+    this.ok = this.status >= 200 && this.status < 300;
+    const pairs: [string, string][] = [];
+    const raw = message.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+    this.headers = new Headers(pairs);
+    const empty = this.status === 204 || this.status === 304;
+    if (empty) message.resume();
+    this.body = empty ? null : message;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.bytes();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async text(): Promise<string> {
+    return (await this.bytes()).toString('utf8');
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  private async bytes(): Promise<Buffer> {
+    if (!this.body) return Buffer.alloc(0);
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.message) chunks.push(chunk as Buffer);
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  }
 }
 
 /** `fetch` over node:http(s) with keep-alive; honours `signal` (timeouts, aborts). */
@@ -55,20 +96,8 @@ export function httpFetch(
         agent,
         ...(init.signal ? { signal: init.signal } : {}),
       },
-      (response) => {
-        const status = response.statusCode ?? 502;
-        const stream =
-          status === 204 || status === 304
-            ? null
-            : (Readable.toWeb(response) as ReadableStream<Uint8Array>);
-        resolve(
-          new Response(stream, {
-            status,
-            statusText: response.statusMessage ?? '',
-            headers: responseHeaders(response.headers),
-          }),
-        );
-      },
+      // The openai client reads only what HttpResponse provides (see the header).
+      (response) => resolve(new HttpResponse(url.href, response) as unknown as Response),
     );
     request.on('error', reject);
     request.end(body);

@@ -5,7 +5,7 @@
  * client's own (`maxRetries`, honouring retry-after); what still fails becomes a
  * {@link ProviderError} whose `userMessage` is safe to show in a chat.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { LlmConfig } from '../cli/config/schema.js';
 import type { ToolCallRecord } from '../sessions/store.js';
 import type { ToolDefinition } from '../tools/registry.js';
@@ -56,17 +56,27 @@ export function missingProvider(config: LlmConfig): string | undefined {
   );
 }
 
-export class OpenAIChatModel implements ChatModel {
-  private readonly client: OpenAI;
+type OpenAIClass = typeof OpenAI;
 
-  constructor(private readonly config: LlmConfig) {
-    this.client = new OpenAI({
-      apiKey: config.apiKey ?? 'not-needed',
-      baseURL: config.baseUrl ?? 'https://api.openai.com/v1',
-      timeout: config.timeoutMs,
-      maxRetries: config.maxRetries,
-      fetch: httpFetch,
+export class OpenAIChatModel implements ChatModel {
+  private sdk: OpenAIClass | undefined;
+  private clientPromise: Promise<OpenAI> | undefined;
+
+  constructor(private readonly config: LlmConfig) {}
+
+  /** The client, created on first use: the `openai` module (about 10 MB) loads only then. */
+  private client(): Promise<OpenAI> {
+    this.clientPromise ??= import('openai').then(({ default: sdk }) => {
+      this.sdk = sdk;
+      return new sdk({
+        apiKey: this.config.apiKey ?? 'not-needed',
+        baseURL: this.config.baseUrl ?? 'https://api.openai.com/v1',
+        timeout: this.config.timeoutMs,
+        maxRetries: this.config.maxRetries,
+        fetch: httpFetch,
+      });
     });
+    return this.clientPromise;
   }
 
   get name(): string {
@@ -83,8 +93,9 @@ export class OpenAIChatModel implements ChatModel {
 
   async listModels(): Promise<string[]> {
     try {
+      const client = await this.client();
       const ids: string[] = [];
-      for await (const model of this.client.models.list()) ids.push(model.id);
+      for await (const model of client.models.list()) ids.push(model.id);
       return ids;
     } catch (error) {
       throw this.explain(error);
@@ -101,7 +112,8 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   private async single(request: CompletionRequest): Promise<Completion> {
-    const response = await this.client.chat.completions.create(
+    const client = await this.client();
+    const response = await client.chat.completions.create(
       { ...this.params(request), stream: false },
       request.signal ? { signal: request.signal } : {},
     );
@@ -127,7 +139,8 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   private async streamed(request: CompletionRequest): Promise<Completion> {
-    const stream = await this.client.chat.completions.create(
+    const client = await this.client();
+    const stream = await client.chat.completions.create(
       { ...this.params(request), stream: true, stream_options: { include_usage: true } },
       request.signal ? { signal: request.signal } : {},
     );
@@ -168,19 +181,20 @@ export class OpenAIChatModel implements ChatModel {
   private explain(error: unknown): ProviderError {
     if (error instanceof ProviderError) return error;
     const where = this.config.baseUrl ?? 'the OpenAI API';
-    if (error instanceof OpenAI.APIConnectionTimeoutError) {
+    const sdk = this.sdk;
+    if (sdk && error instanceof sdk.APIConnectionTimeoutError) {
       return new ProviderError(
         error.message,
         `The AI provider at ${where} did not answer in time. Please try again later.`,
       );
     }
-    if (error instanceof OpenAI.APIConnectionError) {
+    if (sdk && error instanceof sdk.APIConnectionError) {
       return new ProviderError(
         error.message,
         `I could not reach the AI provider at ${where}. Is it running? Please try again later.`,
       );
     }
-    if (error instanceof OpenAI.APIError) {
+    if (sdk && error instanceof sdk.APIError) {
       const status = error.status ?? 0;
       const text =
         status === 401 || status === 403

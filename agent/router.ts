@@ -7,14 +7,20 @@
  *   provider missing ─► say which variables to set
  *   otherwise        ─► session history + user message ─► model ↔ tools loop ─► reply
  *
- * A turn may be re-run after a crash: the session keeps the user's message once
- * (keyed by inbox id) and drops whatever the interrupted run wrote after it.
+ * A turn's session messages are stored only with its frozen reply (see `converse`),
+ * so a turn re-run after a crash starts from a clean session.
  */
 import type { Logger } from 'pino';
 import type { MessageHandler, Reply, Turn } from '../bridge/index.js';
 import type { InboundMessage } from '../channels/adapter.js';
 import type { ParleyConfig } from '../cli/config/schema.js';
-import type { Session, SessionStore, StoredMessage, ToolCallRecord } from '../sessions/store.js';
+import type {
+  HistoryMessage,
+  NewMessage,
+  Session,
+  SessionStore,
+  ToolCallRecord,
+} from '../sessions/store.js';
 import type { Redactor } from '../tools/redact.js';
 import type { ToolRegistry, ToolResult } from '../tools/registry.js';
 import { type AccessPolicy, pairingText, principalOf } from './access.js';
@@ -91,7 +97,7 @@ export class Router implements MessageHandler {
     if (!this.deps.model)
       return { text: this.deps.providerMissing ?? 'No AI provider is configured.' };
     if (!message.text.trim() && message.attachments.length === 0) return null;
-    return { text: await this.converse(turn, this.deps.model) };
+    return this.converse(turn, this.deps.model);
   }
 
   private async answerApproval(
@@ -105,26 +111,33 @@ export class Router implements MessageHandler {
     return { text: result.text };
   }
 
-  private async converse(turn: Turn, model: ChatModel): Promise<string> {
+  /**
+   * The model turn. Its session messages (the user's, tool rounds, the answer) are
+   * kept in memory and stored by the bridge together with the frozen reply
+   * (`Reply.persist`), so an interrupted turn leaves nothing behind and re-runs cleanly.
+   */
+  private async converse(turn: Turn, model: ChatModel): Promise<Reply> {
     const { message } = turn;
-    const session = this.deps.sessions.beginTurn(
-      {
-        key: turn.conversationKey,
-        channel: message.channel,
-        conversationId: message.conversationId,
-        threadId: message.threadId,
-        chatType: message.chatType,
-        userId: message.chatType === 'dm' ? message.sender.id : undefined,
-      },
-      turn.inboxId,
-      {
-        role: 'user',
-        content: userContent(message),
-        senderId: message.sender.id,
-        senderName: message.sender.name,
-      },
-    );
-    const history = this.deps.sessions.history(session.id, this.deps.config.history);
+    const { sessions } = this.deps;
+    const session = sessions.active({
+      key: turn.conversationKey,
+      channel: message.channel,
+      conversationId: message.conversationId,
+      threadId: message.threadId,
+      chatType: message.chatType,
+      userId: message.chatType === 'dm' ? message.sender.id : undefined,
+    });
+    if (turn.rerun) sessions.discardTurn(turn.inboxId);
+    const user: NewMessage = {
+      role: 'user',
+      content: userContent(message),
+      inboxId: turn.inboxId,
+      senderId: message.sender.id,
+      senderName: message.sender.name,
+    };
+    const turnMessages: NewMessage[] = [user];
+    const persist = () => sessions.addTurn(session.id, turn.inboxId, turnMessages);
+    const history = sessions.history(session.id, this.deps.config.history, user);
     const messages: ChatMessage[] = [
       { role: 'system', content: this.deps.config.llm.systemPrompt },
       ...history.map((stored) => toChatMessage(stored, message, turn.inboxId)),
@@ -137,17 +150,16 @@ export class Router implements MessageHandler {
         tools: () => this.deps.tools.definitions(),
         maxRounds: this.deps.config.llm.maxToolRounds,
         execute: (call) => this.execute(turn, session, call),
-        record: (stored) =>
-          this.deps.sessions.add(session.id, { ...stored, inboxId: turn.inboxId }),
+        record: (stored) => turnMessages.push(stored),
         onDelta: (delta) => turn.stream(delta),
       });
       this.emit({ type: 'llm', ok: true, latencyMs: Date.now() - started });
-      return this.deps.redactor.redact(result.text || '(no answer)');
+      return { text: this.deps.redactor.redact(result.text || '(no answer)'), persist };
     } catch (error) {
       this.emit({ type: 'llm', ok: false, latencyMs: Date.now() - started });
       if (!(error instanceof ProviderError)) throw error;
       this.deps.log.warn({ err: error, status: error.status }, 'provider failed');
-      return error.userMessage;
+      return { text: error.userMessage, persist };
     }
   }
 
@@ -282,7 +294,7 @@ function userContent(message: InboundMessage): string {
 
 /** Maps a stored message to the Chat Completions shape; the current turn's images go as image parts. */
 function toChatMessage(
-  stored: StoredMessage,
+  stored: HistoryMessage,
   current: InboundMessage,
   inboxId: number,
 ): ChatMessage {

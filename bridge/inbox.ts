@@ -106,21 +106,24 @@ export class Inbox {
     return row ? toEntry(row) : undefined;
   }
 
-  /** Counts one processing attempt (used to give up on poison messages). */
-  begin(id: number): number {
-    const row = prepared(
-      this.db,
-      'UPDATE inbox SET attempts = attempts + 1, updated_at = ? WHERE id = ? RETURNING attempts',
-    ).get(Date.now(), id) as { attempts: number };
-    return row.attempts;
-  }
-
-  /** Freezes the reply before the first chunk goes out. */
-  setReply(id: number, reply: StoredReply): void {
-    prepared(
+  /**
+   * Freezes the reply before the first chunk goes out. `alongside` (the turn's
+   * session messages) is written in the same transaction: after a crash, either the
+   * turn is stored with its reply or it runs again from scratch.
+   */
+  setReply(id: number, reply: StoredReply, alongside?: () => void): void {
+    const freeze = prepared(
       this.db,
       `UPDATE inbox SET state = 'replying', reply = ?, updated_at = ? WHERE id = ?`,
-    ).run(JSON.stringify(reply), Date.now(), id);
+    );
+    if (!alongside) {
+      freeze.run(JSON.stringify(reply), Date.now(), id);
+      return;
+    }
+    this.db.transaction(() => {
+      alongside();
+      freeze.run(JSON.stringify(reply), Date.now(), id);
+    })();
   }
 
   /** Records progress after each delivered chunk. */
@@ -154,13 +157,23 @@ export class Inbox {
     ).run(error, Date.now(), id);
   }
 
-  /** Rows a previous run accepted but did not finish, oldest first. */
-  unfinished(): InboxEntry[] {
-    const rows = prepared(
-      this.db,
-      `SELECT * FROM inbox WHERE state IN ('pending', 'replying') ORDER BY id`,
-    ).all() as InboxRow[];
-    return rows.map(toEntry);
+  /**
+   * Rows a previous run accepted but did not finish, oldest first. Each `pending`
+   * one counts an interrupted attempt (`attempts`), so a message that crashes Parley
+   * every time it runs is eventually answered with an apology instead.
+   */
+  reclaim(): InboxEntry[] {
+    return this.db.transaction(() => {
+      prepared(
+        this.db,
+        `UPDATE inbox SET attempts = attempts + 1, updated_at = ? WHERE state = 'pending'`,
+      ).run(Date.now());
+      const rows = prepared(
+        this.db,
+        `SELECT * FROM inbox WHERE state IN ('pending', 'replying') ORDER BY id`,
+      ).all() as InboxRow[];
+      return rows.map(toEntry);
+    })();
   }
 
   counts(): Record<InboxState, number> {

@@ -58,6 +58,34 @@ describe('Bridge', () => {
     expect(bridge.inbox.get(entry.id)!.state).toBe('done');
   });
 
+  it('re-runs an interrupted turn, then answers with an apology once runs keep being interrupted', async () => {
+    const path = join(tempDir(), 'parley.db');
+    const runs: boolean[] = [];
+    const start = async () => {
+      const channel = new TestChannel();
+      const bridge = new Bridge(
+        openDatabase(path),
+        {
+          handle: async (turn) => {
+            runs.push(turn.rerun);
+            return new Promise(() => {}); // never finishes: the next start is the "restart"
+          },
+        },
+        silent,
+        { maxAttempts: 2 },
+      );
+      await channel.start(bridge.register(channel));
+      await bridge.recover();
+      return channel;
+    };
+    await (await start()).inject({ text: 'crash me' });
+    await start();
+    const last = await start();
+    await last.waitForDeliveries(1, 3000);
+    expect(runs).toEqual([false, true]);
+    expect(last.texts()).toEqual(['Sorry, I could not process this message. Please try again.']);
+  });
+
   it('tries a delivery again later when network failures outlast the retries', async () => {
     const channel = new TestChannel();
     const bridge = new Bridge(openDatabase(join(tempDir(), 'parley.db')), echo, silent, {

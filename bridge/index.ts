@@ -32,6 +32,11 @@ import { ConversationQueue } from './queue.js';
 export interface Reply {
   text: string;
   buttons?: OutboundButton[];
+  /**
+   * Writes that belong to this reply (the turn's session messages). They run in the
+   * transaction that freezes the reply, so a crash keeps both or neither.
+   */
+  persist?: () => void;
 }
 
 /** One message being handled, with the side channels a turn may use. */
@@ -39,6 +44,8 @@ export interface Turn {
   inboxId: number;
   conversationKey: string;
   message: InboundMessage;
+  /** True when an earlier run of this message was interrupted (crash or restart). */
+  rerun: boolean;
   target: OutboundTarget;
   adapter: ChannelAdapter;
   /** Streams a fragment of the answer (web deltas or a draft being edited). */
@@ -58,7 +65,7 @@ export interface BridgeOptions {
   concurrency: number;
   /** Messages waiting in memory before adapters are slowed down. */
   capacity: number;
-  /** Processing attempts before a message is answered with an apology. */
+  /** Interrupted runs of a message before it is answered with an apology instead. */
   maxAttempts: number;
   /** Minimum gap between draft edits for `streaming: 'edit'` channels. */
   draftIntervalMs: number;
@@ -99,6 +106,9 @@ export function conversationKey(
   const base = `${message.channel}:${message.account}:${message.conversationId}`;
   return message.threadId ? `${base}:${message.threadId}` : base;
 }
+
+/** The id under which a turn's reply is streamed. */
+const replyIdOf = (entry: InboxEntry) => `r${entry.id}`;
 
 const APOLOGY = 'Sorry, I could not process this message. Please try again.';
 
@@ -169,7 +179,7 @@ export class Bridge {
   /** Re-enqueues everything a previous run accepted but did not finish. */
   async recover(): Promise<number> {
     const entries = this.inbox
-      .unfinished()
+      .reclaim()
       .filter((entry) => this.adapters.has(entry.message.channel));
     for (const entry of entries) await this.schedule(entry);
     if (entries.length > 0)
@@ -214,21 +224,21 @@ export class Bridge {
     await this.queue.push(entry.conversationKey, entry);
   }
 
+  /** Runs (or resumes) one message; `entry` is current: just accepted or just read from the inbox. */
   private async process(entry: InboxEntry): Promise<void> {
     const registered = this.adapters.get(entry.message.channel);
     if (!registered) return;
-    const current = this.inbox.get(entry.id) ?? entry;
-    if (current.state === 'done' || current.state === 'failed') return;
+    if (entry.state === 'done' || entry.state === 'failed') return;
     const reply =
-      current.state === 'replying' && current.reply
-        ? current.reply
-        : await this.runTurn(current, registered);
+      entry.state === 'replying' && entry.reply
+        ? entry.reply
+        : await this.runTurn(entry, registered);
     if (reply === null) {
       this.inbox.complete(entry.id);
       this.emit({ type: 'silent', channel: entry.message.channel });
       return;
     }
-    await this.deliver(current, reply, registered.sender);
+    await this.deliver(entry, reply, registered.sender);
   }
 
   /** Runs the handler and freezes its reply (or `null` when it stays silent). */
@@ -237,7 +247,6 @@ export class Bridge {
     { adapter, sender }: { adapter: ChannelAdapter; sender: Sender },
   ): Promise<StoredReply | null> {
     const target = replyTarget(entry.message);
-    const attempts = this.inbox.begin(entry.id);
     const draft =
       adapter.capabilities.streaming === 'edit' && adapter.edit
         ? new DraftStream(sender, target, { intervalMs: this.options.draftIntervalMs })
@@ -246,7 +255,7 @@ export class Bridge {
     const stopTyping = this.keepTyping(sender, target);
     try {
       reply =
-        attempts > this.options.maxAttempts
+        entry.attempts >= this.options.maxAttempts
           ? { text: APOLOGY }
           : await this.handler.handle(this.turn(entry, adapter, sender, target, draft));
     } catch (error) {
@@ -254,6 +263,7 @@ export class Bridge {
       reply = { text: APOLOGY };
     } finally {
       stopTyping();
+      if (!draft) adapter.endStream?.(target, replyIdOf(entry));
     }
     const draftId = await draft?.close();
     if (reply === null) return null;
@@ -264,7 +274,7 @@ export class Bridge {
       ...(reply.buttons?.length ? { buttons: reply.buttons } : {}),
       ...(draftId ? { draftMessageId: draftId } : {}),
     };
-    this.inbox.setReply(entry.id, stored);
+    this.inbox.setReply(entry.id, stored, reply.persist);
     return stored;
   }
 
@@ -275,11 +285,12 @@ export class Bridge {
     target: OutboundTarget,
     draft?: DraftStream,
   ): Turn {
-    const replyId = `r${entry.id}`;
+    const replyId = replyIdOf(entry);
     return {
       inboxId: entry.id,
       conversationKey: entry.conversationKey,
       message: entry.message,
+      rerun: entry.attempts > 0,
       target,
       adapter,
       stream: (delta) => {
@@ -336,7 +347,8 @@ export class Bridge {
       );
       const timer = setTimeout(() => {
         this.redeliveries.delete(timer);
-        void this.schedule(entry);
+        const current = this.inbox.get(entry.id);
+        if (current) void this.schedule(current);
       }, this.options.redeliveryDelayMs * count);
       timer.unref();
       this.redeliveries.add(timer);

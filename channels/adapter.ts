@@ -194,6 +194,11 @@ export interface ChannelAdapter {
   typing?(target: OutboundTarget): Promise<void>;
   /** Pushes a streaming fragment of the reply `replyId` (when `streaming === 'deltas'`). */
   streamDelta?(target: OutboundTarget, replyId: string, delta: string): void;
+  /**
+   * The reply `replyId` is complete and its final message follows: fragments not
+   * pushed yet may be dropped, since the final message supersedes them.
+   */
+  endStream?(target: OutboundTarget, replyId: string): void;
   /** Answers a button press so the platform stops its spinner. */
   acknowledgeAction?(message: InboundMessage, text?: string): Promise<void>;
   /** Current status for operators. */

@@ -25,6 +25,7 @@ import { registerAdmin } from '../channels/web/admin/index.js';
 import type { WhatsAppSocketFactory } from '../channels/whatsapp/socket.js';
 import { AccessStore } from '../sessions/access-store.js';
 import { ApprovalStore } from '../sessions/approval-store.js';
+import { startCheckpointer } from '../sessions/checkpoint.js';
 import { type Db, MetaStore, openDatabase } from '../sessions/db.js';
 import { SessionStore } from '../sessions/store.js';
 import { Redactor } from '../tools/redact.js';
@@ -82,11 +83,13 @@ function webToken(config: ParleyConfig, db: Db): string {
 }
 
 export async function createApp(config: ParleyConfig, options: AppOptions = {}): Promise<App> {
-  const db = openDatabase(join(config.dataDir, 'parley.db'));
+  const dbPath = join(config.dataDir, 'parley.db');
+  const db = openDatabase(dbPath, { autoCheckpoint: false });
   const token = webToken(config, db);
   const redactor = new Redactor([...configSecrets(config), token]);
   const log = options.log ?? createLogger({ level: config.logging.level, redactor });
-  const stops: (() => Promise<void> | void)[] = [];
+  const checkpointer = startCheckpointer(dbPath, log);
+  const stops: (() => Promise<void> | void)[] = [() => checkpointer.stop()];
   const sessions = new SessionStore(db);
   const accessStore = new AccessStore(db);
   // Whoever types in Parley's own terminal or holds the admin token could edit its config.

@@ -10,12 +10,17 @@ import { migrations } from './migrations.js';
 
 export type Db = Database.Database;
 
-/** Opens (creating if needed) the database at `path`, or in memory for `:memory:`. */
-export function openDatabase(path: string): Db {
+/**
+ * Opens (creating if needed) the database at `path`, or in memory for `:memory:`.
+ * `autoCheckpoint: false` leaves WAL checkpoints to the checkpointer worker
+ * (`startCheckpointer` in checkpoint.ts), so no commit on this connection waits for one.
+ */
+export function openDatabase(path: string, options: { autoCheckpoint?: boolean } = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  if (options.autoCheckpoint === false) db.pragma('wal_autocheckpoint = 0');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);

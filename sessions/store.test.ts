@@ -50,14 +50,34 @@ describe('SessionStore', () => {
     expect(sessions.history(second.id, { maxMessages: 10, maxTokens: 1000 })).toEqual([]);
   });
 
-  it('re-runs a turn without duplicating the user message', () => {
+  it('stores a turn in order and drops what an interrupted run stored', () => {
     const { sessions } = store();
     const session = sessions.active(dm('u1'));
-    sessions.add(session.id, { role: 'user', content: 'q', inboxId: 7 });
-    sessions.add(session.id, { role: 'assistant', content: 'partial', inboxId: 7 });
-    expect(sessions.resetTurn(7)).toEqual({ userMessageStored: true });
-    expect(sessions.transcript(session.id).map((m) => m.content)).toEqual(['q']);
-    expect(sessions.resetTurn(8)).toEqual({ userMessageStored: false });
+    sessions.addTurn(session.id, 7, [
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: 'a' },
+    ]);
+    sessions.add(session.id, { role: 'user', content: 'interrupted', inboxId: 8 });
+    sessions.discardTurn(8);
+    expect(sessions.transcript(session.id).map((m) => [m.content, m.inboxId])).toEqual([
+      ['q', 7],
+      ['a', 7],
+    ]);
+  });
+
+  it('counts the pending user message in the history limits, last', () => {
+    const { sessions } = store();
+    const session = sessions.active(dm('u1'));
+    for (let i = 0; i < 5; i++)
+      sessions.addTurn(session.id, i, [
+        { role: 'user', content: `q${i}` },
+        { role: 'assistant', content: `a${i}` },
+      ]);
+    const next = { role: 'user' as const, content: 'now' };
+    const history = sessions.history(session.id, { maxMessages: 4, maxTokens: 1000 }, next);
+    expect(history.map((m) => m.content)).toEqual(['q4', 'a4', 'now']);
+    const tight = sessions.history(session.id, { maxMessages: 40, maxTokens: 5 }, next);
+    expect(tight.map((m) => m.content)).toEqual(['now']);
   });
 
   it('exports and purges one user, keeping others', () => {

@@ -82,6 +82,24 @@ interface MessageRow {
   created_at: number;
 }
 
+/** A message as the model sees it again. */
+export type HistoryMessage = Pick<
+  NewMessage,
+  'role' | 'content' | 'inboxId' | 'toolCalls' | 'toolCallId'
+>;
+
+type HistoryRow = Pick<MessageRow, 'inbox_id' | 'role' | 'content' | 'tool_calls' | 'tool_call_id'>;
+
+function toHistoryMessage(row: HistoryRow): HistoryMessage {
+  return {
+    role: row.role,
+    content: row.content,
+    inboxId: row.inbox_id ?? undefined,
+    toolCalls: row.tool_calls ? (JSON.parse(row.tool_calls) as ToolCallRecord[]) : undefined,
+    toolCallId: row.tool_call_id ?? undefined,
+  };
+}
+
 function toSession(row: SessionRow): Session {
   return {
     id: row.id,
@@ -207,43 +225,32 @@ export class SessionStore {
     return Number(result.lastInsertRowid);
   }
 
-  /**
-   * Prepares a (re)run of the turn for `inboxId`: drops what an interrupted run wrote
-   * after the user's message and tells whether that message is already stored.
-   */
-  resetTurn(inboxId: number): { userMessageStored: boolean } {
-    prepared(this.db, `DELETE FROM messages WHERE inbox_id = ? AND role != 'user'`).run(inboxId);
-    const row = prepared(
-      this.db,
-      `SELECT 1 FROM messages WHERE inbox_id = ? AND role = 'user'`,
-    ).get(inboxId);
-    return { userMessageStored: row !== undefined };
-  }
-
-  /**
-   * Opens the turn of inbox message `inboxId` in one transaction: the conversation's
-   * active session, a clean slate after an interrupted run, and the user's message
-   * stored exactly once.
-   */
-  beginTurn(init: SessionInit, inboxId: number, userMessage: NewMessage): Session {
-    return this.db.transaction(() => {
-      const session = this.active(init);
-      if (!this.resetTurn(inboxId).userMessageStored)
-        this.add(session.id, { ...userMessage, inboxId });
-      return session;
+  /** Stores a turn's messages (user, tool rounds, answer) for inbox message `inboxId`, in order. */
+  addTurn(sessionId: number, inboxId: number, messages: NewMessage[]): void {
+    this.db.transaction(() => {
+      for (const message of messages) this.add(sessionId, { ...message, inboxId });
     })();
   }
 
-  /** The most recent messages within both limits, starting at a user message. */
-  history(sessionId: number, limits: HistoryLimits): StoredMessage[] {
+  /** Drops what an interrupted run of inbox message `inboxId` may have stored. */
+  discardTurn(inboxId: number): void {
+    prepared(this.db, 'DELETE FROM messages WHERE inbox_id = ?').run(inboxId);
+  }
+
+  /**
+   * The most recent messages within both limits, starting at a user message. `next`
+   * (the turn's user message, not stored yet) counts as the newest and ends the list.
+   */
+  history(sessionId: number, limits: HistoryLimits, next?: NewMessage): HistoryMessage[] {
     const rows = prepared(
       this.db,
-      'SELECT * FROM messages WHERE session_id = ? ORDER BY id DESC LIMIT ?',
-    ).all(sessionId, limits.maxMessages) as MessageRow[];
-    const picked: StoredMessage[] = [];
-    let tokens = 0;
+      `SELECT inbox_id, role, content, tool_calls, tool_call_id FROM messages
+         WHERE session_id = ? ORDER BY id DESC LIMIT ?`,
+    ).all(sessionId, limits.maxMessages - (next ? 1 : 0)) as HistoryRow[];
+    const picked: HistoryMessage[] = next ? [next] : [];
+    let tokens = next ? estimateTokens(next) : 0;
     for (const row of rows) {
-      const message = toMessage(row);
+      const message = toHistoryMessage(row);
       tokens += estimateTokens(message);
       if (tokens > limits.maxTokens && picked.length > 0) break;
       picked.push(message);

@@ -120,6 +120,12 @@ export class WebChannel implements ChannelAdapter {
     setImmediate(() => this.flushDeltas(target.conversationId));
   }
 
+  /** The final message is about to be sent: deltas of this reply still waiting are superseded. */
+  endStream(target: OutboundTarget, replyId: string): void {
+    if (this.pendingDeltas.get(target.conversationId)?.replyId === replyId)
+      this.pendingDeltas.delete(target.conversationId);
+  }
+
   /** Pushes the conversation's coalesced deltas now (before its final message, or on the next tick). */
   private flushDeltas(conversationId: string): void {
     const pending = this.pendingDeltas.get(conversationId);

@@ -105,7 +105,9 @@ export const configSchema = z
           .int()
           .min(1)
           .default(3)
-          .describe('Attempts to process one message before answering with an apology.'),
+          .describe(
+            'Interrupted runs of one message (crashes or restarts mid-turn) before it is answered with an apology instead.',
+          ),
       })
       .strict()
       .default({ concurrency: 16, capacity: 1000, maxAttempts: 3 }),

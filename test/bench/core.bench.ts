@@ -1,25 +1,35 @@
 /**
  * Core benchmark: a real Parley process (compiled, web channel only) against an
- * instant loopback LLM. Measures start-to-ready, idle RSS (after 12 s without work,
- * once V8 has returned memory), then 1,000 web
- * conversations × 10 messages driven over real WebSockets by a closed loop of
- * concurrent conversations; latency is message sent → final reply received.
- * `BENCH_NODE_FLAGS` passes V8 flags to the Parley process (e.g. `--max-semi-space-size=2`).
+ * instant loopback LLM (`instant-llm.ts`). Measures start-to-ready, idle RSS (after
+ * 12 s without work, once V8 has returned memory), then drives 1,000 web
+ * conversations × 10 messages over real WebSockets, once per concurrency level in
+ * `ACTIVE` (a closed loop: each conversation sends its next message after the
+ * reply). Latency is message sent → final reply received. The first level is the
+ * headline: enough conversations in flight to keep Parley busy, few enough that
+ * the latency is Parley's work rather than time spent queueing behind others.
+ * `BENCH_ACTIVE=4,16` sets the levels; `BENCH_NODE_FLAGS` passes V8 flags to Parley.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
 import { percentile } from '../../cli/metrics.js';
-import { startOpenAIDouble } from '../doubles/openai.js';
-import { tempDir, WebClient } from '../harness.js';
+import { tempDir } from '../harness.js';
+import { INSTANT_REPLY, startInstantLlm } from './instant-llm.js';
 
 const CONVERSATIONS = 1000;
 const MESSAGES = 10;
-const ACTIVE = 16;
+const ACTIVE = (process.env.BENCH_ACTIVE ?? '4,16').split(',').map(Number);
 const TOKEN = 'bench-token-0123456789abcdef';
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const entry = fileURLToPath(new URL('../../cli/parley.js', import.meta.url));
+
+/** User + system CPU time of a process, in ms (from /proc, clock ticks of 10 ms). */
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
 
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -43,19 +53,69 @@ async function startParley(
   });
 }
 
-async function conversation(url: string, latencies: number[]): Promise<void> {
-  const client = await new WebClient(url, TOKEN).connect();
+/**
+ * One web chat client sending `MESSAGES` messages, each after the previous reply.
+ * Deliberately lean (one socket, one pending promise) so the bench's own CPU stays small.
+ */
+async function conversation(url: string, id: number, latencies: number[]): Promise<number> {
+  const ws = new WebSocket(
+    `${url.replace('http', 'ws')}/ws?client=bench${String(id).padStart(6, '0')}&token=${TOKEN}`,
+  );
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  let replied: ((text: string) => void) | undefined;
+  ws.on('message', (data) => {
+    const frame = JSON.parse(String(data)) as { type: string; text?: string };
+    if (frame.type === 'message') replied?.(frame.text ?? '');
+  });
+  let wrong = 0;
   for (let i = 0; i < MESSAGES; i++) {
     const sent = performance.now();
-    await client.send(`message ${i}`);
-    await client.waitForMessages(i + 1, 30_000);
+    const reply = new Promise<string>((resolve) => {
+      replied = resolve;
+    });
+    ws.send(JSON.stringify({ type: 'message', id: `m${i}`, text: `message ${i}` }));
+    if ((await reply) !== INSTANT_REPLY) wrong++;
     latencies.push(performance.now() - sent);
   }
-  client.close();
+  ws.close();
+  return wrong;
+}
+
+/** One pass of `CONVERSATIONS` × `MESSAGES`, `active` conversations at a time. */
+async function load(url: string, pid: number, active: number, firstId: number) {
+  const latencies: number[] = [];
+  let next = 0;
+  let wrongReplies = 0;
+  const started = performance.now();
+  const parleyCpuBefore = cpuMs(pid);
+  const benchCpuBefore = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: active }, async () => {
+      while (next < CONVERSATIONS)
+        wrongReplies += await conversation(url, firstId + next++, latencies);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  return {
+    messages: latencies.length,
+    wrongReplies,
+    conversations: CONVERSATIONS,
+    concurrentConversations: active,
+    messagesPerSecond: Math.round(latencies.length / seconds),
+    latencyMs: {
+      p50: +(percentile(latencies, 50) ?? 0).toFixed(2),
+      p99: +(percentile(latencies, 99) ?? 0).toFixed(2),
+    },
+    cpuMsPerMessage: {
+      parley: +((cpuMs(pid) - parleyCpuBefore) / latencies.length).toFixed(3),
+      benchClientsAndLlm: +((benchCpu.user + benchCpu.system) / 1000 / latencies.length).toFixed(3),
+    },
+  };
 }
 
 export default async function bench(): Promise<Record<string, unknown>> {
-  const llm = await startOpenAIDouble();
+  const llm = await startInstantLlm();
   const dir = tempDir('parley-bench-');
   const configPath = join(dir, 'parley.yaml');
   writeFileSync(
@@ -76,30 +136,15 @@ export default async function bench(): Promise<Record<string, unknown>> {
     const rssAfter1sMb = rssMb(child.pid!);
     await new Promise((resolve) => setTimeout(resolve, 11_000));
     const idleRssMb = rssMb(child.pid!);
-    const latencies: number[] = [];
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: ACTIVE }, async () => {
-        while (next < CONVERSATIONS) {
-          next++;
-          await conversation(url, latencies);
-        }
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
+    const passes = [];
+    for (const [index, active] of ACTIVE.entries())
+      passes.push(await load(url, child.pid!, active, index * CONVERSATIONS));
     const loadedRssMb = rssMb(child.pid!);
     await new Promise((resolve) => setTimeout(resolve, 12_000));
     const idleAfterLoadRssMb = rssMb(child.pid!);
     return {
-      messages: latencies.length,
-      conversations: CONVERSATIONS,
-      concurrentConversations: ACTIVE,
-      messagesPerSecond: Math.round(latencies.length / seconds),
-      latencyMs: {
-        p50: +(percentile(latencies, 50) ?? 0).toFixed(2),
-        p99: +(percentile(latencies, 99) ?? 0).toFixed(2),
-      },
+      ...passes[0],
+      otherConcurrency: passes.slice(1),
       idleRssMb: +idleRssMb.toFixed(1),
       rssOneSecondAfterReadyMb: +rssAfter1sMb.toFixed(1),
       loadedRssMb: +loadedRssMb.toFixed(1),

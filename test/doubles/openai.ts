@@ -1,7 +1,7 @@
 /**
  * An OpenAI-compatible Chat Completions server on 127.0.0.1 for tests and benches.
  * Replies come from a script (text, tool calls, errors, delays, hangs), streamed as
- * SSE when the request asks for it. With an empty script it answers
+ * SSE (a delta per word) when the request asks for it. With an empty script it answers
  * `echo: <last user text>`. Every request body is recorded.
  *
  * @example
@@ -22,7 +22,8 @@ export interface ScriptedReply {
   delayMs?: number;
   /** Never answer (the connection stays open until the server closes). */
   hang?: boolean;
-  /** Split streamed text into this many deltas (default: per word). */
+  /** Pause between streamed deltas (ms), as a model writing token by token does. */
+  deltaDelayMs?: number;
   usage?: { prompt_tokens: number; completion_tokens: number };
 }
 
@@ -138,7 +139,11 @@ async function handle(
       `data: ${JSON.stringify({ id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 0, model: request.body.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`,
     );
   event({ role: 'assistant', content: '' });
-  for (const piece of (reply.text ?? '').match(/\S+\s*|\s+/g) ?? []) event({ content: piece });
+  for (const piece of (reply.text ?? '').match(/\S+\s*|\s+/g) ?? []) {
+    if (reply.deltaDelayMs) await new Promise((resolve) => setTimeout(resolve, reply.deltaDelayMs));
+    event({ content: piece });
+  }
+  if (reply.deltaDelayMs) await new Promise((resolve) => setTimeout(resolve, reply.deltaDelayMs));
   for (const call of toolCalls) {
     const half = Math.ceil(call.function.arguments.length / 2);
     event({

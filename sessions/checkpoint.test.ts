@@ -1,0 +1,43 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/harness.js';
+import { until } from '../test/wait.js';
+import { startCheckpointer } from './checkpoint.js';
+import { openDatabase } from './db.js';
+
+function fill(path: string) {
+  const db = openDatabase(path, { autoCheckpoint: false });
+  db.exec('CREATE TABLE filler (v TEXT)');
+  const insert = db.prepare('INSERT INTO filler VALUES (?)');
+  for (let i = 0; i < 3000; i++) insert.run('x'.repeat(2000));
+  return db;
+}
+
+describe('checkpointer', () => {
+  it('leaves the WAL alone on a connection without automatic checkpoints', () => {
+    const path = join(tempDir(), 'parley.db');
+    const db = fill(path);
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(4_000_000);
+    expect(statSync(path).size).toBeLessThan(1_000_000);
+    db.close();
+  });
+
+  it('copies the WAL into the database file from a worker that exits once idle', async () => {
+    const path = join(tempDir(), 'parley.db');
+    const db = fill(path);
+    const checkpointer = startCheckpointer(path, pino({ level: 'silent' }), {
+      intervalMs: 50,
+      idleRounds: 3,
+    });
+    await until(() => statSync(path).size > 4_000_000, 10_000, { what: 'checkpoint' });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM filler').get()).toEqual({ n: 3000 });
+    await until(() => !checkpointer.running, 10_000, { what: 'idle worker exit' });
+    db.prepare('INSERT INTO filler VALUES (?)').run('woken');
+    await until(() => checkpointer.running, 10_000, { what: 'worker restart on a write' });
+    await checkpointer.stop();
+    expect(checkpointer.running).toBe(false);
+    db.close();
+  });
+});
