@@ -11,6 +11,13 @@ describe('httpFetch', () => {
     });
     req.on('end', () => {
       if (req.url === '/slow') return; // never answers
+      if (req.url === '/empty') return res.writeHead(204).end();
+      if (req.url === '/events') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: one\n\n');
+        setTimeout(() => res.end('data: two\n\n'), 20);
+        return;
+      }
       res.writeHead(req.url === '/missing' ? 404 : 200, {
         'content-type': 'application/json',
         'x-echo': String(req.headers['x-test']),
@@ -38,6 +45,17 @@ describe('httpFetch', () => {
     expect(response.headers.get('x-echo')).toBe('yes');
     expect(await response.json()).toEqual({ method: 'POST', body: '{"a":1}' });
     expect((await httpFetch(`${base}/missing`)).status).toBe(404);
+  });
+
+  it('streams the body as byte chunks as they arrive, and has no body for 204', async () => {
+    const response = await httpFetch(`${base}/events`);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const chunks: string[] = [];
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
+      chunks.push(Buffer.from(chunk).toString());
+    expect(chunks).toEqual(['data: one\n\n', 'data: two\n\n']);
+    const empty = await httpFetch(`${base}/empty`);
+    expect([empty.status, empty.ok, empty.body, await empty.text()]).toEqual([204, true, null, '']);
   });
 
   it('rejects when aborted and when nothing listens', async () => {

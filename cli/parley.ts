@@ -19,7 +19,6 @@ import { SessionStore } from '../sessions/store.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { ParleyConfig } from './config/schema.js';
-import { doctorCommand } from './doctor.js';
 import { statusCommand } from './status.js';
 
 type CommandFn = (args: string[], config: ParleyConfig) => Promise<number>;
@@ -33,7 +32,8 @@ const commands: Record<string, CommandFn> = {
   sessions: sessionsCommand,
   channels: channelsCommand,
   status: (args, config) => statusCommand(args, config),
-  doctor: doctorCommand,
+  // Loaded when run: doctor brings dockerode (about 25 MB, with its SSH and gRPC stacks).
+  doctor: async (args, config) => (await import('./doctor.js')).doctorCommand(args, config),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,61 @@
+/**
+ * A plain `parley start` (web chat only, sandbox off) must not load what it does not
+ * use: messenger libraries and dockerode weigh tens of megabytes and most of a
+ * second of start-up, and are loaded only when their channel or the sandbox is on.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/harness.js';
+
+describe('parley start', () => {
+  it('loads no messenger library and no dockerode when they are not enabled', async () => {
+    const dir = tempDir();
+    const configPath = join(dir, 'parley.yaml');
+    const record = join(dir, 'modules.txt');
+    writeFileSync(
+      configPath,
+      [
+        `dataDir: ${join(dir, 'data')}`,
+        'web: { port: 0 }',
+        'logging: { level: warn }',
+        'sandbox: { enabled: false }',
+      ].join('\n'),
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        '--require',
+        './test/fixtures/record-modules.cjs',
+        '--import',
+        'tsx',
+        'cli/parley.ts',
+        'start',
+      ],
+      {
+        env: { PATH: process.env.PATH, PARLEY_CONFIG: configPath, RECORD_MODULES: record },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (data: Buffer) => {
+        out += data.toString();
+        if (out.includes('Web chat:')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`parley exited early (${code}): ${out}`)));
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    const loaded = readFileSync(record, 'utf8').split('\n');
+    expect(loaded.some((path) => path.includes('/node_modules/better-sqlite3/'))).toBe(true);
+    const unwanted = loaded.filter((path) =>
+      /\/node_modules\/(dockerode|docker-modem|ssh2|discord\.js|@discordjs|@slack|grammy|@grammyjs)\//.test(
+        path,
+      ),
+    );
+    expect(unwanted).toEqual([]);
+  });
+});
