@@ -56,10 +56,8 @@ export function missingProvider(config: LlmConfig): string | undefined {
   );
 }
 
-type OpenAIClass = typeof OpenAI;
-
 export class OpenAIChatModel implements ChatModel {
-  private sdk: OpenAIClass | undefined;
+  private sdk: typeof OpenAI | undefined;
   private clientPromise: Promise<OpenAI> | undefined;
 
   constructor(private readonly config: LlmConfig) {}

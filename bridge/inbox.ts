@@ -112,17 +112,12 @@ export class Inbox {
    * turn is stored with its reply or it runs again from scratch.
    */
   setReply(id: number, reply: StoredReply, alongside?: () => void): void {
-    const freeze = prepared(
-      this.db,
-      `UPDATE inbox SET state = 'replying', reply = ?, updated_at = ? WHERE id = ?`,
-    );
-    if (!alongside) {
-      freeze.run(JSON.stringify(reply), Date.now(), id);
-      return;
-    }
     this.db.transaction(() => {
-      alongside();
-      freeze.run(JSON.stringify(reply), Date.now(), id);
+      alongside?.();
+      prepared(
+        this.db,
+        `UPDATE inbox SET state = 'replying', reply = ?, updated_at = ? WHERE id = ?`,
+      ).run(JSON.stringify(reply), Date.now(), id);
     })();
   }
 

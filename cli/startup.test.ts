@@ -3,11 +3,10 @@
  * use: messenger libraries and dockerode weigh tens of megabytes and most of a
  * second of start-up, and are loaded only when their channel or the sandbox is on.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../test/harness.js';
+import { spawnParley, tempDir } from '../test/harness.js';
 
 describe('parley start', () => {
   it('loads no messenger library and no dockerode when they are not enabled', async () => {
@@ -23,29 +22,11 @@ describe('parley start', () => {
         'sandbox: { enabled: false }',
       ].join('\n'),
     );
-    const child = spawn(
-      process.execPath,
-      [
-        '--require',
-        './test/fixtures/record-modules.cjs',
-        '--import',
-        'tsx',
-        'cli/parley.ts',
-        'start',
-      ],
-      {
-        env: { PATH: process.env.PATH, PARLEY_CONFIG: configPath, RECORD_MODULES: record },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    const { child, ready } = spawnParley(
+      ['--require', './test/fixtures/record-modules.cjs', '--import', 'tsx', 'cli/parley.ts'],
+      { PATH: process.env.PATH, PARLEY_CONFIG: configPath, RECORD_MODULES: record },
     );
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (data: Buffer) => {
-        out += data.toString();
-        if (out.includes('Web chat:')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`parley exited early (${code}): ${out}`)));
-    });
+    await ready;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;

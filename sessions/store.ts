@@ -116,15 +116,11 @@ function toSession(row: SessionRow): Session {
 
 function toMessage(row: MessageRow): StoredMessage {
   return {
+    ...toHistoryMessage(row),
     id: row.id,
     sessionId: row.session_id,
-    inboxId: row.inbox_id ?? undefined,
-    role: row.role,
-    content: row.content,
     senderId: row.sender_id ?? undefined,
     senderName: row.sender_name ?? undefined,
-    toolCalls: row.tool_calls ? (JSON.parse(row.tool_calls) as ToolCallRecord[]) : undefined,
-    toolCallId: row.tool_call_id ?? undefined,
     promptTokens: row.prompt_tokens ?? undefined,
     completionTokens: row.completion_tokens ?? undefined,
     createdAt: row.created_at,

@@ -2,6 +2,7 @@
  * Test harness: a real Parley (createApp) on a temp SQLite file and a free
  * loopback port, plus a web chat client speaking the real WebSocket protocol.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,32 @@ export function testConfig(overrides: Record<string, unknown> = {}): ParleyConfi
 export interface Running {
   app: App;
   close(): Promise<void>;
+}
+
+/**
+ * Runs `parley start` as its own process, `nodeArgs` naming the entry (e.g.
+ * `['--import', 'tsx', 'cli/parley.ts']`) with any Node flags before it. `ready`
+ * resolves with the web chat URL once Parley prints it, and rejects if it exits first.
+ */
+export function spawnParley(
+  nodeArgs: string[],
+  env: NodeJS.ProcessEnv,
+  stderr: 'pipe' | 'inherit' = 'pipe',
+): { child: ChildProcess; ready: Promise<string> } {
+  const child = spawn(process.execPath, [...nodeArgs, 'start'], {
+    env,
+    stdio: ['ignore', 'pipe', stderr],
+  });
+  const ready = new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (data: Buffer) => {
+      out += data.toString();
+      const url = /Web chat: (http:\/\/[^/\s]+)\//.exec(out)?.[1];
+      if (url) resolve(url);
+    });
+    child.once('exit', (code) => reject(new Error(`parley exited early (${code}): ${out}`)));
+  });
+  return { child, ready };
 }
 
 /** Starts Parley in-process, with extra channels (e.g. a TestChannel) if given. */

@@ -10,13 +10,12 @@
  * the latency is Parley's work rather than time spent queueing behind others.
  * `BENCH_ACTIVE=4,16` sets the levels; `BENCH_NODE_FLAGS` passes V8 flags to Parley.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { percentile } from '../../cli/metrics.js';
-import { tempDir } from '../harness.js';
+import { spawnParley, tempDir } from '../harness.js';
 import { INSTANT_REPLY, startInstantLlm } from './instant-llm.js';
 
 const CONVERSATIONS = 1000;
@@ -35,25 +34,6 @@ const cpuMs = (pid: number) => {
 
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-
-async function startParley(
-  configPath: string,
-): Promise<{ child: ChildProcess; url: string; readyMs: number }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [...NODE_FLAGS, entry, 'start'], {
-    env: { PATH: process.env.PATH, PARLEY_CONFIG: configPath },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (data: Buffer) => {
-      out += data.toString();
-      const url = /Web chat: (http:\/\/[^/\s]+)\//.exec(out)?.[1];
-      if (url) resolve({ child, url, readyMs: performance.now() - started });
-    });
-    child.once('exit', (code) => reject(new Error(`parley exited (${code}): ${out}`)));
-  });
-}
 
 /**
  * One web chat client sending `MESSAGES` messages, each after the previous reply.
@@ -137,7 +117,14 @@ export default async function bench(): Promise<Record<string, unknown>> {
       'sandbox: { enabled: false }',
     ].join('\n'),
   );
-  const { child, url, readyMs } = await startParley(configPath);
+  const started = performance.now();
+  const { child, ready } = spawnParley(
+    [...NODE_FLAGS, entry],
+    { PATH: process.env.PATH, PARLEY_CONFIG: configPath },
+    'inherit',
+  );
+  const url = await ready;
+  const readyMs = performance.now() - started;
   try {
     // V8 gives memory back after ~10 s without work: idle RSS is read after 12 s idle.
     await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -3,31 +3,23 @@
  * model is answering; after a restart on the same SQLite file the message is
  * answered, once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
-import { sleep, tempDir, WebClient } from '../harness.js';
+import { sleep, spawnParley, tempDir, WebClient } from '../harness.js';
 
 const TOKEN = 'crash-test-token-0123456789';
 const children: ChildProcess[] = [];
 
-function spawnParley(configPath: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/parley.ts', 'start'], {
-    env: { PATH: process.env.PATH, PARLEY_CONFIG: configPath },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function runParley(configPath: string): Promise<{ child: ChildProcess; url: string }> {
+  const { child, ready } = spawnParley(['--import', 'tsx', 'cli/parley.ts'], {
+    PATH: process.env.PATH,
+    PARLEY_CONFIG: configPath,
   });
   children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (data: Buffer) => {
-      out += data.toString();
-      const url = /Web chat: (http:\/\/[^/\s]+)\//.exec(out)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.once('exit', (code) => reject(new Error(`parley exited early (${code}): ${out}`)));
-  });
+  return { child, url: await ready };
 }
 
 afterEach(() => {
@@ -53,7 +45,7 @@ describe('crash safety', () => {
       ].join('\n'),
     );
     llm.script.push({ hang: true });
-    const first = await spawnParley(configPath);
+    const first = await runParley(configPath);
     const client = await new WebClient(first.url, TOKEN).connect();
     await client.send('the important question');
     await client.until(() => llm.requests.length === 1);
@@ -63,7 +55,7 @@ describe('crash safety', () => {
     expect(client.messages()).toHaveLength(0);
 
     llm.script.push({ text: 'the one answer' });
-    const second = await spawnParley(configPath);
+    const second = await runParley(configPath);
     const again = await new WebClient(second.url, TOKEN, client.clientId).connect();
     await again.waitForMessages(1);
     await sleep(500);
