@@ -9,8 +9,9 @@
  * - channels that authenticate their users themselves (web token, local terminal)
  *   let their senders pass.
  */
-import type { InboundMessage } from '../channels/adapter.js';
+
 import type { ParleyConfig } from '../cli/config/schema.js';
+import type { InboundMessage } from '../core/contract.js';
 import type { AccessStore, PairingRequest } from '../sessions/access-store.js';
 
 export type AccessDecision =

@@ -9,7 +9,7 @@
  * runs outside the conversation's lane, because the waiting turn holds that lane.
  */
 import { createHash } from 'node:crypto';
-import type { OutboundButton } from '../channels/adapter.js';
+import type { OutboundButton } from '../core/contract.js';
 import { newCode } from '../sessions/access-store.js';
 import type { Approval, ApprovalStore } from '../sessions/approval-store.js';
 

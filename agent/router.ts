@@ -12,8 +12,8 @@
  */
 import type { Logger } from 'pino';
 import type { MessageHandler, Reply, Turn } from '../bridge/index.js';
-import type { InboundMessage } from '../channels/adapter.js';
 import type { ParleyConfig } from '../cli/config/schema.js';
+import type { InboundMessage } from '../core/contract.js';
 import type {
   HistoryMessage,
   NewMessage,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../channels/adapter.js';
+import type { InboundMessage } from '../core/contract.js';
 import { openDatabase } from '../sessions/db.js';
 import { tempDir } from '../test/harness.js';
 import { Inbox } from './inbox.js';

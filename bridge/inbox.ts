@@ -8,7 +8,7 @@
  *   `pending` re-runs the turn, `replying` resumes sending the stored chunks from the
  *   first unsent one, so a reply is never generated or delivered twice.
  */
-import type { InboundMessage } from '../channels/adapter.js';
+import type { InboundMessage } from '../core/contract.js';
 import { type Db, prepared } from '../sessions/db.js';
 
 export type InboxState = 'pending' | 'replying' | 'done' | 'failed';

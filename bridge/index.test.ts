@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { NetworkError, PlatformError } from '../core/errors.js';
 import { openDatabase } from '../sessions/db.js';
 import { TestChannel } from '../test/doubles/test-channel.js';
 import { tempDir } from '../test/harness.js';
-import { NetworkError, PlatformError } from './errors.js';
 import { Bridge, type MessageHandler } from './index.js';
 
 const silent = pino({ level: 'silent' });

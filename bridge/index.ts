@@ -14,14 +14,15 @@
 import type { Logger } from 'pino';
 import {
   type ChannelAdapter,
+  conversationKey,
   type InboundMessage,
   type InboundSink,
   type OutboundButton,
   type OutboundTarget,
   replyTarget,
-} from '../channels/adapter.js';
+} from '../core/contract.js';
+import { describeError, isRetryable, PlatformError } from '../core/errors.js';
 import type { Db } from '../sessions/db.js';
-import { describeError, isRetryable, PlatformError } from './errors.js';
 import { Inbox, type InboxEntry, type StoredReply } from './inbox.js';
 import { DraftStream } from './outbound/draft.js';
 import type { RetryOptions } from './outbound/retry.js';
@@ -98,14 +99,6 @@ export type BridgeEvent =
   | { type: 'silent'; channel: string }
   | { type: 'failed'; channel: string; error: string }
   | { type: 'retry'; channel: string; status: number | undefined; delayMs: number };
-
-/** Key of a conversation lane (and of its session): channel, account, chat, thread. */
-export function conversationKey(
-  message: Pick<InboundMessage, 'channel' | 'account' | 'conversationId' | 'threadId'>,
-): string {
-  const base = `${message.channel}:${message.account}:${message.conversationId}`;
-  return message.threadId ? `${base}:${message.threadId}` : base;
-}
 
 /** The id under which a turn's reply is streamed. */
 const replyIdOf = (entry: InboxEntry) => `r${entry.id}`;

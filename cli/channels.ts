@@ -6,7 +6,7 @@
  */
 
 import { commands } from '../agent/commands.js';
-import type { ChannelAdapter } from '../channels/adapter.js';
+import type { ChannelAdapter } from '../core/contract.js';
 import { AuthStateStore } from '../sessions/auth-state.js';
 import type { AppContext } from './context.js';
 

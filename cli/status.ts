@@ -5,7 +5,7 @@
  * when Parley generated one, from the database (meta key `web.token`).
  */
 import { join } from 'node:path';
-import type { ChannelStatus } from '../channels/adapter.js';
+import type { ChannelStatus } from '../core/contract.js';
 import { MetaStore, openDatabase } from '../sessions/db.js';
 import type { ParleyConfig } from './config/schema.js';
 

@@ -2,7 +2,7 @@
  * Persisted tool-call approvals and per-session grants. The only writer of
  * `approvals` and `session_grants`; the waiting and expiry logic is agent/approvals.ts.
  */
-import type { OutboundTarget } from '../channels/adapter.js';
+import type { OutboundTarget } from '../core/contract.js';
 import { type Db, prepared } from './db.js';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';

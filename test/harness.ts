@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import WebSocket from 'ws';
-import type { ChannelAdapter } from '../channels/adapter.js';
 import { type App, type AppOptions, createApp } from '../cli/app.js';
 import { validate } from '../cli/config/load.js';
 import type { ParleyConfig } from '../cli/config/schema.js';
+import type { ChannelAdapter } from '../core/contract.js';
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 

@@ -4,7 +4,7 @@
  * is delivered by the bridge, which turns the draft into the reply's first chunk.
  * "Message is not modified" style refusals are swallowed by the adapters.
  */
-import type { OutboundTarget } from '../../channels/adapter.js';
+import type { OutboundTarget } from '../../core/contract.js';
 import type { Sender } from './sender.js';
 
 export interface DraftOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NetworkError, PlatformError } from '../errors.js';
+import { NetworkError, PlatformError } from '../../core/errors.js';
 import { retryDelay, withRetry } from './retry.js';
 
 const options = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 10_000, random: () => 1 };

@@ -3,7 +3,7 @@
  * backs off exponentially with full jitter on 5xx and network errors, and never
  * retries any other 4xx (a 401/403 retried in a loop gets bots banned).
  */
-import { isRetryable, PlatformError } from '../errors.js';
+import { isRetryable, PlatformError } from '../../core/errors.js';
 
 export interface RetryOptions {
   /** Attempts in total, the first one included. */

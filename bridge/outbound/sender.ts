@@ -11,7 +11,7 @@ import type {
   OutboundButton,
   OutboundMessage,
   OutboundTarget,
-} from '../../channels/adapter.js';
+} from '../../core/contract.js';
 import { chunkText } from './chunk.js';
 import { defaultRetry, type RetryOptions, withRetry } from './retry.js';
 import { Throttle } from './throttle.js';

@@ -5,7 +5,7 @@
  * conversation run strictly in submission order, which keeps chunk order.
  */
 import Bottleneck from 'bottleneck';
-import type { OutboundTarget, RateLimits } from '../../channels/adapter.js';
+import type { OutboundTarget, RateLimits } from '../../core/contract.js';
 
 export class Throttle {
   private readonly global: Bottleneck;

@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { approvalButtons } from '../../agent/approvals.js';
-import { PlatformError } from '../../bridge/errors.js';
 import { Sender } from '../../bridge/outbound/sender.js';
+import { PlatformError } from '../../core/errors.js';
 import { DiscordChannel } from './adapter.js';
 import {
   buttonPayload,

@@ -30,7 +30,7 @@ import type {
   OutboundMessage,
   OutboundTarget,
   SentMessage,
-} from '../adapter.js';
+} from '../../core/contract.js';
 import type { DiscordConnection } from './connection.js';
 import { renderDiscord } from './format.js';
 

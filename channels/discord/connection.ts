@@ -32,7 +32,7 @@ import type {
   OutboundMessage,
   OutboundTarget,
   SentMessage,
-} from '../adapter.js';
+} from '../../core/contract.js';
 import type { DiscordOptions } from './adapter.js';
 import { commandEcho, slashCommands } from './commands.js';
 import { discordCall } from './errors.js';

@@ -10,7 +10,7 @@
  * too-long message); anything without an answer is a `NetworkError`.
  */
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { NetworkError, PlatformError } from '../../bridge/errors.js';
+import { NetworkError, PlatformError } from '../../core/errors.js';
 
 export const PLATFORM = 'discord';
 

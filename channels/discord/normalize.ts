@@ -19,7 +19,7 @@ import {
   type TextBasedChannel,
   type User,
 } from 'discord.js';
-import type { Attachment, InboundMessage } from '../adapter.js';
+import type { Attachment, InboundMessage } from '../../core/contract.js';
 import { commandText } from './commands.js';
 
 export interface NormalizeContext {

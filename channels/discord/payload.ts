@@ -14,7 +14,7 @@ import {
   ComponentType,
   type RESTPostAPIChannelMessageJSONBody,
 } from 'discord.js';
-import type { OutboundButton, OutboundMessage } from '../adapter.js';
+import type { OutboundButton, OutboundMessage } from '../../core/contract.js';
 
 /** Discord's limits on components. */
 const BUTTONS_PER_ROW = 5;

@@ -4,13 +4,13 @@
  * the adapter delivers. Used by the adapter and contract tests.
  */
 import pino, { type Logger } from 'pino';
+import type { InboundMessage, InboundSink } from '../../core/contract.js';
 import {
   type DiscordDouble,
   type DiscordDoubleOptions,
   startDiscordDouble,
 } from '../../test/doubles/discord.js';
 import { until as poll } from '../../test/wait.js';
-import type { InboundMessage, InboundSink } from '../adapter.js';
 import { DiscordChannel, type DiscordOptions } from './adapter.js';
 import { fixture } from './fixtures/index.js';
 

@@ -1,9 +1,9 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PlatformError } from '../../bridge/errors.js';
 import { Sender } from '../../bridge/outbound/sender.js';
+import type { InboundMessage } from '../../core/contract.js';
+import { PlatformError } from '../../core/errors.js';
 import { postSlackEvent, type SlackDouble, startSlackDouble } from '../../test/doubles/slack.js';
-import type { InboundMessage } from '../adapter.js';
 import { HttpServer } from '../http/server.js';
 import { SlackChannel } from './adapter.js';
 import { loadFixture } from './fixtures.js';

@@ -28,7 +28,7 @@ import type {
   OutboundMessage,
   OutboundTarget,
   SentMessage,
-} from '../adapter.js';
+} from '../../core/contract.js';
 import type { HttpServer } from '../http/server.js';
 import { answeredBlocks, messageBlocks, SECTION_LIMIT } from './blocks.js';
 import { slackCall } from './errors.js';

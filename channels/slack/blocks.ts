@@ -5,7 +5,7 @@
  * as their `value`; a press comes back as a `block_actions` payload.
  */
 import type { types } from '@slack/bolt';
-import type { OutboundButton } from '../adapter.js';
+import type { OutboundButton } from '../../core/contract.js';
 
 type KnownBlock = types.KnownBlock;
 

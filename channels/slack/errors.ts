@@ -15,7 +15,7 @@ import {
   WebAPIRateLimitedError,
   WebAPIRequestError,
 } from '@slack/web-api';
-import { NetworkError, PlatformError } from '../../bridge/errors.js';
+import { NetworkError, PlatformError } from '../../core/errors.js';
 
 const PLATFORM = 'slack';
 

@@ -13,7 +13,7 @@
  *
  * The dedupe key is the Events API `event_id`, so Slack's retries collapse in the inbox.
  */
-import type { Attachment, InboundMessage } from '../adapter.js';
+import type { Attachment, InboundMessage } from '../../core/contract.js';
 import type {
   SlackBlockActionsBody,
   SlackEventEnvelope,

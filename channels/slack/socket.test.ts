@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { InboundMessage } from '../../core/contract.js';
 import { type SlackDouble, startSlackDouble } from '../../test/doubles/slack.js';
-import type { InboundMessage } from '../adapter.js';
 import { SlackChannel } from './adapter.js';
 import { loadFixture } from './fixtures.js';
 

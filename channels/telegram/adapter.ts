@@ -20,8 +20,6 @@ import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
 import { Bot, type Transformer } from 'grammy';
 import type { InlineKeyboardMarkup, Update, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
-import { conversationKey } from '../../bridge/index.js';
-import { workspaceFor } from '../../sessions/workspace.js';
 import type {
   ChannelAdapter,
   ChannelCapabilities,
@@ -33,7 +31,9 @@ import type {
   OutboundTarget,
   RateLimits,
   SentMessage,
-} from '../adapter.js';
+} from '../../core/contract.js';
+import { conversationKey } from '../../core/contract.js';
+import { workspaceFor } from '../../sessions/workspace.js';
 import type { HttpServer } from '../http/server.js';
 import { apiCall, explainFatal, refusedWith } from './errors.js';
 import { chunkHtml, htmlToPlain, renderTelegramHtml } from './format.js';

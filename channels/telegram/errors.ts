@@ -5,7 +5,7 @@
  * request (`HttpError`: refused, reset, timeout) becomes a {@link NetworkError}.
  */
 import { GrammyError, HttpError } from 'grammy';
-import { NetworkError, ParleyError, PlatformError } from '../../bridge/errors.js';
+import { NetworkError, ParleyError, PlatformError } from '../../core/errors.js';
 
 const PLATFORM = 'telegram';
 

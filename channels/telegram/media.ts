@@ -9,8 +9,8 @@
  */
 import { basename } from 'node:path';
 import type { Api } from 'grammy';
+import type { Attachment } from '../../core/contract.js';
 import { saveToWorkspace } from '../../sessions/workspace.js';
-import type { Attachment } from '../adapter.js';
 import type { PendingFile } from './normalize.js';
 
 export interface MediaOptions {

@@ -12,7 +12,7 @@
  * Anything else (channel posts, edits, service messages) yields `undefined`.
  */
 import type { CallbackQuery, Message, MessageEntity, Update } from 'grammy/types';
-import type { Attachment, InboundMessage } from '../adapter.js';
+import type { Attachment, InboundMessage } from '../../core/contract.js';
 
 export const CHANNEL_ID = 'telegram';
 

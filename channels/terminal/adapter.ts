@@ -11,7 +11,7 @@ import type {
   OutboundMessage,
   OutboundTarget,
   SentMessage,
-} from '../adapter.js';
+} from '../../core/contract.js';
 
 /** The local user's principal (`channel:senderId`); an owner. */
 export const TERMINAL_PRINCIPAL = 'terminal:local';

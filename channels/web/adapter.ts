@@ -15,7 +15,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { Db } from '../../sessions/db.js';
 import type {
   ChannelAdapter,
   ChannelCapabilities,
@@ -25,7 +24,8 @@ import type {
   OutboundMessage,
   OutboundTarget,
   SentMessage,
-} from '../adapter.js';
+} from '../../core/contract.js';
+import type { Db } from '../../sessions/db.js';
 import type { HttpServer } from '../http/server.js';
 import { WebOutbox } from './outbox.js';
 import { chatPage } from './page.js';

@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import type { WAMessage } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NetworkError } from '../../bridge/errors.js';
 import { Sender } from '../../bridge/outbound/sender.js';
 import { whatsappSchema } from '../../cli/config/channels.js';
+import type { InboundMessage } from '../../core/contract.js';
+import { NetworkError } from '../../core/errors.js';
 import { AuthStateStore } from '../../sessions/auth-state.js';
 import { openDatabase } from '../../sessions/db.js';
 import { fixture, WhatsAppDouble } from '../../test/doubles/whatsapp.js';
 import { tempDir } from '../../test/harness.js';
 import { until as poll } from '../../test/wait.js';
-import type { InboundMessage } from '../adapter.js';
 import { WhatsAppChannel } from './adapter.js';
 
 const until = (condition: () => boolean, timeoutMs = 3000) => poll(condition, timeoutMs);

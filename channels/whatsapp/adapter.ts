@@ -21,10 +21,7 @@
 import type { GroupMetadata, proto, WAMessage } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { NetworkError } from '../../bridge/errors.js';
-import { conversationKey } from '../../bridge/index.js';
 import type { whatsappSchema } from '../../cli/config/channels.js';
-import type { AuthStateStore } from '../../sessions/auth-state.js';
 import type {
   ChannelAdapter,
   ChannelCapabilities,
@@ -33,7 +30,10 @@ import type {
   OutboundMessage,
   OutboundTarget,
   SentMessage,
-} from '../adapter.js';
+} from '../../core/contract.js';
+import { conversationKey } from '../../core/contract.js';
+import { NetworkError } from '../../core/errors.js';
+import type { AuthStateStore } from '../../sessions/auth-state.js';
 import { sqliteAuthState } from './auth-state.js';
 import { BoundedCache } from './cache.js';
 import { type PairingState, WhatsAppConnection } from './connection.js';

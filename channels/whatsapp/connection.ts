@@ -15,7 +15,7 @@
 import { type ConnectionState, jidNormalizedUser } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
 import QRCode from 'qrcode';
-import type { ChannelStatus } from '../adapter.js';
+import type { ChannelStatus } from '../../core/contract.js';
 import type { SqliteAuthState } from './auth-state.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { statusCodeOf } from './errors.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HandlerError, isRetryable, NetworkError, PlatformError } from '../../bridge/errors.js';
+import { HandlerError, isRetryable, NetworkError, PlatformError } from '../../core/errors.js';
 import { boom } from '../../test/doubles/whatsapp.js';
 import { mapWhatsAppError, statusCodeOf } from './errors.js';
 

@@ -7,7 +7,7 @@
  * `new Boom('rate-overlimit', { data: 429 })`. WhatsApp gives no retry-after, so a
  * rate-overlimit waits `rateOverlimitRetrySeconds` unless the error names a delay.
  */
-import { HandlerError, NetworkError, PlatformError } from '../../bridge/errors.js';
+import { HandlerError, NetworkError, PlatformError } from '../../core/errors.js';
 
 const PLATFORM = 'whatsapp';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Sender } from '../../bridge/outbound/sender.js';
-import type { ChannelAdapter } from '../adapter.js';
+import type { ChannelAdapter } from '../../core/contract.js';
 import { renderWhatsApp } from './format.js';
 
 describe('Markdown → WhatsApp', () => {

@@ -13,8 +13,8 @@
 import { basename, extname } from 'node:path';
 import { downloadMediaMessage, type WAMessage } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
+import type { Attachment } from '../../core/contract.js';
 import { saveToWorkspace, workspaceFor } from '../../sessions/workspace.js';
-import type { Attachment } from '../adapter.js';
 import type { MediaInfo } from './normalize.js';
 import type { WhatsAppSocket } from './socket.js';
 

@@ -24,7 +24,7 @@ import {
   type proto,
   type WAMessage,
 } from '@whiskeysockets/baileys';
-import type { Attachment, InboundMessage } from '../adapter.js';
+import type { Attachment, InboundMessage } from '../../core/contract.js';
 
 /** The linked account's own ids: phone-number JID and LID (either may be unknown). */
 export interface BotIdentity {

@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Sender } from '../../bridge/outbound/sender.js';
-import type { OutboundTarget, RateLimits } from '../../channels/adapter.js';
 import { TELEGRAM_RATE_LIMITS, TelegramChannel } from '../../channels/telegram/adapter.js';
+import type { OutboundTarget, RateLimits } from '../../core/contract.js';
 import { startTelegramDouble, TEST_BOT, TEST_TOKEN } from '../doubles/telegram.js';
 
 const CHATS = 200;

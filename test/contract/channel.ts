@@ -11,9 +11,9 @@
  * ```
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PlatformError } from '../../bridge/errors.js';
 import { Sender } from '../../bridge/outbound/sender.js';
-import type { ChannelAdapter, InboundMessage, OutboundTarget } from '../../channels/adapter.js';
+import type { ChannelAdapter, InboundMessage, OutboundTarget } from '../../core/contract.js';
+import { PlatformError } from '../../core/errors.js';
 import { until } from '../wait.js';
 
 export type InjectKind = 'dm' | 'groupMention' | 'groupPlain' | 'threadReply';

@@ -2,7 +2,7 @@
  * A scriptable in-process channel for router and bridge tests: inject inbound
  * messages, record what the sender pipeline delivers, and make sends fail.
  */
-import { PlatformError } from '../../bridge/errors.js';
+
 import type {
   ChannelAdapter,
   ChannelCapabilities,
@@ -11,7 +11,8 @@ import type {
   OutboundMessage,
   OutboundTarget,
   SentMessage,
-} from '../../channels/adapter.js';
+} from '../../core/contract.js';
+import { PlatformError } from '../../core/errors.js';
 
 export interface Delivered {
   target: OutboundTarget;

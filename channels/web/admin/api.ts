@@ -6,7 +6,7 @@
  * owner principal {@link ADMIN_PRINCIPAL}.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ChannelStatus } from '../../adapter.js';
+import type { ChannelStatus } from '../../../core/contract.js';
 import { HttpError, type HttpServer, readJson, sendJson } from '../../http/server.js';
 import type { AdminApp } from './index.js';
 import { listProviderModels, pingProvider } from './provider.js';

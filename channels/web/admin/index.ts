@@ -16,7 +16,7 @@ import type { ServerResponse } from 'node:http';
 import YAML from 'yaml';
 import type { AppContext } from '../../../cli/context.js';
 import type { Metrics } from '../../../cli/metrics.js';
-import type { ChannelAdapter } from '../../adapter.js';
+import type { ChannelAdapter } from '../../../core/contract.js';
 import { type HttpServer, sendJson } from '../../http/server.js';
 import { registerApi } from './api.js';
 import { openApiDocument } from './openapi.js';

@@ -19,7 +19,7 @@
  *
  * Outbound rule: `send` and `edit` are single platform calls for text that already
  * fits the declared limits. Errors are mapped to the error tree in
- * `bridge/errors.ts` (PlatformError with status and retry-after, NetworkError) in
+ * `core/errors.ts` (PlatformError with status and retry-after, NetworkError) in
  * exactly one place per adapter, so the sender pipeline can decide what to retry.
  *
  * @example A minimal adapter
@@ -114,8 +114,13 @@ export interface SentMessage {
   messageId: string;
 }
 
-/** Markup dialects the sender can render model Markdown into. */
-export type FormatDialect = 'plain' | 'markdown' | 'telegram-html' | 'slack-mrkdwn' | 'whatsapp';
+/**
+ * Markup dialect of rendered text. `plain` is understood by every channel (the sender
+ * falls back to it when a platform refuses the markup); any other name is the
+ * channel's own (`telegram-html`, `slack-mrkdwn` …): the sender only passes it on,
+ * so a new channel declares its dialect without editing this file.
+ */
+export type FormatDialect = 'plain' | (string & {});
 
 /** Rate limits an adapter declares; the sender's throttle enforces them. */
 export interface RateLimits {
@@ -213,4 +218,12 @@ export function replyTarget(message: InboundMessage): OutboundTarget {
     chatType: message.chatType,
     ...(message.threadId !== undefined ? { threadId: message.threadId } : {}),
   };
+}
+
+/** Key of a conversation lane (and of its session): channel, account, chat, thread. */
+export function conversationKey(
+  message: Pick<InboundMessage, 'channel' | 'account' | 'conversationId' | 'threadId'>,
+): string {
+  const base = `${message.channel}:${message.account}:${message.conversationId}`;
+  return message.threadId ? `${base}:${message.threadId}` : base;
 }
