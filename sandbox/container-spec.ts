@@ -6,7 +6,7 @@
  * The environment is built from scratch: nothing of Parley's own reaches it.
  */
 import type Docker from 'dockerode';
-import type { SandboxConfig } from '../cli/config/sandbox.js';
+import type { SandboxConfig } from './config.js';
 
 export interface ContainerRequest {
   /** argv run in the container (no shell unless the argv starts one). */

@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { chownSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import type { SandboxConfig } from '../cli/config/sandbox.js';
+import type { SandboxConfig } from './config.js';
 import { type ContainerRequest, containerSpec, sandboxUser } from './container-spec.js';
 import { Limiter } from './limiter.js';
 import {

@@ -4,7 +4,7 @@
  * reason; with CI=true a missing engine or image fails them instead.
  */
 import Docker from 'dockerode';
-import { type SandboxConfig, sandboxSchema } from '../cli/config/sandbox.js';
+import { type SandboxConfig, sandboxSchema } from './config.js';
 import { currentOwner, INSTANCE_LABEL, LABEL, OWNER_LABEL } from './orphans.js';
 
 export const TEST_IMAGE = 'parley-sandbox-test';

@@ -4,8 +4,8 @@
  * their section in a file beside this one.
  */
 import { z } from 'zod';
+import { sandboxSchema } from '../../sandbox/config.js';
 import { channelsSchema } from './channels.js';
-import { sandboxSchema } from './sandbox.js';
 
 const port = z.number().int().min(0).max(65535);
 

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { sandboxSchema } from '../../cli/config/sandbox.js';
 import { percentile } from '../../cli/metrics.js';
+import { sandboxSchema } from '../../sandbox/config.js';
 import { DockerSandbox } from '../../sandbox/docker-sandbox.js';
 
 const IMAGE = 'parley-sandbox-test';

@@ -9,7 +9,7 @@
  * running on the host.
  */
 import type { Logger } from 'pino';
-import type { SandboxConfig } from '../../cli/config/sandbox.js';
+import type { SandboxConfig } from '../../sandbox/config.js';
 import { DockerSandbox } from '../../sandbox/docker-sandbox.js';
 import { type Language, probeSandbox } from '../../sandbox/probe.js';
 import type { Redactor } from '../redact.js';

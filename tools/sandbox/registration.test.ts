@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { sandboxSchema } from '../../cli/config/sandbox.js';
+import { sandboxSchema } from '../../sandbox/config.js';
 import { dockerSkipReason, TEST_IMAGE } from '../../sandbox/testing.js';
 import { startOpenAIDouble } from '../../test/doubles/openai.js';
 import { startParley, testConfig, WebClient } from '../../test/harness.js';

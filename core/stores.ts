@@ -1,0 +1,41 @@
+/**
+ * The stores a channel may use, as narrow interfaces. `sessions/` implements them
+ * (SQLite, and later other engines); a channel receives them through its
+ * {@link ChannelContext} and never opens a database itself.
+ */
+
+/** A namespaced key/value store for a channel's credentials (e.g. WhatsApp keys). */
+export interface AuthStateStore {
+  readonly namespace: string;
+  get(key: string): string | undefined;
+  /** Writes and deletes (value `null`) in one transaction. */
+  write(entries: Iterable<[key: string, value: string | null]>): void;
+  /** Deletes every key of the namespace (e.g. after a logout). */
+  clear(): number;
+  size(): number;
+}
+
+/** A web chat message kept for its browser client. */
+export interface WebOutboxItem {
+  seq: number;
+  clientId: string;
+  payload: { text: string; buttons?: { label: string; data: string }[] };
+  createdAt: number;
+}
+
+/** Web chat messages kept until their client has them (replayed after reconnects). */
+export interface WebOutboxStore {
+  add(clientId: string, payload: WebOutboxItem['payload']): WebOutboxItem;
+  since(clientId: string, seq: number, limit?: number): WebOutboxItem[];
+  /** Drops messages older than `maxAgeMs`. */
+  prune(maxAgeMs: number): number;
+}
+
+/** Host-side access to conversation workspaces, for files a channel downloads. */
+export interface WorkspaceFiles {
+  /**
+   * Saves an inbound file into the conversation's workspace under a name derived
+   * from `fileName` (never trusted as a path) and returns the saved file's path.
+   */
+  saveInbound(conversationKey: string, fileName: string, data: Uint8Array): Promise<string>;
+}
