@@ -33,34 +33,43 @@ function message(kind: InjectKind, text: string): WAMessage {
   return raw;
 }
 
-channelContract('whatsapp', {
-  async setup(): Promise<ContractSetup> {
-    const dataDir = tempDir();
-    const db = openDatabase(join(dataDir, 'parley.db'));
-    const wa = new WhatsAppDouble({ autoOpen: true });
-    const adapter = new WhatsAppChannel({
-      config: whatsappSchema.parse({
-        enabled: true,
-        rateLimits: { perChatMinMs: 0, messagesPerMinute: 1000 },
-      }),
-      dataDir,
-      authStore: new AuthStateStore(db, 'whatsapp:default'),
-      log: pino({ level: 'silent' }),
-      socketFactory: wa.factory,
-    });
-    return {
-      adapter,
-      inject: async (kind, text) => wa.current.upsert([message(kind, text)]),
-      sent: () => wa.sent().map((s) => ({ conversationId: s.jid, text: s.text })),
-      fail429Once: (seconds) => wa.failRateOverlimitOnce(seconds),
-      target: {
-        account: 'default',
-        conversationId: '4917600000001@s.whatsapp.net',
-        chatType: 'dm',
-      },
-      teardown: async () => {
-        db.close();
-      },
-    };
+channelContract(
+  'whatsapp',
+  {
+    async setup(): Promise<ContractSetup> {
+      const dataDir = tempDir();
+      const db = openDatabase(join(dataDir, 'parley.db'));
+      const wa = new WhatsAppDouble({ autoOpen: true });
+      const adapter = new WhatsAppChannel({
+        config: whatsappSchema.parse({
+          enabled: true,
+          rateLimits: { perChatMinMs: 0, messagesPerMinute: 1000 },
+        }),
+        dataDir,
+        authStore: new AuthStateStore(db, 'whatsapp:default'),
+        log: pino({ level: 'silent' }),
+        socketFactory: wa.factory,
+      });
+      return {
+        adapter,
+        inject: async (kind, text) => wa.current.upsert([message(kind, text)]),
+        sent: () => wa.sent().map((s) => ({ conversationId: s.jid, text: s.text })),
+        fail429Once: (seconds) => wa.failRateOverlimitOnce(seconds),
+        target: {
+          account: 'default',
+          conversationId: '4917600000001@s.whatsapp.net',
+          chatType: 'dm',
+        },
+        teardown: async () => {
+          db.close();
+        },
+      };
+    },
   },
-});
+  {
+    skip: [
+      { cases: ['thread'], reason: 'WhatsApp has no threads (a reply quotes a message instead)' },
+      { cases: ['edit'], reason: 'Parley does not edit sent WhatsApp messages' },
+    ],
+  },
+);

@@ -5,9 +5,14 @@
  * chunked sending in order through the bridge's Sender, editing where declared,
  * and the mapping of a 429 to a PlatformError carrying retry-after.
  *
+ * A case a channel cannot run (no groups in the terminal, no threads on WhatsApp) is
+ * declared with its reason and reported as skipped, never silently passed; a
+ * declared skip must agree with the adapter's capabilities, or the suite fails.
+ *
  * @example
  * ```ts
  * channelContract('telegram', { setup: async () => ({ adapter, inject, sent, fail429Once, target, teardown }) })
+ * channelContract('terminal', driver, { skip: [{ cases: ['group', 'thread'], reason: 'one local user' }] })
  * ```
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -38,7 +43,32 @@ export interface ContractDriver {
   setup(): Promise<ContractSetup>;
 }
 
-export function channelContract(name: string, driver: ContractDriver): void {
+/** The cases of the suite a channel may declare it cannot run. */
+export type ContractCase = 'group' | 'thread' | 'edit' | 'rate-limit';
+
+export interface ContractOptions {
+  skip?: { cases: ContractCase[]; reason: string }[];
+}
+
+/** Capability that must be absent for a case to be skipped (none: any reason will do). */
+const SKIP_REQUIRES: Partial<Record<ContractCase, (setup: ContractSetup) => boolean>> = {
+  thread: (setup) => !setup.adapter.capabilities.threads,
+  edit: (setup) => !setup.adapter.capabilities.edits,
+};
+
+export function channelContract(
+  name: string,
+  driver: ContractDriver,
+  options: ContractOptions = {},
+): void {
+  const reasons = new Map<ContractCase, string>();
+  for (const { cases, reason } of options.skip ?? []) for (const c of cases) reasons.set(c, reason);
+  /** `it`, or `it.skip` naming the reason in the test title. */
+  const test = (kind: ContractCase, title: string, fn: () => Promise<void>) => {
+    const reason = reasons.get(kind);
+    if (reason) it.skip(`${title} (skipped: ${reason})`, fn);
+    else it(title, fn);
+  };
   describe(`channel contract: ${name}`, () => {
     let setup: ContractSetup;
     let received: InboundMessage[];
@@ -70,7 +100,14 @@ export function channelContract(name: string, driver: ContractDriver): void {
       expect(message.conversationId).toBeTruthy();
     });
 
-    it('normalises a group mention and a plain group message', async () => {
+    it('declares skips only for capabilities it lacks', () => {
+      for (const kind of reasons.keys())
+        expect(SKIP_REQUIRES[kind]?.(setup) ?? true, `skip of "${kind}"`).toBe(true);
+      expect(setup.adapter.capabilities.threads || reasons.has('thread')).toBe(true);
+      expect(setup.adapter.capabilities.edits || reasons.has('edit')).toBe(true);
+    });
+
+    test('group', 'normalises a group mention and a plain group message', async () => {
       await setup.inject('groupMention', 'hey bot');
       await setup.inject('groupPlain', 'just chatting');
       await until(() => received.length >= 2);
@@ -83,8 +120,7 @@ export function channelContract(name: string, driver: ContractDriver): void {
       expect(plain!.repliesToBot).toBe(false);
     });
 
-    it('normalises a thread reply with its thread id', async () => {
-      if (!setup.adapter.capabilities.threads) return;
+    test('thread', 'normalises a thread reply with its thread id', async () => {
       await setup.inject('threadReply', 'in the thread');
       await until(() => received.length > 0);
       expect(received[0]!.threadId).toBeTruthy();
@@ -121,8 +157,7 @@ export function channelContract(name: string, driver: ContractDriver): void {
       expect(new Set(order).size).toBe(12);
     });
 
-    it('edits a sent message when it declares edits', async () => {
-      if (!setup.adapter.capabilities.edits) return;
+    test('edit', 'edits a sent message when it declares edits', async () => {
       const sent = await setup.adapter.send(setup.target, {
         text: 'draft',
         format: setup.adapter.capabilities.format,
@@ -134,7 +169,7 @@ export function channelContract(name: string, driver: ContractDriver): void {
       expect(setup.edited?.().get(sent.messageId)).toBe('final text');
     });
 
-    it('maps a 429 to a PlatformError with retry-after', async () => {
+    test('rate-limit', 'maps a 429 to a PlatformError with retry-after', async () => {
       setup.fail429Once(3);
       const error = await setup.adapter
         .send(setup.target, { text: 'x', format: 'plain' })
