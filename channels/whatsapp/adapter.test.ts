@@ -103,7 +103,18 @@ describe('WhatsApp adapter inbound', () => {
     expect(reply).toMatchObject({ mentionsBot: false, repliesToBot: true, text: 'and of Italy?' });
   });
 
-  it('never delivers own messages, status broadcasts, history sync, or duplicates', async () => {
+  it('answers messages WhatsApp queued while Parley was offline (upsert type append)', async () => {
+    const { channel, wa, received } = await setup();
+    stop = () => channel.stop();
+    const queued = fixture<Upsert>('dm-text').messages[0]!;
+    queued.key.id = '3A0000000000OFFLINE01';
+    queued.messageTimestamp = Math.floor(Date.now() / 1000) - 3600; // sent an hour ago
+    wa.current.upsert([queued], 'append');
+    await until(() => received.length > 0);
+    expect(received[0]).toMatchObject({ platformMessageId: '3A0000000000OFFLINE01' });
+  });
+
+  it('never delivers own messages, status broadcasts, stale offline messages, or duplicates', async () => {
     const { channel, received, inject, drained } = await setup();
     stop = () => channel.stop();
     inject('own-message');

@@ -1,7 +1,7 @@
 /**
  * The WhatsApp channel (Baileys 7, linked-device protocol).
  *
- *   WhatsAppConnection (connection.ts) ─socket─► messages.upsert (notify only)
+ *   WhatsAppConnection (connection.ts) ─socket─► messages.upsert (notify, and append = offline)
  *     ─► normalize.ts ─► media.ts ─► sink.accept ─► read receipt
  *   bridge Sender ─► render (format.ts) ─► chunk ─► throttle (rateLimits) ─► retry ─► send()
  *
@@ -61,6 +61,12 @@ export interface WhatsAppChannelOptions {
 }
 
 const GROUP_METADATA_TTL_MS = 5 * 60_000;
+
+/**
+ * Messages queued while Parley was offline are answered up to this age (as Telegram
+ * keeps undelivered updates for 24 h); older ones would answer a stale question.
+ */
+const OFFLINE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 export class WhatsAppChannel implements ChannelAdapter {
   readonly id = 'whatsapp';
@@ -153,9 +159,13 @@ export class WhatsAppChannel implements ChannelAdapter {
   }
 
   private subscribe(socket: WhatsAppSocket): void {
+    // 'notify' is a message received live; 'append' is one WhatsApp queued while Parley
+    // was disconnected (the offline node) or a resent placeholder. History sync arrives
+    // as `messaging-history.set`, which is never answered; own messages are skipped by
+    // normalize, and inbox dedupe drops anything delivered twice.
     socket.ev.on('messages.upsert', ({ messages, type }) => {
-      if (type !== 'notify') return; // 'append' = history sync and own devices: never answered
-      this.inbound = this.inbound.then(() => this.deliverAll(socket, messages));
+      const offline = type === 'append';
+      this.inbound = this.inbound.then(() => this.deliverAll(socket, messages, offline));
     });
     socket.ev.on('groups.update', (updates) => {
       for (const update of updates) if (update.id) this.groups.delete(update.id);
@@ -163,17 +173,21 @@ export class WhatsAppChannel implements ChannelAdapter {
     socket.ev.on('group-participants.update', ({ id }) => this.groups.delete(id));
   }
 
-  private async deliverAll(socket: WhatsAppSocket, messages: WAMessage[]): Promise<void> {
+  private async deliverAll(
+    socket: WhatsAppSocket,
+    messages: WAMessage[],
+    offline: boolean,
+  ): Promise<void> {
     for (const raw of messages) {
       try {
-        await this.deliver(socket, raw);
+        await this.deliver(socket, raw, offline);
       } catch (error) {
         this.log.warn({ err: error, id: raw?.key?.id }, 'whatsapp: inbound message dropped');
       }
     }
   }
 
-  private async deliver(socket: WhatsAppSocket, raw: WAMessage): Promise<void> {
+  private async deliver(socket: WhatsAppSocket, raw: WAMessage, offline: boolean): Promise<void> {
     const id = raw.key.id;
     if (!id || this.seen.get(id) || !this.sink) return;
     const user = socket.user;
@@ -183,6 +197,10 @@ export class WhatsAppChannel implements ChannelAdapter {
     });
     if ('skip' in result) {
       this.log.debug({ id, reason: result.skip }, 'whatsapp: message skipped');
+      return;
+    }
+    if (offline && Date.now() - result.message.timestamp > OFFLINE_MAX_AGE_MS) {
+      this.log.debug({ id }, 'whatsapp: offline message older than a day skipped');
       return;
     }
     this.seen.set(id, true);

@@ -63,6 +63,7 @@ export const baileysSocketFactory: WhatsAppSocketFactory = (options) =>
     markOnlineOnConnect: false,
     syncFullHistory: false,
     // Baileys' default (recent history, no full sync): disabling every history sync
-    // also loses the initial LID mappings. History arrives as upsert type 'append',
-    // which the channel never answers.
+    // also loses the initial LID mappings. History arrives as `messaging-history.set`,
+    // which the channel never answers; upsert type 'append' carries messages queued
+    // while Parley was offline, which it answers (see adapter.ts).
   });
