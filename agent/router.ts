@@ -1,8 +1,8 @@
 /**
  * The one router every channel feeds. For each message taken from the queue:
  *
- *   approval answer? ─► answer it (runs outside the conversation lane)
  *   access policy    ─► silent / pairing code / allowed
+ *   approval answer? ─► answer it (runs outside the conversation lane)
  *   command?         ─► /help /new /reset /status /whoami /start
  *   provider missing ─► say which variables to set
  *   otherwise        ─► session history + user message ─► model ↔ tools loop ─► reply
@@ -64,8 +64,6 @@ export class Router implements MessageHandler {
 
   async handle(turn: Turn): Promise<Reply | null> {
     const { message } = turn;
-    const answer = parseApprovalAnswer(message);
-    if (answer) return this.answerApproval(turn, answer.id, answer.answer);
     const decision = this.deps.access.check(
       message,
       turn.adapter.capabilities.preauthenticated === true,
@@ -75,9 +73,16 @@ export class Router implements MessageHandler {
         { conversation: turn.conversationKey, reason: decision.reason },
         'message ignored',
       );
+      // A button pressed by someone the policy ignores: stop the platform's spinner,
+      // say nothing in the chat.
+      if (message.action) await turn.adapter.acknowledgeAction?.(message).catch(() => {});
       return null;
     }
     if (decision.kind === 'pair') return { text: pairingText(decision.request) };
+    // Access first: an approval answer from a stranger or an unaddressed group message
+    // never reaches the approval service (which then checks who may approve).
+    const answer = parseApprovalAnswer(message);
+    if (answer) return this.answerApproval(turn, answer.id, answer.answer);
     const parsed = parseCommand(message.text);
     if (parsed) {
       return {

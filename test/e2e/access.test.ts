@@ -64,6 +64,22 @@ describe('access policy', () => {
     expect(channel.texts()).toEqual(['echo: Alice: bot, help', 'echo: Alice: and this?']);
   });
 
+  it('applies the access policy to approval answers too', async () => {
+    const channel = await start({ access: { owners: ['test:owner'], allow: ['test:alice'] } });
+    await channel.inject({ text: 'approve abc123', sender: { id: 'stranger', name: 'Eve' } });
+    await channel.inject({
+      text: 'deny abc123',
+      chatType: 'group',
+      conversationId: 'g1',
+      sender: { id: 'alice', name: 'Alice' },
+    });
+    await parley.app.bridge.drain();
+    // The stranger gets a pairing code, not an answer about approvals; the
+    // unaddressed group message gets nothing at all.
+    expect(channel.texts()).toHaveLength(1);
+    expect(channel.texts()[0]).toMatch(/parley pairing approve/);
+  });
+
   it('keeps one session per thread', async () => {
     const channel = await start({ access: { dmPolicy: 'open' } });
     await channel.inject({ text: 'in thread A', threadId: 'A' });
