@@ -13,7 +13,8 @@
  * `Retry-After` (one retry policy for every channel, instead of two stacked ones).
  *
  * Replies go into the thread of the message (`threadId` = `thread_ts ?? ts` for
- * channel mentions); approvals are Block Kit buttons whose `block_actions` come
+ * channel mentions), and later messages in a thread the bot takes part in are
+ * addressed to it without a new mention (threads.ts); approvals are Block Kit buttons whose `block_actions` come
  * back through the same endpoint, and the answered prompt is updated in place.
  */
 import { App } from '@slack/bolt';
@@ -36,6 +37,7 @@ import { escapeMrkdwn, markdownToMrkdwn } from './format.js';
 import { slackLogger } from './log.js';
 import { CHANNEL_ID, fromBlockActions, fromEvent, type Normalized } from './normalize.js';
 import { HttpEventsReceiver, SocketEventsReceiver } from './receiver.js';
+import { BotThreads } from './threads.js';
 import type { SlackBlockActionsBody, SlackEventEnvelope, SlackIdentity } from './types.js';
 
 export interface SlackOptions {
@@ -63,6 +65,7 @@ export class SlackChannel implements ChannelAdapter {
   private receiver: HttpEventsReceiver | SocketEventsReceiver | undefined;
   private sink: InboundSink | undefined;
   private state: ChannelStatus = { state: 'stopped', since: Date.now() };
+  private readonly threads = new BotThreads((channel, ts) => this.botPostedIn(channel, ts));
 
   constructor(
     private readonly options: SlackOptions,
@@ -128,6 +131,7 @@ export class SlackChannel implements ChannelAdapter {
         ...(message.buttons?.length ? { blocks: messageBlocks(text, message.buttons) } : {}),
       }),
     );
+    if (target.threadId) this.threads.remember(target.conversationId, target.threadId);
     return { messageId: result.ts ?? '' };
   }
 
@@ -213,7 +217,28 @@ export class SlackChannel implements ChannelAdapter {
       this.deps.log.debug({ reason: normalized.skip }, 'slack event skipped');
       return;
     }
-    await this.sink!.accept(normalized.message);
+    const { message } = normalized;
+    if (message.chatType === 'group' && message.threadId) {
+      if (message.mentionsBot) this.threads.remember(message.conversationId, message.threadId);
+      else if (!message.repliesToBot)
+        message.repliesToBot = await this.threads.includesBot(
+          message.conversationId,
+          message.threadId,
+        );
+    }
+    await this.sink!.accept(message);
+  }
+
+  /** Whether the bot has a message in the thread (`conversations.replies`, first page). */
+  private async botPostedIn(channel: string, threadTs: string): Promise<boolean> {
+    const bot = this.identity;
+    if (!bot) return false;
+    const result = await slackCall(() =>
+      this.client.conversations.replies({ channel, ts: threadTs, limit: 200 }),
+    );
+    return (result.messages ?? []).some(
+      (m) => m.user === bot.botUserId || (bot.botId !== undefined && m.bot_id === bot.botId),
+    );
   }
 }
 

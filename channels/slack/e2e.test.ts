@@ -15,7 +15,7 @@ let seq = 0;
 
 /** A fixture event with a fresh event_id and ts (and optional changes). */
 function event(
-  name: 'app_mention' | 'message_im' | 'message_own' | 'message_bot',
+  name: 'app_mention' | 'message_im' | 'message_own' | 'message_bot' | 'message_thread_reply',
   change: Partial<SlackEventEnvelope['event']> = {},
 ): SlackEventEnvelope {
   const envelope = loadFixture<SlackEventEnvelope>(name);
@@ -76,6 +76,38 @@ describe('slack end to end', () => {
       thread_ts: mention.event.ts,
       text: 'echo: what is the capital of France?',
     });
+  });
+
+  it('answers follow-ups in a thread it takes part in without a new mention', async () => {
+    const mention = event('app_mention');
+    await post(mention);
+    await slack.waitForPosts(1);
+    // Alice started the thread with the mention: parent_user_id is hers, not the bot's.
+    await post(event('message_thread_reply', { thread_ts: mention.event.ts, text: 'and Spain?' }));
+    const posts = await slack.waitForPosts(2);
+    expect(posts[1]).toMatchObject({ thread_ts: mention.event.ts, text: 'echo: and Spain?' });
+  });
+
+  it('asks Slack about a thread it does not remember, and ignores threads without it', async () => {
+    // A thread the bot answered in before a restart: only Slack knows.
+    slack.posts.push({ channel: 'C0GENERAL', ts: '1712300000.000900', text: 'earlier answer' });
+    slack.posts.push({
+      channel: 'C0GENERAL',
+      ts: '1712300000.000901',
+      thread_ts: '1712300000.000900',
+      text: 'earlier answer in thread',
+    });
+    await post(
+      event('message_thread_reply', { thread_ts: '1712300000.000800', text: 'people only' }),
+    );
+    await post(
+      event('message_thread_reply', { thread_ts: '1712300000.000900', text: 'remember me?' }),
+    );
+    const posts = await slack.waitForPosts(3);
+    expect(posts[2]).toMatchObject({ thread_ts: '1712300000.000900', text: 'echo: remember me?' });
+    expect(slack.posts.some((p) => p.text === 'echo: people only')).toBe(false);
+    const lookups = slack.calls.filter((c) => c.method === 'conversations.replies');
+    expect(lookups.map((c) => c.args.ts)).toEqual(['1712300000.000800', '1712300000.000900']);
   });
 
   it('answers a DM, and a retried delivery of it does nothing', async () => {

@@ -52,12 +52,19 @@ describe('slack normalize', () => {
   });
 
   it('marks a reply in a thread the bot started', () => {
-    const m = message('message_thread_reply');
-    expect(m).toMatchObject({
+    const reply = fixture('message_thread_reply');
+    reply.event = { ...reply.event, parent_user_id: 'UBOT0001' };
+    const normalized = fromEvent(reply, bot);
+    expect('message' in normalized && normalized.message).toMatchObject({
       threadId: '1712345678.000100',
       repliesToBot: true,
       mentionsBot: false,
     });
+  });
+
+  it('leaves a reply in a thread a person started unaddressed (the adapter decides)', () => {
+    const m = message('message_thread_reply');
+    expect(m).toMatchObject({ threadId: '1712345678.000100', repliesToBot: false });
   });
 
   it('skips its own messages, other bots, edits and channel copies of mentions', () => {

@@ -8,6 +8,8 @@
  * - `message` with `channel_type: im`: a DM (threaded only if the user wrote in a thread).
  * - other channel `message`s: group messages not addressed to the bot; those that
  *   mention the bot are skipped, because Slack also sends them as `app_mention`.
+ *   `parent_user_id` is the thread's starter: a thread the bot started counts as a
+ *   reply to it here; threads the bot joined later are known to the adapter (threads.ts).
  * - the bot's own messages, other bots' messages and edits/joins/deletions are skipped.
  * - `block_actions`: a pressed button, delivered as `action` with the button's value.
  *

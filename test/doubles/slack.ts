@@ -103,6 +103,27 @@ export async function startSlackDouble(): Promise<SlackDouble> {
       double.posts.push(post);
       return { ok: true, channel: post.channel, ts: post.ts, message: { text: post.text } };
     }
+    if (method === 'conversations.replies') {
+      // Like Slack: the thread's messages (parent first), posted ones carrying the bot's
+      // user and bot ids; a ts that starts no known thread is `thread_not_found`.
+      const ts = String(args.ts);
+      const thread = double.posts.filter(
+        (p) => p.channel === args.channel && (p.ts === ts || p.thread_ts === ts),
+      );
+      if (thread.length === 0) return { ok: false, error: 'thread_not_found' };
+      return {
+        ok: true,
+        has_more: false,
+        messages: thread.map((p) => ({
+          type: 'message',
+          user: SLACK_BOT_USER,
+          bot_id: SLACK_BOT_ID,
+          text: p.text,
+          ts: p.ts,
+          ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}),
+        })),
+      };
+    }
     if (method === 'apps.connections.open')
       return { ok: true, url: `${double.apiUrl.replace(/^http/, 'ws').replace(/api\/$/, '')}link` };
     if (method === 'chat.update') {
