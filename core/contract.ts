@@ -76,6 +76,11 @@ export interface InboundMessage {
   /** Platform timestamp, ms since epoch. */
   timestamp: number;
   /**
+   * Platform id of this message to quote when answering it in a group (Telegram), so
+   * a busy group sees whom the bot answers. Unset where replies go to a thread instead.
+   */
+  quoteId?: string;
+  /**
    * A pressed button, when the event is a button callback rather than text.
    * `data` is what {@link OutboundButton.data} carried.
    */
@@ -210,13 +215,19 @@ export interface ChannelAdapter {
   status?(): ChannelStatus;
 }
 
-/** Builds the target for replying to an inbound message in place (same conversation and thread). */
+/**
+ * Builds the target for replying to an inbound message in place: same conversation and
+ * thread, quoting the message in groups where the channel asks for it ({@link InboundMessage.quoteId}).
+ */
 export function replyTarget(message: InboundMessage): OutboundTarget {
   return {
     account: message.account,
     conversationId: message.conversationId,
     chatType: message.chatType,
     ...(message.threadId !== undefined ? { threadId: message.threadId } : {}),
+    ...(message.chatType === 'group' && message.quoteId !== undefined
+      ? { replyToMessageId: message.quoteId }
+      : {}),
   };
 }
 

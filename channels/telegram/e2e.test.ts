@@ -79,6 +79,9 @@ describe('telegram end to end (polling)', () => {
       'echo: Ada: are you there',
       'echo: Ada: and this?',
     ]);
+    // In a group each answer quotes the message it answers (ids 2 and 4 in this chat).
+    expect(tg.chat(-100).map((m) => m.replyToMessageId)).toEqual([2, 4]);
+    expect(tg.chat(111).every((m) => m.replyToMessageId === undefined)).toBe(true);
     const asked = JSON.stringify(llm.requests.map((r) => r.body.messages));
     expect(asked).not.toContain('just chatting');
   });

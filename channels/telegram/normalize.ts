@@ -72,6 +72,7 @@ export function normalizeUpdate(
       attachments: [],
       platformMessageId: `${message.chat.id}:${message.message_id}`,
       timestamp: message.date * 1000,
+      ...(message.chat.type === 'private' ? {} : { quoteId: String(message.message_id) }),
     },
     files,
   };

@@ -52,6 +52,8 @@ export interface SentRecord {
   /** Current text (after edits). */
   text: string;
   parseMode?: string;
+  /** `reply_parameters.message_id`: the message this one quotes. */
+  replyToMessageId?: number;
   replyMarkup?: { inline_keyboard: { text: string; callback_data: string }[][] };
   /** Arrival time, ms. */
   at: number;
@@ -571,6 +573,7 @@ export class TelegramDouble {
       ...thread(body),
       ...(body.parse_mode ? { parseMode: String(body.parse_mode) } : {}),
       ...(body.reply_markup ? { replyMarkup: body.reply_markup as SentRecord['replyMarkup'] } : {}),
+      ...quoted(body),
     };
     this.sent.push(record);
     reply(res, 200, {
@@ -721,4 +724,13 @@ export async function startTelegramDouble(
   const double = new TelegramDouble(options.token ?? TEST_TOKEN, options.limits);
   await double.listen();
   return double;
+}
+
+/** The quoted message of a send (`reply_parameters`, as JSON or a JSON string). */
+function quoted(body: Record<string, unknown>): { replyToMessageId?: number } {
+  const raw = body.reply_parameters;
+  const params = (typeof raw === 'string' ? JSON.parse(raw) : raw) as
+    | { message_id?: number }
+    | undefined;
+  return params?.message_id !== undefined ? { replyToMessageId: Number(params.message_id) } : {};
 }
