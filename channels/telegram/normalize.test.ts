@@ -27,6 +27,15 @@ describe('telegram normalize', () => {
     expect(message.threadId).toBeUndefined();
   });
 
+  it('puts stickers, locations, contacts and videos in words instead of dropping them', () => {
+    const text = (name: string) => normalize(name)!.message.text;
+    expect(text('sticker')).toBe('[sticker 👍]');
+    expect(text('location')).toBe('[location: 48.858844, 2.294351]');
+    expect(text('contact')).toBe('[contact: Grace Hopper, +33123456789]');
+    expect(text('video-note')).toMatch(/video, which Parley cannot watch yet/);
+    expect(normalize('sticker')!.files).toEqual([]);
+  });
+
   it('sets mentionsBot and strips the mention in a group', () => {
     const { message } = normalize('group-mention')!;
     expect(message).toMatchObject({ chatType: 'group', mentionsBot: true, text: 'what is up' });

@@ -49,7 +49,7 @@ export function normalizeUpdate(
   if (update.callback_query) return normalizeCallback(update.callback_query, account);
   const message = update.message;
   if (!message?.from) return undefined;
-  const text = message.text ?? message.caption ?? '';
+  const text = message.text ?? message.caption ?? describeContent(message) ?? '';
   const entities = message.entities ?? message.caption_entities ?? [];
   const files = pendingFiles(message);
   if (!text && files.length === 0) return undefined;
@@ -159,6 +159,29 @@ export function findMentions(
 }
 
 /** Photos (largest size), documents, voice notes and audio the message carries. */
+/**
+ * Messages without text or a file Parley downloads, put in words for the model, so
+ * the user gets an answer instead of silence: a location or contact can be answered,
+ * a sticker by its emoji, and a video is named as something Parley cannot watch yet.
+ */
+export function describeContent(message: Message): string | undefined {
+  if (message.sticker) return `[sticker ${message.sticker.emoji ?? ''}]`.replace(' ]', ']');
+  if (message.venue)
+    return `[venue: ${message.venue.title}, ${message.venue.address} (${message.venue.location.latitude}, ${message.venue.location.longitude})]`;
+  if (message.location)
+    return `[location: ${message.location.latitude}, ${message.location.longitude}]`;
+  if (message.contact) {
+    const { first_name, last_name, phone_number } = message.contact;
+    return `[contact: ${[first_name, last_name].filter(Boolean).join(' ')}, ${phone_number}]`;
+  }
+  if (message.poll)
+    return `[poll: ${message.poll.question} — ${message.poll.options.map((o) => o.text).join(' / ')}]`;
+  if (message.dice) return `[dice ${message.dice.emoji}: ${message.dice.value}]`;
+  if (message.video || message.video_note || message.animation)
+    return '[a video, which Parley cannot watch yet: tell the user so, briefly]';
+  return undefined;
+}
+
 function pendingFiles(message: Message): PendingFile[] {
   const files: PendingFile[] = [];
   const photo = message.photo?.at(-1);
