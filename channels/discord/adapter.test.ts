@@ -12,7 +12,7 @@ import {
   messagePayload,
   stranger,
 } from './fixtures/index.js';
-import { type DiscordRig, discordRig } from './testing.js';
+import { type DiscordRig, discordRig, until } from './testing.js';
 
 const guildTarget = {
   account: 'default',
@@ -31,6 +31,17 @@ describe('Discord adapter', () => {
     await rig.adapter.start(rig.sink);
     return rig;
   }
+
+  it('reports connected again after a reconnect that resumes and after one that identifies anew', async () => {
+    await started();
+    rig.double.drop(4000);
+    await until(() => rig.double.resumes.length === 1 && rig.adapter.status().detail === 'resumed');
+    expect(rig.adapter.status().state).toBe('connected');
+    rig.double.drop(4009, { resumable: false });
+    await until(() => rig.double.identifies.length === 2, 10_000);
+    await until(() => rig.adapter.status().state === 'connected', 10_000);
+    expect(rig.adapter.status().detail).toMatch(/logged in as/);
+  });
 
   it('identifies with the four intents, reports connected and registers the slash commands', async () => {
     await started();

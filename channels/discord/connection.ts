@@ -101,7 +101,7 @@ export class DiscordConnection {
       if (!this.explained) this.report.fail(...problemOf(error));
       return false;
     }
-    this.report.set({ state: 'connected', detail: `logged in as ${this.client.user?.tag ?? '?'}` });
+    this.reportLoggedIn();
     if (this.options.registerCommands !== false) await this.registerCommands();
     return true;
   }
@@ -142,6 +142,10 @@ export class DiscordConnection {
     await this.deferUpdate(entry.interaction);
   }
 
+  private reportLoggedIn(): void {
+    this.report.set({ state: 'connected', detail: `logged in as ${this.client.user?.tag ?? '?'}` });
+  }
+
   private listen(): void {
     const { client } = this;
     client.on(Events.MessageCreate, (message) => this.track(this.onMessage(message)));
@@ -153,6 +157,9 @@ export class DiscordConnection {
       this.report.set({ state: 'starting', detail: 'reconnecting to the gateway' }),
     );
     client.on(Events.ShardResume, () => this.report.set({ state: 'connected', detail: 'resumed' }));
+    // A reconnect whose session could not be resumed identifies anew and ends in READY,
+    // not RESUMED (ClientReady fires only for the first one).
+    client.on(Events.ShardReady, () => this.reportLoggedIn());
     client.on(Events.Error, (error) => this.log.error({ err: error }, 'discord client error'));
     client.on(Events.Warn, (warning) => this.log.warn({ warning }, 'discord warning'));
   }

@@ -69,6 +69,14 @@ export interface DiscordDouble {
   dispatch(type: string, data: unknown): void;
   /** Resolves once a client has identified and received READY. */
   connected(): Promise<void>;
+  /**
+   * Closes every gateway connection with `code`. The client then RESUMEs; as Discord
+   * does, the double answers RESUMED, or, when the session is gone (`resumable: false`),
+   * op 9 Invalid Session (`d: false`), after which the client must IDENTIFY anew.
+   */
+  drop(code: number, options?: { resumable?: boolean }): void;
+  /** RESUME payloads received (op 6). */
+  resumes: Record<string, unknown>[];
   close(): Promise<void>;
 }
 
@@ -79,6 +87,7 @@ export const snowflake = (): string => String(++nextId);
 export async function startDiscordDouble(options: DiscordDoubleOptions): Promise<DiscordDouble> {
   const sockets = new Set<WebSocket>();
   let sequence = 0;
+  let sessionGone = false;
   let onConnected: (() => void) | undefined;
   const connected = new Promise<void>((resolve) => {
     onConnected = resolve;
@@ -96,6 +105,12 @@ export async function startDiscordDouble(options: DiscordDoubleOptions): Promise
     socket.on('message', (raw) => {
       const packet = JSON.parse(String(raw)) as { op: number; d: Record<string, unknown> };
       if (packet.op === 1) send(socket, { op: 11, d: null, s: null, t: null });
+      if (packet.op === 6) {
+        double.resumes.push(packet.d);
+        if (!sessionGone) return dispatchTo(socket, 'RESUMED', null);
+        sessionGone = false;
+        return send(socket, { op: 9, d: false, s: null, t: null });
+      }
       if (packet.op !== 2) return;
       double.identifies.push(packet.d);
       if (options.closeOnIdentify) return socket.close(options.closeOnIdentify, 'refused');
@@ -120,6 +135,11 @@ export async function startDiscordDouble(options: DiscordDoubleOptions): Promise
       for (const socket of sockets) dispatchTo(socket, type, data);
     },
     connected: () => connected,
+    drop: (code, { resumable = true } = {}) => {
+      sessionGone = !resumable;
+      for (const socket of sockets) socket.close(code, 'dropped by the double');
+    },
+    resumes: [],
     close: async () => {
       for (const socket of sockets) socket.terminate();
       gateway.close();
