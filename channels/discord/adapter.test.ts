@@ -88,6 +88,15 @@ describe('Discord adapter', () => {
     });
   });
 
+  it("counts a mention of the bot's own role as a mention, and strips it", async () => {
+    await started();
+    const role = messagePayload('plain', `<@&${ids.botRole}> what is new?`);
+    role.mention_roles = [ids.botRole];
+    rig.double.dispatch('MESSAGE_CREATE', role);
+    await rig.until(() => rig.received.length >= 1);
+    expect(rig.received[0]).toMatchObject({ mentionsBot: true, text: 'what is new?' });
+  });
+
   it("ignores the bot's own messages and shows other mentions by name", async () => {
     await started();
     const own = messagePayload('plain', 'my own reply', fixture('ready').user as never);
@@ -233,7 +242,7 @@ describe('Discord adapter', () => {
 });
 
 describe('Discord adapter: capabilities', () => {
-  it('declares 2,000 characters, Markdown, buttons, threads, typing, and streaming from config', () => {
+  it('declares 2,000 characters, Markdown, buttons, threads, typing, 5 per 5 s per channel, and streaming from config', () => {
     const log = pino({ level: 'silent' });
     const editing = new DiscordChannel({}, log).capabilities;
     expect(editing).toMatchObject({
@@ -244,6 +253,8 @@ describe('Discord adapter: capabilities', () => {
       threads: true,
       typing: true,
       streaming: 'edit',
+      // Discord's per-channel limit: 5 messages per 5 s.
+      rateLimits: { perGroup: { max: 5, windowMs: 5000 } },
     });
     expect(new DiscordChannel({ streaming: 'none' }, log).capabilities.streaming).toBe('none');
   });

@@ -75,8 +75,13 @@ export class DiscordChannel implements ChannelAdapter {
       threads: true,
       typing: true,
       streaming: options.streaming ?? 'edit',
-      // Discord paces per route bucket (headers); these keep us well inside its global 50/s.
-      rateLimits: { perConversationMinMs: 200, global: { max: 45, windowMs: 1000 } },
+      // Discord allows 5 messages per 5 s in one channel and 50 requests/s in all; pacing
+      // at those numbers avoids 429s (and the invalid-request count that leads to bans).
+      rateLimits: {
+        perConversationMinMs: 200,
+        perGroup: { max: 5, windowMs: 5000 },
+        global: { max: 45, windowMs: 1000 },
+      },
     };
   }
 

@@ -49,7 +49,9 @@ export function normalizeMessage(
   context: NormalizeContext,
 ): InboundMessage | undefined {
   if (message.author.id === context.botId || message.system) return undefined;
-  const mention = new RegExp(`<@!?${context.botId}>`, 'g');
+  // The bot, or its managed role (which Discord's autocomplete offers next to it).
+  const role = message.guild?.roles.botRoleFor(context.botId)?.id;
+  const mention = new RegExp(`<@!?${context.botId}>${role ? `|<@&${role}>` : ''}`, 'g');
   const mentionsBot = mention.test(message.content);
   const stripped = message.content
     .replace(mention, ' ')
