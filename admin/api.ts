@@ -1,26 +1,49 @@
 /**
- * The admin JSON API (all behind the access token): status of channels and queue,
- * live stats, approvals, pairing, sessions and provider checks. Handlers only call
- * the services the app already has (`app.approvals`, `app.accessStore`,
- * `app.sessions`, `app.model`); the admin token holder answers approvals as the
- * owner principal {@link ADMIN_PRINCIPAL}.
+ * The admin JSON API (all behind the access token), as OpenAPI routes: status of
+ * channels and queue, live stats, approvals, pairing, sessions and provider checks.
+ * Handlers only call the services the app already has (`approvals`, `accessStore`,
+ * `sessions`, `model`); the admin token holder answers approvals as the owner
+ * principal {@link ADMIN_PRINCIPAL}. Request bodies and path parameters are
+ * validated by the route schemas (400 with the reason otherwise).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ChannelStatus } from '../../../core/contract.js';
-import { HttpError, type HttpServer, readJson, sendJson } from '../../http/server.js';
-import type { AdminApp } from './index.js';
+import { createRoute, type OpenAPIHono, type RouteConfig, type z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { ChannelStatus as Status } from '../core/contract.js';
+import type { AdminApp, AdminMetrics } from './index.js';
 import { listProviderModels, pingProvider } from './provider.js';
+import * as s from './schemas.js';
 
 /** Who the admin page acts as when it answers approvals (an owner). */
 export const ADMIN_PRINCIPAL = 'admin:web';
 
+type Handler = (c: Context) => Response | Promise<Response>;
+
+/** Registers `route` (documented and validated) with a handler that answers plain Responses. */
+export function op(api: OpenAPIHono, route: RouteConfig, handler: Handler): void {
+  api.openapi(route, handler as never);
+}
+
+/** The validated part `target` of the request (the route's schema guarantees the shape). */
+function valid<T extends z.ZodType>(c: Context, target: 'json' | 'param', _schema: T): z.infer<T> {
+  return (c.req.valid as (target: string) => unknown)(target) as z.infer<T>;
+}
+
+const get = (path: string, summary: string, schema: z.ZodType, extra: Partial<RouteConfig> = {}) =>
+  createRoute({
+    method: 'get',
+    path,
+    summary,
+    ...extra,
+    responses: { 200: s.json(schema), ...s.UNAUTHORIZED, ...extra.responses },
+  });
+
 /** Each channel's status, for the page and `parley status`. */
 export function channelStatuses(
   app: AdminApp,
-): (ChannelStatus & { id: string; capabilities: Record<string, unknown> })[] {
+): (Status & { id: string; capabilities: Record<string, unknown> })[] {
   return app.channels.map((channel) => {
     const status = channel.status?.() ?? {
-      state: 'unknown' as ChannelStatus['state'],
+      state: 'unknown' as Status['state'],
       since: app.startedAt,
     };
     const { maxMessageLength, format, buttons, streaming } = channel.capabilities;
@@ -46,58 +69,43 @@ export function statusBody(app: AdminApp, version: string) {
   };
 }
 
-/** The last path segment after `prefix`, URL-decoded. */
-function param(url: URL, prefix: string): string {
-  return decodeURIComponent(url.pathname.slice(prefix.length)).trim();
-}
-
-function sessionId(url: URL): number {
-  const id = Number(param(url, '/api/sessions/'));
-  if (!Number.isInteger(id) || id <= 0)
-    throw new HttpError(400, 'session id must be a positive integer');
-  return id;
-}
-
-async function body<T extends Record<string, unknown>>(req: IncomingMessage): Promise<Partial<T>> {
-  const value = await readJson<unknown>(req, 10_000);
-  if (!value || typeof value !== 'object') throw new HttpError(400, 'expected a JSON object');
-  return value as Partial<T>;
-}
-
-export function registerApi(http: HttpServer, app: AdminApp, version: string): void {
-  const ok = (res: ServerResponse, value: unknown, status = 200) => sendJson(res, status, value);
-  http.route('GET', '/api/status', (_q, res) => ok(res, statusBody(app, version)));
-  http.route('GET', '/api/channels', (_q, res) => ok(res, channelStatuses(app)));
-  http.route('GET', '/api/tools', (_q, res) =>
-    ok(
-      res,
-      app.tools.all().map((tool) => ({
-        name: tool.name,
-        description: tool.description,
-        policy: app.tools.policy(tool.name),
-        sandboxed: tool.sandboxed === true,
-        ...(app.tools.unavailable(tool.name)
-          ? { unavailable: app.tools.unavailable(tool.name) }
-          : {}),
-      })),
-    ),
+export function registerApi(
+  api: OpenAPIHono,
+  app: AdminApp,
+  metrics: AdminMetrics,
+  version: string,
+): void {
+  op(api, get('/api/status', 'Overview: channels, queue, pending work', s.Status), (c) =>
+    c.json(statusBody(app, version)),
   );
-  registerApprovals(http, app);
-  registerPairing(http, app);
-  registerSessions(http, app);
-  http.route('POST', '/api/provider/ping', async (_q, res) =>
-    ok(res, await pingProvider(app.model, app.providerMissing, app.config.llm.timeoutMs)),
+  op(api, get('/api/channels', "Each channel's status", s.ChannelStatus.array()), (c) =>
+    c.json(channelStatuses(app)),
   );
-  http.route('GET', '/api/provider/models', async (_q, res) =>
-    ok(res, await listProviderModels(app.model, app.providerMissing)),
+  op(api, get('/api/stats', 'Live figures for the charts (10 s buckets)', s.Stats), (c) =>
+    c.json(metrics.live.snapshot() as object),
   );
+  op(api, get('/api/tools', 'Registered tools and their policies', s.Tool.array()), (c) =>
+    c.json(toolList(app)),
+  );
+  registerApprovals(api, app);
+  registerPairing(api, app);
+  registerSessions(api, app);
+  registerProvider(api, app);
 }
 
-function registerApprovals(http: HttpServer, app: AdminApp): void {
-  http.route('GET', '/api/approvals', (_q, res) =>
-    sendJson(
-      res,
-      200,
+function toolList(app: AdminApp) {
+  return app.tools.all().map((tool) => ({
+    name: tool.name,
+    description: tool.description,
+    policy: app.tools.policy(tool.name),
+    sandboxed: tool.sandboxed === true,
+    ...(app.tools.unavailable(tool.name) ? { unavailable: app.tools.unavailable(tool.name) } : {}),
+  }));
+}
+
+function registerApprovals(api: OpenAPIHono, app: AdminApp): void {
+  op(api, get('/api/approvals', 'Pending tool-call approvals', s.Approval.array()), (c) =>
+    c.json(
       app.approvals.pending().map((a) => ({
         id: a.id,
         tool: a.tool,
@@ -112,70 +120,140 @@ function registerApprovals(http: HttpServer, app: AdminApp): void {
       })),
     ),
   );
-  http.route('POST', '/api/approvals/*', async (req, res, url) => {
-    const { answer } = await body<{ answer: string }>(req);
-    if (answer !== 'approve' && answer !== 'deny' && answer !== 'session')
-      throw new HttpError(400, 'answer must be "approve", "deny" or "session"');
-    const result = app.approvals.answer(
-      param(url, '/api/approvals/').toUpperCase(),
-      answer,
-      ADMIN_PRINCIPAL,
-    );
-    app.log.info(
-      { approval: param(url, '/api/approvals/'), answer, ok: result.ok },
-      'approval answered from admin page',
-    );
-    sendJson(res, result.ok ? 200 : 409, result.ok ? result : { error: result.text });
+  const answerRoute = createRoute({
+    method: 'post',
+    path: '/api/approvals/{id}',
+    summary: 'Answer an approval as the owner (principal admin:web)',
+    request: {
+      params: s.IdParam,
+      body: { required: true, content: { 'application/json': { schema: s.AnswerBody } } },
+    },
+    responses: {
+      200: s.json(s.z.object({ ok: s.z.boolean(), text: s.z.string() })),
+      400: s.json(s.ErrorBody, 'Bad request'),
+      409: s.json(s.ErrorBody, 'Unknown or already answered'),
+      ...s.UNAUTHORIZED,
+    },
+  });
+  op(api, answerRoute, (c) => {
+    const { id } = valid(c, 'param', s.IdParam);
+    const { answer } = valid(c, 'json', s.AnswerBody);
+    const result = app.approvals.answer(id.trim().toUpperCase(), answer, ADMIN_PRINCIPAL);
+    app.log.info({ approval: id, answer, ok: result.ok }, 'approval answered from admin page');
+    return result.ok ? c.json(result) : c.json({ error: result.text }, 409);
   });
 }
 
-function registerPairing(http: HttpServer, app: AdminApp): void {
-  http.route('GET', '/api/pairing', (_q, res) => sendJson(res, 200, app.accessStore.pending()));
-  http.route('POST', '/api/pairing/*', async (req, res, url) => {
-    const { action } = await body<{ action: string }>(req);
-    const code = param(url, '/api/pairing/');
+function registerPairing(api: OpenAPIHono, app: AdminApp): void {
+  op(api, get('/api/pairing', 'Pending pairing requests', s.PairingRequest.array()), (c) =>
+    c.json(app.accessStore.pending()),
+  );
+  const pairRoute = createRoute({
+    method: 'post',
+    path: '/api/pairing/{code}',
+    summary: 'Approve or reject a pairing request',
+    request: {
+      params: s.CodeParam,
+      body: { required: true, content: { 'application/json': { schema: s.PairingBody } } },
+    },
+    responses: {
+      200: s.json(s.z.object({ ok: s.z.boolean(), request: s.PairingRequest.optional() })),
+      400: s.json(s.ErrorBody, 'Bad request'),
+      404: s.json(s.ErrorBody, 'Unknown or expired code'),
+      ...s.UNAUTHORIZED,
+    },
+  });
+  op(api, pairRoute, (c) => {
+    const code = valid(c, 'param', s.CodeParam).code.trim();
+    const { action } = valid(c, 'json', s.PairingBody);
     if (action === 'approve') {
       const request = app.accessStore.approve(code);
       if (!request)
-        throw new HttpError(404, `no pending pairing request ${code} (unknown or expired)`);
-      return sendJson(res, 200, { ok: true, request });
+        return c.json({ error: `no pending pairing request ${code} (unknown or expired)` }, 404);
+      return c.json({ ok: true, request });
     }
-    if (action === 'reject') {
-      if (!app.accessStore.reject(code))
-        throw new HttpError(404, `no pending pairing request ${code}`);
-      return sendJson(res, 200, { ok: true });
-    }
-    throw new HttpError(400, 'action must be "approve" or "reject"');
+    if (!app.accessStore.reject(code))
+      return c.json({ error: `no pending pairing request ${code}` }, 404);
+    return c.json({ ok: true });
   });
 }
 
-function registerSessions(http: HttpServer, app: AdminApp): void {
-  http.route('GET', '/api/sessions', (_q, res, url) => {
-    const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit')) || 50));
-    const offset = Math.max(0, Number(url.searchParams.get('offset')) || 0);
-    sendJson(res, 200, app.sessions.list({ limit, offset }));
+function registerSessions(api: OpenAPIHono, app: AdminApp): void {
+  const paging = s.z.object({
+    limit: s.z.string().optional().openapi({ type: 'integer', minimum: 1, maximum: 500 }),
+    offset: s.z.string().optional().openapi({ type: 'integer', minimum: 0 }),
   });
-  http.route('GET', '/api/sessions/*', (_q, res, url) => {
-    const id = sessionId(url);
+  op(
+    api,
+    get('/api/sessions', 'Recent sessions', s.Session.array(), { request: { query: paging } }),
+    (c) => {
+      const limit = Math.min(500, Math.max(1, Number(c.req.query('limit')) || 50));
+      const offset = Math.max(0, Number(c.req.query('offset')) || 0);
+      return c.json(app.sessions.list({ limit, offset }));
+    },
+  );
+  const one = {
+    request: { params: s.SessionParam },
+    responses: { 404: s.json(s.ErrorBody, 'No such session') },
+  };
+  const transcript = s.z.object({ session: s.Session, messages: s.Message.array() });
+  op(api, get('/api/sessions/{id}', "A session's transcript", transcript, one), (c) => {
+    const { id } = valid(c, 'param', s.SessionParam);
     const session = app.sessions.get(id);
-    if (!session) throw new HttpError(404, `no session ${id}`);
-    sendJson(res, 200, { session, messages: app.sessions.transcript(id) });
+    if (!session) return c.json({ error: `no session ${id}` }, 404);
+    return c.json({ session, messages: app.sessions.transcript(id) });
   });
-  http.route('DELETE', '/api/sessions/*', (_q, res, url) => {
-    const id = sessionId(url);
-    if (!app.sessions.purgeSession(id)) throw new HttpError(404, `no session ${id}`);
+  const purge = createRoute({
+    method: 'delete',
+    path: '/api/sessions/{id}',
+    summary: 'Purge a session and its messages',
+    ...one,
+    responses: {
+      200: s.json(s.z.object({ purged: s.z.boolean() })),
+      ...one.responses,
+      ...s.UNAUTHORIZED,
+    },
+  });
+  op(api, purge, (c) => {
+    const { id } = valid(c, 'param', s.SessionParam);
+    if (!app.sessions.purgeSession(id)) return c.json({ error: `no session ${id}` }, 404);
     app.log.info({ session: id }, 'session purged from admin page');
-    sendJson(res, 200, { purged: true });
+    return c.json({ purged: true });
   });
-  http.route('GET', '/api/export', (_q, res, url) => {
-    const channel = url.searchParams.get('channel');
-    const user = url.searchParams.get('user');
-    if (!channel || !user) throw new HttpError(400, 'give channel and user query parameters');
+  registerExport(api, app);
+}
+
+function registerExport(api: OpenAPIHono, app: AdminApp): void {
+  const query = s.z.object({ channel: s.z.string(), user: s.z.string() });
+  const route = get(
+    '/api/export',
+    'Everything stored about one user (their DMs and their messages in groups), as a JSON download',
+    s.z.record(s.z.string(), s.z.unknown()),
+    { request: { query } },
+  );
+  op(api, route, (c) => {
+    const { channel, user } = valid(c, 'query' as 'json', query);
     const text = JSON.stringify(app.sessions.exportUser(channel, user), null, 2);
-    res.writeHead(200, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-disposition': `attachment; filename="parley-${channel}-${user.replace(/[^A-Za-z0-9_-]/g, '_')}.json"`,
+    return new Response(text, {
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'content-disposition': `attachment; filename="parley-${channel}-${user.replace(/[^A-Za-z0-9_-]/g, '_')}.json"`,
+      },
     });
-    res.end(text);
   });
+}
+
+function registerProvider(api: OpenAPIHono, app: AdminApp): void {
+  const ping = createRoute({
+    method: 'post',
+    path: '/api/provider/ping',
+    summary: 'Send a tiny completion to the configured model',
+    responses: { 200: s.json(s.ProviderCheck), ...s.UNAUTHORIZED },
+  });
+  op(api, ping, async (c) =>
+    c.json(await pingProvider(app.model, app.providerMissing, app.config.llm.timeoutMs)),
+  );
+  op(api, get('/api/provider/models', "The provider's model list", s.ProviderCheck), async (c) =>
+    c.json(await listProviderModels(app.model, app.providerMissing)),
+  );
 }

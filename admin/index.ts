@@ -1,38 +1,60 @@
 /**
- * The admin side of Parley's HTTP server, registered by the wiring once the
- * channels exist:
+ * The operator console on Parley's HTTP server, mounted by the composition root
+ * once the channels exist:
  *
- *   /admin, /admin/admin.js     the admin page (token via cookie set by `/` or /admin?token=)
+ *   /admin, /admin/admin.js     the admin page (token via cookie set by `/?token=` or /admin?token=)
  *   /api/...                    the JSON API behind it (api.ts), token required
  *   /healthz, /readyz           liveness and readiness, no token (container healthchecks)
  *   /metrics                    Prometheus text format, token required (bearer token)
- *   /openapi.json, .yaml        the API description (openapi.ts), no token
+ *   /openapi.json, .yaml        the API description generated from the routes, no token
  *
  * Everything is generic over `app.channels` (their `status()`) and `app.tools`, so
  * channels added later show up without changes here.
  */
 import { readFileSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
-import YAML from 'yaml';
-import type { AppContext } from '../../../cli/context.js';
-import type { Metrics } from '../../../cli/metrics.js';
-import type { ChannelAdapter } from '../../../core/contract.js';
-import { type HttpServer, sendJson } from '../../http/server.js';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Logger } from 'pino';
+import type { ApprovalService } from '../agent/approvals.js';
+import type { ChatModel } from '../agent/llm.js';
+import type { ChannelAdapter } from '../core/contract.js';
+import type { HttpApp } from '../http/index.js';
+import type { AccessStore } from '../sessions/access-store.js';
+import type { SessionStore } from '../sessions/store.js';
+import type { Redactor } from '../tools/redact.js';
+import type { ToolRegistry } from '../tools/registry.js';
 import { registerApi } from './api.js';
-import { openApiDocument } from './openapi.js';
+import { adminScript } from './assets.js';
+import { documentForeignRoutes, registerDocument, registerOps } from './ops.js';
 import { ADMIN_CSP, adminPage } from './page.js';
-import { adminScript } from './script.js';
 
-/** What the admin routes need: the app context plus its channels and start facts. */
-export interface AdminApp extends AppContext {
+export { readiness } from './readiness.js';
+
+/** What the admin routes read; the running app itself (its `url` is set once it listens). */
+export interface AdminApp {
+  config: { llm: { timeoutMs: number } };
+  log: Logger;
+  db: { open: boolean };
+  sessions: SessionStore;
+  accessStore: AccessStore;
+  approvals: ApprovalService;
+  tools: ToolRegistry;
+  model: ChatModel | undefined;
+  redactor: Redactor;
+  bridge: { depth: number; active: number };
   channels: ChannelAdapter[];
   url: string;
   startedAt: number;
   providerMissing: string | undefined;
 }
 
+/** The metrics the admin serves: the Prometheus registry and the live chart figures. */
+export interface AdminMetrics {
+  registry: { contentType: string; metrics(): Promise<string> };
+  live: { snapshot(): unknown };
+}
+
 function packageVersion(): string {
-  for (const path of ['../../../package.json', '../../../../package.json']) {
+  for (const path of ['../package.json', '../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as {
         name?: string;
@@ -44,84 +66,47 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
-function send(
-  res: ServerResponse,
-  type: string,
-  body: string,
-  headers: Record<string, string> = {},
-) {
-  res.writeHead(200, {
-    'content-type': type,
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    ...headers,
-  });
-  res.end(body);
-}
-
-/** Readiness: the database is open, the server listens and no channel is still starting. */
-export function readiness(app: AdminApp): { ready: boolean; checks: Record<string, string> } {
-  const checks: Record<string, string> = {
-    database: app.db.open ? 'open' : 'closed',
-    server: app.url ? 'listening' : 'starting',
-  };
-  for (const channel of app.channels)
-    checks[`channel:${channel.id}`] = channel.status?.().state ?? 'unknown';
-  const starting = Object.values(checks).some((v) => v === 'starting' || v === 'closed');
-  return { ready: !starting, checks };
-}
-
-export function registerAdmin(app: AdminApp, metrics: Metrics): void {
-  const http = app.http;
-  if (!http) return;
+/** Mounts the admin page, API, ops routes and OpenAPI document on `http`. */
+export function registerAdmin(http: HttpApp, app: AdminApp, metrics: AdminMetrics): void {
   const version = packageVersion();
-  registerOps(http, app, metrics, version);
-  http.route('GET', '/admin', (_req, res) =>
-    send(res, 'text/html; charset=utf-8', adminPage(), {
-      'set-cookie': `parley_token=${encodeURIComponent(http.token)}; HttpOnly; SameSite=Strict; Path=/`,
-      'content-security-policy': ADMIN_CSP,
-    }),
-  );
-  http.route(
-    'GET',
-    '/admin/admin.js',
-    (_req, res) => send(res, 'text/javascript; charset=utf-8', adminScript()),
-    { auth: false },
-  );
-  http.route('GET', '/api/stats', (_req, res) => sendJson(res, 200, metrics.live.snapshot()));
-  registerApi(http, app, version);
-}
-
-function registerOps(http: HttpServer, app: AdminApp, metrics: Metrics, version: string): void {
-  const started = Date.now();
-  http.route(
-    'GET',
-    '/healthz',
-    (_req, res) =>
-      sendJson(res, 200, { ok: true, uptimeSeconds: Math.round((Date.now() - started) / 1000) }),
-    { auth: false },
-  );
-  http.route(
-    'GET',
-    '/readyz',
-    (req, res, url) => {
-      const result = readiness(app);
-      // Channel names and states only for the token holder.
-      const body = http.authorized(req, url) ? result : { ready: result.ready };
-      sendJson(res, result.ready ? 200 : 503, body);
+  const api = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success)
+        return c.json(
+          {
+            error: result.error.issues
+              .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+              .join('; '),
+          },
+          400,
+        );
     },
-    { auth: false },
+  });
+  const token = http.requireToken();
+  api.use('/api/*', token);
+  api.use('/metrics', token);
+  api.use('/admin', token);
+  api.get(
+    '/admin',
+    () =>
+      new Response(adminPage(), {
+        headers: {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          'content-security-policy': ADMIN_CSP,
+        },
+      }),
   );
-  http.route('GET', '/metrics', async (_req, res) =>
-    send(res, metrics.registry.contentType, await metrics.registry.metrics()),
+  api.get(
+    '/admin/admin.js',
+    async () =>
+      new Response(await adminScript(), {
+        headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' },
+      }),
   );
-  http.route('GET', '/favicon.ico', (_req, res) => void res.writeHead(204).end(), { auth: false });
-  const document = openApiDocument(version);
-  http.route('GET', '/openapi.json', (_req, res) => sendJson(res, 200, document), { auth: false });
-  http.route(
-    'GET',
-    '/openapi.yaml',
-    (_req, res) => send(res, 'application/yaml; charset=utf-8', YAML.stringify(document)),
-    { auth: false },
-  );
+  registerOps(api, app, metrics, http.token);
+  registerApi(api, app, metrics, version);
+  documentForeignRoutes(api);
+  registerDocument(api, version);
+  http.hono.route('/', api);
 }

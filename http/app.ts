@@ -13,7 +13,7 @@
  * WebSocket endpoints (`upgrade`) are kept in a table the node server consults;
  * they never pass through Hono.
  */
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { TrieRouter } from 'hono/router/trie-router';
 import type { Logger } from 'pino';
@@ -84,7 +84,7 @@ export class HttpApp implements HttpRoutes {
     if (auth) chain.push(this.requireToken());
     const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
     const honoPath = path.endsWith('*') ? `${path.slice(0, -1).replace(/\/$/, '')}/*` : path;
-    this.hono.on(method, honoPath, ...chain, (c) => capBody(c.req.raw, maxBody, handler));
+    this.hono.on(method, [honoPath], ...chain, (c) => capBody(c.req.raw, maxBody, handler));
   }
 
   upgrade(path: string, handler: UpgradeHandler, options: { auth?: boolean } = {}): void {

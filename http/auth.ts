@@ -46,7 +46,8 @@ export function givenToken(
   cookie: string | null | undefined,
   url: URL,
 ): GivenToken | undefined {
-  if (authorization?.startsWith('Bearer ')) return { value: authorization.slice(7), source: 'bearer' };
+  if (authorization?.startsWith('Bearer '))
+    return { value: authorization.slice(7), source: 'bearer' };
   const query = url.searchParams.get('token');
   if (query !== null) return { value: query, source: 'query' };
   const fromCookie = cookieValue(cookie, TOKEN_COOKIE);

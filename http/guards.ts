@@ -49,7 +49,10 @@ export function apiRequestGuard(): MiddlewareHandler<NodeEnv> {
   return async (c, next) => {
     if (SAFE_METHODS.has(c.req.method)) return next();
     if (c.req.header(REQUEST_HEADER) !== '1')
-      return c.json({ error: `state-changing API requests need the header ${REQUEST_HEADER}: 1` }, 403);
+      return c.json(
+        { error: `state-changing API requests need the header ${REQUEST_HEADER}: 1` },
+        403,
+      );
     const type = c.req.header('content-type') ?? '';
     const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
     if (hasBody && !/^application\/json\b/i.test(type))

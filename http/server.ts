@@ -143,16 +143,23 @@ export class HttpServer {
     socket.on('error', (error) => this.options.log.debug({ err: error }, 'upgrade socket error'));
     try {
       const url = parseTarget(req.url);
-      const entry = url && this.app.upgradeFor(url.pathname);
-      if (!url) return refuse(socket, '400 Bad Request');
-      if (!entry) return refuse(socket, '404 Not Found');
-      if (!this.app.origins.accepts(req.headers.origin)) return refuse(socket, '403 Forbidden');
-      if (entry.auth && !this.authorized(req, url)) return refuse(socket, '401 Unauthorized');
-      entry.handler(req, socket, head, url);
+      const refusal = this.upgradeRefusal(req, url);
+      if (refusal || !url) refuse(socket, refusal ?? '400 Bad Request');
+      else this.app.upgradeFor(url.pathname)?.handler(req, socket, head, url);
     } catch (error) {
       this.options.log.error({ err: error }, 'upgrade handler failed');
       refuse(socket, '500 Internal Server Error');
     }
+  }
+
+  /** Why an upgrade is refused (a status line), or undefined when it may proceed. */
+  private upgradeRefusal(req: IncomingMessage, url: URL | undefined): string | undefined {
+    if (!url) return '400 Bad Request';
+    const entry = this.app.upgradeFor(url.pathname);
+    if (!entry) return '404 Not Found';
+    if (!this.app.origins.accepts(req.headers.origin)) return '403 Forbidden';
+    if (entry.auth && !this.authorized(req, url)) return '401 Unauthorized';
+    return undefined;
   }
 
   private authorized(req: IncomingMessage, url: URL): boolean {
@@ -183,7 +190,8 @@ function clientError(error: Error & { code?: string }, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  const status =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 

@@ -10,7 +10,11 @@ import type { NodeEnv } from './client.js';
 
 export function requireToken(token: string): MiddlewareHandler<NodeEnv> {
   return async (c, next) => {
-    const given = givenToken(c.req.header('authorization'), c.req.header('cookie'), new URL(c.req.url));
+    const given = givenToken(
+      c.req.header('authorization'),
+      c.req.header('cookie'),
+      new URL(c.req.url),
+    );
     if (!given || !safeEqual(given.value, token))
       return c.json({ error: 'missing or wrong access token' }, 401);
     await next();

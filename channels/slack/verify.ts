@@ -35,7 +35,11 @@ export interface SignedRequest extends SignatureHeaders {
 }
 
 /** Undefined when the headers could belong to an authentic request, otherwise why not. */
-export function headerProblem({ timestamp, signature, nowMs }: SignatureHeaders): string | undefined {
+export function headerProblem({
+  timestamp,
+  signature,
+  nowMs,
+}: SignatureHeaders): string | undefined {
   if (!timestamp || !signature) return 'missing Slack signature headers';
   const seconds = Number(timestamp);
   if (!/^\d+$/.test(timestamp) || !Number.isSafeInteger(seconds)) return 'malformed timestamp';

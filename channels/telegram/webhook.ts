@@ -43,7 +43,8 @@ export function webhookRoute(secret: string, target: WebhookTarget): FetchHandle
     if (!target.accepting())
       return Response.json({ error: 'telegram channel is stopped' }, { status: 503 });
     const update = await parseUpdate(request);
-    if (update === 'malformed') return Response.json({ error: 'body is not valid JSON' }, { status: 400 });
+    if (update === 'malformed')
+      return Response.json({ error: 'body is not valid JSON' }, { status: 400 });
     if (!update || typeof update !== 'object' || typeof update.update_id !== 'number')
       return Response.json({ ok: true, dropped: 'not an update' });
     await target.handle(update);
