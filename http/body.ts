@@ -34,7 +34,11 @@ export async function capBody(
       } else controller.enqueue(chunk);
     },
   });
-  const capped = new Request(request, {
+  // Built from parts: node-server's lightweight Request is not a valid `new Request(input)`.
+  const capped = new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    signal: request.signal,
     body: request.body.pipeThrough(counter),
     duplex: 'half',
   } as RequestInit);

@@ -54,7 +54,8 @@ export function apiRequestGuard(): MiddlewareHandler<NodeEnv> {
         403,
       );
     const type = c.req.header('content-type') ?? '';
-    const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
+    const length = Number(c.req.header('content-length') ?? '0');
+    const hasBody = length > 0 || c.req.header('transfer-encoding') !== undefined;
     if (hasBody && !/^application\/json\b/i.test(type))
       return c.json({ error: 'send the body as application/json' }, 415);
     return next();
