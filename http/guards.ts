@@ -7,7 +7,7 @@
  *   upgrade; 403 otherwise. Requests without `Origin` (curl, Telegram, Slack) pass
  *   on to their own token or signature check.
  * - {@link apiRequestGuard}: state-changing `/api/*` requests must send
- *   `X-Parley-Request: 1` and a JSON body type. A cross-origin page cannot add the
+ *   `X-Parley-Request: 1`, and POST/PUT/PATCH a JSON body type. A cross-origin page cannot add the
  *   header without a CORS preflight, which Parley never grants.
  */
 import type { MiddlewareHandler } from 'hono';
@@ -54,9 +54,8 @@ export function apiRequestGuard(): MiddlewareHandler<NodeEnv> {
         403,
       );
     const type = c.req.header('content-type') ?? '';
-    const length = Number(c.req.header('content-length') ?? '0');
-    const hasBody = length > 0 || c.req.header('transfer-encoding') !== undefined;
-    if (hasBody && !/^application\/json\b/i.test(type))
+    // DELETE carries no body; POST/PUT/PATCH always declare JSON (a form or text/plain is what a foreign page can send).
+    if (c.req.method !== 'DELETE' && !/^application\/json\b/i.test(type))
       return c.json({ error: 'send the body as application/json' }, 415);
     return next();
   };

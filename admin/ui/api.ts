@@ -15,9 +15,9 @@ export async function api<T>(method: string, url: string, body?: unknown): Promi
   const headers: Record<string, string> = {};
   if (method !== 'GET') headers['x-parley-request'] = '1';
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
-  if (body !== undefined) {
+  if (method !== 'GET' && method !== 'DELETE') {
     headers['content-type'] = 'application/json';
-    init.body = JSON.stringify(body);
+    init.body = JSON.stringify(body ?? {});
   }
   const res = await fetch(url, init);
   const data = (await res.json().catch(() => ({}))) as T & { error?: string };
