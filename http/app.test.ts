@@ -44,7 +44,9 @@ describe('http app (in-process)', () => {
 
   it('gives the SameSite=Strict cookie to a page reached with ?token=', async () => {
     const res = await app().request(`/api/thing?token=${TOKEN}`);
-    expect(res.headers.get('set-cookie')).toMatch(/^parley_token=.*HttpOnly; SameSite=Strict; Path=\//);
+    expect(res.headers.get('set-cookie')).toMatch(
+      /^parley_token=.*HttpOnly; SameSite=Strict; Path=\//,
+    );
   });
 
   it('refuses state-changing requests from a foreign Origin, with or without the token', async () => {

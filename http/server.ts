@@ -179,9 +179,18 @@ export function parseTarget(target: string | undefined): URL | undefined {
 }
 
 function refuse(socket: Duplex, status: string): void {
-  if (socket.writable)
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  else socket.destroy();
+  closeWith(socket, status);
+}
+
+/** Writes a last status line and destroys the socket (a half-close would leave it to the client). */
+function closeWith(socket: Duplex, status: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () =>
+    socket.destroy(),
+  );
 }
 
 /** Node's parser refused the bytes (or a timeout hit): answer 400/408 when possible, then close. */
@@ -192,7 +201,7 @@ function clientError(error: Error & { code?: string }, socket: Duplex): void {
   }
   const status =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  closeWith(socket, status);
 }
 
 /** The origins a browser uses to reach a server bound to `host:port`. */
