@@ -11,18 +11,18 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ADMIN_PRINCIPAL } from '../admin/api.js';
+import { registerAdmin } from '../admin/index.js';
 import { AccessPolicy } from '../agent/access.js';
 import { ApprovalService } from '../agent/approvals.js';
 import { missingProvider, OpenAIChatModel } from '../agent/llm.js';
 import { Router } from '../agent/router.js';
 import { Bridge } from '../bridge/index.js';
-import { HttpServer } from '../channels/http/server.js';
 import { TERMINAL_PRINCIPAL, TerminalChannel } from '../channels/terminal/adapter.js';
 import { WebChannel } from '../channels/web/adapter.js';
-import { ADMIN_PRINCIPAL } from '../channels/web/admin/api.js';
-import { registerAdmin } from '../channels/web/admin/index.js';
 import type { WhatsAppSocketFactory } from '../channels/whatsapp/socket.js';
 import type { ChannelAdapter } from '../core/contract.js';
+import { HttpApp, HttpServer } from '../http/index.js';
 import { AccessStore } from '../sessions/access-store.js';
 import { ApprovalStore } from '../sessions/approval-store.js';
 import { startCheckpointer } from '../sessions/checkpoint.js';
@@ -121,7 +121,11 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const bridge = new Bridge(db, router, log, { ...config.queue });
   bridgeRef = bridge;
   const http = config.web.enabled
-    ? new HttpServer({ host: config.web.host, port: config.web.port, token, log })
+    ? new HttpServer(new HttpApp({ token, log }), {
+        host: config.web.host,
+        port: config.web.port,
+        log,
+      })
     : undefined;
   const app: App = {
     config,
@@ -148,10 +152,11 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     stop: () => stop(app, stops),
   };
   await registerTools(app);
-  if (http) app.channels.push(new WebChannel(http, db, log));
+  if (http) app.channels.push(new WebChannel(http.app, db, log));
   if (options.terminal) app.channels.push(new TerminalChannel(options.terminal));
   app.channels.push(...(await createMessengerChannels(app)));
-  registerAdmin(app, createMetrics(app));
+  const metrics = createMetrics(app);
+  if (http) registerAdmin(http.app, app, metrics);
   return app;
 }
 

@@ -26,7 +26,7 @@ export async function createMessengerChannels(context: AppContext): Promise<Chan
           ...(signingSecret ? { signingSecret } : {}),
           ...(apiUrl ? { apiUrl } : {}),
         },
-        { http: context.http, log: context.log.child({ channel: 'slack' }) },
+        { http: context.http?.app, log: context.log.child({ channel: 'slack' }) },
       ),
     );
   }
@@ -40,7 +40,7 @@ export async function createMessengerChannels(context: AppContext): Promise<Chan
         account: telegram.account,
         ...(telegram.apiRoot ? { apiRoot: telegram.apiRoot } : {}),
         ...(telegram.webhook ? { webhook: telegram.webhook } : {}),
-        ...(context.http ? { http: context.http } : {}),
+        ...(context.http ? { http: context.http.app } : {}),
         pollingTimeoutSeconds: telegram.pollingTimeoutSeconds,
         maxFileBytes: telegram.maxFileMB * 1024 * 1024,
         apiRetry: telegram.apiRetry,
@@ -65,7 +65,7 @@ export async function createMessengerChannels(context: AppContext): Promise<Chan
       log: context.log,
       ...(context.whatsappSocketFactory ? { socketFactory: context.whatsappSocketFactory } : {}),
     });
-    if (context.http) registerPairingRoute(context.http, channel);
+    if (context.http) registerPairingRoute(context.http.app, channel);
     channels.push(channel);
   }
   const discord = context.config.channels.discord;

@@ -13,8 +13,8 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import { pingProvider } from '../admin/provider.js';
 import { type ChatModel, missingProvider, OpenAIChatModel } from '../agent/llm.js';
-import { pingProvider } from '../channels/web/admin/provider.js';
 import { AuthStateStore } from '../sessions/auth-state.js';
 import { openDatabase } from '../sessions/db.js';
 import { Redactor } from '../tools/redact.js';

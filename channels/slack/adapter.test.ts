@@ -4,7 +4,7 @@ import { Sender } from '../../bridge/outbound/sender.js';
 import type { InboundMessage } from '../../core/contract.js';
 import { PlatformError } from '../../core/errors.js';
 import { postSlackEvent, type SlackDouble, startSlackDouble } from '../../test/doubles/slack.js';
-import { HttpServer } from '../http/server.js';
+import { loopbackServer } from '../../test/http.js';
 import { SlackChannel } from './adapter.js';
 import { loadFixture } from './fixtures.js';
 
@@ -13,7 +13,7 @@ const log = pino({ level: 'silent' });
 
 describe('slack adapter over HTTP', () => {
   let slack: SlackDouble;
-  let http: HttpServer;
+  let http: ReturnType<typeof loopbackServer>;
   let channel: SlackChannel;
   let url: string;
   let received: InboundMessage[];
@@ -21,7 +21,7 @@ describe('slack adapter over HTTP', () => {
 
   beforeEach(async () => {
     slack = await startSlackDouble();
-    http = new HttpServer({ host: '127.0.0.1', port: 0, token: 'web-token-0123456789', log });
+    http = loopbackServer(log, 'web-token-0123456789');
     channel = new SlackChannel(
       {
         botToken: 'xoxb-test-token',
@@ -30,7 +30,7 @@ describe('slack adapter over HTTP', () => {
         eventsPath: '/slack/events',
         minIntervalMs: 0,
       },
-      { http, log },
+      { http: http.app, log },
     );
     received = [];
     accept = async (message) => {

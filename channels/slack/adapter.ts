@@ -30,7 +30,7 @@ import type {
   OutboundTarget,
   SentMessage,
 } from '../../core/contract.js';
-import type { HttpServer } from '../http/server.js';
+import type { HttpRoutes } from '../../core/http.js';
 import { answeredBlocks, messageBlocks, SECTION_LIMIT } from './blocks.js';
 import { slackCall } from './errors.js';
 import { escapeMrkdwn, markdownToMrkdwn } from './format.js';
@@ -69,7 +69,7 @@ export class SlackChannel implements ChannelAdapter {
 
   constructor(
     private readonly options: SlackOptions,
-    private readonly deps: { http: HttpServer | undefined; log: Logger },
+    private readonly deps: { http: HttpRoutes | undefined; log: Logger },
   ) {
     this.capabilities = {
       maxMessageLength: SECTION_LIMIT,

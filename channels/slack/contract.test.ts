@@ -1,11 +1,11 @@
 /**
  * The shared channel contract for Slack: events are POSTed, signed, to the real
- * `/slack/events` endpoint on a real HttpServer; sends go to the Web API double.
+ * `/slack/events` endpoint on Parley's real HTTP server; sends go to the Web API double.
  */
 import pino from 'pino';
 import { channelContract, type InjectKind } from '../../test/contract/channel.js';
 import { postSlackEvent, startSlackDouble } from '../../test/doubles/slack.js';
-import { HttpServer } from '../http/server.js';
+import { loopbackServer } from '../../test/http.js';
 import { SlackChannel } from './adapter.js';
 import { type FixtureName, loadFixture } from './fixtures.js';
 import type { SlackEventEnvelope } from './types.js';
@@ -23,7 +23,7 @@ const FIXTURE: Record<InjectKind, FixtureName> = {
 channelContract('slack', {
   async setup() {
     const slack = await startSlackDouble();
-    const http = new HttpServer({ host: '127.0.0.1', port: 0, token: 'web-token-xyz', log });
+    const http = loopbackServer(log, 'web-token-xyz');
     const url = `${await http.listen()}/slack/events`;
     const adapter = new SlackChannel(
       {
@@ -33,7 +33,7 @@ channelContract('slack', {
         eventsPath: '/slack/events',
         minIntervalMs: 0,
       },
-      { http, log },
+      { http: http.app, log },
     );
     let counter = 0;
     return {

@@ -12,16 +12,20 @@
  * to store answers 500 (HTTP) or no ack (Socket Mode) so that Slack retries. Retries
  * of events already stored are deduplicated by the inbox (`event_id`).
  *
- * The HTTP receiver runs on Parley's own HttpServer (no second port); Socket Mode
- * needs no public URL at all and is used whenever an app token is configured.
+ * The HTTP receiver runs on Parley's own HTTP server (no second port), through the
+ * core route interface. A forged request is refused on its headers before a byte
+ * of its body is read, and the body is capped at {@link MAX_SLACK_BODY}. Socket
+ * Mode needs no public URL at all and is used whenever an app token is configured.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, Receiver } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import type { Logger } from 'pino';
-import { type HttpServer, readBody, sendJson } from '../http/server.js';
+import type { HttpRoutes } from '../../core/http.js';
 import { slackLogger } from './log.js';
-import { signatureProblem } from './verify.js';
+import { headerProblem, signatureProblem } from './verify.js';
+
+/** Events and interactivity payloads are a few KB; a modal submission stays far below this. */
+export const MAX_SLACK_BODY = 128 * 1024;
 
 type Body = Record<string, unknown>;
 
@@ -52,7 +56,7 @@ abstract class DeferredAckReceiver implements Receiver {
 }
 
 export interface HttpReceiverOptions {
-  http: HttpServer;
+  http: HttpRoutes;
   path: string;
   signingSecret: string;
   log: Logger;
@@ -72,8 +76,9 @@ export class HttpEventsReceiver extends DeferredAckReceiver {
     this.running = true;
     if (this.routed) return;
     this.routed = true;
-    this.options.http.route('POST', this.options.path, (req, res) => this.handle(req, res), {
+    this.options.http.route('POST', this.options.path, (request) => this.handle(request), {
       auth: false,
+      maxBodyBytes: MAX_SLACK_BODY,
     });
   }
 
@@ -81,35 +86,43 @@ export class HttpEventsReceiver extends DeferredAckReceiver {
     this.running = false;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!this.running) return sendJson(res, 503, { error: 'slack channel stopped' });
-    const raw = await readBody(req);
-    const problem = signatureProblem({
-      secret: this.options.signingSecret,
-      timestamp: header(req, 'x-slack-request-timestamp'),
-      signature: header(req, 'x-slack-signature'),
-      body: raw,
+  private async handle(request: Request): Promise<Response> {
+    if (!this.running) return Response.json({ error: 'slack channel stopped' }, { status: 503 });
+    const headers = {
+      timestamp: request.headers.get('x-slack-request-timestamp'),
+      signature: request.headers.get('x-slack-signature'),
       nowMs: (this.options.now ?? Date.now)(),
-    });
-    if (problem) {
-      this.options.log.warn({ problem }, 'slack request refused');
-      return sendJson(res, 401, { error: problem });
-    }
-    const body = parseBody(raw, header(req, 'content-type') ?? '');
-    if (!body) return sendJson(res, 400, { error: 'body is neither JSON nor a form payload' });
-    if (body.type === 'url_verification') return sendJson(res, 200, { challenge: body.challenge });
-    if (body.type === 'ssl_check') return sendJson(res, 200, {});
-    const retry = Number(header(req, 'x-slack-retry-num') ?? Number.NaN);
+    };
+    const early = headerProblem(headers);
+    if (early) return this.refuse(early);
+    const raw = await request.text();
+    const problem = signatureProblem({ ...headers, secret: this.options.signingSecret, body: raw });
+    if (problem) return this.refuse(problem);
+    return this.accept(request, raw);
+  }
+
+  private refuse(problem: string): Response {
+    this.options.log.warn({ problem }, 'slack request refused');
+    return Response.json({ error: problem }, { status: 401 });
+  }
+
+  private async accept(request: Request, raw: string): Promise<Response> {
+    const body = parseBody(raw, request.headers.get('content-type') ?? '');
+    if (!body)
+      return Response.json({ error: 'body is neither JSON nor a form payload' }, { status: 400 });
+    if (body.type === 'url_verification') return Response.json({ challenge: body.challenge });
+    if (body.type === 'ssl_check') return Response.json({});
+    const retry = Number(request.headers.get('x-slack-retry-num') ?? Number.NaN);
     try {
       const answer = await this.dispatch(
         body,
         Number.isInteger(retry) ? retry : undefined,
-        header(req, 'x-slack-retry-reason'),
+        request.headers.get('x-slack-retry-reason') ?? undefined,
       );
-      respond(res, answer);
+      return respond(answer);
     } catch (error) {
       this.options.log.error({ err: error }, 'slack event not accepted; Slack will retry');
-      sendJson(res, 500, { error: 'event not accepted' });
+      return Response.json({ error: 'event not accepted' }, { status: 500 });
     }
   }
 }
@@ -160,14 +173,8 @@ interface SocketEnvelope {
   ack(response?: unknown): Promise<void>;
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** JSON (Events API) or `application/x-www-form-urlencoded` with `payload=` (interactivity). */
-export function parseBody(raw: Buffer, contentType: string): Body | undefined {
-  const text = raw.toString('utf8');
+export function parseBody(text: string, contentType: string): Body | undefined {
   try {
     if (contentType.includes('application/x-www-form-urlencoded')) {
       const form = new URLSearchParams(text);
@@ -183,12 +190,10 @@ export function parseBody(raw: Buffer, contentType: string): Body | undefined {
   }
 }
 
-function respond(res: ServerResponse, answer: unknown): void {
-  if (answer === undefined || answer === null || answer === '') {
-    res.writeHead(200, { 'content-length': 0 });
-    res.end();
-  } else if (typeof answer === 'string') {
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end(answer);
-  } else sendJson(res, 200, answer);
+function respond(answer: unknown): Response {
+  if (answer === undefined || answer === null || answer === '')
+    return new Response(null, { status: 200 });
+  if (typeof answer === 'string')
+    return new Response(answer, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  return Response.json(answer);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { signatureProblem, slackSignature } from './verify.js';
+import { slackSignature } from '../../test/doubles/slack.js';
+import { headerProblem, signatureProblem } from './verify.js';
 
 const secret = '8f742231b10e8888abcd99yyyzzz85a5';
 const body = [
@@ -28,5 +29,19 @@ describe('slack signature', () => {
     );
     expect(signatureProblem({ ...ok, signature: undefined })).toMatch(/missing/);
     expect(signatureProblem({ ...ok, timestamp: '1531420618x' })).toBe('malformed timestamp');
+    expect(signatureProblem({ ...ok, nowMs: 1531420618_000 - 301_000 })).toBe(
+      'stale request timestamp',
+    );
+  });
+
+  it('refuses on the headers alone, before any body exists', () => {
+    const nowMs = 1531420618_000;
+    const signature = slackSignature(secret, '1531420618', body);
+    expect(headerProblem({ timestamp: '1531420618', signature, nowMs })).toBeUndefined();
+    expect(headerProblem({ timestamp: '1531420618', signature: 'v0=zz', nowMs })).toBe(
+      'signature mismatch',
+    );
+    expect(headerProblem({ timestamp: '1', signature, nowMs })).toBe('stale request timestamp');
+    expect(headerProblem({ timestamp: null, signature, nowMs })).toMatch(/missing/);
   });
 });

@@ -33,13 +33,13 @@ import type {
   SentMessage,
 } from '../../core/contract.js';
 import { conversationKey } from '../../core/contract.js';
+import type { HttpRoutes } from '../../core/http.js';
 import { workspaceFor } from '../../sessions/workspace.js';
-import type { HttpServer } from '../http/server.js';
 import { apiCall, explainFatal, refusedWith } from './errors.js';
 import { chunkHtml, htmlToPlain, renderTelegramHtml } from './format.js';
 import { fetchAttachments } from './media.js';
 import { type BotIdentity, CHANNEL_ID, normalizeUpdate, serviceEvent } from './normalize.js';
-import { type WebhookOptions, webhookRoute } from './webhook.js';
+import { MAX_UPDATE_BYTES, type WebhookOptions, webhookRoute } from './webhook.js';
 
 /** Telegram's limits (approx., see PLATFORMS.md): 1/s per chat, 20/min per group, 30/s overall. */
 export const TELEGRAM_RATE_LIMITS: RateLimits = {
@@ -61,7 +61,7 @@ export interface TelegramOptions {
   /** Webhook mode when set; long polling otherwise. */
   webhook?: WebhookOptions;
   /** Parley's HTTP server (required for webhook mode). */
-  http?: HttpServer;
+  http?: HttpRoutes;
   /** Long-poll timeout of getUpdates, seconds. */
   pollingTimeoutSeconds?: number;
   /** Largest inbound file fetched, bytes. */
@@ -289,7 +289,7 @@ export class TelegramChannel implements ChannelAdapter {
         accepting: () => this.accepting,
         handle: (update) => this.bot.handleUpdate(update),
       }),
-      { auth: false },
+      { auth: false, maxBodyBytes: MAX_UPDATE_BYTES },
     );
     this.accepting = true;
     await apiCall(() =>

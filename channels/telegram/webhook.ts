@@ -7,10 +7,12 @@
  * The 200 goes out only once the update is in the durable inbox; any failure
  * before that answers 500 so Telegram delivers the update again (the inbox
  * deduplicates). A malformed body is answered 200 and dropped: retrying it would
- * not help. While the channel is stopped the route answers 503.
+ * not help. While the channel is stopped the route answers 503. The secret is
+ * checked before the body is read.
  */
 import type { Update } from 'grammy/types';
-import { type RouteHandler, readJson, safeEqual, sendJson } from '../http/server.js';
+import type { FetchHandler } from '../../core/http.js';
+import { safeEqual } from '../shared/safe-equal.js';
 
 export interface WebhookOptions {
   /** Public HTTPS URL Telegram posts to (it must reach `path` on this server). */
@@ -29,17 +31,32 @@ export interface WebhookTarget {
 
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
+/** Largest update body accepted (updates carry file ids, never file contents). */
+export const MAX_UPDATE_BYTES = 2_000_000;
+
 /** The route handler for `secret` delivering to `target`. */
-export function webhookRoute(secret: string, target: WebhookTarget): RouteHandler {
-  return async (req, res) => {
-    const given = req.headers[SECRET_HEADER];
-    if (typeof given !== 'string' || !safeEqual(given, secret))
-      return sendJson(res, 401, { error: 'wrong or missing secret token' });
-    if (!target.accepting()) return sendJson(res, 503, { error: 'telegram channel is stopped' });
-    const update = await readJson<Update>(req, 2_000_000);
+export function webhookRoute(secret: string, target: WebhookTarget): FetchHandler {
+  return async (request) => {
+    const given = request.headers.get(SECRET_HEADER);
+    if (given === null || !safeEqual(given, secret))
+      return Response.json({ error: 'wrong or missing secret token' }, { status: 401 });
+    if (!target.accepting())
+      return Response.json({ error: 'telegram channel is stopped' }, { status: 503 });
+    const update = await parseUpdate(request);
+    if (update === 'malformed')
+      return Response.json({ error: 'body is not valid JSON' }, { status: 400 });
     if (!update || typeof update !== 'object' || typeof update.update_id !== 'number')
-      return sendJson(res, 200, { ok: true, dropped: 'not an update' });
+      return Response.json({ ok: true, dropped: 'not an update' });
     await target.handle(update);
-    sendJson(res, 200, { ok: true });
+    return Response.json({ ok: true });
   };
+}
+
+async function parseUpdate(request: Request): Promise<Update | 'malformed'> {
+  const text = await request.text();
+  try {
+    return JSON.parse(text) as Update;
+  } catch {
+    return 'malformed';
+  }
 }

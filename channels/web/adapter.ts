@@ -1,6 +1,7 @@
 /**
  * The web chat channel: a small page plus a WebSocket at `/ws` on Parley's HTTP
- * server (loopback by default, token required). Each browser client has its own id
+ * server (loopback by default, token required; the server checks Origin and token
+ * before `/ws` reaches this adapter). Each browser client has its own id
  * (kept in localStorage) and so its own conversation and session. Replies stream
  * as deltas; final messages are stored in the web outbox first, so a client that
  * reconnects receives what it missed, exactly once (by sequence number).
@@ -25,8 +26,8 @@ import type {
   OutboundTarget,
   SentMessage,
 } from '../../core/contract.js';
+import type { HttpRoutes } from '../../core/http.js';
 import type { Db } from '../../sessions/db.js';
-import type { HttpServer } from '../http/server.js';
 import { WebOutbox } from './outbox.js';
 import { chatPage } from './page.js';
 
@@ -61,7 +62,7 @@ export class WebChannel implements ChannelAdapter {
   private state: ChannelStatus = { state: 'stopped', since: Date.now() };
 
   constructor(
-    private readonly http: HttpServer,
+    private readonly http: HttpRoutes,
     db: Db,
     private readonly log: Logger,
   ) {
@@ -71,14 +72,15 @@ export class WebChannel implements ChannelAdapter {
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
     this.outbox.prune(7 * 24 * 3600_000);
-    this.http.route('GET', '/', (_req, res) => {
-      res.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'set-cookie': `parley_token=${encodeURIComponent(this.http.token)}; HttpOnly; SameSite=Strict; Path=/`,
-        'cache-control': 'no-store',
-      });
-      res.end(chatPage());
-    });
+    // The token arrives as `?token=`; the HTTP layer turns it into the SameSite cookie.
+    this.http.route(
+      'GET',
+      '/',
+      () =>
+        new Response(chatPage(), {
+          headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+        }),
+    );
     this.http.upgrade('/ws', (req, socket, head, url) => this.onUpgrade(req, socket, head, url));
     this.state = { state: 'connected', since: Date.now() };
   }

@@ -9,16 +9,14 @@
  * # {"state":"qr","qr":"2@…","qrDataUrl":"data:image/png;base64,…"}
  * ```
  */
-import { type HttpServer, sendJson } from '../http/server.js';
+import type { HttpRoutes } from '../../core/http.js';
 import type { PairingState } from './connection.js';
 
 export const PAIRING_ROUTE = '/api/channels/whatsapp/qr';
 
 export function registerPairingRoute(
-  http: HttpServer,
+  http: HttpRoutes,
   channel: { pairingState(): PairingState },
 ): void {
-  http.route('GET', PAIRING_ROUTE, (_req, res) => sendJson(res, 200, channel.pairingState()), {
-    auth: true,
-  });
+  http.route('GET', PAIRING_ROUTE, () => Response.json(channel.pairingState()), { auth: true });
 }

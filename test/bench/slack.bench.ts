@@ -14,10 +14,10 @@
  */
 import pino from 'pino';
 import { Sender } from '../../bridge/outbound/sender.js';
-import { HttpServer } from '../../channels/http/server.js';
 import { SlackChannel } from '../../channels/slack/adapter.js';
 import { percentile } from '../../cli/metrics.js';
 import { postSlackEvent, SLACK_BOT_USER, startSlackDouble } from '../doubles/slack.js';
+import { loopbackServer } from '../http.js';
 
 const SECRET = 'bench-signing-secret';
 const CHANNELS = 50;
@@ -44,7 +44,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
   const scale = Number(process.env.PARLEY_BENCH_SLACK_SCALE ?? 0.02);
   const log = pino({ level: 'silent' });
   const slack = await startSlackDouble();
-  const http = new HttpServer({ host: '127.0.0.1', port: 0, token: 'bench-token', log });
+  const http = loopbackServer(log, 'bench-token');
   const minIntervalMs = 1000 * scale;
   const channel = new SlackChannel(
     {
@@ -54,7 +54,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
       eventsPath: '/slack/events',
       minIntervalMs,
     },
-    { http, log },
+    { http: http.app, log },
   );
   let accepted = 0;
   await channel.start({

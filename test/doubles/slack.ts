@@ -17,10 +17,9 @@
  * await slack.waitForPosts(1)
  * ```
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { slackSignature } from '../../channels/slack/verify.js';
 
 export const SLACK_BOT_USER = 'UBOT0001';
 export const SLACK_BOT_ID = 'BBOT0001';
@@ -230,4 +229,12 @@ export async function postSlackEvent(
     headers['x-slack-retry-reason'] = 'http_timeout';
   }
   return fetch(url, { method: 'POST', headers, body: raw });
+}
+
+/** The `v0=` signature Slack sends for this timestamp and body (what Slack's servers compute). */
+export function slackSignature(secret: string, timestamp: string, body: Buffer | string): string {
+  const hmac = createHmac('sha256', secret);
+  hmac.update(`v0:${timestamp}:`);
+  hmac.update(body);
+  return `v0=${hmac.digest('hex')}`;
 }

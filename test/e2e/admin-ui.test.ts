@@ -176,10 +176,9 @@ describe.skipIf(skip)('WhatsApp pairing and channel errors on the admin page', (
         since,
       }),
     });
-    app.http!.route('GET', '/api/channels/whatsapp/qr', async (_req, res) => {
-      const body = JSON.stringify({ state: 'qr', qr, qrDataUrl: await QRCode.toDataURL(qr) });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-    });
+    app.http!.app.route('GET', '/api/channels/whatsapp/qr', async () =>
+      Response.json({ state: 'qr', qr, qrDataUrl: await QRCode.toDataURL(qr) }),
+    );
     await app.start();
     const { context, errors, page } = await openBrowser();
     try {

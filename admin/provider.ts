@@ -3,7 +3,7 @@
  * `parley doctor`: one tiny completion or a model list, with the failure turned
  * into words an operator can act on (a 401 is a bad API key, and so on).
  */
-import { type ChatModel, ProviderError } from '../../../agent/llm.js';
+import { type ChatModel, ProviderError } from '../agent/llm.js';
 
 export interface ProviderCheck {
   ok: boolean;

@@ -1,10 +1,9 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { type OpenAIDouble, startOpenAIDouble } from '../../../test/doubles/openai.js';
-import { type Running, startParley, testConfig, WebClient } from '../../../test/harness.js';
+import { type OpenAIDouble, startOpenAIDouble } from '../test/doubles/openai.js';
+import { type Running, startParley, testConfig, WebClient } from '../test/harness.js';
 import { readiness } from './index.js';
-import { adminScript } from './script.js';
 
 describe('admin HTTP API', () => {
   let llm: OpenAIDouble;
@@ -15,7 +14,7 @@ describe('admin HTTP API', () => {
   const post = (path: string, body: unknown) =>
     fetch(`${url}${path}`, {
       method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
+      headers: { ...auth, 'content-type': 'application/json', 'x-parley-request': '1' },
       body: JSON.stringify(body),
     });
 
@@ -50,7 +49,8 @@ describe('admin HTTP API', () => {
     const doc = (await (await fetch(`${url}/openapi.json`)).json()) as {
       paths: Record<string, unknown>;
     };
-    const called = [...adminScript().matchAll(/'(\/api\/[^'?]*)/g)].map((m) => m[1]!);
+    const script = await (await fetch(`${url}/admin/admin.js`)).text();
+    const called = [...script.matchAll(/["'](\/api\/[^"'?]*)/g)].map((m) => m[1]!);
     expect(called.length).toBeGreaterThan(8);
     const missing = [...new Set(called)].filter((path) => !(path in doc.paths));
     expect(missing).toEqual([]);
@@ -163,7 +163,7 @@ describe('admin HTTP API', () => {
     expect(((await exported.json()) as { sessions: unknown[] }).sessions.length).toBeGreaterThan(0);
     const purge = await fetch(`${url}/api/sessions/${first.id}`, {
       method: 'DELETE',
-      headers: auth,
+      headers: { ...auth, 'x-parley-request': '1' },
     });
     expect(purge.status).toBe(200);
     expect((await get(`/api/sessions/${first.id}`)).status).toBe(404);

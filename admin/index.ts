@@ -1,0 +1,112 @@
+/**
+ * The operator console on Parley's HTTP server, mounted by the composition root
+ * once the channels exist:
+ *
+ *   /admin, /admin/admin.js     the admin page (token via cookie set by `/?token=` or /admin?token=)
+ *   /api/...                    the JSON API behind it (api.ts), token required
+ *   /healthz, /readyz           liveness and readiness, no token (container healthchecks)
+ *   /metrics                    Prometheus text format, token required (bearer token)
+ *   /openapi.json, .yaml        the API description generated from the routes, no token
+ *
+ * Everything is generic over `app.channels` (their `status()`) and `app.tools`, so
+ * channels added later show up without changes here.
+ */
+import { readFileSync } from 'node:fs';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Logger } from 'pino';
+import type { ApprovalService } from '../agent/approvals.js';
+import type { ChatModel } from '../agent/llm.js';
+import type { ChannelAdapter } from '../core/contract.js';
+import type { HttpApp } from '../http/index.js';
+import type { AccessStore } from '../sessions/access-store.js';
+import type { SessionStore } from '../sessions/store.js';
+import type { Redactor } from '../tools/redact.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import { registerApi } from './api.js';
+import { adminScript } from './assets.js';
+import { documentForeignRoutes, registerDocument, registerOps } from './ops.js';
+import { ADMIN_CSP, adminPage } from './page.js';
+
+export { readiness } from './readiness.js';
+
+/** What the admin routes read; the running app itself (its `url` is set once it listens). */
+export interface AdminApp {
+  config: { llm: { timeoutMs: number } };
+  log: Logger;
+  db: { open: boolean };
+  sessions: SessionStore;
+  accessStore: AccessStore;
+  approvals: ApprovalService;
+  tools: ToolRegistry;
+  model: ChatModel | undefined;
+  redactor: Redactor;
+  bridge: { depth: number; active: number };
+  channels: ChannelAdapter[];
+  url: string;
+  startedAt: number;
+  providerMissing: string | undefined;
+}
+
+/** The metrics the admin serves: the Prometheus registry and the live chart figures. */
+export interface AdminMetrics {
+  registry: { contentType: string; metrics(): Promise<string> };
+  live: { snapshot(): unknown };
+}
+
+function packageVersion(): string {
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'parley' && pkg.version) return pkg.version;
+    } catch {}
+  }
+  return '0.0.0';
+}
+
+/** Mounts the admin page, API, ops routes and OpenAPI document on `http`. */
+export function registerAdmin(http: HttpApp, app: AdminApp, metrics: AdminMetrics): void {
+  const version = packageVersion();
+  const api = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success)
+        return c.json(
+          {
+            error: result.error.issues
+              .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+              .join('; '),
+          },
+          400,
+        );
+    },
+  });
+  const token = http.requireToken();
+  api.use('/api/*', token);
+  api.use('/metrics', token);
+  api.use('/admin', token);
+  api.get(
+    '/admin',
+    () =>
+      new Response(adminPage(), {
+        headers: {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          'content-security-policy': ADMIN_CSP,
+        },
+      }),
+  );
+  api.get(
+    '/admin/admin.js',
+    async () =>
+      new Response(await adminScript(), {
+        headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' },
+      }),
+  );
+  registerOps(api, app, metrics, http.token);
+  registerApi(api, app, metrics, version);
+  documentForeignRoutes(api);
+  registerDocument(api, version);
+  http.hono.route('/', api);
+}

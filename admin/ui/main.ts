@@ -1,0 +1,54 @@
+/**
+ * The admin page's browser script (entry point), bundled by esbuild into
+ * `/admin/admin.js` (see admin/assets.ts). Plain DOM, no framework: it polls the
+ * JSON API every 2 s (status, approvals, pairing, stats, and the WhatsApp QR while
+ * a `whatsapp` channel exists), draws the charts as inline SVG and calls the API
+ * for actions.
+ */
+import { api, errorText } from './api.js';
+import { renderStats } from './charts.js';
+import { $ } from './dom.js';
+import {
+  checkProvider,
+  renderApprovals,
+  renderPairing,
+  renderStatus,
+  renderTools,
+} from './panels.js';
+import { loadSessions } from './sessions.js';
+import type { Approval, PairingRequest, Stats, Status, Tool } from './types.js';
+
+if (new URLSearchParams(location.search).get('token'))
+  history.replaceState(null, '', location.pathname);
+
+let busy = false;
+async function tick(): Promise<void> {
+  if (busy) return;
+  busy = true;
+  try {
+    const [status, approvals, pairing, stats] = await Promise.all([
+      api<Status>('GET', '/api/status'),
+      api<Approval[]>('GET', '/api/approvals'),
+      api<PairingRequest[]>('GET', '/api/pairing'),
+      api<Stats>('GET', '/api/stats'),
+    ]);
+    renderStatus(status);
+    renderApprovals(approvals, tick);
+    renderPairing(pairing, tick);
+    renderStats(stats);
+  } catch (error) {
+    $('meta').textContent = `not connected: ${errorText(error)}`;
+  } finally {
+    busy = false;
+  }
+}
+
+$('ping').addEventListener('click', () => void checkProvider('POST', '/api/provider/ping'));
+$('models').addEventListener('click', () => void checkProvider('GET', '/api/provider/models'));
+$('refresh-sessions').addEventListener('click', () => void loadSessions());
+void tick();
+void loadSessions().catch(() => {});
+void api<Tool[]>('GET', '/api/tools')
+  .then(renderTools)
+  .catch(() => {});
+setInterval(() => void tick(), 2000);
