@@ -6,7 +6,7 @@
  *
  *   request ─► givenToken (bearer ▸ query ▸ cookie) ─► safeEqual(token) ─► yes / 401
  */
-import { safeEqual } from '../channels/shared/safe-equal.js';
+import { safeEqual } from '../core/safe-equal.js';
 
 export { safeEqual };
 

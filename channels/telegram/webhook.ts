@@ -12,7 +12,7 @@
  */
 import type { Update } from 'grammy/types';
 import type { FetchHandler } from '../../core/http.js';
-import { safeEqual } from '../shared/safe-equal.js';
+import { safeEqual } from '../../core/safe-equal.js';
 
 export interface WebhookOptions {
   /** Public HTTPS URL Telegram posts to (it must reach `path` on this server). */
