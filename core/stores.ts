@@ -23,12 +23,15 @@ export interface WebOutboxItem {
   createdAt: number;
 }
 
-/** Web chat messages kept until their client has them (replayed after reconnects). */
+/**
+ * Web chat messages kept until their client has them (replayed after reconnects).
+ * Sequence numbers only ever grow, also across prunes and restarts.
+ */
 export interface WebOutboxStore {
-  add(clientId: string, payload: WebOutboxItem['payload']): WebOutboxItem;
-  since(clientId: string, seq: number, limit?: number): WebOutboxItem[];
+  add(clientId: string, payload: WebOutboxItem['payload']): Promise<WebOutboxItem>;
+  since(clientId: string, seq: number, limit?: number): Promise<WebOutboxItem[]>;
   /** Drops messages older than `maxAgeMs`. */
-  prune(maxAgeMs: number): number;
+  prune(maxAgeMs: number): Promise<number>;
 }
 
 /** Host-side access to conversation workspaces, for files a channel downloads. */

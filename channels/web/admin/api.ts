@@ -32,7 +32,7 @@ export function channelStatuses(
   });
 }
 
-export function statusBody(app: AdminApp, version: string) {
+export async function statusBody(app: AdminApp, version: string) {
   return {
     version,
     uptimeSeconds: Math.round((Date.now() - app.startedAt) / 1000),
@@ -41,8 +41,8 @@ export function statusBody(app: AdminApp, version: string) {
     providerMissing: app.providerMissing ?? null,
     queue: { depth: app.bridge.depth, active: app.bridge.active },
     channels: channelStatuses(app),
-    pendingApprovals: app.approvals.pending().length,
-    pendingPairing: app.accessStore.pending().length,
+    pendingApprovals: (await app.approvals.pending()).length,
+    pendingPairing: (await app.accessStore.pending()).length,
   };
 }
 
@@ -66,7 +66,7 @@ async function body<T extends Record<string, unknown>>(req: IncomingMessage): Pr
 
 export function registerApi(http: HttpServer, app: AdminApp, version: string): void {
   const ok = (res: ServerResponse, value: unknown, status = 200) => sendJson(res, status, value);
-  http.route('GET', '/api/status', (_q, res) => ok(res, statusBody(app, version)));
+  http.route('GET', '/api/status', async (_q, res) => ok(res, await statusBody(app, version)));
   http.route('GET', '/api/channels', (_q, res) => ok(res, channelStatuses(app)));
   http.route('GET', '/api/tools', (_q, res) =>
     ok(
@@ -94,11 +94,11 @@ export function registerApi(http: HttpServer, app: AdminApp, version: string): v
 }
 
 function registerApprovals(http: HttpServer, app: AdminApp): void {
-  http.route('GET', '/api/approvals', (_q, res) =>
+  http.route('GET', '/api/approvals', async (_q, res) =>
     sendJson(
       res,
       200,
-      app.approvals.pending().map((a) => ({
+      (await app.approvals.pending()).map((a) => ({
         id: a.id,
         tool: a.tool,
         args: app.redactor.redact(a.args),
@@ -116,7 +116,7 @@ function registerApprovals(http: HttpServer, app: AdminApp): void {
     const { answer } = await body<{ answer: string }>(req);
     if (answer !== 'approve' && answer !== 'deny' && answer !== 'session')
       throw new HttpError(400, 'answer must be "approve", "deny" or "session"');
-    const result = app.approvals.answer(
+    const result = await app.approvals.answer(
       param(url, '/api/approvals/').toUpperCase(),
       answer,
       ADMIN_PRINCIPAL,
@@ -130,18 +130,20 @@ function registerApprovals(http: HttpServer, app: AdminApp): void {
 }
 
 function registerPairing(http: HttpServer, app: AdminApp): void {
-  http.route('GET', '/api/pairing', (_q, res) => sendJson(res, 200, app.accessStore.pending()));
+  http.route('GET', '/api/pairing', async (_q, res) =>
+    sendJson(res, 200, await app.accessStore.pending()),
+  );
   http.route('POST', '/api/pairing/*', async (req, res, url) => {
     const { action } = await body<{ action: string }>(req);
     const code = param(url, '/api/pairing/');
     if (action === 'approve') {
-      const request = app.accessStore.approve(code);
+      const request = await app.accessStore.approve(code);
       if (!request)
         throw new HttpError(404, `no pending pairing request ${code} (unknown or expired)`);
       return sendJson(res, 200, { ok: true, request });
     }
     if (action === 'reject') {
-      if (!app.accessStore.reject(code))
+      if (!(await app.accessStore.reject(code)))
         throw new HttpError(404, `no pending pairing request ${code}`);
       return sendJson(res, 200, { ok: true });
     }
@@ -150,28 +152,28 @@ function registerPairing(http: HttpServer, app: AdminApp): void {
 }
 
 function registerSessions(http: HttpServer, app: AdminApp): void {
-  http.route('GET', '/api/sessions', (_q, res, url) => {
+  http.route('GET', '/api/sessions', async (_q, res, url) => {
     const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit')) || 50));
     const offset = Math.max(0, Number(url.searchParams.get('offset')) || 0);
-    sendJson(res, 200, app.sessions.list({ limit, offset }));
+    sendJson(res, 200, await app.sessions.list({ limit, offset }));
   });
-  http.route('GET', '/api/sessions/*', (_q, res, url) => {
+  http.route('GET', '/api/sessions/*', async (_q, res, url) => {
     const id = sessionId(url);
-    const session = app.sessions.get(id);
+    const session = await app.sessions.get(id);
     if (!session) throw new HttpError(404, `no session ${id}`);
-    sendJson(res, 200, { session, messages: app.sessions.transcript(id) });
+    sendJson(res, 200, { session, messages: await app.sessions.transcript(id) });
   });
-  http.route('DELETE', '/api/sessions/*', (_q, res, url) => {
+  http.route('DELETE', '/api/sessions/*', async (_q, res, url) => {
     const id = sessionId(url);
-    if (!app.sessions.purgeSession(id)) throw new HttpError(404, `no session ${id}`);
+    if (!(await app.sessions.purgeSession(id))) throw new HttpError(404, `no session ${id}`);
     app.log.info({ session: id }, 'session purged from admin page');
     sendJson(res, 200, { purged: true });
   });
-  http.route('GET', '/api/export', (_q, res, url) => {
+  http.route('GET', '/api/export', async (_q, res, url) => {
     const channel = url.searchParams.get('channel');
     const user = url.searchParams.get('user');
     if (!channel || !user) throw new HttpError(400, 'give channel and user query parameters');
-    const text = JSON.stringify(app.sessions.exportUser(channel, user), null, 2);
+    const text = JSON.stringify(await app.sessions.exportUser(channel, user), null, 2);
     res.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',
       'content-disposition': `attachment; filename="parley-${channel}-${user.replace(/[^A-Za-z0-9_-]/g, '_')}.json"`,

@@ -62,7 +62,7 @@ function send(
 /** Readiness: the database is open, the server listens and no channel is still starting. */
 export function readiness(app: AdminApp): { ready: boolean; checks: Record<string, string> } {
   const checks: Record<string, string> = {
-    database: app.db.open ? 'open' : 'closed',
+    database: app.stores.open ? 'open' : 'closed',
     server: app.url ? 'listening' : 'starting',
   };
   for (const channel of app.channels)

@@ -1,22 +1,17 @@
 /**
- * Web chat messages kept for their browser client: every reply is stored before it
- * is pushed, and a client that reconnects (after a reload, a network blip or a
- * Parley restart) asks for everything after the last sequence number it saw. The
- * only writer of `web_outbox`.
+ * The SQLite {@link WebOutboxStore}: web chat messages kept for their browser client.
+ * Every reply is stored before it is pushed, and a client that reconnects (after a
+ * reload, a network blip or a Parley restart) asks for everything after the last
+ * sequence number it saw. Sequence numbers come from an AUTOINCREMENT key, so they
+ * never go back, also after every row was pruned. The only writer of `web_outbox`.
  */
-import { type Db, prepared } from '../../sessions/db.js';
+import type { WebOutboxItem, WebOutboxStore } from '../../core/stores.js';
+import { type Db, prepared } from './db.js';
 
-export interface WebOutboxItem {
-  seq: number;
-  clientId: string;
-  payload: { text: string; buttons?: { label: string; data: string }[] };
-  createdAt: number;
-}
-
-export class WebOutbox {
+export class SqliteWebOutbox implements WebOutboxStore {
   constructor(private readonly db: Db) {}
 
-  add(clientId: string, payload: WebOutboxItem['payload']): WebOutboxItem {
+  async add(clientId: string, payload: WebOutboxItem['payload']): Promise<WebOutboxItem> {
     const createdAt = Date.now();
     const result = prepared(
       this.db,
@@ -25,7 +20,7 @@ export class WebOutbox {
     return { seq: Number(result.lastInsertRowid), clientId, payload, createdAt };
   }
 
-  since(clientId: string, seq: number, limit = 500): WebOutboxItem[] {
+  async since(clientId: string, seq: number, limit = 500): Promise<WebOutboxItem[]> {
     const rows = prepared(
       this.db,
       'SELECT * FROM web_outbox WHERE client_id = ? AND id > ? ORDER BY id LIMIT ?',
@@ -44,7 +39,7 @@ export class WebOutbox {
   }
 
   /** Drops messages older than `maxAgeMs`. */
-  prune(maxAgeMs: number): number {
+  async prune(maxAgeMs: number): Promise<number> {
     return prepared(this.db, 'DELETE FROM web_outbox WHERE created_at < ?').run(
       Date.now() - maxAgeMs,
     ).changes;
