@@ -4,6 +4,8 @@
  * lock when the process ends, also after SIGKILL, so a crash never leaves a stale
  * lock behind; a second process gets a clear error instead of answering twice.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 export class DataFolderLockedError extends Error {
@@ -22,6 +24,7 @@ export interface DataFolderLock {
 
 /** Takes the lock at `lockPath` or throws {@link DataFolderLockedError}. */
 export function lockDataFolder(lockPath: string): DataFolderLock {
+  mkdirSync(dirname(lockPath), { recursive: true });
   const db = new Database(lockPath);
   try {
     db.pragma('busy_timeout = 0');
