@@ -24,6 +24,7 @@ import {
   replyTarget,
 } from '../core/contract.js';
 import { describeError, isRetryable, PlatformError } from '../core/errors.js';
+import type { LocalOutbox } from '../core/stores.js';
 import type { InboxEntry, NewMessage, StoredReply } from '../sessions/records.js';
 import type { InboxStore } from '../sessions/stores.js';
 import { DraftStream } from './outbound/draft.js';
@@ -263,6 +264,7 @@ export class Bridge {
       entry.state === 'replying' && entry.reply
         ? entry.reply
         : await this.runTurn(entry, registered);
+    if (reply === 'delivered') return;
     if (reply === null) {
       await this.inbox.complete(entry.id);
       this.emit({ type: 'silent', channel: entry.message.channel });
@@ -275,7 +277,7 @@ export class Bridge {
   private async runTurn(
     entry: InboxEntry,
     { adapter, sender }: { adapter: ChannelAdapter; sender: Sender },
-  ): Promise<StoredReply | null> {
+  ): Promise<StoredReply | 'delivered' | null> {
     const target = replyTarget(entry.message);
     const draft =
       adapter.capabilities.streaming === 'edit' && adapter.edit
@@ -305,8 +307,30 @@ export class Bridge {
       ...(reply.buttons?.length ? { buttons: reply.buttons } : {}),
       ...(draftId ? { draftMessageId: draftId } : {}),
     };
+    if (adapter.localOutbox && !draftId) {
+      await this.deliverLocally(entry, stored, reply.session, adapter.localOutbox);
+      return 'delivered';
+    }
     await this.inbox.setReply(entry.id, stored, reply.session);
     return stored;
+  }
+
+  /** A local-write channel: the reply is stored, delivered and marked done in one transaction. */
+  private async deliverLocally(
+    entry: InboxEntry,
+    reply: StoredReply,
+    session: Reply['session'],
+    outbox: LocalOutbox,
+  ): Promise<void> {
+    const target = replyTarget(entry.message);
+    const items = await this.inbox.setReplyDelivered(
+      entry.id,
+      reply,
+      session,
+      target.conversationId,
+    );
+    outbox.pushStored(items);
+    this.emitReplied(entry, reply.chunks.length);
   }
 
   private turn(
@@ -352,12 +376,7 @@ export class Bridge {
       }
       await this.inbox.complete(entry.id, reply);
       this.redeliveryCount.delete(entry.id);
-      this.emit({
-        type: 'replied',
-        channel: entry.message.channel,
-        latencyMs: Date.now() - entry.receivedAt,
-        chunks: reply.chunks.length,
-      });
+      this.emitReplied(entry, reply.chunks.length);
     } catch (error) {
       await this.deliveryFailed(entry, error);
     }
@@ -410,6 +429,15 @@ export class Bridge {
       clearTimeout(first);
       clearInterval(interval);
     };
+  }
+
+  private emitReplied(entry: InboxEntry, chunks: number): void {
+    this.emit({
+      type: 'replied',
+      channel: entry.message.channel,
+      latencyMs: Date.now() - entry.receivedAt,
+      chunks,
+    });
   }
 
   private emit(event: BridgeEvent): void {

@@ -34,6 +34,17 @@ export interface WebOutboxStore {
   prune(maxAgeMs: number): Promise<number>;
 }
 
+/**
+ * A channel whose delivery is a local write (web chat's outbox) declares this on its
+ * adapter: the bridge then writes the reply's outbox rows in the very transaction
+ * that freezes the reply and marks it done (no crash window can duplicate it), and
+ * hands the stored items to {@link pushStored} to show them.
+ */
+export interface LocalOutbox {
+  /** Pushes messages already stored for their client, in sequence order. */
+  pushStored(items: WebOutboxItem[]): void;
+}
+
 /** Host-side access to conversation workspaces, for files a channel downloads. */
 export interface WorkspaceFiles {
   /**

@@ -11,7 +11,7 @@
  * The channel-facing stores (auth state, web outbox) live in `core/stores.ts`.
  */
 import type { InboundMessage } from '../core/contract.js';
-import type { AuthStateStore, WebOutboxStore } from '../core/stores.js';
+import type { AuthStateStore, WebOutboxItem, WebOutboxStore } from '../core/stores.js';
 import type {
   Approval,
   ApprovalStatus,
@@ -56,6 +56,17 @@ export interface InboxStore {
    * stored with its reply or it runs again from scratch.
    */
   setReply(id: number, reply: StoredReply, turn?: TurnRecord): Promise<void>;
+  /**
+   * For a channel whose delivery is a local write (web chat): freezes the reply,
+   * writes one web outbox row per chunk for `clientId` and marks the message done,
+   * all in one transaction. Returns the stored items for the channel to push.
+   */
+  setReplyDelivered(
+    id: number,
+    reply: StoredReply,
+    turn: TurnRecord | undefined,
+    clientId: string,
+  ): Promise<WebOutboxItem[]>;
   /** Records progress after each delivered chunk. */
   updateReply(id: number, reply: StoredReply): Promise<void>;
   /**

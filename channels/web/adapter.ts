@@ -25,7 +25,7 @@ import type {
   OutboundTarget,
   SentMessage,
 } from '../../core/contract.js';
-import type { WebOutboxStore } from '../../core/stores.js';
+import type { WebOutboxItem, WebOutboxStore } from '../../core/stores.js';
 import type { HttpServer } from '../http/server.js';
 import { chatPage } from './page.js';
 
@@ -102,6 +102,16 @@ export class WebChannel implements ChannelAdapter {
     this.push(target.conversationId, { type: 'message', seq: item.seq, ...item.payload });
     return { messageId: String(item.seq) };
   }
+
+  /** Replies the bridge stored in the web outbox in their freezing transaction. */
+  readonly localOutbox = {
+    pushStored: (items: WebOutboxItem[]) => {
+      for (const item of items) {
+        this.flushDeltas(item.clientId);
+        this.push(item.clientId, { type: 'message', seq: item.seq, ...item.payload });
+      }
+    },
+  };
 
   async typing(target: OutboundTarget): Promise<void> {
     this.push(target.conversationId, { type: 'typing' });

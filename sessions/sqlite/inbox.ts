@@ -1,13 +1,16 @@
 /**
  * The SQLite {@link InboxStore}: the only writer of `inbox`. The reply freeze also
  * writes the turn's session messages (through sessions.ts' `insertTurn`) in the
- * same transaction, so a crash keeps both or neither.
+ * same transaction, so a crash keeps both or neither; for web chat it also writes
+ * the outbox rows (through web-outbox.ts' `insertOutboxItem`) and marks the row done.
  */
 import type { InboundMessage } from '../../core/contract.js';
+import type { WebOutboxItem } from '../../core/stores.js';
 import type { InboxEntry, InboxState, StoredReply, TurnRecord } from '../records.js';
 import type { InboxStore } from '../stores.js';
 import { type Db, prepared } from './db.js';
 import { insertTurn } from './sessions.js';
+import { insertOutboxItem } from './web-outbox.js';
 
 interface InboxRow {
   id: number;
@@ -113,6 +116,35 @@ export class SqliteInbox implements InboxStore {
         this.db,
         `UPDATE inbox SET state = 'replying', reply = ?, updated_at = ? WHERE id = ?`,
       ).run(JSON.stringify(reply), Date.now(), id);
+    })();
+  }
+
+  async setReplyDelivered(
+    id: number,
+    reply: StoredReply,
+    turn: TurnRecord | undefined,
+    clientId: string,
+  ): Promise<WebOutboxItem[]> {
+    return this.db.transaction(() => {
+      if (turn) insertTurn(this.db, turn.sessionId, id, turn.messages);
+      const items = reply.chunks.map((text, index) =>
+        insertOutboxItem(this.db, clientId, {
+          text,
+          ...(index === reply.chunks.length - 1 && reply.buttons
+            ? { buttons: reply.buttons.map(({ label, data }) => ({ label, data })) }
+            : {}),
+        }),
+      );
+      const delivered = {
+        ...reply,
+        sent: items.length,
+        messageIds: items.map((i) => String(i.seq)),
+      };
+      prepared(
+        this.db,
+        `UPDATE inbox SET state = 'done', reply = ?, updated_at = ? WHERE id = ?`,
+      ).run(JSON.stringify(delivered), Date.now(), id);
+      return items;
     })();
   }
 

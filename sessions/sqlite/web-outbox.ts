@@ -8,16 +8,25 @@
 import type { WebOutboxItem, WebOutboxStore } from '../../core/stores.js';
 import { type Db, prepared } from './db.js';
 
+/** Inserts one outbox row on `db` (inside the caller's transaction, if any). */
+export function insertOutboxItem(
+  db: Db,
+  clientId: string,
+  payload: WebOutboxItem['payload'],
+): WebOutboxItem {
+  const createdAt = Date.now();
+  const result = prepared(
+    db,
+    'INSERT INTO web_outbox (client_id, payload, created_at) VALUES (?, ?, ?)',
+  ).run(clientId, JSON.stringify(payload), createdAt);
+  return { seq: Number(result.lastInsertRowid), clientId, payload, createdAt };
+}
+
 export class SqliteWebOutbox implements WebOutboxStore {
   constructor(private readonly db: Db) {}
 
   async add(clientId: string, payload: WebOutboxItem['payload']): Promise<WebOutboxItem> {
-    const createdAt = Date.now();
-    const result = prepared(
-      this.db,
-      'INSERT INTO web_outbox (client_id, payload, created_at) VALUES (?, ?, ?)',
-    ).run(clientId, JSON.stringify(payload), createdAt);
-    return { seq: Number(result.lastInsertRowid), clientId, payload, createdAt };
+    return insertOutboxItem(this.db, clientId, payload);
   }
 
   async since(clientId: string, seq: number, limit = 500): Promise<WebOutboxItem[]> {

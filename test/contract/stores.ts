@@ -142,6 +142,34 @@ function inboxContract(get: () => Stores, restart: () => Promise<Stores>): void 
       expect(await sessions.transcript(session.id)).toEqual([]);
     });
 
+    it('delivers a local-write reply (web outbox) in the transaction that freezes it', async () => {
+      const { inbox, sessions, webOutbox } = get();
+      const session = await sessions.active(dm('u1'));
+      const { entry } = await inbox.accept(inbound('w'), 'k');
+      const frozen = { ...reply(['part 1', 'part 2']), buttons: [{ label: 'Ok', data: 'ok' }] };
+      const turn = { sessionId: session.id, messages: [{ role: 'user' as const, content: 'q' }] };
+      const items = await inbox.setReplyDelivered(entry.id, frozen, turn, 'client-1');
+      expect(items.map((i) => i.payload)).toEqual([
+        { text: 'part 1' },
+        { text: 'part 2', buttons: [{ label: 'Ok', data: 'ok' }] },
+      ]);
+      expect(await webOutbox.since('client-1', 0)).toEqual(items);
+      const done = (await inbox.get(entry.id))!;
+      expect([done.state, done.reply!.sent, done.reply!.messageIds]).toEqual([
+        'done',
+        2,
+        items.map((i) => String(i.seq)),
+      ]);
+      expect(await sessions.transcript(session.id)).toHaveLength(1);
+      const other = (await inbox.accept(inbound('w2'), 'k')).entry;
+      const broken = { sessionId: 987_654, messages: [{ role: 'user' as const, content: 'q' }] };
+      await expect(
+        inbox.setReplyDelivered(other.id, reply(['x']), broken, 'client-2'),
+      ).rejects.toThrow();
+      expect((await inbox.get(other.id))!.state).toBe('pending');
+      expect(await webOutbox.since('client-2', 0)).toEqual([]);
+    });
+
     it('keeps only the ids of a message answered with silence', async () => {
       const { inbox } = get();
       const { entry } = await inbox.accept(inbound('g', { text: 'chatter in a group' }), 'k');
