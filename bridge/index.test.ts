@@ -194,7 +194,12 @@ describe('Bridge', () => {
     const channel = new TestChannel();
     const bridge = new Bridge(
       inboxAt(path),
-      { handle: async (turn) => (order.push(turn.message.text), { text: 'ok' }) },
+      {
+        handle: async (turn) => {
+          order.push(turn.message.text);
+          return { text: 'ok' };
+        },
+      },
       silent,
     );
     const sink = bridge.register(channel);
