@@ -135,15 +135,15 @@ describe('admin HTTP API', () => {
 
   it('lists, approves and rejects pairing requests', async () => {
     const store = parley.app.accessStore;
-    const a = store.requestPairing('telegram', '42', 'Ann', 60_000);
-    const b = store.requestPairing('telegram', '43', 'Bob', 60_000);
+    const a = await store.requestPairing('telegram', '42', 'Ann', 60_000);
+    const b = await store.requestPairing('telegram', '43', 'Bob', 60_000);
     const list = (await (await get('/api/pairing')).json()) as { code: string }[];
     expect(list.map((r) => r.code)).toEqual(expect.arrayContaining([a.code, b.code]));
     expect((await post(`/api/pairing/${a.code}`, { action: 'approve' })).status).toBe(200);
-    expect(store.isAllowed('telegram', '42')).toBe(true);
+    expect(await store.isAllowed('telegram', '42')).toBe(true);
     expect((await post(`/api/pairing/${b.code}`, { action: 'reject' })).status).toBe(200);
     expect((await post(`/api/pairing/${b.code}`, { action: 'approve' })).status).toBe(404);
-    expect(store.isAllowed('telegram', '43')).toBe(false);
+    expect(await store.isAllowed('telegram', '43')).toBe(false);
   });
 
   it('lists sessions, shows a transcript, exports a user and purges a session', async () => {

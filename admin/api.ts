@@ -55,7 +55,7 @@ export function channelStatuses(
   });
 }
 
-export function statusBody(app: AdminApp, version: string) {
+export async function statusBody(app: AdminApp, version: string) {
   return {
     version,
     uptimeSeconds: Math.round((Date.now() - app.startedAt) / 1000),
@@ -64,8 +64,8 @@ export function statusBody(app: AdminApp, version: string) {
     providerMissing: app.providerMissing ?? null,
     queue: { depth: app.bridge.depth, active: app.bridge.active },
     channels: channelStatuses(app),
-    pendingApprovals: app.approvals.pending().length,
-    pendingPairing: app.accessStore.pending().length,
+    pendingApprovals: (await app.approvals.pending()).length,
+    pendingPairing: (await app.accessStore.pending()).length,
   };
 }
 
@@ -75,16 +75,16 @@ export function registerApi(
   metrics: AdminMetrics,
   version: string,
 ): void {
-  op(api, get('/api/status', 'Overview: channels, queue, pending work', s.Status), (c) =>
-    c.json(statusBody(app, version)),
+  op(api, get('/api/status', 'Overview: channels, queue, pending work', s.Status), async (c) =>
+    c.json(await statusBody(app, version)),
   );
-  op(api, get('/api/channels', "Each channel's status", s.ChannelStatus.array()), (c) =>
+  op(api, get('/api/channels', "Each channel's status", s.ChannelStatus.array()), async (c) =>
     c.json(channelStatuses(app)),
   );
-  op(api, get('/api/stats', 'Live figures for the charts (10 s buckets)', s.Stats), (c) =>
+  op(api, get('/api/stats', 'Live figures for the charts (10 s buckets)', s.Stats), async (c) =>
     c.json(metrics.live.snapshot() as object),
   );
-  op(api, get('/api/tools', 'Registered tools and their policies', s.Tool.array()), (c) =>
+  op(api, get('/api/tools', 'Registered tools and their policies', s.Tool.array()), async (c) =>
     c.json(toolList(app)),
   );
   registerApprovals(api, app);
@@ -104,9 +104,9 @@ function toolList(app: AdminApp) {
 }
 
 function registerApprovals(api: OpenAPIHono, app: AdminApp): void {
-  op(api, get('/api/approvals', 'Pending tool-call approvals', s.Approval.array()), (c) =>
+  op(api, get('/api/approvals', 'Pending tool-call approvals', s.Approval.array()), async (c) =>
     c.json(
-      app.approvals.pending().map((a) => ({
+      (await app.approvals.pending()).map((a) => ({
         id: a.id,
         tool: a.tool,
         args: app.redactor.redact(a.args),
@@ -135,18 +135,18 @@ function registerApprovals(api: OpenAPIHono, app: AdminApp): void {
       ...s.UNAUTHORIZED,
     },
   });
-  op(api, answerRoute, (c) => {
+  op(api, answerRoute, async (c) => {
     const { id } = valid(c, 'param', s.IdParam);
     const { answer } = valid(c, 'json', s.AnswerBody);
-    const result = app.approvals.answer(id.trim().toUpperCase(), answer, ADMIN_PRINCIPAL);
+    const result = await app.approvals.answer(id.trim().toUpperCase(), answer, ADMIN_PRINCIPAL);
     app.log.info({ approval: id, answer, ok: result.ok }, 'approval answered from admin page');
     return result.ok ? c.json(result) : c.json({ error: result.text }, 409);
   });
 }
 
 function registerPairing(api: OpenAPIHono, app: AdminApp): void {
-  op(api, get('/api/pairing', 'Pending pairing requests', s.PairingRequest.array()), (c) =>
-    c.json(app.accessStore.pending()),
+  op(api, get('/api/pairing', 'Pending pairing requests', s.PairingRequest.array()), async (c) =>
+    c.json(await app.accessStore.pending()),
   );
   const pairRoute = createRoute({
     method: 'post',
@@ -163,16 +163,16 @@ function registerPairing(api: OpenAPIHono, app: AdminApp): void {
       ...s.UNAUTHORIZED,
     },
   });
-  op(api, pairRoute, (c) => {
+  op(api, pairRoute, async (c) => {
     const code = valid(c, 'param', s.CodeParam).code.trim();
     const { action } = valid(c, 'json', s.PairingBody);
     if (action === 'approve') {
-      const request = app.accessStore.approve(code);
+      const request = await app.accessStore.approve(code);
       if (!request)
         return c.json({ error: `no pending pairing request ${code} (unknown or expired)` }, 404);
       return c.json({ ok: true, request });
     }
-    if (!app.accessStore.reject(code))
+    if (!(await app.accessStore.reject(code)))
       return c.json({ error: `no pending pairing request ${code}` }, 404);
     return c.json({ ok: true });
   });
@@ -186,10 +186,10 @@ function registerSessions(api: OpenAPIHono, app: AdminApp): void {
   op(
     api,
     get('/api/sessions', 'Recent sessions', s.Session.array(), { request: { query: paging } }),
-    (c) => {
+    async (c) => {
       const limit = Math.min(500, Math.max(1, Number(c.req.query('limit')) || 50));
       const offset = Math.max(0, Number(c.req.query('offset')) || 0);
-      return c.json(app.sessions.list({ limit, offset }));
+      return c.json(await app.sessions.list({ limit, offset }));
     },
   );
   const one = {
@@ -197,11 +197,11 @@ function registerSessions(api: OpenAPIHono, app: AdminApp): void {
     responses: { 404: s.json(s.ErrorBody, 'No such session') },
   };
   const transcript = s.z.object({ session: s.Session, messages: s.Message.array() });
-  op(api, get('/api/sessions/{id}', "A session's transcript", transcript, one), (c) => {
+  op(api, get('/api/sessions/{id}', "A session's transcript", transcript, one), async (c) => {
     const { id } = valid(c, 'param', s.SessionParam);
-    const session = app.sessions.get(id);
+    const session = await app.sessions.get(id);
     if (!session) return c.json({ error: `no session ${id}` }, 404);
-    return c.json({ session, messages: app.sessions.transcript(id) });
+    return c.json({ session, messages: await app.sessions.transcript(id) });
   });
   const purge = createRoute({
     method: 'delete',
@@ -214,9 +214,9 @@ function registerSessions(api: OpenAPIHono, app: AdminApp): void {
       ...s.UNAUTHORIZED,
     },
   });
-  op(api, purge, (c) => {
+  op(api, purge, async (c) => {
     const { id } = valid(c, 'param', s.SessionParam);
-    if (!app.sessions.purgeSession(id)) return c.json({ error: `no session ${id}` }, 404);
+    if (!(await app.sessions.purgeSession(id))) return c.json({ error: `no session ${id}` }, 404);
     app.log.info({ session: id }, 'session purged from admin page');
     return c.json({ purged: true });
   });
@@ -231,9 +231,9 @@ function registerExport(api: OpenAPIHono, app: AdminApp): void {
     s.z.record(s.z.string(), s.z.unknown()),
     { request: { query } },
   );
-  op(api, route, (c) => {
+  op(api, route, async (c) => {
     const { channel, user } = valid(c, 'query' as 'json', query);
-    const text = JSON.stringify(app.sessions.exportUser(channel, user), null, 2);
+    const text = JSON.stringify(await app.sessions.exportUser(channel, user), null, 2);
     return new Response(text, {
       headers: {
         'content-type': 'application/json; charset=utf-8',

@@ -18,8 +18,7 @@ import type { ApprovalService } from '../agent/approvals.js';
 import type { ChatModel } from '../agent/llm.js';
 import type { ChannelAdapter } from '../core/contract.js';
 import type { HttpApp } from '../http/index.js';
-import type { AccessStore } from '../sessions/access-store.js';
-import type { SessionStore } from '../sessions/store.js';
+import type { AccessStore, SessionStore } from '../sessions/stores.js';
 import type { Redactor } from '../tools/redact.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { registerApi } from './api.js';
@@ -33,7 +32,7 @@ export { readiness } from './readiness.js';
 export interface AdminApp {
   config: { llm: { timeoutMs: number } };
   log: Logger;
-  db: { open: boolean };
+  stores: { open: boolean };
   sessions: SessionStore;
   accessStore: AccessStore;
   approvals: ApprovalService;

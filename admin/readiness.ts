@@ -2,14 +2,14 @@
 import type { ChannelAdapter } from '../core/contract.js';
 
 export interface ReadinessFacts {
-  db: { open: boolean };
+  stores: { open: boolean };
   url: string;
   channels: ChannelAdapter[];
 }
 
 export function readiness(app: ReadinessFacts): { ready: boolean; checks: Record<string, string> } {
   const checks: Record<string, string> = {
-    database: app.db.open ? 'open' : 'closed',
+    database: app.stores.open ? 'open' : 'closed',
     server: app.url ? 'listening' : 'starting',
   };
   for (const channel of app.channels)

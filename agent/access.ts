@@ -12,7 +12,8 @@
 
 import type { ParleyConfig } from '../cli/config/schema.js';
 import type { InboundMessage } from '../core/contract.js';
-import type { AccessStore, PairingRequest } from '../sessions/access-store.js';
+import type { PairingRequest } from '../sessions/records.js';
+import type { AccessStore } from '../sessions/stores.js';
 
 export type AccessDecision =
   | { kind: 'allow'; role: 'owner' | 'allowed' | 'guest' }
@@ -40,13 +41,16 @@ export class AccessPolicy {
     return this.owners.has(principal);
   }
 
-  role(message: InboundMessage, preauthenticated: boolean): 'owner' | 'allowed' | undefined {
+  async role(
+    message: InboundMessage,
+    preauthenticated: boolean,
+  ): Promise<'owner' | 'allowed' | undefined> {
     const principal = principalOf(message);
     if (this.owners.has(principal)) return 'owner';
     if (
       preauthenticated ||
       this.allowed.has(principal) ||
-      this.store.isAllowed(message.channel, message.sender.id)
+      (await this.store.isAllowed(message.channel, message.sender.id))
     )
       return 'allowed';
     return undefined;
@@ -60,11 +64,11 @@ export class AccessPolicy {
     return message.mentionsBot || message.repliesToBot;
   }
 
-  check(message: InboundMessage, preauthenticated: boolean): AccessDecision {
+  async check(message: InboundMessage, preauthenticated: boolean): Promise<AccessDecision> {
     if (message.sender.isBot) return { kind: 'ignore', reason: 'sender is a bot' };
     if (!this.addressed(message))
       return { kind: 'ignore', reason: 'group message not addressed to the bot' };
-    const role = this.role(message, preauthenticated);
+    const role = await this.role(message, preauthenticated);
     if (role) return { kind: 'allow', role };
     if (message.chatType === 'group')
       return { kind: 'ignore', reason: 'group sender is not allowed' };
@@ -74,7 +78,7 @@ export class AccessPolicy {
     const ttl = this.config.pairingTtlMinutes * 60_000;
     return {
       kind: 'pair',
-      request: this.store.requestPairing(
+      request: await this.store.requestPairing(
         message.channel,
         message.sender.id,
         message.sender.name,

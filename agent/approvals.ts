@@ -10,8 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { OutboundButton } from '../core/contract.js';
-import { newCode } from '../sessions/access-store.js';
-import type { Approval, ApprovalStore } from '../sessions/approval-store.js';
+import { newCode } from '../sessions/codes.js';
+import type { Approval } from '../sessions/records.js';
+import type { ApprovalStore } from '../sessions/stores.js';
 
 export type Decision = 'approved' | 'denied' | 'expired';
 export type Answer = 'approve' | 'deny' | 'session';
@@ -85,14 +86,14 @@ export class ApprovalService {
     request: ApprovalRequest,
     present: (approval: Approval) => Promise<void>,
   ): Promise<Decision> {
-    if (this.store.hasGrant(request.sessionId, request.tool)) return 'approved';
+    if (await this.store.hasGrant(request.sessionId, request.tool)) return 'approved';
     const callKey = `${request.inboxId}:${request.tool}:${createHash('sha256').update(request.args).digest('hex').slice(0, 16)}`;
-    let approval = this.store.byCallKey(callKey);
+    let approval = await this.store.byCallKey(callKey);
     if (approval && approval.status !== 'pending')
       return approval.status === 'approved' ? 'approved' : approval.status;
     if (!approval) {
       const now = Date.now();
-      approval = this.store.create({
+      approval = await this.store.create({
         ...request,
         id: newCode(6),
         callKey,
@@ -107,8 +108,12 @@ export class ApprovalService {
   }
 
   /** Applies an answer from `principal` (`channel:senderId`). Returns text for the chat. */
-  answer(id: string, answer: Answer, principal: string): { ok: boolean; text: string } {
-    const approval = this.store.get(id);
+  async answer(
+    id: string,
+    answer: Answer,
+    principal: string,
+  ): Promise<{ ok: boolean; text: string }> {
+    const approval = await this.store.get(id);
     if (!approval) return { ok: false, text: `No approval request ${id}.` };
     if (approval.status !== 'pending')
       return { ok: false, text: `Request ${approval.id} was already ${approval.status}.` };
@@ -117,9 +122,10 @@ export class ApprovalService {
       (this.options.approver === 'requester' && principal === approval.requestedBy);
     if (!allowed) return { ok: false, text: 'Only the owner can answer this approval request.' };
     const status = answer === 'deny' ? 'denied' : 'approved';
-    this.store.decide(approval.id, status, principal);
-    if (answer === 'session') this.store.grant(approval.sessionId, approval.tool, principal);
-    this.settle(approval.id, status);
+    if (!(await this.store.decide(approval.id, status, principal)))
+      return { ok: false, text: `Request ${approval.id} was already decided.` };
+    if (answer === 'session') await this.store.grant(approval.sessionId, approval.tool, principal);
+    await this.settle(approval.id, status);
     const how =
       answer === 'session'
         ? `allowed ${approval.tool} for the rest of this session`
@@ -128,11 +134,11 @@ export class ApprovalService {
   }
 
   /** Expires overdue requests (also run by their own timers). */
-  sweep(): void {
-    for (const id of this.store.expireOverdue()) this.settle(id, 'expired');
+  async sweep(): Promise<void> {
+    for (const id of await this.store.expireOverdue()) await this.settle(id, 'expired');
   }
 
-  pending(): Approval[] {
+  pending(): Promise<Approval[]> {
     return this.store.pending();
   }
 
@@ -149,19 +155,19 @@ export class ApprovalService {
       this.waiters.set(approval.id, set);
       if (!this.timers.has(approval.id)) {
         const delay = Math.max(0, approval.expiresAt - Date.now());
-        const timer = setTimeout(() => this.sweep(), delay + 5);
+        const timer = setTimeout(() => void this.sweep(), delay + 5);
         timer.unref();
         this.timers.set(approval.id, timer);
       }
     });
   }
 
-  private settle(id: string, decision: Decision): void {
+  private async settle(id: string, decision: Decision): Promise<void> {
     clearTimeout(this.timers.get(id));
     this.timers.delete(id);
     for (const resolve of this.waiters.get(id) ?? []) resolve(decision);
     this.waiters.delete(id);
-    const approval = this.store.get(id);
+    const approval = await this.store.get(id);
     if (approval) this.emit(approval);
   }
 

@@ -10,14 +10,14 @@ export interface CommandContext {
   role: 'owner' | 'allowed' | 'guest';
   conversationKey: string;
   /** Ends the conversation's session; true when one was open. */
-  resetSession(): boolean;
-  status(): Record<string, string | number>;
+  resetSession(): Promise<boolean>;
+  status(): Promise<Record<string, string | number>>;
 }
 
 export interface Command {
   name: string;
   description: string;
-  run(context: CommandContext, args: string): string;
+  run(context: CommandContext, args: string): string | Promise<string>;
 }
 
 export const commands: Command[] = [
@@ -35,24 +35,24 @@ export const commands: Command[] = [
   {
     name: 'new',
     description: 'Start a new conversation (forget the history)',
-    run: (context) => {
-      context.resetSession();
+    run: async (context) => {
+      await context.resetSession();
       return 'Started a new session. Previous messages are forgotten.';
     },
   },
   {
     name: 'reset',
     description: 'Same as /new',
-    run: (context) => {
-      context.resetSession();
+    run: async (context) => {
+      await context.resetSession();
       return 'Session reset. Previous messages are forgotten.';
     },
   },
   {
     name: 'status',
     description: 'Show the model, session and queue',
-    run: (context) =>
-      Object.entries(context.status())
+    run: async (context) =>
+      Object.entries(await context.status())
         .map(([key, value]) => `${key}: ${value}`)
         .join('\n'),
   },

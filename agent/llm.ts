@@ -7,7 +7,7 @@
  */
 import type OpenAI from 'openai';
 import type { LlmConfig } from '../cli/config/schema.js';
-import type { ToolCallRecord } from '../sessions/store.js';
+import type { ToolCallRecord } from '../sessions/records.js';
 import type { ToolDefinition } from '../tools/registry.js';
 import { httpFetch } from './http-fetch.js';
 

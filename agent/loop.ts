@@ -4,7 +4,7 @@
  * and ask again, up to `maxRounds` model calls. Every assistant and tool message is
  * handed to `record` as it happens, so the session keeps tool calls and results.
  */
-import type { NewMessage, ToolCallRecord } from '../sessions/store.js';
+import type { NewMessage, ToolCallRecord } from '../sessions/records.js';
 import type { ToolDefinition, ToolResult } from '../tools/registry.js';
 import type { ChatMessage, ChatModel } from './llm.js';
 

@@ -14,13 +14,8 @@ import type { Logger } from 'pino';
 import type { MessageHandler, Reply, Turn } from '../bridge/index.js';
 import type { ParleyConfig } from '../cli/config/schema.js';
 import type { InboundMessage } from '../core/contract.js';
-import type {
-  HistoryMessage,
-  NewMessage,
-  Session,
-  SessionStore,
-  ToolCallRecord,
-} from '../sessions/store.js';
+import type { HistoryMessage, NewMessage, Session, ToolCallRecord } from '../sessions/records.js';
+import type { SessionStore } from '../sessions/stores.js';
 import type { Redactor } from '../tools/redact.js';
 import type { ToolRegistry, ToolResult } from '../tools/registry.js';
 import { type AccessPolicy, pairingText, principalOf } from './access.js';
@@ -64,7 +59,7 @@ export class Router implements MessageHandler {
 
   async handle(turn: Turn): Promise<Reply | null> {
     const { message } = turn;
-    const decision = this.deps.access.check(
+    const decision = await this.deps.access.check(
       message,
       turn.adapter.capabilities.preauthenticated === true,
     );
@@ -86,7 +81,7 @@ export class Router implements MessageHandler {
     const parsed = parseCommand(message.text);
     if (parsed) {
       return {
-        text: parsed.command.run(
+        text: await parsed.command.run(
           {
             principal: principalOf(message),
             senderName: message.sender.name,
@@ -110,7 +105,7 @@ export class Router implements MessageHandler {
     id: string,
     answer: 'approve' | 'deny' | 'session',
   ): Promise<Reply> {
-    const result = this.deps.approvals.answer(id, answer, principalOf(turn.message));
+    const result = await this.deps.approvals.answer(id, answer, principalOf(turn.message));
     if (turn.message.action)
       await turn.adapter.acknowledgeAction?.(turn.message, result.text).catch(() => {});
     return { text: result.text };
@@ -119,12 +114,12 @@ export class Router implements MessageHandler {
   /**
    * The model turn. Its session messages (the user's, tool rounds, the answer) are
    * kept in memory and stored by the bridge together with the frozen reply
-   * (`Reply.persist`), so an interrupted turn leaves nothing behind and re-runs cleanly.
+   * (`Reply.session`), so an interrupted turn leaves nothing behind and re-runs cleanly.
    */
   private async converse(turn: Turn, model: ChatModel): Promise<Reply> {
     const { message } = turn;
     const { sessions } = this.deps;
-    const session = sessions.active({
+    const session = await sessions.active({
       key: turn.conversationKey,
       channel: message.channel,
       conversationId: message.conversationId,
@@ -132,7 +127,7 @@ export class Router implements MessageHandler {
       chatType: message.chatType,
       userId: message.chatType === 'dm' ? message.sender.id : undefined,
     });
-    if (turn.rerun) sessions.discardTurn(turn.inboxId);
+    if (turn.rerun) await sessions.discardTurn(turn.inboxId);
     const user: NewMessage = {
       role: 'user',
       content: userContent(message),
@@ -141,8 +136,8 @@ export class Router implements MessageHandler {
       senderName: message.sender.name,
     };
     const turnMessages: NewMessage[] = [user];
-    const persist = () => sessions.addTurn(session.id, turn.inboxId, turnMessages);
-    const history = sessions.history(session.id, this.deps.config.history, user);
+    const record = { sessionId: session.id, messages: turnMessages };
+    const history = await sessions.history(session.id, this.deps.config.history, user);
     const messages: ChatMessage[] = [
       { role: 'system', content: this.deps.config.llm.systemPrompt },
       ...history.map((stored) => toChatMessage(stored, message, turn.inboxId)),
@@ -159,12 +154,12 @@ export class Router implements MessageHandler {
         onDelta: (delta) => turn.stream(delta),
       });
       this.emit({ type: 'llm', ok: true, latencyMs: Date.now() - started });
-      return { text: this.deps.redactor.redact(result.text || '(no answer)'), persist };
+      return { text: this.deps.redactor.redact(result.text || '(no answer)'), session: record };
     } catch (error) {
       this.emit({ type: 'llm', ok: false, latencyMs: Date.now() - started });
       if (!(error instanceof ProviderError)) throw error;
       this.deps.log.warn({ err: error, status: error.status }, 'provider failed');
-      return { text: error.userMessage, persist };
+      return { text: error.userMessage, session: record };
     }
   }
 
@@ -258,15 +253,15 @@ export class Router implements MessageHandler {
     return result;
   }
 
-  private status(turn: Turn): Record<string, string | number> {
-    const session = this.deps.sessions.active({
+  private async status(turn: Turn): Promise<Record<string, string | number>> {
+    const session = await this.deps.sessions.active({
       key: turn.conversationKey,
       channel: turn.message.channel,
       conversationId: turn.message.conversationId,
       threadId: turn.message.threadId,
       chatType: turn.message.chatType,
     });
-    const usage = this.deps.sessions.usage(session.id);
+    const usage = await this.deps.sessions.usage(session.id);
     return {
       model: this.deps.model?.name ?? 'not configured',
       session: session.id,

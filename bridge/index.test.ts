@@ -1,21 +1,39 @@
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { InboundMessage } from '../core/contract.js';
 import { NetworkError, PlatformError } from '../core/errors.js';
-import { openDatabase } from '../sessions/db.js';
+import { openSqliteStores } from '../sessions/sqlite/index.js';
 import { TestChannel } from '../test/doubles/test-channel.js';
 import { tempDir } from '../test/harness.js';
+import { until } from '../test/wait.js';
 import { Bridge, type MessageHandler } from './index.js';
 
 const silent = pino({ level: 'silent' });
+/** The inbox of the data set at `path` (each call is one process' connection). */
+const inboxAt = (path: string) => openSqliteStores(path).inbox;
+const freshInbox = () => inboxAt(join(tempDir(), 'parley.db'));
+const dmFrom = (text: string, platformMessageId: string): InboundMessage => ({
+  channel: 'test',
+  account: 'bot',
+  conversationId: 'user-1',
+  sender: { id: 'user-1' },
+  chatType: 'dm',
+  mentionsBot: false,
+  repliesToBot: false,
+  text,
+  attachments: [],
+  platformMessageId,
+  timestamp: 0,
+});
 const echo: MessageHandler = { handle: async (turn) => ({ text: `re: ${turn.message.text}` }) };
 
 describe('Bridge', () => {
   it('resumes a frozen reply after a restart from the first unsent chunk, without a new turn', async () => {
     const path = join(tempDir(), 'parley.db');
-    const db = openDatabase(path);
-    const first = new Bridge(db, echo, silent);
-    const { entry } = first.inbox.accept(
+    const stores = openSqliteStores(path);
+    const first = new Bridge(stores.inbox, echo, silent);
+    const { entry } = await first.inbox.accept(
       {
         channel: 'test',
         account: 'bot',
@@ -31,17 +49,17 @@ describe('Bridge', () => {
       },
       'test:bot:c',
     );
-    first.inbox.setReply(entry.id, {
+    await first.inbox.setReply(entry.id, {
       chunks: ['part one', 'part two'],
       sent: 1,
       messageIds: ['1'],
     });
-    db.close();
+    await stores.close();
 
     let turns = 0;
     const channel = new TestChannel();
     const bridge = new Bridge(
-      openDatabase(path),
+      inboxAt(path),
       {
         handle: async () => {
           turns++;
@@ -55,7 +73,7 @@ describe('Bridge', () => {
     await bridge.drain();
     expect(channel.texts()).toEqual(['part two']);
     expect(turns).toBe(0);
-    expect(bridge.inbox.get(entry.id)!.state).toBe('done');
+    expect((await bridge.inbox.get(entry.id))!.state).toBe('done');
   });
 
   it('re-runs an interrupted turn, then answers with an apology once runs keep being interrupted', async () => {
@@ -64,7 +82,7 @@ describe('Bridge', () => {
     const start = async () => {
       const channel = new TestChannel();
       const bridge = new Bridge(
-        openDatabase(path),
+        inboxAt(path),
         {
           handle: async (turn) => {
             runs.push(turn.rerun);
@@ -88,7 +106,7 @@ describe('Bridge', () => {
 
   it('tries a delivery again later when network failures outlast the retries', async () => {
     const channel = new TestChannel();
-    const bridge = new Bridge(openDatabase(join(tempDir(), 'parley.db')), echo, silent, {
+    const bridge = new Bridge(freshInbox(), echo, silent, {
       retry: { maxAttempts: 2, baseDelayMs: 1 },
       redeliveryDelayMs: 20,
     });
@@ -104,7 +122,7 @@ describe('Bridge', () => {
   it('gives up on a platform refusal without retrying', async () => {
     const channel = new TestChannel();
     const events: string[] = [];
-    const bridge = new Bridge(openDatabase(join(tempDir(), 'parley.db')), echo, silent, {
+    const bridge = new Bridge(freshInbox(), echo, silent, {
       redeliveryDelayMs: 10,
     });
     bridge.on((event) => events.push(event.type));
@@ -121,13 +139,13 @@ describe('Bridge', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(channel.delivered).toHaveLength(0);
     expect(events).toEqual(['accepted', 'failed']);
-    expect(bridge.inbox.counts().failed).toBe(1);
+    expect((await bridge.inbox.counts()).failed).toBe(1);
   });
 
   it('answers with an apology when the handler throws, once', async () => {
     const channel = new TestChannel();
     const bridge = new Bridge(
-      openDatabase(join(tempDir(), 'parley.db')),
+      freshInbox(),
       {
         handle: async () => {
           throw new Error('bug');
@@ -139,5 +157,91 @@ describe('Bridge', () => {
     await channel.inject({ text: 'hello' });
     await bridge.drain();
     expect(channel.texts()).toEqual(['Sorry, I could not process this message. Please try again.']);
+  });
+
+  it('recovery leaves a row alone while a live turn of this process owns it', async () => {
+    let release = () => {};
+    let turns = 0;
+    const channel = new TestChannel();
+    const bridge = new Bridge(
+      freshInbox(),
+      {
+        handle: async (turn) => {
+          turns++;
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          return { text: `re: ${turn.message.text}` };
+        },
+      },
+      silent,
+    );
+    await channel.start(bridge.register(channel));
+    await channel.inject({ text: 'slow' });
+    await until(() => turns === 1);
+    expect(await bridge.recover()).toBe(0);
+    release();
+    await bridge.drain();
+    expect(turns).toBe(1);
+    expect(channel.texts()).toEqual(['re: slow']);
+  });
+
+  it('queues messages accepted during recovery behind the recovered ones', async () => {
+    const path = join(tempDir(), 'parley.db');
+    const old = await inboxAt(path).accept(dmFrom('older', 'old-1'), 'test:bot:user-1');
+    expect(old.duplicate).toBe(false);
+    const order: string[] = [];
+    const channel = new TestChannel();
+    const bridge = new Bridge(
+      inboxAt(path),
+      {
+        handle: async (turn) => {
+          order.push(turn.message.text);
+          return { text: 'ok' };
+        },
+      },
+      silent,
+    );
+    const sink = bridge.register(channel);
+    const recovering = bridge.recover();
+    await sink.accept(dmFrom('newer', 'new-1'));
+    await recovering;
+    await bridge.drain();
+    expect(order).toEqual(['older', 'newer']);
+  });
+
+  it('counts an attempt only for a turn that started, not for one waiting in its lane', async () => {
+    const path = join(tempDir(), 'parley.db');
+    const runs: string[] = [];
+    const start = async () => {
+      const channel = new TestChannel();
+      const bridge = new Bridge(
+        inboxAt(path),
+        {
+          handle: async (turn) => {
+            runs.push(turn.message.text);
+            if (turn.message.text === 'hang') return new Promise(() => {});
+            return { text: `re: ${turn.message.text}` };
+          },
+        },
+        silent,
+        { maxAttempts: 2 },
+      );
+      await channel.start(bridge.register(channel));
+      await bridge.recover();
+      return { channel, bridge };
+    };
+    const first = await start();
+    await first.channel.inject({ text: 'hang' });
+    await first.channel.inject({ text: 'waiting' });
+    await until(() => runs.length === 1);
+    await start(); // restart: 'hang' runs again and hangs; 'waiting' still waits behind it
+    const last = await start(); // 'hang' gets the apology; 'waiting' finally runs, for real
+    await last.channel.waitForDeliveries(2, 3000);
+    expect(last.channel.texts()).toEqual([
+      'Sorry, I could not process this message. Please try again.',
+      're: waiting',
+    ]);
+    expect(runs).toEqual(['hang', 'hang', 'waiting']);
   });
 });

@@ -1,13 +1,15 @@
 /**
  * The bridge joins channels to the agent:
  *
- *   adapter ─accept()─► Inbox (SQLite, dedupe) ─► ConversationQueue ─► handler.handle(turn)
+ *   adapter ─accept()─► InboxStore (dedupe) ─► ConversationQueue ─► handler.handle(turn)
  *                                                                      │ Reply
  *   adapter ◄─ Sender (format → chunk → throttle → retry) ◄─ stored reply ┘
  *
  * A message is done only once every chunk of its reply is delivered. At start,
- * `recover()` puts every unfinished inbox row back in the queue: pending rows run
- * the turn again, rows already `replying` resume delivery from the first unsent chunk.
+ * `recover()` puts every unfinished inbox row back in the queue, oldest first and
+ * before any new message is accepted: pending rows run the turn again, rows already
+ * `replying` resume delivery from the first unsent chunk. An inbox row is in the
+ * queue (or running) at most once.
  * Control messages (approval answers, button presses) skip the queue, because the
  * turn they unblock may be holding their conversation's lane.
  */
@@ -22,8 +24,9 @@ import {
   replyTarget,
 } from '../core/contract.js';
 import { describeError, isRetryable, PlatformError } from '../core/errors.js';
-import type { Db } from '../sessions/db.js';
-import { Inbox, type InboxEntry, type StoredReply } from './inbox.js';
+import type { LocalOutbox } from '../core/stores.js';
+import type { InboxEntry, NewMessage, StoredReply } from '../sessions/records.js';
+import type { InboxStore } from '../sessions/stores.js';
 import { DraftStream } from './outbound/draft.js';
 import type { RetryOptions } from './outbound/retry.js';
 import { Sender } from './outbound/sender.js';
@@ -34,10 +37,10 @@ export interface Reply {
   text: string;
   buttons?: OutboundButton[];
   /**
-   * Writes that belong to this reply (the turn's session messages). They run in the
-   * transaction that freezes the reply, so a crash keeps both or neither.
+   * The turn's session messages. The inbox stores them in the transaction that
+   * freezes the reply, so a crash keeps both or neither.
    */
-  persist?: () => void;
+  session?: { sessionId: number; messages: NewMessage[] };
 }
 
 /** One message being handled, with the side channels a turn may use. */
@@ -78,6 +81,8 @@ export interface BridgeOptions {
   maxRedeliveries: number;
   /** Wait before the first later attempt (multiplied by the attempt number). */
   redeliveryDelayMs: number;
+  /** Finished inbox rows are kept this long (the dedupe window), then pruned at start. */
+  inboxRetentionMs: number;
   retry?: Partial<RetryOptions>;
 }
 
@@ -90,6 +95,7 @@ export const defaultBridgeOptions: BridgeOptions = {
   typingDelayMs: 300,
   maxRedeliveries: 5,
   redeliveryDelayMs: 30_000,
+  inboxRetentionMs: 7 * 24 * 3600_000,
 };
 
 /** Events for metrics and the admin page. */
@@ -106,24 +112,26 @@ const replyIdOf = (entry: InboxEntry) => `r${entry.id}`;
 const APOLOGY = 'Sorry, I could not process this message. Please try again.';
 
 export class Bridge {
-  readonly inbox: Inbox;
   private readonly queue: ConversationQueue<InboxEntry>;
   private readonly adapters = new Map<string, { adapter: ChannelAdapter; sender: Sender }>();
   private readonly listeners: ((event: BridgeEvent) => void)[] = [];
   private readonly control = new Set<Promise<void>>();
   private readonly redeliveries = new Set<NodeJS.Timeout>();
   private readonly redeliveryCount = new Map<number, number>();
+  private readonly redeliveryPending = new Set<number>();
+  /** Inbox rows waiting in the queue, running, or waiting for redelivery. */
+  private readonly live = new Set<number>();
+  private recovering: Promise<unknown> | undefined;
   private stopping = false;
   private readonly options: BridgeOptions;
 
   constructor(
-    db: Db,
+    readonly inbox: InboxStore,
     private readonly handler: MessageHandler,
     private readonly log: Logger,
     options: Partial<BridgeOptions> = {},
   ) {
     this.options = { ...defaultBridgeOptions, ...options };
-    this.inbox = new Inbox(db);
     this.queue = new ConversationQueue<InboxEntry>(
       { concurrency: this.options.concurrency, capacity: this.options.capacity },
       (entry) => this.process(entry),
@@ -169,11 +177,28 @@ export class Bridge {
     return this.queue.active;
   }
 
-  /** Re-enqueues everything a previous run accepted but did not finish. */
+  /**
+   * Re-enqueues everything a previous run accepted but did not finish, oldest first,
+   * skipping rows a live turn of this process owns. Messages accepted meanwhile wait
+   * until the recovered rows are queued, so they queue behind them. Also prunes
+   * finished rows older than the retention.
+   */
   async recover(): Promise<number> {
-    const entries = this.inbox
-      .reclaim()
-      .filter((entry) => this.adapters.has(entry.message.channel));
+    const run = this.reclaimAndSchedule();
+    this.recovering = run;
+    try {
+      return await run;
+    } finally {
+      this.recovering = undefined;
+    }
+  }
+
+  private async reclaimAndSchedule(): Promise<number> {
+    const pruned = await this.inbox.prune(this.options.inboxRetentionMs);
+    if (pruned > 0) this.log.info({ count: pruned }, 'pruned finished inbox rows');
+    const entries = (await this.inbox.reclaim()).filter(
+      (entry) => this.adapters.has(entry.message.channel) && !this.live.has(entry.id),
+    );
     for (const entry of entries) await this.schedule(entry);
     if (entries.length > 0)
       this.log.info({ count: entries.length }, 'recovering unfinished messages');
@@ -202,13 +227,18 @@ export class Bridge {
   }
 
   private async accept(message: InboundMessage): Promise<{ duplicate: boolean }> {
-    const { entry, duplicate } = this.inbox.accept(message, conversationKey(message));
+    const { entry, duplicate } = await this.inbox.accept(message, conversationKey(message));
     this.emit({ type: 'accepted', channel: message.channel, duplicate });
-    if (!duplicate) await this.schedule(entry);
+    if (duplicate) return { duplicate };
+    await this.recovering;
+    await this.schedule(entry);
     return { duplicate };
   }
 
+  /** Queues (or, for control messages, runs) an inbox row unless it is already live. */
   private async schedule(entry: InboxEntry): Promise<void> {
+    if (this.live.has(entry.id)) return;
+    this.live.add(entry.id);
     if (this.handler.isControl?.(entry.message)) {
       const run = this.process(entry).finally(() => this.control.delete(run));
       this.control.add(run);
@@ -219,6 +249,14 @@ export class Bridge {
 
   /** Runs (or resumes) one message; `entry` is current: just accepted or just read from the inbox. */
   private async process(entry: InboxEntry): Promise<void> {
+    try {
+      await this.runOrResume(entry);
+    } finally {
+      if (!this.redeliveryPending.has(entry.id)) this.live.delete(entry.id);
+    }
+  }
+
+  private async runOrResume(entry: InboxEntry): Promise<void> {
     const registered = this.adapters.get(entry.message.channel);
     if (!registered) return;
     if (entry.state === 'done' || entry.state === 'failed') return;
@@ -226,8 +264,9 @@ export class Bridge {
       entry.state === 'replying' && entry.reply
         ? entry.reply
         : await this.runTurn(entry, registered);
+    if (reply === 'delivered') return;
     if (reply === null) {
-      this.inbox.complete(entry.id);
+      await this.inbox.complete(entry.id);
       this.emit({ type: 'silent', channel: entry.message.channel });
       return;
     }
@@ -238,7 +277,7 @@ export class Bridge {
   private async runTurn(
     entry: InboxEntry,
     { adapter, sender }: { adapter: ChannelAdapter; sender: Sender },
-  ): Promise<StoredReply | null> {
+  ): Promise<StoredReply | 'delivered' | null> {
     const target = replyTarget(entry.message);
     const draft =
       adapter.capabilities.streaming === 'edit' && adapter.edit
@@ -247,10 +286,11 @@ export class Bridge {
     let reply: Reply | null;
     const stopTyping = this.keepTyping(sender, target);
     try {
-      reply =
-        entry.attempts >= this.options.maxAttempts
-          ? { text: APOLOGY }
-          : await this.handler.handle(this.turn(entry, adapter, sender, target, draft));
+      if (entry.attempts >= this.options.maxAttempts) reply = { text: APOLOGY };
+      else {
+        await this.inbox.begin(entry.id);
+        reply = await this.handler.handle(this.turn(entry, adapter, sender, target, draft));
+      }
     } catch (error) {
       this.log.error({ err: error, inboxId: entry.id }, 'handler failed');
       reply = { text: APOLOGY };
@@ -267,8 +307,30 @@ export class Bridge {
       ...(reply.buttons?.length ? { buttons: reply.buttons } : {}),
       ...(draftId ? { draftMessageId: draftId } : {}),
     };
-    this.inbox.setReply(entry.id, stored, reply.persist);
+    if (adapter.localOutbox && !draftId) {
+      await this.deliverLocally(entry, stored, reply.session, adapter.localOutbox);
+      return 'delivered';
+    }
+    await this.inbox.setReply(entry.id, stored, reply.session);
     return stored;
+  }
+
+  /** A local-write channel: the reply is stored, delivered and marked done in one transaction. */
+  private async deliverLocally(
+    entry: InboxEntry,
+    reply: StoredReply,
+    session: Reply['session'],
+    outbox: LocalOutbox,
+  ): Promise<void> {
+    const target = replyTarget(entry.message);
+    const items = await this.inbox.setReplyDelivered(
+      entry.id,
+      reply,
+      session,
+      target.conversationId,
+    );
+    outbox.pushStored(items);
+    this.emitReplied(entry, reply.chunks.length);
   }
 
   private turn(
@@ -310,18 +372,13 @@ export class Bridge {
         }
         reply.sent = index + 1;
         reply.messageIds.push(id);
-        if (reply.sent < reply.chunks.length) this.inbox.updateReply(entry.id, reply);
+        if (reply.sent < reply.chunks.length) await this.inbox.updateReply(entry.id, reply);
       }
-      this.inbox.complete(entry.id, reply);
+      await this.inbox.complete(entry.id, reply);
       this.redeliveryCount.delete(entry.id);
-      this.emit({
-        type: 'replied',
-        channel: entry.message.channel,
-        latencyMs: Date.now() - entry.receivedAt,
-        chunks: reply.chunks.length,
-      });
+      this.emitReplied(entry, reply.chunks.length);
     } catch (error) {
-      this.deliveryFailed(entry, error);
+      await this.deliveryFailed(entry, error);
     }
   }
 
@@ -330,7 +387,7 @@ export class Bridge {
    * 5xx failures that outlasted the retries are tried again later (the reply stays
    * frozen in the inbox, so it is never generated twice).
    */
-  private deliveryFailed(entry: InboxEntry, error: unknown): void {
+  private async deliveryFailed(entry: InboxEntry, error: unknown): Promise<void> {
     const count = (this.redeliveryCount.get(entry.id) ?? 0) + 1;
     this.redeliveryCount.set(entry.id, count);
     if (isRetryable(error) && count <= this.options.maxRedeliveries && !this.stopping) {
@@ -338,19 +395,28 @@ export class Bridge {
         { err: error, inboxId: entry.id, attempt: count },
         'reply delivery failed; will try again',
       );
-      const timer = setTimeout(() => {
-        this.redeliveries.delete(timer);
-        const current = this.inbox.get(entry.id);
-        if (current) void this.schedule(current);
-      }, this.options.redeliveryDelayMs * count);
+      this.redeliveryPending.add(entry.id);
+      const timer = setTimeout(
+        () => void this.redeliver(timer, entry.id),
+        this.options.redeliveryDelayMs * count,
+      );
       timer.unref();
       this.redeliveries.add(timer);
       return;
     }
     this.redeliveryCount.delete(entry.id);
-    this.inbox.fail(entry.id, describeError(error));
+    await this.inbox.fail(entry.id, describeError(error));
     this.emit({ type: 'failed', channel: entry.message.channel, error: describeError(error) });
     this.log.error({ err: error, inboxId: entry.id }, 'reply delivery failed for good');
+  }
+
+  /** A later delivery attempt: the row is read again, since the reply's progress is stored. */
+  private async redeliver(timer: NodeJS.Timeout, id: number): Promise<void> {
+    this.redeliveries.delete(timer);
+    this.redeliveryPending.delete(id);
+    this.live.delete(id);
+    const current = await this.inbox.get(id);
+    if (current) await this.schedule(current);
   }
 
   private keepTyping(sender: Sender, target: OutboundTarget): () => void {
@@ -363,6 +429,15 @@ export class Bridge {
       clearTimeout(first);
       clearInterval(interval);
     };
+  }
+
+  private emitReplied(entry: InboxEntry, chunks: number): void {
+    this.emit({
+      type: 'replied',
+      channel: entry.message.channel,
+      latencyMs: Date.now() - entry.receivedAt,
+      chunks,
+    });
   }
 
   private emit(event: BridgeEvent): void {

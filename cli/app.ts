@@ -23,11 +23,8 @@ import { WebChannel } from '../channels/web/adapter.js';
 import type { WhatsAppSocketFactory } from '../channels/whatsapp/socket.js';
 import type { ChannelAdapter } from '../core/contract.js';
 import { HttpApp, HttpServer } from '../http/index.js';
-import { AccessStore } from '../sessions/access-store.js';
-import { ApprovalStore } from '../sessions/approval-store.js';
-import { startCheckpointer } from '../sessions/checkpoint.js';
-import { type Db, MetaStore, openDatabase } from '../sessions/db.js';
-import { SessionStore } from '../sessions/store.js';
+import { openSqliteStores } from '../sessions/sqlite/index.js';
+import type { MetaStore } from '../sessions/stores.js';
 import { Redactor } from '../tools/redact.js';
 import { ToolRegistry } from '../tools/registry.js';
 import { createMessengerChannels } from './channels.js';
@@ -72,32 +69,33 @@ export function configSecrets(config: ParleyConfig): string[] {
   return found;
 }
 
-function webToken(config: ParleyConfig, db: Db): string {
+async function webToken(config: ParleyConfig, meta: MetaStore): Promise<string> {
   if (config.web.token) return config.web.token;
-  const meta = new MetaStore(db);
-  const stored = meta.get('web.token');
+  const stored = await meta.get('web.token');
   if (stored) return stored;
   const token = randomBytes(24).toString('base64url');
-  meta.set('web.token', token);
+  await meta.set('web.token', token);
   return token;
 }
 
 export async function createApp(config: ParleyConfig, options: AppOptions = {}): Promise<App> {
-  const dbPath = join(config.dataDir, 'parley.db');
-  const db = openDatabase(dbPath, { autoCheckpoint: false });
-  const token = webToken(config, db);
-  const redactor = new Redactor([...configSecrets(config), token]);
+  const redactor = new Redactor(configSecrets(config));
   const log = options.log ?? createLogger({ level: config.logging.level, redactor });
-  const checkpointer = startCheckpointer(dbPath, log);
-  const stops: (() => Promise<void> | void)[] = [() => checkpointer.stop()];
-  const sessions = new SessionStore(db);
-  const accessStore = new AccessStore(db);
+  // One serving process per data folder (a second one gets DataFolderLockedError).
+  const stores = openSqliteStores(join(config.dataDir, 'parley.db'), {
+    lock: true,
+    checkpointer: { log },
+  });
+  const token = await webToken(config, stores.meta);
+  redactor.add(token);
+  const stops: (() => Promise<void> | void)[] = [];
+  const { sessions, access: accessStore } = stores;
   // Whoever types in Parley's own terminal or holds the admin token could edit its config.
   const access = new AccessPolicy(config.access, accessStore, [
     TERMINAL_PRINCIPAL,
     ADMIN_PRINCIPAL,
   ]);
-  const approvals = new ApprovalService(new ApprovalStore(db), {
+  const approvals = new ApprovalService(stores.approvals, {
     timeoutMs: config.tools.approvalTimeoutMinutes * 60_000,
     approver: config.tools.approver,
     isOwner: (principal) => access.isOwner(principal),
@@ -118,7 +116,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     log,
     status: () => ({ 'queue depth': bridgeRef?.depth ?? 0 }),
   });
-  const bridge = new Bridge(db, router, log, { ...config.queue });
+  const bridge = new Bridge(stores.inbox, router, log, { ...config.queue });
   bridgeRef = bridge;
   const http = config.web.enabled
     ? new HttpServer(new HttpApp({ token, log }), {
@@ -130,7 +128,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const app: App = {
     config,
     log,
-    db,
+    stores,
     sessions,
     accessStore,
     access,
@@ -152,7 +150,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     stop: () => stop(app, stops),
   };
   await registerTools(app);
-  if (http) app.channels.push(new WebChannel(http.app, db, log));
+  if (http) app.channels.push(new WebChannel(http.app, stores.webOutbox, log));
   if (options.terminal) app.channels.push(new TerminalChannel(options.terminal));
   app.channels.push(...(await createMessengerChannels(app)));
   const metrics = createMetrics(app);
@@ -169,18 +167,19 @@ async function start(app: App, announce?: () => void): Promise<void> {
   if (app.providerMissing) app.log.warn(app.providerMissing);
   if (app.http) app.url = await app.http.listen();
   announce?.();
-  for (const channel of app.channels) {
-    const sink = app.bridge.register(channel);
+  // Recovery runs before any channel can accept: unfinished rows queue first, oldest first.
+  const sinks = app.channels.map((channel) => app.bridge.register(channel));
+  await app.bridge.recover();
+  for (const [index, channel] of app.channels.entries()) {
     try {
-      await channel.start(sink);
+      await channel.start(sinks[index]!);
     } catch (error) {
       app.log.error({ err: error, channel: channel.id }, 'channel failed to start');
     }
   }
-  const sweep = setInterval(() => app.approvals.sweep(), 30_000);
+  const sweep = setInterval(() => void app.approvals.sweep(), 30_000);
   sweep.unref();
   app.onStop(() => clearInterval(sweep));
-  await app.bridge.recover();
   app.log.info(
     { url: app.url || undefined, channels: app.channels.map((c) => c.id) },
     'parley ready',
@@ -196,5 +195,5 @@ async function stop(app: App, stops: (() => Promise<void> | void)[]): Promise<vo
   for (const fn of stops.reverse()) await fn();
   app.approvals.close();
   await app.http?.close();
-  app.db.close();
+  await app.stores.close();
 }

@@ -7,7 +7,6 @@
 
 import { commands } from '../agent/commands.js';
 import type { ChannelAdapter } from '../core/contract.js';
-import { AuthStateStore } from '../sessions/auth-state.js';
 import type { AppContext } from './context.js';
 
 export async function createMessengerChannels(context: AppContext): Promise<ChannelAdapter[]> {
@@ -47,8 +46,11 @@ export async function createMessengerChannels(context: AppContext): Promise<Chan
         dataDir: context.config.dataDir,
         commands: commands.map((c) => ({ command: c.name, description: c.description })),
         onMigrate: (from, to) => {
-          const moved = context.sessions.moveConversation('telegram', from, to);
-          log.info({ from, to, moved }, 'telegram group migrated to a supergroup');
+          context.sessions.moveConversation('telegram', from, to).then(
+            (moved) => log.info({ from, to, moved }, 'telegram group migrated to a supergroup'),
+            (error: unknown) =>
+              log.error({ err: error, from, to }, 'moving a migrated group failed'),
+          );
         },
         log,
       }),
@@ -61,7 +63,7 @@ export async function createMessengerChannels(context: AppContext): Promise<Chan
     const channel = new WhatsAppChannel({
       config: whatsapp,
       dataDir: context.config.dataDir,
-      authStore: new AuthStateStore(context.db, `whatsapp:${whatsapp.account}`),
+      authStore: context.stores.authState(`whatsapp:${whatsapp.account}`),
       log: context.log,
       ...(context.whatsappSocketFactory ? { socketFactory: context.whatsappSocketFactory } : {}),
     });

@@ -10,9 +10,7 @@ import type { Router } from '../agent/router.js';
 import type { Bridge } from '../bridge/index.js';
 import type { WhatsAppSocketFactory } from '../channels/whatsapp/socket.js';
 import type { HttpServer } from '../http/index.js';
-import type { AccessStore } from '../sessions/access-store.js';
-import type { Db } from '../sessions/db.js';
-import type { SessionStore } from '../sessions/store.js';
+import type { AccessStore, SessionStore, Stores } from '../sessions/stores.js';
 import type { Redactor } from '../tools/redact.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { ParleyConfig } from './config/schema.js';
@@ -20,7 +18,8 @@ import type { ParleyConfig } from './config/schema.js';
 export interface AppContext {
   config: ParleyConfig;
   log: Logger;
-  db: Db;
+  /** Every store; `sessions` and `accessStore` below are two of them. */
+  stores: Stores;
   sessions: SessionStore;
   accessStore: AccessStore;
   access: AccessPolicy;

@@ -15,8 +15,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { pingProvider } from '../admin/provider.js';
 import { type ChatModel, missingProvider, OpenAIChatModel } from '../agent/llm.js';
-import { AuthStateStore } from '../sessions/auth-state.js';
-import { openDatabase } from '../sessions/db.js';
+import { openSqliteStores } from '../sessions/sqlite/index.js';
 import { Redactor } from '../tools/redact.js';
 import { configSecrets } from './app.js';
 import type { ParleyConfig } from './config/schema.js';
@@ -65,7 +64,7 @@ const checkDataDir: Check = async (config) => {
   try {
     mkdirSync(config.dataDir, { recursive: true });
     accessSync(config.dataDir, constants.W_OK);
-    openDatabase(join(config.dataDir, 'parley.db')).close();
+    await openSqliteStores(join(config.dataDir, 'parley.db')).close();
     return [ok('data folder', `${config.dataDir} is writable, parley.db opens`)];
   } catch (error) {
     return [
@@ -218,9 +217,9 @@ function channelProbes(config: ParleyConfig): (Probe | CheckResult)[] {
 function whatsappPaired(config: ParleyConfig): CheckResult {
   const account = config.channels.whatsapp?.account ?? 'default';
   try {
-    const db = openDatabase(join(config.dataDir, 'parley.db'));
-    const stored = new AuthStateStore(db, `whatsapp:${account}`).size();
-    db.close();
+    const stores = openSqliteStores(join(config.dataDir, 'parley.db'));
+    const stored = stores.authState(`whatsapp:${account}`).size();
+    void stores.close();
     return stored > 0
       ? ok('whatsapp', `linked-device credentials of account "${account}" stored`)
       : fail(

@@ -13,9 +13,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AccessStore } from '../sessions/access-store.js';
-import { openDatabase } from '../sessions/db.js';
-import { SessionStore } from '../sessions/store.js';
+import { openSqliteStores } from '../sessions/sqlite/index.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { ParleyConfig } from './config/schema.js';
@@ -131,10 +129,10 @@ async function configCommand(args: string[], config: ParleyConfig): Promise<numb
 }
 
 async function pairingCommand(args: string[], config: ParleyConfig): Promise<number> {
-  const store = new AccessStore(openDatabase(join(config.dataDir, 'parley.db')));
+  const store = openSqliteStores(join(config.dataDir, 'parley.db')).access;
   const [action, code] = args;
   if (action === 'list') {
-    const pending = store.pending();
+    const pending = await store.pending();
     if (pending.length === 0) out('No pending pairing requests.');
     for (const request of pending) {
       out(
@@ -145,11 +143,11 @@ async function pairingCommand(args: string[], config: ParleyConfig): Promise<num
   }
   if ((action === 'approve' || action === 'reject') && code) {
     if (action === 'reject') {
-      const ok = store.reject(code);
+      const ok = await store.reject(code);
       out(ok ? `Rejected ${code}.` : `No pending pairing request ${code}.`);
       return ok ? 0 : 1;
     }
-    const request = store.approve(code);
+    const request = await store.approve(code);
     if (!request) {
       out(`No pending pairing request ${code} (unknown or expired). Run "parley pairing list".`);
       return 1;
@@ -163,10 +161,10 @@ async function pairingCommand(args: string[], config: ParleyConfig): Promise<num
 }
 
 async function sessionsCommand(args: string[], config: ParleyConfig): Promise<number> {
-  const store = new SessionStore(openDatabase(join(config.dataDir, 'parley.db')));
+  const store = openSqliteStores(join(config.dataDir, 'parley.db')).sessions;
   const [action, who, file] = args;
   if (action === 'list') {
-    for (const s of store.list({ limit: 50, offset: 0 })) {
+    for (const s of await store.list({ limit: 50, offset: 0 })) {
       out(
         `#${s.id}  ${s.key}  ${s.chatType}  ${s.messages} messages${s.endedAt ? '  (ended)' : ''}`,
       );
@@ -177,16 +175,16 @@ async function sessionsCommand(args: string[], config: ParleyConfig): Promise<nu
   if ((action === 'export' || action === 'purge') && match) {
     const [, channel, userId] = match as unknown as [string, string, string];
     if (action === 'export') {
-      const data = JSON.stringify(store.exportUser(channel, userId), null, 2);
+      const data = JSON.stringify(await store.exportUser(channel, userId), null, 2);
       if (file) {
         writeFileSync(file, data);
         out(`Exported ${channel}:${userId} to ${file}.`);
       } else out(data);
       return 0;
     }
-    const result = store.purgeUser(channel, userId);
+    const result = await store.purgeUser(channel, userId);
     out(
-      `Purged ${result.sessions} sessions and ${result.messages} messages of ${channel}:${userId}.`,
+      `Purged ${result.sessions} sessions, ${result.messages} messages and ${result.inbox} inbox rows of ${channel}:${userId}.`,
     );
     return 0;
   }

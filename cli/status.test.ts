@@ -11,7 +11,7 @@ describe('parley status', () => {
   beforeAll(async () => {
     const base = testConfig({});
     parley = await startParley(validate({ ...base, web: { ...base.web, token: undefined } }));
-    parley.app.accessStore.requestPairing('telegram', '7', 'Eve', 60_000);
+    await parley.app.accessStore.requestPairing('telegram', '7', 'Eve', 60_000);
     const port = Number(new URL(parley.app.url).port);
     config = { ...parley.app.config, web: { ...parley.app.config.web, port } };
   });

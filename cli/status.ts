@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { ChannelStatus } from '../core/contract.js';
-import { MetaStore, openDatabase } from '../sessions/db.js';
+import { openSqliteStores } from '../sessions/sqlite/index.js';
 import type { ParleyConfig } from './config/schema.js';
 
 export interface StatusReport {
@@ -33,13 +33,13 @@ export function adminUrl(config: ParleyConfig): string {
 }
 
 /** The access token: from config, else the one Parley stored in its database. */
-export function accessToken(config: ParleyConfig): string | undefined {
+export async function accessToken(config: ParleyConfig): Promise<string | undefined> {
   if (config.web.token) return config.web.token;
-  const db = openDatabase(join(config.dataDir, 'parley.db'));
+  const stores = openSqliteStores(join(config.dataDir, 'parley.db'));
   try {
-    return new MetaStore(db).get('web.token');
+    return await stores.meta.get('web.token');
   } finally {
-    db.close();
+    await stores.close();
   }
 }
 
@@ -68,7 +68,7 @@ export async function statusCommand(
     return 1;
   }
   const url = adminUrl(config);
-  const token = accessToken(config);
+  const token = await accessToken(config);
   let res: Response;
   try {
     res = await fetch(`${url}/api/status`, {

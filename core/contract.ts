@@ -35,6 +35,8 @@
  * ```
  */
 
+import type { LocalOutbox } from './stores.js';
+
 /** A file attached to an inbound message, already fetched (or referenced) by the adapter. */
 export interface Attachment {
   kind: 'image' | 'audio' | 'video' | 'document' | 'other';
@@ -211,6 +213,8 @@ export interface ChannelAdapter {
   endStream?(target: OutboundTarget, replyId: string): void;
   /** Answers a button press so the platform stops its spinner. */
   acknowledgeAction?(message: InboundMessage, text?: string): Promise<void>;
+  /** Set by channels whose delivery is a local write (see `LocalOutbox` in stores.ts). */
+  readonly localOutbox?: LocalOutbox;
   /** Current status for operators. */
   status?(): ChannelStatus;
 }

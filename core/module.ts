@@ -38,7 +38,7 @@ export interface ChannelContext<Config> {
     authState(namespace: string): AuthStateStore;
     webOutbox: WebOutboxStore;
     /** Moves sessions of a conversation whose platform id changed; returns rows moved. */
-    moveConversation(channel: string, from: string, to: string): number;
+    moveConversation(channel: string, from: string, to: string): Promise<number>;
   };
   /** Chat commands the router understands, for platforms that list them (Telegram). */
   commands: readonly { name: string; description: string }[];

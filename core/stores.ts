@@ -23,12 +23,26 @@ export interface WebOutboxItem {
   createdAt: number;
 }
 
-/** Web chat messages kept until their client has them (replayed after reconnects). */
+/**
+ * Web chat messages kept until their client has them (replayed after reconnects).
+ * Sequence numbers only ever grow, also across prunes and restarts.
+ */
 export interface WebOutboxStore {
-  add(clientId: string, payload: WebOutboxItem['payload']): WebOutboxItem;
-  since(clientId: string, seq: number, limit?: number): WebOutboxItem[];
+  add(clientId: string, payload: WebOutboxItem['payload']): Promise<WebOutboxItem>;
+  since(clientId: string, seq: number, limit?: number): Promise<WebOutboxItem[]>;
   /** Drops messages older than `maxAgeMs`. */
-  prune(maxAgeMs: number): number;
+  prune(maxAgeMs: number): Promise<number>;
+}
+
+/**
+ * A channel whose delivery is a local write (web chat's outbox) declares this on its
+ * adapter: the bridge then writes the reply's outbox rows in the very transaction
+ * that freezes the reply and marks it done (no crash window can duplicate it), and
+ * hands the stored items to {@link pushStored} to show them.
+ */
+export interface LocalOutbox {
+  /** Pushes messages already stored for their client, in sequence order. */
+  pushStored(items: WebOutboxItem[]): void;
 }
 
 /** Host-side access to conversation workspaces, for files a channel downloads. */

@@ -14,6 +14,7 @@ import {
   waitUntil,
 } from '../../test/doubles/telegram.js';
 import { type Running, startParley, testConfig } from '../../test/harness.js';
+import { until } from '../../test/wait.js';
 
 const OWNER = { id: 111, first_name: 'Ada' };
 const MENTION = `@${TEST_BOT.username}`;
@@ -209,10 +210,10 @@ describe('telegram end to end (polling)', () => {
     tg.message({ chatId: -300, from: OWNER, text: `${MENTION} remember me` });
     await waitUntil(() => tg.chat(-300).length === 1);
     tg.message({ chatId: -300, from: OWNER, migrateTo: -1009999 });
-    const moved = () =>
-      parley.app.db
-        .prepare('SELECT COUNT(*) AS n FROM sessions WHERE conversation_id = ?')
-        .get('-1009999') as { n: number };
-    await waitUntil(() => moved().n === 1);
+    const moved = async () =>
+      (await parley.app.sessions.list({ limit: 100, offset: 0 })).filter(
+        (s) => s.conversationId === '-1009999',
+      ).length;
+    await until(async () => (await moved()) === 1);
   });
 });

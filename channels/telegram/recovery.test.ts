@@ -79,9 +79,10 @@ describe('telegram transport and crash safety', () => {
     });
     expect(noHeader.status).toBe(401);
     const inbox = parley.app.bridge.inbox;
-    expect(Object.values(inbox.counts()).reduce((a, b) => a + b, 0)).toBe(0);
+    const rows = async () => Object.values(await inbox.counts()).reduce((a, b) => a + b, 0);
+    expect(await rows()).toBe(0);
     expect(await tg.deliverWebhook(update)).toBe(200);
-    expect(Object.values(inbox.counts()).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(await rows()).toBe(1);
     await waitUntil(() => tg.chat(111).some((m) => m.text === 'echo: via hook'));
     expect(await tg.deliverWebhook(update)).toBe(200);
     await parley.app.bridge.drain();

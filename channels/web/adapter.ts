@@ -27,8 +27,7 @@ import type {
   SentMessage,
 } from '../../core/contract.js';
 import type { HttpRoutes } from '../../core/http.js';
-import type { Db } from '../../sessions/db.js';
-import { WebOutbox } from './outbox.js';
+import type { WebOutboxItem, WebOutboxStore } from '../../core/stores.js';
 import { chatPage } from './page.js';
 
 const ACCOUNT = 'local';
@@ -57,21 +56,20 @@ export class WebChannel implements ChannelAdapter {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   private readonly clients = new Map<string, Set<WebSocket>>();
   private readonly pendingDeltas = new Map<string, { replyId: string; text: string }>();
-  private readonly outbox: WebOutbox;
+  /** Sockets still receiving their replay: live frames wait here, then follow in order. */
+  private readonly replaying = new Map<WebSocket, string[]>();
   private sink: InboundSink | undefined;
   private state: ChannelStatus = { state: 'stopped', since: Date.now() };
 
   constructor(
     private readonly http: HttpRoutes,
-    db: Db,
+    private readonly outbox: WebOutboxStore,
     private readonly log: Logger,
-  ) {
-    this.outbox = new WebOutbox(db);
-  }
+  ) {}
 
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
-    this.outbox.prune(7 * 24 * 3600_000);
+    await this.outbox.prune(7 * 24 * 3600_000);
     // The token arrives as `?token=`; the HTTP layer turns it into the SameSite cookie.
     this.http.route(
       'GET',
@@ -97,7 +95,7 @@ export class WebChannel implements ChannelAdapter {
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> {
     this.flushDeltas(target.conversationId);
-    const item = this.outbox.add(target.conversationId, {
+    const item = await this.outbox.add(target.conversationId, {
       text: message.text,
       ...(message.buttons
         ? { buttons: message.buttons.map(({ label, data }) => ({ label, data })) }
@@ -106,6 +104,16 @@ export class WebChannel implements ChannelAdapter {
     this.push(target.conversationId, { type: 'message', seq: item.seq, ...item.payload });
     return { messageId: String(item.seq) };
   }
+
+  /** Replies the bridge stored in the web outbox in their freezing transaction. */
+  readonly localOutbox = {
+    pushStored: (items: WebOutboxItem[]) => {
+      for (const item of items) {
+        this.flushDeltas(item.clientId);
+        this.push(item.clientId, { type: 'message', seq: item.seq, ...item.payload });
+      }
+    },
+  };
 
   async typing(target: OutboundTarget): Promise<void> {
     this.push(target.conversationId, { type: 'typing' });
@@ -152,15 +160,39 @@ export class WebChannel implements ChannelAdapter {
     const set = this.clients.get(clientId) ?? new Set();
     set.add(ws);
     this.clients.set(clientId, set);
-    for (const item of this.outbox.since(clientId, since)) {
-      ws.send(JSON.stringify({ type: 'message', seq: item.seq, ...item.payload }));
-    }
     ws.on('message', (data) => void this.onFrame(ws, clientId, data.toString()));
     ws.on('close', () => {
       set.delete(ws);
+      this.replaying.delete(ws);
       if (set.size === 0) this.clients.delete(clientId);
     });
     ws.on('error', (error) => this.log.debug({ err: error }, 'web socket error'));
+    void this.replay(ws, clientId, since);
+  }
+
+  /**
+   * Sends what the client missed since `since`. Frames pushed while the outbox is
+   * read wait and follow the replay; messages the replay already carried are not
+   * sent twice.
+   */
+  private async replay(ws: WebSocket, clientId: string, since: number): Promise<void> {
+    const held: string[] = [];
+    this.replaying.set(ws, held);
+    let last = since;
+    try {
+      for (const item of await this.outbox.since(clientId, since)) {
+        ws.send(JSON.stringify({ type: 'message', seq: item.seq, ...item.payload }));
+        last = item.seq;
+      }
+    } catch (error) {
+      this.log.error({ err: error, clientId }, 'web chat replay failed');
+    } finally {
+      this.replaying.delete(ws);
+    }
+    for (const text of held) {
+      const seq = (JSON.parse(text) as { seq?: number }).seq;
+      if (seq === undefined || seq > last) ws.send(text);
+    }
   }
 
   private async onFrame(ws: WebSocket, clientId: string, raw: string): Promise<void> {
@@ -197,7 +229,11 @@ export class WebChannel implements ChannelAdapter {
     const sockets = this.clients.get(clientId);
     if (!sockets) return;
     const text = JSON.stringify(frame);
-    for (const socket of sockets) socket.send(text);
+    for (const socket of sockets) {
+      const held = this.replaying.get(socket);
+      if (held) held.push(text);
+      else socket.send(text);
+    }
   }
 }
 

@@ -33,7 +33,7 @@ import type {
 } from '../../core/contract.js';
 import { conversationKey } from '../../core/contract.js';
 import { NetworkError } from '../../core/errors.js';
-import type { AuthStateStore } from '../../sessions/auth-state.js';
+import type { AuthStateStore } from '../../core/stores.js';
 import { sqliteAuthState } from './auth-state.js';
 import { BoundedCache } from './cache.js';
 import { type PairingState, WhatsAppConnection } from './connection.js';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { BufferJSON, initAuthCreds, proto } from '@whiskeysockets/baileys';
 import { describe, expect, it } from 'vitest';
-import { AuthStateStore } from '../../sessions/auth-state.js';
-import { openDatabase } from '../../sessions/db.js';
+import { SqliteAuthStateStore as AuthStateStore } from '../../sessions/sqlite/auth-state.js';
+import { openDatabase } from '../../sessions/sqlite/db.js';
 import { tempDir } from '../../test/harness.js';
 import { sqliteAuthState } from './auth-state.js';
 

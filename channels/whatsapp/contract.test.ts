@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { WAMessage } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { whatsappSchema } from '../../cli/config/channels.js';
-import { AuthStateStore } from '../../sessions/auth-state.js';
-import { openDatabase } from '../../sessions/db.js';
+import { SqliteAuthStateStore as AuthStateStore } from '../../sessions/sqlite/auth-state.js';
+import { openDatabase } from '../../sessions/sqlite/db.js';
 import {
   type ContractSetup,
   channelContract,

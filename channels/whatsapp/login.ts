@@ -21,8 +21,8 @@ import pino from 'pino';
 import qrcodeTerminal from 'qrcode-terminal';
 import { whatsappSchema } from '../../cli/config/channels.js';
 import type { ParleyConfig } from '../../cli/config/schema.js';
-import { AuthStateStore } from '../../sessions/auth-state.js';
-import { openDatabase } from '../../sessions/db.js';
+import type { AuthStateStore } from '../../core/stores.js';
+import { openSqliteStores } from '../../sessions/sqlite/index.js';
 import type { WhatsAppConfig } from './adapter.js';
 import { sqliteAuthState } from './auth-state.js';
 import { type ConnectionEvent, WhatsAppConnection } from './connection.js';
@@ -129,11 +129,11 @@ export async function runWhatsAppLogin(
   options: { phone?: string | undefined; out: (line: string) => void },
 ): Promise<number> {
   const config = parley.channels.whatsapp ?? whatsappSchema.parse({});
-  const db = openDatabase(join(parley.dataDir, 'parley.db'));
+  const stores = openSqliteStores(join(parley.dataDir, 'parley.db'));
   try {
     const { number } = await loginWhatsApp({
       config,
-      authStore: new AuthStateStore(db, `whatsapp:${config.account}`),
+      authStore: stores.authState(`whatsapp:${config.account}`),
       log: pino({ level: 'silent' }),
       out: options.out,
       phone: options.phone,
@@ -148,6 +148,6 @@ export async function runWhatsAppLogin(
     options.out(`WhatsApp pairing failed: ${(error as Error).message}`);
     return 1;
   } finally {
-    db.close();
+    await stores.close();
   }
 }

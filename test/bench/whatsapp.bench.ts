@@ -18,8 +18,8 @@ import pino from 'pino';
 import { WhatsAppChannel } from '../../channels/whatsapp/adapter.js';
 import { sqliteAuthState } from '../../channels/whatsapp/auth-state.js';
 import { whatsappSchema } from '../../cli/config/channels.js';
-import { AuthStateStore } from '../../sessions/auth-state.js';
-import { openDatabase } from '../../sessions/db.js';
+import { SqliteAuthStateStore as AuthStateStore } from '../../sessions/sqlite/auth-state.js';
+import { openDatabase } from '../../sessions/sqlite/db.js';
 import { fixture, WhatsAppDouble } from '../doubles/whatsapp.js';
 import { until as poll } from '../wait.js';
 

@@ -38,7 +38,7 @@ describe('access policy', () => {
     expect(code).toBeDefined();
     expect(pairing!.message.text).toContain(`parley pairing approve ${code}`);
     expect(llm.requests).toHaveLength(0);
-    expect(parley.app.accessStore.approve(code!)?.senderId).toBe('stranger');
+    expect((await parley.app.accessStore.approve(code!))?.senderId).toBe('stranger');
     await channel.inject({ text: 'hello again', sender: { id: 'stranger', name: 'Eve' } });
     const deliveries = await channel.waitForDeliveries(2);
     expect(deliveries[1]!.message.text).toBe('echo: hello again');
@@ -85,8 +85,7 @@ describe('access policy', () => {
     await channel.inject({ text: 'in thread A', threadId: 'A' });
     await channel.inject({ text: 'in thread B', threadId: 'B' });
     await parley.app.bridge.drain();
-    const keys = parley.app.sessions
-      .list({ limit: 10, offset: 0 })
+    const keys = (await parley.app.sessions.list({ limit: 10, offset: 0 }))
       .map((s) => s.key)
       .sort();
     expect(keys).toEqual(['test:bot:user-1:A', 'test:bot:user-1:B']);
@@ -138,7 +137,7 @@ describe('tool approvals', () => {
     expect(deliveries[1]!.message.text).toBe('ok, not running it');
     const toolResult = llm.requests[1]!.body.messages.find((m) => m.role === 'tool');
     expect(String(toolResult?.content)).toContain('did not answer in time');
-    expect(parley.app.approvals.store.pending()).toHaveLength(0);
+    expect(await parley.app.approvals.store.pending()).toHaveLength(0);
   });
 
   it('waits for approval without blocking other conversations, and honours a web button', async () => {

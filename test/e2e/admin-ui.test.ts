@@ -74,13 +74,13 @@ describe.skipIf(skip)('admin page in Chromium', () => {
 
   it('approves a pairing request with its button', async () => {
     const { page } = browser;
-    const request = parley.app.accessStore.requestPairing('telegram', '4242', 'Ann', 60_000);
+    const request = await parley.app.accessStore.requestPairing('telegram', '4242', 'Ann', 60_000);
     const item = page.locator(`[data-pairing="${request.code}"]`);
     await item.waitFor();
     expect(await item.textContent()).toContain('telegram:4242 (Ann)');
     await item.locator('button[data-action="approve"]').click();
     await item.waitFor({ state: 'detached' });
-    expect(parley.app.accessStore.isAllowed('telegram', '4242')).toBe(true);
+    expect(await parley.app.accessStore.isAllowed('telegram', '4242')).toBe(true);
   });
 
   it('approves a pending tool call and the waiting chat gets the final answer', async () => {

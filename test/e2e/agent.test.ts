@@ -43,8 +43,8 @@ describe('agent over the web chat', () => {
     expect(second.tools?.map((t) => t.function.name)).toContain('get_time');
     const toolMessage = second.messages.find((m) => m.role === 'tool')!;
     expect(String(toolMessage.content)).toContain('"timeZone":"UTC"');
-    const session = parley.app.sessions.list({ limit: 1, offset: 0 })[0]!;
-    const roles = parley.app.sessions.transcript(session.id).map((m) => m.role);
+    const session = (await parley.app.sessions.list({ limit: 1, offset: 0 }))[0]!;
+    const roles = (await parley.app.sessions.transcript(session.id)).map((m) => m.role);
     expect(roles).toEqual(['user', 'assistant', 'tool', 'assistant']);
   });
 

@@ -1,9 +1,9 @@
 /**
  * Exactly-once across a crash: the Parley process is killed with SIGKILL while the
  * model is answering; after a restart on the same SQLite file the message is
- * answered, once.
+ * answered, once. A second process on the same data folder is refused.
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -64,5 +64,37 @@ describe('crash safety', () => {
     const userTurns = llm.requests[1]!.body.messages.filter((m) => m.role === 'user');
     expect(userTurns.map((m) => m.content)).toEqual(['the important question']);
     again.close();
+  });
+
+  it('refuses a second Parley process on the same data folder, with a clear error', async () => {
+    llm = await startOpenAIDouble();
+    const dir = tempDir();
+    const configPath = join(dir, 'parley.yaml');
+    writeFileSync(
+      configPath,
+      [
+        `dataDir: ${join(dir, 'data')}`,
+        'web: { port: 0 }',
+        'logging: { level: warn }',
+        'sandbox: { enabled: false }',
+      ].join('\n'),
+    );
+    const first = await runParley(configPath);
+    const second = spawn(process.execPath, ['--import', 'tsx', 'cli/parley.ts', 'start'], {
+      env: { PATH: process.env.PATH, PARLEY_CONFIG: configPath },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(second);
+    let stderr = '';
+    second.stderr!.on('data', (data: Buffer) => {
+      stderr += data.toString();
+    });
+    const code = await new Promise((resolve) => second.once('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('Another Parley process is using this data folder');
+    // The lock dies with its process: after a SIGKILL the folder is free again.
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    await runParley(configPath);
   });
 });

@@ -39,7 +39,7 @@ describe.skipIf(skip)('a page on another loopback port', () => {
 
   beforeAll(async () => {
     parley = await startParley(testConfig({ access: { dmPolicy: 'pairing' } }));
-    code = parley.app.accessStore.requestPairing('telegram', '666', 'Mallory', 60_000).code;
+    code = (await parley.app.accessStore.requestPairing('telegram', '666', 'Mallory', 60_000)).code;
     hostile = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(hostilePage(parley.app.url, code));
@@ -72,8 +72,8 @@ describe.skipIf(skip)('a page on another loopback port', () => {
       );
       expect(results.ws).toBe('refused');
       expect(results.preflighted).toBe('blocked');
-      expect(parley.app.accessStore.isAllowed('telegram', '666')).toBe(false);
-      expect(parley.app.accessStore.pending().map((p) => p.code)).toContain(code);
+      expect(await parley.app.accessStore.isAllowed('telegram', '666')).toBe(false);
+      expect((await parley.app.accessStore.pending()).map((p) => p.code)).toContain(code);
     } finally {
       await close();
     }

@@ -6,7 +6,7 @@ export const migrations: string[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
-  -- Durable inbox: one row per accepted inbound message (bridge/inbox.ts).
+  -- Durable inbox: one row per accepted inbound message (inbox.ts).
   CREATE TABLE inbox (
     id INTEGER PRIMARY KEY,
     channel TEXT NOT NULL,
@@ -23,7 +23,7 @@ export const migrations: string[] = [
   );
   CREATE INDEX inbox_unfinished ON inbox (state) WHERE state IN ('pending', 'replying');
 
-  -- Conversations' sessions; the active one per key has ended_at NULL (sessions/store.ts).
+  -- Conversations' sessions; the active one per key has ended_at NULL (sessions.ts).
   CREATE TABLE sessions (
     id INTEGER PRIMARY KEY,
     key TEXT NOT NULL,
@@ -116,5 +116,25 @@ export const migrations: string[] = [
     created_at INTEGER NOT NULL
   );
   CREATE INDEX web_outbox_client ON web_outbox (client_id, id);
+  `,
+  `
+  -- Sequence numbers of the web outbox never go back, even after pruning every row.
+  CREATE TABLE web_outbox_seq (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  INSERT INTO web_outbox_seq (id, client_id, payload, created_at)
+    SELECT id, client_id, payload, created_at FROM web_outbox;
+  DROP TABLE web_outbox;
+  ALTER TABLE web_outbox_seq RENAME TO web_outbox;
+  CREATE INDEX web_outbox_client ON web_outbox (client_id, id);
+
+  -- The inbox knows its sender (purge and export of one user) and can be pruned.
+  ALTER TABLE inbox ADD COLUMN sender_id TEXT;
+  UPDATE inbox SET sender_id = json_extract(payload, '$.sender.id');
+  CREATE INDEX inbox_sender ON inbox (channel, sender_id);
+  CREATE INDEX inbox_finished ON inbox (updated_at) WHERE state IN ('done', 'failed');
   `,
 ];

@@ -1,7 +1,7 @@
 /**
  * Opens Parley's SQLite file (better-sqlite3, WAL) and brings its schema up to date.
- * Every store in Parley shares this one connection; each table has exactly one
- * writer module (inbox → bridge/inbox.ts, sessions → sessions/store.ts, ...).
+ * Every SQLite store shares this one connection; each table has exactly one
+ * writer module in this folder (inbox → inbox.ts, sessions → sessions.ts, ...).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -37,26 +37,6 @@ export function migrate(db: Db): void {
       db.exec(sql);
       db.pragma(`user_version = ${version}`);
     })();
-  }
-}
-
-/** A small key/value table for process-wide facts (the web token, channel cursors). */
-export class MetaStore {
-  constructor(private readonly db: Db) {}
-
-  get(key: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
-      | { value: string }
-      | undefined;
-    return row?.value;
-  }
-
-  set(key: string, value: string): void {
-    this.db
-      .prepare(
-        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-      )
-      .run(key, value);
   }
 }
 

@@ -2,8 +2,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../test/harness.js';
-import { until } from '../test/wait.js';
+import { tempDir } from '../../test/harness.js';
+import { until } from '../../test/wait.js';
 import { startCheckpointer } from './checkpoint.js';
 import { openDatabase } from './db.js';
 

@@ -1,19 +1,11 @@
 /**
- * Who may talk to the agent: the allowlist and pending pairing requests. The only
- * writer of `allowlist` and `pairing_requests`. The policy itself is agent/access.ts.
+ * The SQLite {@link AccessStore}: the allowlist and pending pairing requests. The
+ * only writer of `allowlist` and `pairing_requests`; the policy is agent/access.ts.
  */
-import { randomInt } from 'node:crypto';
+import { newCode } from '../codes.js';
+import type { PairingRequest } from '../records.js';
+import type { AccessStore } from '../stores.js';
 import { type Db, prepared } from './db.js';
-
-export interface PairingRequest {
-  code: string;
-  channel: string;
-  senderId: string;
-  senderName: string | undefined;
-  status: 'pending' | 'approved' | 'expired';
-  createdAt: number;
-  expiresAt: number;
-}
 
 interface PairingRow {
   code: string;
@@ -35,19 +27,10 @@ const toRequest = (row: PairingRow): PairingRequest => ({
   expiresAt: row.expires_at,
 });
 
-/** Unambiguous characters (no 0/O, 1/I/L) for codes people read aloud. */
-const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
-
-export function newCode(length = 8): string {
-  let code = '';
-  for (let i = 0; i < length; i++) code += ALPHABET[randomInt(ALPHABET.length)];
-  return code;
-}
-
-export class AccessStore {
+export class SqliteAccessStore implements AccessStore {
   constructor(private readonly db: Db) {}
 
-  isAllowed(channel: string, senderId: string): boolean {
+  async isAllowed(channel: string, senderId: string): Promise<boolean> {
     return (
       prepared(this.db, 'SELECT 1 FROM allowlist WHERE channel = ? AND sender_id = ?').get(
         channel,
@@ -56,14 +39,18 @@ export class AccessStore {
     );
   }
 
-  allow(channel: string, senderId: string): void {
+  async allow(channel: string, senderId: string): Promise<void> {
+    this.insertAllowed(channel, senderId);
+  }
+
+  private insertAllowed(channel: string, senderId: string): void {
     prepared(
       this.db,
       'INSERT INTO allowlist (channel, sender_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
     ).run(channel, senderId, Date.now());
   }
 
-  revoke(channel: string, senderId: string): boolean {
+  async revoke(channel: string, senderId: string): Promise<boolean> {
     return (
       prepared(this.db, 'DELETE FROM allowlist WHERE channel = ? AND sender_id = ?').run(
         channel,
@@ -73,12 +60,12 @@ export class AccessStore {
   }
 
   /** The sender's pending request, or a new one valid for `ttlMs`. */
-  requestPairing(
+  async requestPairing(
     channel: string,
     senderId: string,
     senderName: string | undefined,
     ttlMs: number,
-  ): PairingRequest {
+  ): Promise<PairingRequest> {
     const now = Date.now();
     const existing = prepared(
       this.db,
@@ -101,7 +88,7 @@ export class AccessStore {
     };
   }
 
-  pending(): PairingRequest[] {
+  async pending(): Promise<PairingRequest[]> {
     const rows = prepared(
       this.db,
       `SELECT * FROM pairing_requests WHERE status = 'pending' AND expires_at > ? ORDER BY created_at`,
@@ -110,7 +97,7 @@ export class AccessStore {
   }
 
   /** Approves a pending code: its sender joins the allowlist. Undefined when unknown or expired. */
-  approve(code: string): PairingRequest | undefined {
+  async approve(code: string): Promise<PairingRequest | undefined> {
     return this.db.transaction(() => {
       const row = prepared(
         this.db,
@@ -120,13 +107,13 @@ export class AccessStore {
       prepared(this.db, `UPDATE pairing_requests SET status = 'approved' WHERE code = ?`).run(
         row.code,
       );
-      this.allow(row.channel, row.sender_id);
+      this.insertAllowed(row.channel, row.sender_id);
       return { ...toRequest(row), status: 'approved' as const };
     })();
   }
 
   /** Rejects a pending code (it is marked expired). */
-  reject(code: string): boolean {
+  async reject(code: string): Promise<boolean> {
     return (
       prepared(
         this.db,

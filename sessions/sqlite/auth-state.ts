@@ -1,11 +1,13 @@
 /**
- * Channel credentials kept in SQLite (e.g. WhatsApp creds and Signal keys): a
- * namespaced key/value table with transactional batch writes. Values are strings;
- * callers serialise (Baileys' BufferJSON for WhatsApp). The only writer of `auth_state`.
+ * Channel credentials kept in SQLite (e.g. WhatsApp creds and Signal keys): the
+ * SQLite {@link AuthStateStore}, a namespaced key/value table with transactional
+ * batch writes. Values are strings; callers serialise (Baileys' BufferJSON for
+ * WhatsApp). The only writer of `auth_state`.
  */
+import type { AuthStateStore } from '../../core/stores.js';
 import { type Db, prepared } from './db.js';
 
-export class AuthStateStore {
+export class SqliteAuthStateStore implements AuthStateStore {
   constructor(
     private readonly db: Db,
     readonly namespace: string,

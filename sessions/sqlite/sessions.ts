@@ -1,59 +1,24 @@
 /**
- * The session store: conversations' sessions and their messages (role, content,
- * tool calls and results, token usage). The only writer of `sessions` and `messages`.
- *
- * A session is keyed by conversation (see `conversationKey` in the bridge): one per
- * DM, per group, per thread. `/reset` ends the active session; the next message
- * opens a fresh one, and the old transcript stays for export until purged.
+ * The SQLite {@link SessionStore}: conversations' sessions and their messages (role,
+ * content, tool calls and results, token usage). The only writer of `sessions` and
+ * `messages`; the inbox's reply freeze writes a turn through {@link insertTurn}.
  */
+import { historyRowLimit, pickHistory } from '../history.js';
+import type {
+  HistoryLimits,
+  HistoryMessage,
+  NewMessage,
+  Role,
+  Session,
+  SessionInit,
+  SessionSummary,
+  StoredMessage,
+  ToolCallRecord,
+  Usage,
+  UserExport,
+} from '../records.js';
+import type { SessionStore } from '../stores.js';
 import { type Db, prepared } from './db.js';
-
-export interface SessionInit {
-  key: string;
-  channel: string;
-  conversationId: string;
-  threadId?: string | undefined;
-  chatType: 'dm' | 'group';
-  /** The DM partner (for per-user export and purge). */
-  userId?: string | undefined;
-}
-
-export interface Session extends SessionInit {
-  id: number;
-  createdAt: number;
-  endedAt: number | null;
-}
-
-export type Role = 'system' | 'user' | 'assistant' | 'tool';
-
-export interface ToolCallRecord {
-  id: string;
-  type: 'function';
-  function: { name: string; arguments: string };
-}
-
-export interface NewMessage {
-  role: Role;
-  content: string | null;
-  inboxId?: number | undefined;
-  senderId?: string | undefined;
-  senderName?: string | undefined;
-  toolCalls?: ToolCallRecord[] | undefined;
-  toolCallId?: string | undefined;
-  promptTokens?: number | undefined;
-  completionTokens?: number | undefined;
-}
-
-export interface StoredMessage extends NewMessage {
-  id: number;
-  sessionId: number;
-  createdAt: number;
-}
-
-export interface HistoryLimits {
-  maxMessages: number;
-  maxTokens: number;
-}
 
 interface SessionRow {
   id: number;
@@ -81,12 +46,6 @@ interface MessageRow {
   completion_tokens: number | null;
   created_at: number;
 }
-
-/** A message as the model sees it again. */
-export type HistoryMessage = Pick<
-  NewMessage,
-  'role' | 'content' | 'inboxId' | 'toolCalls' | 'toolCallId'
->;
 
 type HistoryRow = Pick<MessageRow, 'inbox_id' | 'role' | 'content' | 'tool_calls' | 'tool_call_id'>;
 
@@ -127,30 +86,49 @@ function toMessage(row: MessageRow): StoredMessage {
   };
 }
 
-/** Rough token count (4 characters per token plus framing): enough to bound history. */
-export function estimateTokens(message: Pick<NewMessage, 'content' | 'toolCalls'>): number {
-  const text =
-    (message.content ?? '') + (message.toolCalls ? JSON.stringify(message.toolCalls) : '');
-  return Math.ceil(text.length / 4) + 4;
+const INSERT_MESSAGE = `INSERT INTO messages (session_id, inbox_id, role, content, sender_id, sender_name,
+   tool_calls, tool_call_id, prompt_tokens, completion_tokens, created_at)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Inserts one message on `db` (inside the caller's transaction, if any); returns its id. */
+function insertMessage(db: Db, sessionId: number, message: NewMessage): number {
+  const result = prepared(db, INSERT_MESSAGE).run(
+    sessionId,
+    message.inboxId ?? null,
+    message.role,
+    message.content,
+    message.senderId ?? null,
+    message.senderName ?? null,
+    message.toolCalls ? JSON.stringify(message.toolCalls) : null,
+    message.toolCallId ?? null,
+    message.promptTokens ?? null,
+    message.completionTokens ?? null,
+    Date.now(),
+  );
+  return Number(result.lastInsertRowid);
 }
 
-export class SessionStore {
+/** Writes a turn's messages for inbox row `inboxId`, in order; the caller holds the transaction. */
+export function insertTurn(
+  db: Db,
+  sessionId: number,
+  inboxId: number,
+  messages: NewMessage[],
+): void {
+  for (const message of messages) insertMessage(db, sessionId, { ...message, inboxId });
+}
+
+export class SqliteSessionStore implements SessionStore {
   private readonly activeByKey;
-  private readonly insertMessage;
 
   constructor(private readonly db: Db) {
     this.activeByKey = db.prepare(
       'SELECT * FROM sessions WHERE key = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1',
     );
-    this.insertMessage = db.prepare(
-      `INSERT INTO messages (session_id, inbox_id, role, content, sender_id, sender_name, tool_calls,
-         tool_call_id, prompt_tokens, completion_tokens, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
   }
 
   /** The open session of `init.key`, created when there is none. */
-  active(init: SessionInit): Session {
+  async active(init: SessionInit): Promise<Session> {
     const row = this.activeByKey.get(init.key) as SessionRow | undefined;
     if (row) return toSession(row);
     const now = Date.now();
@@ -170,7 +148,7 @@ export class SessionStore {
     return { ...init, id: Number(result.lastInsertRowid), createdAt: now, endedAt: null };
   }
 
-  get(id: number): Session | undefined {
+  async get(id: number): Promise<Session | undefined> {
     const row = prepared(this.db, 'SELECT * FROM sessions WHERE id = ?').get(id) as
       | SessionRow
       | undefined;
@@ -178,7 +156,7 @@ export class SessionStore {
   }
 
   /** Ends the open session of `key` (the `/reset` and `/new` commands). */
-  end(key: string): boolean {
+  async end(key: string): Promise<boolean> {
     return (
       prepared(this.db, 'UPDATE sessions SET ended_at = ? WHERE key = ? AND ended_at IS NULL').run(
         Date.now(),
@@ -188,48 +166,32 @@ export class SessionStore {
   }
 
   /** Moves a conversation's sessions to a new conversation id (e.g. a group that migrated). */
-  moveConversation(channel: string, fromConversationId: string, toConversationId: string): number {
+  async moveConversation(channel: string, fromId: string, toId: string): Promise<number> {
     const rows = prepared(
       this.db,
       'SELECT * FROM sessions WHERE channel = ? AND conversation_id = ?',
-    ).all(channel, fromConversationId) as SessionRow[];
+    ).all(channel, fromId) as SessionRow[];
     const update = prepared(
       this.db,
       'UPDATE sessions SET conversation_id = ?, key = ? WHERE id = ?',
     );
     this.db.transaction(() => {
-      for (const row of rows)
-        update.run(toConversationId, row.key.replace(fromConversationId, toConversationId), row.id);
+      for (const row of rows) update.run(toId, row.key.replace(fromId, toId), row.id);
     })();
     return rows.length;
   }
 
-  add(sessionId: number, message: NewMessage): number {
-    const result = this.insertMessage.run(
-      sessionId,
-      message.inboxId ?? null,
-      message.role,
-      message.content,
-      message.senderId ?? null,
-      message.senderName ?? null,
-      message.toolCalls ? JSON.stringify(message.toolCalls) : null,
-      message.toolCallId ?? null,
-      message.promptTokens ?? null,
-      message.completionTokens ?? null,
-      Date.now(),
-    );
-    return Number(result.lastInsertRowid);
+  async add(sessionId: number, message: NewMessage): Promise<number> {
+    return insertMessage(this.db, sessionId, message);
   }
 
   /** Stores a turn's messages (user, tool rounds, answer) for inbox message `inboxId`, in order. */
-  addTurn(sessionId: number, inboxId: number, messages: NewMessage[]): void {
-    this.db.transaction(() => {
-      for (const message of messages) this.add(sessionId, { ...message, inboxId });
-    })();
+  async addTurn(sessionId: number, inboxId: number, messages: NewMessage[]): Promise<void> {
+    this.db.transaction(() => insertTurn(this.db, sessionId, inboxId, messages))();
   }
 
   /** Drops what an interrupted run of inbox message `inboxId` may have stored. */
-  discardTurn(inboxId: number): void {
+  async discardTurn(inboxId: number): Promise<void> {
     prepared(this.db, 'DELETE FROM messages WHERE inbox_id = ?').run(inboxId);
   }
 
@@ -237,36 +199,31 @@ export class SessionStore {
    * The most recent messages within both limits, starting at a user message. `next`
    * (the turn's user message, not stored yet) counts as the newest and ends the list.
    */
-  history(sessionId: number, limits: HistoryLimits, next?: NewMessage): HistoryMessage[] {
+  async history(
+    sessionId: number,
+    limits: HistoryLimits,
+    next?: NewMessage,
+  ): Promise<HistoryMessage[]> {
     const rows = prepared(
       this.db,
       `SELECT inbox_id, role, content, tool_calls, tool_call_id FROM messages
          WHERE session_id = ? ORDER BY id DESC LIMIT ?`,
-    ).all(sessionId, limits.maxMessages - (next ? 1 : 0)) as HistoryRow[];
-    const picked: HistoryMessage[] = next ? [next] : [];
-    let tokens = next ? estimateTokens(next) : 0;
-    for (const row of rows) {
-      const message = toHistoryMessage(row);
-      tokens += estimateTokens(message);
-      if (tokens > limits.maxTokens && picked.length > 0) break;
-      picked.push(message);
-    }
-    picked.reverse();
-    while (picked.length > 1 && picked[0]!.role !== 'user') picked.shift();
-    return picked;
+    ).all(sessionId, historyRowLimit(limits, next)) as HistoryRow[];
+    return pickHistory(rows.map(toHistoryMessage), limits, next);
   }
 
-  transcript(sessionId: number): StoredMessage[] {
+  async transcript(sessionId: number): Promise<StoredMessage[]> {
+    return this.messagesOf(sessionId);
+  }
+
+  private messagesOf(sessionId: number): StoredMessage[] {
     const rows = prepared(this.db, 'SELECT * FROM messages WHERE session_id = ? ORDER BY id').all(
       sessionId,
     ) as MessageRow[];
     return rows.map(toMessage);
   }
 
-  list(options: {
-    limit: number;
-    offset: number;
-  }): (Session & { messages: number; lastAt: number | null })[] {
+  async list(options: { limit: number; offset: number }): Promise<SessionSummary[]> {
     const rows = prepared(
       this.db,
       `SELECT s.*, COUNT(m.id) AS messages, MAX(m.created_at) AS last_at FROM sessions s
@@ -278,11 +235,10 @@ export class SessionStore {
     return rows.map((row) => ({ ...toSession(row), messages: row.messages, lastAt: row.last_at }));
   }
 
-  /** Every session of the user's DMs, and the user's own messages elsewhere, as JSON data. */
-  exportUser(channel: string, userId: string): UserExport {
+  async exportUser(channel: string, userId: string): Promise<UserExport> {
     const sessions = this.userSessions(channel, userId).map((session) => ({
       ...session,
-      messages: this.transcript(session.id),
+      messages: this.messagesOf(session.id),
     }));
     const elsewhere = (
       prepared(
@@ -297,11 +253,14 @@ export class SessionStore {
       exportedAt: new Date().toISOString(),
       sessions,
       messagesInGroups: elsewhere,
+      inbox: this.userInbox(channel, userId),
     };
   }
 
-  /** Deletes what {@link exportUser} would return. */
-  purgeUser(channel: string, userId: string): { sessions: number; messages: number } {
+  async purgeUser(
+    channel: string,
+    userId: string,
+  ): Promise<{ sessions: number; messages: number; inbox: number }> {
     return this.db.transaction(() => {
       const ids = this.userSessions(channel, userId).map((session) => session.id);
       let messages = 0;
@@ -317,12 +276,16 @@ export class SessionStore {
         this.db,
         'DELETE FROM messages WHERE sender_id = ? AND session_id IN (SELECT id FROM sessions WHERE channel = ?)',
       ).run(userId, channel).changes;
-      return { sessions, messages };
+      const inbox = prepared(this.db, 'DELETE FROM inbox WHERE channel = ? AND sender_id = ?').run(
+        channel,
+        userId,
+      ).changes;
+      return { sessions, messages, inbox };
     })();
   }
 
   /** Deletes one session and its messages. */
-  purgeSession(sessionId: number): boolean {
+  async purgeSession(sessionId: number): Promise<boolean> {
     return this.db.transaction(() => {
       prepared(this.db, 'DELETE FROM messages WHERE session_id = ?').run(sessionId);
       return prepared(this.db, 'DELETE FROM sessions WHERE id = ?').run(sessionId).changes > 0;
@@ -330,13 +293,31 @@ export class SessionStore {
   }
 
   /** Token usage summed over a session. */
-  usage(sessionId: number): { promptTokens: number; completionTokens: number; messages: number } {
+  async usage(sessionId: number): Promise<Usage> {
     const row = prepared(
       this.db,
       `SELECT COALESCE(SUM(prompt_tokens), 0) AS p, COALESCE(SUM(completion_tokens), 0) AS c, COUNT(*) AS n
          FROM messages WHERE session_id = ?`,
     ).get(sessionId) as { p: number; c: number; n: number };
     return { promptTokens: row.p, completionTokens: row.c, messages: row.n };
+  }
+
+  /** The user's rows in the inbox (the inbox belongs to inbox.ts; export and purge read it). */
+  private userInbox(channel: string, userId: string): UserExport['inbox'] {
+    const rows = prepared(
+      this.db,
+      'SELECT platform_message_id, payload, received_at FROM inbox WHERE channel = ? AND sender_id = ? ORDER BY id',
+    ).all(channel, userId) as {
+      platform_message_id: string;
+      payload: string;
+      received_at: number;
+    }[];
+    return rows.map((row) => ({
+      channel,
+      platformMessageId: row.platform_message_id,
+      text: (JSON.parse(row.payload) as { text?: string }).text ?? '',
+      receivedAt: row.received_at,
+    }));
   }
 
   private userSessions(channel: string, userId: string): Session[] {
@@ -346,12 +327,4 @@ export class SessionStore {
     ).all(channel, userId) as SessionRow[];
     return rows.map(toSession);
   }
-}
-
-export interface UserExport {
-  channel: string;
-  userId: string;
-  exportedAt: string;
-  sessions: (Session & { messages: StoredMessage[] })[];
-  messagesInGroups: StoredMessage[];
 }

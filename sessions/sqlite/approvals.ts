@@ -1,28 +1,12 @@
 /**
- * Persisted tool-call approvals and per-session grants. The only writer of
- * `approvals` and `session_grants`; the waiting and expiry logic is agent/approvals.ts.
+ * The SQLite {@link ApprovalStore}: persisted tool-call approvals and per-session
+ * grants. The only writer of `approvals` and `session_grants`; the waiting and
+ * expiry logic is agent/approvals.ts.
  */
-import type { OutboundTarget } from '../core/contract.js';
+import type { OutboundTarget } from '../../core/contract.js';
+import type { Approval, ApprovalStatus, NewApproval } from '../records.js';
+import type { ApprovalStore } from '../stores.js';
 import { type Db, prepared } from './db.js';
-
-export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
-
-export interface Approval {
-  id: string;
-  callKey: string;
-  sessionId: number;
-  conversationKey: string;
-  channel: string;
-  target: OutboundTarget;
-  tool: string;
-  args: string;
-  requestedBy: string;
-  status: ApprovalStatus;
-  decidedBy: string | undefined;
-  createdAt: number;
-  expiresAt: number;
-  decidedAt: number | undefined;
-}
 
 interface ApprovalRow {
   id: string;
@@ -58,12 +42,10 @@ const toApproval = (row: ApprovalRow): Approval => ({
   decidedAt: row.decided_at ?? undefined,
 });
 
-export type NewApproval = Omit<Approval, 'status' | 'decidedBy' | 'decidedAt'>;
-
-export class ApprovalStore {
+export class SqliteApprovalStore implements ApprovalStore {
   constructor(private readonly db: Db) {}
 
-  create(approval: NewApproval): Approval {
+  async create(approval: NewApproval): Promise<Approval> {
     prepared(
       this.db,
       `INSERT INTO approvals (id, call_key, session_id, conversation_key, channel, target, tool, args, requested_by, created_at, expires_at)
@@ -84,14 +66,14 @@ export class ApprovalStore {
     return { ...approval, status: 'pending', decidedBy: undefined, decidedAt: undefined };
   }
 
-  get(id: string): Approval | undefined {
+  async get(id: string): Promise<Approval | undefined> {
     const row = prepared(this.db, 'SELECT * FROM approvals WHERE id = ?').get(
       id.trim().toUpperCase(),
     ) as ApprovalRow | undefined;
     return row ? toApproval(row) : undefined;
   }
 
-  byCallKey(callKey: string): Approval | undefined {
+  async byCallKey(callKey: string): Promise<Approval | undefined> {
     const row = prepared(this.db, 'SELECT * FROM approvals WHERE call_key = ?').get(callKey) as
       | ApprovalRow
       | undefined;
@@ -99,16 +81,24 @@ export class ApprovalStore {
   }
 
   /** Sets the outcome of a pending approval; false when it was already decided. */
-  decide(id: string, status: Exclude<ApprovalStatus, 'pending'>, decidedBy: string): boolean {
+  async decide(
+    id: string,
+    status: Exclude<ApprovalStatus, 'pending'>,
+    decidedBy: string,
+  ): Promise<boolean> {
+    return this.decideNow(id, status, decidedBy);
+  }
+
+  private decideNow(id: string, status: Exclude<ApprovalStatus, 'pending'>, by: string): boolean {
     return (
       prepared(
         this.db,
         `UPDATE approvals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'`,
-      ).run(status, decidedBy, Date.now(), id).changes > 0
+      ).run(status, by, Date.now(), id).changes > 0
     );
   }
 
-  pending(): Approval[] {
+  async pending(): Promise<Approval[]> {
     const rows = prepared(
       this.db,
       `SELECT * FROM approvals WHERE status = 'pending' ORDER BY created_at`,
@@ -117,23 +107,23 @@ export class ApprovalStore {
   }
 
   /** Marks overdue pending approvals expired and returns their ids. */
-  expireOverdue(now = Date.now()): string[] {
+  async expireOverdue(now = Date.now()): Promise<string[]> {
     const rows = prepared(
       this.db,
       `SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= ?`,
     ).all(now) as { id: string }[];
-    for (const { id } of rows) this.decide(id, 'expired', 'timeout');
+    for (const { id } of rows) this.decideNow(id, 'expired', 'timeout');
     return rows.map((row) => row.id);
   }
 
-  grant(sessionId: number, tool: string, grantedBy: string): void {
+  async grant(sessionId: number, tool: string, grantedBy: string): Promise<void> {
     prepared(
       this.db,
       'INSERT INTO session_grants (session_id, tool, granted_by, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     ).run(sessionId, tool, grantedBy, Date.now());
   }
 
-  hasGrant(sessionId: number, tool: string): boolean {
+  async hasGrant(sessionId: number, tool: string): Promise<boolean> {
     return (
       prepared(this.db, 'SELECT 1 FROM session_grants WHERE session_id = ? AND tool = ?').get(
         sessionId,

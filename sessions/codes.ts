@@ -1,0 +1,13 @@
+/**
+ * Short codes people read aloud or type back (pairing codes, approval ids), made of
+ * unambiguous characters (no 0/O, 1/I/L).
+ */
+import { randomInt } from 'node:crypto';
+
+const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+export function newCode(length = 8): string {
+  let code = '';
+  for (let i = 0; i < length; i++) code += ALPHABET[randomInt(ALPHABET.length)];
+  return code;
+}

@@ -1,0 +1,146 @@
+/**
+ * The records Parley keeps, as plain data shared by every store implementation
+ * (`sessions/stores.ts` names the stores; `sessions/sqlite/` is the one the product
+ * uses). Nothing here knows about an engine.
+ */
+import type { InboundMessage, OutboundTarget } from '../core/contract.js';
+
+// ── Inbox ────────────────────────────────────────────────────────────────────
+
+export type InboxState = 'pending' | 'replying' | 'done' | 'failed';
+
+/** A reply frozen before delivery: rendered chunks plus how many were delivered. */
+export interface StoredReply {
+  chunks: string[];
+  sent: number;
+  /** Platform ids of delivered chunks. */
+  messageIds: string[];
+  buttons?: { label: string; data: string }[];
+  /** A streamed draft that becomes the first chunk by an edit. */
+  draftMessageId?: string;
+}
+
+export interface InboxEntry {
+  id: number;
+  conversationKey: string;
+  message: InboundMessage;
+  state: InboxState;
+  /** Runs of this message that started (a turn began) and never finished. */
+  attempts: number;
+  reply: StoredReply | undefined;
+  receivedAt: number;
+}
+
+// ── Sessions and messages ────────────────────────────────────────────────────
+
+export interface SessionInit {
+  key: string;
+  channel: string;
+  conversationId: string;
+  threadId?: string | undefined;
+  chatType: 'dm' | 'group';
+  /** The DM partner (for per-user export and purge). */
+  userId?: string | undefined;
+}
+
+export interface Session extends SessionInit {
+  id: number;
+  createdAt: number;
+  endedAt: number | null;
+}
+
+export type Role = 'system' | 'user' | 'assistant' | 'tool';
+
+export interface ToolCallRecord {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface NewMessage {
+  role: Role;
+  content: string | null;
+  inboxId?: number | undefined;
+  senderId?: string | undefined;
+  senderName?: string | undefined;
+  toolCalls?: ToolCallRecord[] | undefined;
+  toolCallId?: string | undefined;
+  promptTokens?: number | undefined;
+  completionTokens?: number | undefined;
+}
+
+export interface StoredMessage extends NewMessage {
+  id: number;
+  sessionId: number;
+  createdAt: number;
+}
+
+/** A message as the model sees it again. */
+export type HistoryMessage = Pick<
+  NewMessage,
+  'role' | 'content' | 'inboxId' | 'toolCalls' | 'toolCallId'
+>;
+
+export interface HistoryLimits {
+  maxMessages: number;
+  maxTokens: number;
+}
+
+/** The session messages of one turn, stored with its frozen reply (see `InboxStore.setReply`). */
+export interface TurnRecord {
+  sessionId: number;
+  messages: NewMessage[];
+}
+
+export type SessionSummary = Session & { messages: number; lastAt: number | null };
+
+export interface UserExport {
+  channel: string;
+  userId: string;
+  exportedAt: string;
+  sessions: (Session & { messages: StoredMessage[] })[];
+  messagesInGroups: StoredMessage[];
+  /** The user's inbound messages still kept in the inbox. */
+  inbox: { channel: string; platformMessageId: string; text: string; receivedAt: number }[];
+}
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  messages: number;
+}
+
+// ── Access ───────────────────────────────────────────────────────────────────
+
+export interface PairingRequest {
+  code: string;
+  channel: string;
+  senderId: string;
+  senderName: string | undefined;
+  status: 'pending' | 'approved' | 'expired';
+  createdAt: number;
+  expiresAt: number;
+}
+
+// ── Approvals ────────────────────────────────────────────────────────────────
+
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
+
+export interface Approval {
+  id: string;
+  callKey: string;
+  sessionId: number;
+  conversationKey: string;
+  channel: string;
+  target: OutboundTarget;
+  tool: string;
+  args: string;
+  requestedBy: string;
+  status: ApprovalStatus;
+  decidedBy: string | undefined;
+  createdAt: number;
+  expiresAt: number;
+  decidedAt: number | undefined;
+}
+
+export type NewApproval = Omit<Approval, 'status' | 'decidedBy' | 'decidedAt'>;

@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inbound, storeContract } from '../../test/contract/stores.js';
+import { tempDir } from '../../test/harness.js';
+import { DataFolderLockedError, openSqliteStores } from './index.js';
+
+storeContract('sqlite', {
+  open: async () => {
+    const path = join(tempDir(), 'parley.db');
+    const handle = {
+      stores: openSqliteStores(path),
+      reopen: async () => {
+        await handle.stores.close();
+        handle.stores = openSqliteStores(path);
+        return handle.stores;
+      },
+    };
+    return handle;
+  },
+});
+
+describe('SQLite stores', () => {
+  it('open in WAL mode with migrations applied', async () => {
+    const stores = openSqliteStores(join(tempDir(), 'parley.db'));
+    expect(stores.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(stores.db.pragma('user_version', { simple: true })).toBe(2);
+    await stores.close();
+    expect(stores.open).toBe(false);
+  });
+
+  it('lock the data set: a second serving process is refused until the first closes', async () => {
+    const path = join(tempDir(), 'parley.db');
+    const first = openSqliteStores(path, { lock: true });
+    expect(() => openSqliteStores(path, { lock: true })).toThrow(DataFolderLockedError);
+    expect(() => openSqliteStores(path, { lock: true })).toThrow(/Another Parley process/);
+    // Short-lived commands (pairing approve, doctor) still open it beside the server.
+    const command = openSqliteStores(path);
+    await command.access.allow('telegram', '1');
+    await command.close();
+    await first.close();
+    const second = openSqliteStores(path, { lock: true });
+    expect(await second.access.isAllowed('telegram', '1')).toBe(true);
+    await second.close();
+  });
+
+  it('store the sender of each inbox row for purge and export', async () => {
+    const stores = openSqliteStores(join(tempDir(), 'parley.db'));
+    await stores.inbox.accept(inbound('1', { sender: { id: 'u7' } }), 'k');
+    expect(stores.db.prepare('SELECT sender_id FROM inbox').all()).toEqual([{ sender_id: 'u7' }]);
+    await stores.close();
+  });
+});
