@@ -25,32 +25,10 @@ import { registerApi } from './api.js';
 import { adminScript } from './assets.js';
 import { documentForeignRoutes, registerDocument, registerOps } from './ops.js';
 import { ADMIN_CSP, adminPage } from './page.js';
+import type { AdminApp, AdminMetrics } from './types.js';
 
 export { readiness } from './readiness.js';
-
-/** What the admin routes read; the running app itself (its `url` is set once it listens). */
-export interface AdminApp {
-  config: { llm: { timeoutMs: number } };
-  log: Logger;
-  stores: { open: boolean };
-  sessions: SessionStore;
-  accessStore: AccessStore;
-  approvals: ApprovalService;
-  tools: ToolRegistry;
-  model: ChatModel | undefined;
-  redactor: Redactor;
-  bridge: { depth: number; active: number };
-  channels: ChannelAdapter[];
-  url: string;
-  startedAt: number;
-  providerMissing: string | undefined;
-}
-
-/** The metrics the admin serves: the Prometheus registry and the live chart figures. */
-export interface AdminMetrics {
-  registry: { contentType: string; metrics(): Promise<string> };
-  live: { snapshot(): unknown };
-}
+export type { AdminApp, AdminMetrics } from './types.js';
 
 function packageVersion(): string {
   for (const path of ['../package.json', '../../package.json']) {

@@ -7,9 +7,9 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import YAML from 'yaml';
 import { hasToken } from '../http/index.js';
 import { op } from './api.js';
-import type { AdminApp, AdminMetrics } from './index.js';
 import { readiness } from './readiness.js';
 import * as s from './schemas.js';
+import type { AdminApp, AdminMetrics } from './types.js';
 
 const text = (type: string) => ({
   description: 'OK',
