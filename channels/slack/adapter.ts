@@ -31,7 +31,7 @@ import type {
 } from '../../core/contract.js';
 import type { HttpServer } from '../http/server.js';
 import { answeredBlocks, messageBlocks, SECTION_LIMIT } from './blocks.js';
-import { slackCall } from './errors.js';
+import { slackCall, toParleyError } from './errors.js';
 import { escapeMrkdwn, markdownToMrkdwn } from './format.js';
 import { slackLogger } from './log.js';
 import { CHANNEL_ID, fromBlockActions, fromEvent, type Normalized } from './normalize.js';
@@ -63,6 +63,7 @@ export class SlackChannel implements ChannelAdapter {
   private receiver: HttpEventsReceiver | SocketEventsReceiver | undefined;
   private sink: InboundSink | undefined;
   private state: ChannelStatus = { state: 'stopped', since: Date.now() };
+  readonly mapError = toParleyError;
 
   constructor(
     private readonly options: SlackOptions,
