@@ -101,7 +101,11 @@ export type ErrorMapper = (error: unknown) => TreeError | undefined;
  * toErrorTree(new TypeError('x is undefined'), toParleyError, 'discord send') // HandlerError
  * ```
  */
-export function toErrorTree(error: unknown, mapper: ErrorMapper | undefined, context: string): TreeError {
+export function toErrorTree(
+  error: unknown,
+  mapper: ErrorMapper | undefined,
+  context: string,
+): TreeError {
   if (isTreeError(error)) return error;
   try {
     const mapped = mapper?.(error);
@@ -119,7 +123,8 @@ function isTreeError(error: unknown): error is TreeError {
 }
 
 /** Error codes of a connection that failed without an answer (Node, undici). */
-const CONNECTION_CODES = /^(ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ENETDOWN|UND_ERR_\w+)$/;
+const CONNECTION_CODES =
+  /^(ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ENETDOWN|UND_ERR_\w+)$/;
 
 /**
  * True when `error` (or a cause it wraps) says the request got no answer: a refused,
@@ -130,7 +135,8 @@ export function isConnectionFailure(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 4; depth++) {
     const { code, name, cause } = current as { code?: unknown; name?: unknown; cause?: unknown };
     if (typeof code === 'string' && CONNECTION_CODES.test(code)) return true;
-    if (name === 'AbortError' || name === 'TimeoutError' || name === 'ConnectTimeoutError') return true;
+    if (name === 'AbortError' || name === 'TimeoutError' || name === 'ConnectTimeoutError')
+      return true;
     current = cause;
   }
   return false;

@@ -27,19 +27,20 @@ export function splitterFor(adapter: ChannelAdapter): (rendered: string) => stri
 
 /** Calls `next` once per piece of the message's text, in order; returns every id. */
 export function chunk(split: (rendered: string) => string[]): Wrap {
-  return (next) => async (target, { text, buttons, replaces, ...rest }) => {
-    const pieces = split(text);
-    const ids: string[] = [];
-    for (const [index, piece] of pieces.entries()) {
-      const last = index === pieces.length - 1;
-      const sent = await next(target, {
-        ...rest,
-        text: piece,
-        ...(last && buttons?.length ? { buttons } : {}),
-        ...(index === 0 && replaces !== undefined ? { replaces } : {}),
-      });
-      ids.push(sent.messageId);
-    }
-    return { messageId: ids.at(-1)!, messageIds: ids };
-  };
+  return (next) =>
+    async (target, { text, buttons, replaces, ...rest }) => {
+      const pieces = split(text);
+      const ids: string[] = [];
+      for (const [index, piece] of pieces.entries()) {
+        const last = index === pieces.length - 1;
+        const sent = await next(target, {
+          ...rest,
+          text: piece,
+          ...(last && buttons?.length ? { buttons } : {}),
+          ...(index === 0 && replaces !== undefined ? { replaces } : {}),
+        });
+        ids.push(sent.messageId);
+      }
+      return { messageId: ids.at(-1)!, messageIds: ids };
+    };
 }

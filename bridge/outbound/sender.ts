@@ -64,7 +64,11 @@ export class Sender {
   }
 
   /** Sends one already-rendered piece; returns its platform id. */
-  async sendChunk(target: OutboundTarget, text: string, buttons?: OutboundButton[]): Promise<string> {
+  async sendChunk(
+    target: OutboundTarget,
+    text: string,
+    buttons?: OutboundButton[],
+  ): Promise<string> {
     return (await this.sendPiece(target, this.piece(text, buttons))).messageId;
   }
 
@@ -80,8 +84,16 @@ export class Sender {
   }
 
   /** Renders, chunks and sends `markdown`; returns the platform ids in order. */
-  async send(target: OutboundTarget, markdown: string, buttons?: OutboundButton[]): Promise<string[]> {
-    const message: Outgoing = { text: markdown, format: 'markdown', ...(buttons?.length ? { buttons } : {}) };
+  async send(
+    target: OutboundTarget,
+    markdown: string,
+    buttons?: OutboundButton[],
+  ): Promise<string[]> {
+    const message: Outgoing = {
+      text: markdown,
+      format: 'markdown',
+      ...(buttons?.length ? { buttons } : {}),
+    };
     const sent = await this.sendMarkdown(target, message);
     return sent.messageIds ?? [sent.messageId];
   }

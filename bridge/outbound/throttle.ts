@@ -64,6 +64,11 @@ export class RateLimiter {
     return run;
   }
 
+  /** Conversations whose limits are tracked (idle ones are forgotten after their window). */
+  get trackedConversations(): number {
+    return this.lanes.size;
+  }
+
   /**
    * Stops starting calls: calls already at the platform finish (awaited), calls still
    * waiting for their turn are never made (their replies stay in the inbox and are
@@ -78,7 +83,12 @@ export class RateLimiter {
   }
 
   private laneFor(key: string): Lane {
-    const lane = this.lanes.get(key) ?? { tail: Promise.resolve(), pending: 0, lastStart: 0, starts: [] };
+    const lane = this.lanes.get(key) ?? {
+      tail: Promise.resolve(),
+      pending: 0,
+      lastStart: 0,
+      starts: [],
+    };
     clearTimeout(lane.expiry);
     this.lanes.set(key, lane);
     return lane;
@@ -88,8 +98,10 @@ export class RateLimiter {
   private async awaitTurn(lane: Lane, group: RateLimits['perGroup']): Promise<void> {
     await this.sleepUntil(lane.lastStart + (this.limits.perConversationMinMs ?? 0));
     if (group) {
-      while (lane.starts.length > 0 && lane.starts[0]! <= Date.now() - group.windowMs) lane.starts.shift();
-      if (lane.starts.length >= group.max) await this.sleepUntil(lane.starts.at(-group.max)! + group.windowMs);
+      while (lane.starts.length > 0 && lane.starts[0]! <= Date.now() - group.windowMs)
+        lane.starts.shift();
+      if (lane.starts.length >= group.max)
+        await this.sleepUntil(lane.starts.at(-group.max)! + group.windowMs);
     }
     if (this.globalGapMs > 0) {
       const slot = Math.max(Date.now(), this.nextGlobalStart);
@@ -117,7 +129,10 @@ export class RateLimiter {
   /** Drops an idle lane once neither its gap nor its group window still applies. */
   private release(key: string, lane: Lane): void {
     if (--lane.pending > 0 || this.stopped) return;
-    const keepMs = Math.max(this.limits.perConversationMinMs ?? 0, this.limits.perGroup?.windowMs ?? 0);
+    const keepMs = Math.max(
+      this.limits.perConversationMinMs ?? 0,
+      this.limits.perGroup?.windowMs ?? 0,
+    );
     lane.expiry = setTimeout(() => {
       if (lane.pending === 0) this.lanes.delete(key);
     }, keepMs);

@@ -7,12 +7,7 @@
  * Anything else is left to the shared policy (`toErrorTree`): a HandlerError.
  */
 import { GrammyError, HttpError } from 'grammy';
-import {
-  NetworkError,
-  PlatformError,
-  type TreeError,
-  toErrorTree,
-} from '../../core/errors.js';
+import { NetworkError, PlatformError, type TreeError, toErrorTree } from '../../core/errors.js';
 
 const PLATFORM = 'telegram';
 

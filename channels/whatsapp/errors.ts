@@ -60,7 +60,10 @@ export function mapWhatsAppError(
     return new NetworkError(PLATFORM, error);
   if (status !== undefined)
     return new PlatformError({ platform: PLATFORM, status, description: message });
-  if (isConnectionFailure(error) || /ECONN|ETIMEDOUT|EAI_AGAIN|socket hang up|timed out/i.test(message))
+  if (
+    isConnectionFailure(error) ||
+    /ECONN|ETIMEDOUT|EAI_AGAIN|socket hang up|timed out/i.test(message)
+  )
     return new NetworkError(PLATFORM, error);
   return undefined;
 }
