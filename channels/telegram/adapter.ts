@@ -14,7 +14,7 @@
  * bridge's retry step, which honours `retry_after`; `@grammyjs/auto-retry` (bounded)
  * wraps every other call (getFile, setMyCommands, answerCallbackQuery …), so no call
  * is ever retried by both. Rate limits are declared in `capabilities.rateLimits`
- * and enforced by the bridge's throttle (transformer-throttler is not used).
+ * and enforced by the bridge's throttle step (bridge/outbound/throttle.ts).
  */
 import { autoRetry } from '@grammyjs/auto-retry';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
