@@ -148,7 +148,12 @@ export class Bridge {
         status: error instanceof PlatformError ? error.status : undefined,
         delayMs,
       });
-    const sender = new Sender(adapter, { retry: { ...this.options.retry, onRetry } });
+    const onPlainFallback = (error: PlatformError) =>
+      this.log.warn({ channel: adapter.id, err: error }, 'markup refused; resent as plain text');
+    const sender = new Sender(adapter, {
+      retry: { ...this.options.retry, onRetry },
+      onPlainFallback,
+    });
     this.adapters.set(adapter.id, { adapter, sender });
     return { accept: (message) => this.accept(message) };
   }

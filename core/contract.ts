@@ -4,7 +4,7 @@
  * Pipeline position:
  *
  *   platform ──► ChannelAdapter ──InboundMessage──► bridge (inbox → queue) ──► agent router
- *   platform ◄── ChannelAdapter.send/edit ◄── bridge sender (format → chunk → throttle → retry)
+ *   platform ◄── ChannelAdapter.send/edit ◄── bridge sender (format → chunk → throttle → retry → mapErrors)
  *
  * An adapter translates one platform's events into {@link InboundMessage}s and
  * performs the raw outbound primitives. It never talks to the model, the store or
@@ -20,7 +20,8 @@
  * Outbound rule: `send` and `edit` are single platform calls for text that already
  * fits the declared limits. Errors are mapped to the error tree in
  * `core/errors.ts` (PlatformError with status and retry-after, NetworkError) in
- * exactly one place per adapter, so the sender pipeline can decide what to retry.
+ * exactly one place per adapter (`mapError`, from `channels/<name>/errors.ts`); the
+ * sender's mapErrors step turns anything else into a HandlerError, never retried.
  *
  * @example A minimal adapter
  * ```ts
@@ -34,6 +35,7 @@
  * }
  * ```
  */
+import type { ErrorMapper } from './errors.js';
 
 import type { LocalOutbox } from './stores.js';
 
@@ -198,6 +200,16 @@ export interface ChannelAdapter {
   render?(markdown: string): string;
   /** Splits rendered text into sendable pieces (default: `chunkText` from the bridge). */
   chunk?(rendered: string, limit: number): string[];
+  /**
+   * Rendered text as the plain text it shows, sent when the platform refused the
+   * markup (`PlatformError.markupRefused`). Default: the rendered text unchanged.
+   */
+  toPlain?(rendered: string): string;
+  /**
+   * Maps this platform's errors into the error tree (`channels/<name>/errors.ts`);
+   * `undefined` for an error it does not recognise, which becomes a HandlerError.
+   */
+  mapError?: ErrorMapper;
   /** One platform call sending one message. */
   send(target: OutboundTarget, message: OutboundMessage): Promise<SentMessage>;
   /** Replaces the text of a sent message (required when `capabilities.edits`). */

@@ -1,9 +1,16 @@
 /**
  * The retry step of the sender pipeline: honours a platform's retry-after exactly,
  * backs off exponentially with full jitter on 5xx and network errors, and never
- * retries any other 4xx (a 401/403 retried in a loop gets bots banned).
+ * retries any other 4xx (a 401/403 retried in a loop gets bots banned) nor a
+ * HandlerError (our own bug).
+ *
+ *   format → chunk → plain fallback → throttle → [retry] → mapErrors → adapter.send
+ *
+ * It decides by the error tree only, so it sits above mapErrors: what it sees is
+ * already a PlatformError, NetworkError or HandlerError.
  */
 import { isRetryable, PlatformError } from '../../core/errors.js';
+import type { Wrap } from './pipeline.js';
 
 export interface RetryOptions {
   /** Attempts in total, the first one included. */
@@ -49,4 +56,9 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
       await sleep(delay);
     }
   }
+}
+
+/** The retry step as a wrap: every call is retried by {@link withRetry}. */
+export function retry(options: RetryOptions): Wrap {
+  return (next) => (target, message) => withRetry(() => next(target, message), options);
 }

@@ -1,68 +1,86 @@
 /**
- * The one outbound pipeline, written once and configured per channel:
+ * The one outbound pipeline, written once and composed per channel from wraps
+ * (`pipeline.ts`):
  *
- *   model Markdown ─► format (adapter.render) ─► chunk (maxMessageLength)
- *                  ─► throttle (adapter's rate limits) ─► retry ─► adapter.send / edit
+ *   model Markdown ─► format ─► chunk ─► plain fallback ─► throttle ─► retry ─► mapErrors ─► adapter
  *
- * Chunks of one reply go out strictly in order; buttons ride on the last chunk.
+ * Replies are sent in two halves with a durable checkpoint between them, so each
+ * reply is delivered exactly once: the bridge calls {@link Sender.render} (format and
+ * chunk, pure and deterministic) and freezes the pieces in the inbox, then sends each
+ * piece with {@link Sender.sendChunk} / {@link Sender.editChunk} (plain fallback →
+ * throttle → retry → mapErrors → adapter), recording each delivered piece; a restart
+ * resumes at the first piece not sent. Messages that are not replies (approval
+ * prompts) go through the whole stack at once with {@link Sender.send}.
  */
-import type {
-  ChannelAdapter,
-  OutboundButton,
-  OutboundMessage,
-  OutboundTarget,
-} from '../../core/contract.js';
-import { chunkText } from './chunk.js';
-import { defaultRetry, type RetryOptions, withRetry } from './retry.js';
-import { Throttle } from './throttle.js';
+import type { ChannelAdapter, OutboundButton, OutboundTarget } from '../../core/contract.js';
+import type { PlatformError } from '../../core/errors.js';
+import { chunk, splitterFor } from './chunked.js';
+import { format, rendererFor } from './format.js';
+import { mapErrors } from './map-errors.js';
+import { compose, type Outgoing, platformCall, type Send } from './pipeline.js';
+import { plainFallback, plainTextFor } from './plain-fallback.js';
+import { defaultRetry, type RetryOptions, retry } from './retry.js';
+import { RateLimiter, throttle } from './throttle.js';
 
 export interface SenderOptions {
   retry?: Partial<RetryOptions>;
+  /** Called when a piece is resent as plain text because its markup was refused. */
+  onPlainFallback?: (error: PlatformError) => void;
 }
 
 export class Sender {
-  private readonly throttle: Throttle;
-  private readonly retry: RetryOptions;
+  private readonly limiter: RateLimiter;
+  private readonly renderText: (markdown: string) => string;
+  private readonly split: (rendered: string) => string[];
+  /** One piece: plain fallback → throttle → retry → mapErrors → adapter. */
+  private readonly sendPiece: Send;
+  /** Everything: format → chunk → the piece stack. */
+  private readonly sendMarkdown: Send;
 
   constructor(
     private readonly adapter: ChannelAdapter,
     options: SenderOptions = {},
   ) {
-    this.throttle = new Throttle(adapter.capabilities.rateLimits);
-    this.retry = { ...defaultRetry, ...options.retry };
-  }
-
-  /** Format and chunk: the texts one reply will be sent as. */
-  render(markdown: string): string[] {
-    const { maxMessageLength } = this.adapter.capabilities;
-    const rendered = this.adapter.render ? this.adapter.render(markdown) : markdown;
-    const chunks = this.adapter.chunk
-      ? this.adapter.chunk(rendered, maxMessageLength)
-      : chunkText(rendered, maxMessageLength);
-    return chunks.length > 0 ? chunks : ['…'];
-  }
-
-  /** Sends one already-rendered chunk through throttle and retry. */
-  sendChunk(target: OutboundTarget, text: string, buttons?: OutboundButton[]): Promise<string> {
-    const message = this.message(text, buttons);
-    return this.throttle.schedule(target, () =>
-      withRetry(async () => (await this.adapter.send(target, message)).messageId, this.retry),
+    this.limiter = new RateLimiter(adapter.capabilities.rateLimits);
+    this.renderText = rendererFor(adapter);
+    this.split = splitterFor(adapter);
+    this.sendPiece = compose(
+      platformCall(adapter),
+      plainFallback(plainTextFor(adapter), options.onPlainFallback),
+      throttle(this.limiter),
+      retry({ ...defaultRetry, ...options.retry }),
+      mapErrors((error) => adapter.mapError?.(error), `${adapter.id} send`),
+    );
+    this.sendMarkdown = compose(
+      this.sendPiece,
+      format(this.renderText, adapter.capabilities.format),
+      chunk(this.split),
     );
   }
 
-  /** Replaces a sent message's text with an already-rendered chunk. */
-  editChunk(
+  /** Format and chunk: the texts one reply will be sent as (what the inbox freezes). */
+  render(markdown: string): string[] {
+    return this.split(this.renderText(markdown));
+  }
+
+  /** Sends one already-rendered piece; returns its platform id. */
+  async sendChunk(
+    target: OutboundTarget,
+    text: string,
+    buttons?: OutboundButton[],
+  ): Promise<string> {
+    return (await this.sendPiece(target, this.piece(text, buttons))).messageId;
+  }
+
+  /** Replaces a sent message's text with an already-rendered piece. */
+  async editChunk(
     target: OutboundTarget,
     messageId: string,
     text: string,
     buttons?: OutboundButton[],
   ): Promise<void> {
-    const edit = this.adapter.edit;
-    if (!edit) return Promise.reject(new Error(`${this.adapter.id} cannot edit messages`));
-    const message = this.message(text, buttons);
-    return this.throttle.schedule(target, () =>
-      withRetry(() => edit.call(this.adapter, target, messageId, message), this.retry),
-    );
+    if (!this.adapter.edit) throw new Error(`${this.adapter.id} cannot edit messages`);
+    await this.sendPiece(target, { ...this.piece(text, buttons), replaces: messageId });
   }
 
   /** Renders, chunks and sends `markdown`; returns the platform ids in order. */
@@ -71,14 +89,13 @@ export class Sender {
     markdown: string,
     buttons?: OutboundButton[],
   ): Promise<string[]> {
-    const chunks = this.render(markdown);
-    const ids: string[] = [];
-    for (const [index, chunk] of chunks.entries()) {
-      ids.push(
-        await this.sendChunk(target, chunk, index === chunks.length - 1 ? buttons : undefined),
-      );
-    }
-    return ids;
+    const message: Outgoing = {
+      text: markdown,
+      format: 'markdown',
+      ...(buttons?.length ? { buttons } : {}),
+    };
+    const sent = await this.sendMarkdown(target, message);
+    return sent.messageIds ?? [sent.messageId];
   }
 
   /** Shows the typing indicator if the channel has one; failures are ignored. */
@@ -88,10 +105,10 @@ export class Sender {
   }
 
   async stop(): Promise<void> {
-    await this.throttle.stop();
+    await this.limiter.stop();
   }
 
-  private message(text: string, buttons?: OutboundButton[]): OutboundMessage {
+  private piece(text: string, buttons?: OutboundButton[]): Outgoing {
     return {
       text,
       format: this.adapter.capabilities.format,

@@ -31,6 +31,7 @@ import type {
   OutboundTarget,
   SentMessage,
 } from '../../core/contract.js';
+import type { TreeError } from '../../core/errors.js';
 import type { DiscordConnection } from './connection.js';
 import { renderDiscord } from './format.js';
 
@@ -113,6 +114,11 @@ export class DiscordChannel implements ChannelAdapter {
       fail: (detail, fix) => this.fail(detail, fix),
     });
     await this.connection.start();
+  }
+
+  /** Discord's mapper (errors.ts), reached through the connection so discord.js loads lazily. */
+  mapError(error: unknown): TreeError | undefined {
+    return this.connection?.mapError(error);
   }
 
   async stop(): Promise<void> {

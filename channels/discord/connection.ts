@@ -35,7 +35,7 @@ import type {
 } from '../../core/contract.js';
 import type { DiscordOptions } from './adapter.js';
 import { commandEcho, slashCommands } from './commands.js';
-import { discordCall } from './errors.js';
+import { discordCall, toParleyError } from './errors.js';
 import {
   type NormalizeContext,
   normalizeButton,
@@ -54,6 +54,8 @@ export interface StatusReport {
 
 export class DiscordConnection {
   readonly client: Client;
+  /** Discord's error mapper, for the sender's mapErrors step. */
+  readonly mapError = toParleyError;
   private readonly pending = new Map<
     string,
     { interaction: ButtonInteraction; timer: NodeJS.Timeout }

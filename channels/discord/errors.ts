@@ -1,5 +1,5 @@
 /**
- * The one place where Discord's errors enter Parley's error tree (bridge/errors.ts).
+ * The one place where Discord's errors enter Parley's error tree (core/errors.ts).
  *
  * The REST client is built with `rejectOnRateLimit` for `/channels/…` routes and
  * `retries: 0`, so discord.js never sleeps or retries on its own where the sender
@@ -7,16 +7,23 @@
  * surfaces here as a `RateLimitError`, becomes a `PlatformError` with status 429 and
  * `retryAfterSeconds`, and the sender's retry step waits exactly that long. API
  * refusals keep their status and Discord's JSON error code (e.g. 50035 for a
- * too-long message); anything without an answer is a `NetworkError`.
+ * too-long message); a request that got no answer (refused, reset, timed out or
+ * aborted connection, as undici reports it) is a `NetworkError`. Anything else is
+ * left to the shared policy (`toErrorTree`): a HandlerError, never retried.
  */
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { NetworkError, PlatformError } from '../../core/errors.js';
+import {
+  isConnectionFailure,
+  NetworkError,
+  PlatformError,
+  type TreeError,
+  toErrorTree,
+} from '../../core/errors.js';
 
 export const PLATFORM = 'discord';
 
-/** Maps anything a discord.js REST call threw. */
-export function toParleyError(error: unknown): Error {
-  if (error instanceof PlatformError || error instanceof NetworkError) return error;
+/** Maps a discord.js REST error into the tree; `undefined` when it is not one. */
+export function toParleyError(error: unknown): TreeError | undefined {
   if (error instanceof RateLimitError) {
     return new PlatformError({
       platform: PLATFORM,
@@ -41,7 +48,8 @@ export function toParleyError(error: unknown): Error {
       description: error.message,
     });
   }
-  return new NetworkError(PLATFORM, error);
+  if (isConnectionFailure(error)) return new NetworkError(PLATFORM, error);
+  return undefined;
 }
 
 /** Runs one REST call, mapping its failure. */
@@ -49,6 +57,6 @@ export async function discordCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw toParleyError(error);
+    throw toErrorTree(error, toParleyError, 'discord call');
   }
 }

@@ -32,7 +32,7 @@ import type {
 } from '../../core/contract.js';
 import type { HttpRoutes } from '../../core/http.js';
 import { answeredBlocks, messageBlocks, SECTION_LIMIT } from './blocks.js';
-import { slackCall } from './errors.js';
+import { slackCall, toParleyError } from './errors.js';
 import { escapeMrkdwn, markdownToMrkdwn } from './format.js';
 import { slackLogger } from './log.js';
 import { CHANNEL_ID, fromBlockActions, fromEvent, type Normalized } from './normalize.js';
@@ -66,6 +66,7 @@ export class SlackChannel implements ChannelAdapter {
   private sink: InboundSink | undefined;
   private state: ChannelStatus = { state: 'stopped', since: Date.now() };
   private readonly threads = new BotThreads((channel, ts) => this.botPostedIn(channel, ts));
+  readonly mapError = toParleyError;
 
   constructor(
     private readonly options: SlackOptions,

@@ -1,13 +1,14 @@
 /**
  * The one place where Slack Web API failures become Parley's error tree
- * (`bridge/errors.ts`), so the sender's retry step can decide by class:
+ * (`core/errors.ts`), so the sender's retry step can decide by class:
  *
  * - 429 (`WebAPIRateLimitedError`, the client is built with `rejectRateLimitedCalls`)
  *   → PlatformError 429 with `retryAfterSeconds` from `Retry-After`;
  * - HTTP errors → PlatformError with the HTTP status (5xx retryable);
  * - `ok: false` answers → PlatformError 400 with Slack's error code, or 503 for
  *   Slack's own transient failures (`internal_error`, `service_unavailable`, …);
- * - no answer at all → NetworkError.
+ * - no answer at all → NetworkError;
+ * - anything else is left to the shared policy (`toErrorTree`): a HandlerError.
  */
 import {
   WebAPIHTTPError,
@@ -15,7 +16,7 @@ import {
   WebAPIRateLimitedError,
   WebAPIRequestError,
 } from '@slack/web-api';
-import { NetworkError, PlatformError } from '../../core/errors.js';
+import { NetworkError, PlatformError, type TreeError, toErrorTree } from '../../core/errors.js';
 
 const PLATFORM = 'slack';
 
@@ -28,8 +29,8 @@ const TRANSIENT = new Set([
   'ratelimited',
 ]);
 
-/** Maps anything a WebClient call threw; unknown errors pass through unchanged. */
-export function toParleyError(error: unknown): unknown {
+/** Maps a WebClient error into the tree; `undefined` when it is not one. */
+export function toParleyError(error: unknown): TreeError | undefined {
   if (error instanceof WebAPIRateLimitedError)
     return new PlatformError({
       platform: PLATFORM,
@@ -54,7 +55,7 @@ export function toParleyError(error: unknown): unknown {
     });
   }
   if (error instanceof WebAPIRequestError) return new NetworkError(PLATFORM, error.original);
-  return error;
+  return undefined;
 }
 
 /** Runs one Web API call, mapping its failure. */
@@ -62,6 +63,6 @@ export async function slackCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw toParleyError(error);
+    throw toErrorTree(error, toParleyError, 'slack call');
   }
 }

@@ -3,7 +3,8 @@
  *
  *   inbound:  getUpdates (@grammyjs/runner) or webhook (webhook.ts)
  *             ─► sequentialize per chat ─► normalize ─► media (getFile) ─► await sink.accept
- *   outbound: bridge Sender (render → chunkHtml → throttle → retry) ─► send / edit here
+ *   outbound: bridge Sender (render → chunkHtml → plain fallback (toPlain) → throttle
+ *             → retry → mapErrors (errors.ts)) ─► send / edit here
  *
  * Nothing is lost: the runner confirms updates to Telegram before handlers finish,
  * so the handler awaits `sink.accept` (durable inbox) for every update; a crash
@@ -13,7 +14,7 @@
  * bridge's retry step, which honours `retry_after`; `@grammyjs/auto-retry` (bounded)
  * wraps every other call (getFile, setMyCommands, answerCallbackQuery …), so no call
  * is ever retried by both. Rate limits are declared in `capabilities.rateLimits`
- * and enforced by the bridge's throttle (transformer-throttler is not used).
+ * and enforced by the bridge's throttle step (bridge/outbound/throttle.ts).
  */
 import { autoRetry } from '@grammyjs/auto-retry';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
@@ -35,7 +36,7 @@ import type {
 import { conversationKey } from '../../core/contract.js';
 import type { HttpRoutes } from '../../core/http.js';
 import { workspaceFor } from '../../sessions/workspace.js';
-import { apiCall, explainFatal, refusedWith } from './errors.js';
+import { apiCall, explainFatal, refusedWith, toParleyError } from './errors.js';
 import { chunkHtml, htmlToPlain, renderTelegramHtml } from './format.js';
 import { fetchAttachments } from './media.js';
 import { type BotIdentity, CHANNEL_ID, normalizeUpdate, serviceEvent } from './normalize.js';
@@ -83,6 +84,7 @@ export interface TelegramOptions {
 export class TelegramChannel implements ChannelAdapter {
   readonly id = CHANNEL_ID;
   readonly capabilities: ChannelCapabilities;
+  readonly mapError = toParleyError;
   readonly bot: Bot;
   private readonly account: string;
   private runner: RunnerHandle | undefined;
@@ -161,8 +163,11 @@ export class TelegramChannel implements ChannelAdapter {
           }
         : {}),
     };
-    const sent = await this.withParseFallback(message, (text, parse) =>
-      this.bot.api.sendMessage(target.conversationId, text, { ...extra, ...parse }),
+    const sent = await apiCall(() =>
+      this.bot.api.sendMessage(target.conversationId, message.text, {
+        ...extra,
+        ...parseMode(message),
+      }),
     );
     return { messageId: String(sent.message_id) };
   }
@@ -170,10 +175,10 @@ export class TelegramChannel implements ChannelAdapter {
   async edit(target: OutboundTarget, messageId: string, message: OutboundMessage): Promise<void> {
     const extra = replyMarkup(message.buttons);
     try {
-      await this.withParseFallback(message, (text, parse) =>
-        this.bot.api.editMessageText(target.conversationId, Number(messageId), text, {
+      await apiCall(() =>
+        this.bot.api.editMessageText(target.conversationId, Number(messageId), message.text, {
           ...extra,
-          ...parse,
+          ...parseMode(message),
         }),
       );
     } catch (error) {
@@ -195,19 +200,9 @@ export class TelegramChannel implements ChannelAdapter {
     );
   }
 
-  /** Sends as HTML; on "can't parse entities" sends the same text once more as plain text. */
-  private async withParseFallback<T>(
-    message: OutboundMessage,
-    call: (text: string, parse: { parse_mode?: 'HTML' }) => Promise<T>,
-  ): Promise<T> {
-    if (message.format !== 'telegram-html') return apiCall(() => call(message.text, {}));
-    try {
-      return await apiCall(() => call(message.text, { parse_mode: 'HTML' }));
-    } catch (error) {
-      if (!refusedWith(error, 400, /can't parse entities/i)) throw error;
-      this.options.log.warn('telegram could not parse our HTML; sending plain text');
-      return apiCall(() => call(htmlToPlain(message.text), {}));
-    }
+  /** The text Telegram shows for our HTML: what the sender resends when Telegram refuses it. */
+  toPlain(html: string): string {
+    return htmlToPlain(html);
   }
 
   /** The inbound step for one update: normalize, fetch media, store durably. */
@@ -331,6 +326,11 @@ function replyMarkup(buttons: OutboundButton[] | undefined): {
   return {
     reply_markup: { inline_keyboard: keys.length <= 3 ? [keys] : keys.map((key) => [key]) },
   };
+}
+
+/** HTML parse mode for text in our dialect; none for plain text (the fallback). */
+function parseMode(message: OutboundMessage): { parse_mode?: 'HTML' } {
+  return message.format === 'telegram-html' ? { parse_mode: 'HTML' } : {};
 }
 
 function autoRetryFor(bounds: TelegramOptions['apiRetry']): Transformer {

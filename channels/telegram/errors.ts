@@ -1,17 +1,21 @@
 /**
- * The one place where grammY's errors enter Parley's error tree (bridge/errors.ts):
+ * The one place where grammY's errors enter Parley's error tree (core/errors.ts):
  * a Bot API refusal (`GrammyError`: error_code, description, parameters with
- * `retry_after` / `migrate_to_chat_id`) becomes a {@link PlatformError}; a failed
- * request (`HttpError`: refused, reset, timeout) becomes a {@link NetworkError}.
+ * `retry_after` / `migrate_to_chat_id`) becomes a {@link PlatformError} (marked
+ * `markupRefused` for "can't parse entities", so the sender resends as plain text);
+ * a failed request (`HttpError`: refused, reset, timeout) becomes a {@link NetworkError}.
+ * Anything else is left to the shared policy (`toErrorTree`): a HandlerError.
  */
 import { GrammyError, HttpError } from 'grammy';
-import { NetworkError, ParleyError, PlatformError } from '../../core/errors.js';
+import { NetworkError, PlatformError, type TreeError, toErrorTree } from '../../core/errors.js';
 
 const PLATFORM = 'telegram';
 
-/** Maps any error thrown by a Bot API call. */
-export function toParleyError(error: unknown): unknown {
-  if (error instanceof ParleyError) return error;
+/** Telegram's refusal of our HTML. */
+const MARKUP_REFUSAL = /can't parse entities/i;
+
+/** Maps a Bot API error into the tree; `undefined` when it is not one. */
+export function toParleyError(error: unknown): TreeError | undefined {
   if (error instanceof GrammyError) {
     const parameters = { ...(error.parameters ?? {}) } as Record<string, unknown>;
     return new PlatformError({
@@ -23,10 +27,11 @@ export function toParleyError(error: unknown): unknown {
         ? { retryAfterSeconds: error.parameters.retry_after }
         : {}),
       parameters,
+      markupRefused: error.error_code === 400 && MARKUP_REFUSAL.test(error.description),
     });
   }
   if (error instanceof HttpError) return new NetworkError(PLATFORM, error.error);
-  return error;
+  return undefined;
 }
 
 /** Runs one Bot API call, rethrowing its failure in the error tree. */
@@ -34,7 +39,7 @@ export async function apiCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw toParleyError(error);
+    throw toErrorTree(error, toParleyError, 'telegram call');
   }
 }
 
@@ -47,7 +52,7 @@ export function refusedWith(error: unknown, status: number, pattern: RegExp): bo
 
 /** Plain words and a fix for a refusal that stops polling (409, 401). */
 export function explainFatal(error: unknown): { detail: string; fix: string } {
-  const mapped = toParleyError(error);
+  const mapped = toParleyError(error) ?? error;
   const status = mapped instanceof PlatformError ? mapped.status : undefined;
   if (status === 409)
     return {

@@ -32,7 +32,7 @@ import type {
   SentMessage,
 } from '../../core/contract.js';
 import { conversationKey } from '../../core/contract.js';
-import { NetworkError } from '../../core/errors.js';
+import { type ErrorMapper, NetworkError, toErrorTree } from '../../core/errors.js';
 import type { AuthStateStore } from '../../core/stores.js';
 import { sqliteAuthState } from './auth-state.js';
 import { BoundedCache } from './cache.js';
@@ -78,6 +78,7 @@ export class WhatsAppChannel implements ChannelAdapter {
   private readonly sent = new BoundedCache<proto.IMessage>(1000);
   private readonly groups = new BoundedCache<GroupMetadata>(500, GROUP_METADATA_TTL_MS);
   private readonly log: Logger;
+  readonly mapError: ErrorMapper = (error) => mapWhatsAppError(error, this.options.config);
 
   constructor(private readonly options: WhatsAppChannelOptions) {
     const { config } = options;
@@ -136,7 +137,7 @@ export class WhatsAppChannel implements ChannelAdapter {
     try {
       sent = await socket.sendMessage(target.conversationId, { text: message.text });
     } catch (error) {
-      throw mapWhatsAppError(error, this.options.config);
+      throw toErrorTree(error, this.mapError, 'whatsapp send');
     }
     const id = sent?.key.id;
     if (!id) throw new NetworkError('whatsapp', new Error('WhatsApp returned no message id'));

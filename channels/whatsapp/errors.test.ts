@@ -1,9 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { HandlerError, isRetryable, NetworkError, PlatformError } from '../../core/errors.js';
+import {
+  HandlerError,
+  isRetryable,
+  NetworkError,
+  PlatformError,
+  toErrorTree,
+} from '../../core/errors.js';
 import { boom } from '../../test/doubles/whatsapp.js';
 import { mapWhatsAppError, statusCodeOf } from './errors.js';
 
-const map = (error: unknown) => mapWhatsAppError(error, { rateOverlimitRetrySeconds: 30 });
+const map = (error: unknown) =>
+  toErrorTree(
+    error,
+    (e) => mapWhatsAppError(e, { rateOverlimitRetrySeconds: 30 }),
+    'whatsapp send',
+  );
 
 describe('Baileys errors → the error tree', () => {
   it('maps rate-overlimit to a retryable 429 with the configured wait', () => {

@@ -1,5 +1,5 @@
 /**
- * The one place where Baileys errors become Parley's error tree (bridge/errors.ts).
+ * The one place where Baileys errors become Parley's error tree (core/errors.ts).
  *
  * Baileys throws `Boom` errors: `output.statusCode` carries HTTP-like codes
  * (428 "Connection Closed", 408 timed out, 515 restart required, ...), and a refusal
@@ -7,7 +7,12 @@
  * `new Boom('rate-overlimit', { data: 429 })`. WhatsApp gives no retry-after, so a
  * rate-overlimit waits `rateOverlimitRetrySeconds` unless the error names a delay.
  */
-import { HandlerError, NetworkError, PlatformError } from '../../core/errors.js';
+import {
+  isConnectionFailure,
+  NetworkError,
+  PlatformError,
+  type TreeError,
+} from '../../core/errors.js';
 
 const PLATFORM = 'whatsapp';
 
@@ -28,12 +33,14 @@ export function statusCodeOf(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-/** Maps an error thrown by a socket call to PlatformError / NetworkError / HandlerError. */
+/**
+ * Maps an error thrown by a socket call to PlatformError / NetworkError; `undefined`
+ * when it is neither (the shared policy, `toErrorTree`, makes that a HandlerError).
+ */
 export function mapWhatsAppError(
   error: unknown,
   options: { rateOverlimitRetrySeconds: number },
-): Error {
-  if (error instanceof PlatformError || error instanceof NetworkError) return error;
+): TreeError | undefined {
   const boom = (error ?? {}) as BoomLike;
   const message = boom.message ?? String(error);
   const dataCode = typeof boom.data === 'number' ? boom.data : undefined;
@@ -53,9 +60,12 @@ export function mapWhatsAppError(
     return new NetworkError(PLATFORM, error);
   if (status !== undefined)
     return new PlatformError({ platform: PLATFORM, status, description: message });
-  if (/ECONN|ETIMEDOUT|EAI_AGAIN|socket hang up|timed out/i.test(message))
+  if (
+    isConnectionFailure(error) ||
+    /ECONN|ETIMEDOUT|EAI_AGAIN|socket hang up|timed out/i.test(message)
+  )
     return new NetworkError(PLATFORM, error);
-  return new HandlerError('whatsapp send', error);
+  return undefined;
 }
 
 function retryAfter(boom: BoomLike): number | undefined {
