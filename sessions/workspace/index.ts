@@ -14,7 +14,16 @@
  * ```
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, linkSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fchownSync,
+  fstatSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { WorkspaceFiles } from '../../core/stores.js';
 import { at, CREATE_FLAGS, DIR_FLAGS } from './at.js';
@@ -57,8 +66,7 @@ export function createWorkspaceFiles(dataDir: string): WorkspaceFiles {
 /**
  * Synchronous form of `saveInbound` for call sites not yet moved to
  * `ctx.files.saveInbound`: same rules (random name, O_EXCL in staging, hard link
- * that never replaces or follows anything). Ownership is handed over before the
- * next sandbox run.
+ * that never replaces or follows anything, owner = the workspace folder's).
  */
 export function saveToWorkspace(dir: string, fileName: string, data: Uint8Array): string {
   const staging = stagingFor(dir);
@@ -71,6 +79,10 @@ export function saveToWorkspace(dir: string, fileName: string, data: Uint8Array)
     const fd = openSync(staged, CREATE_FLAGS, 0o660);
     try {
       for (let done = 0; done < data.length; ) done += writeSync(fd, data, done);
+      if (process.getuid?.() === 0) {
+        const owner = fstatSync(rootFd); // the container user, once handed over
+        fchownSync(fd, owner.uid, owner.gid);
+      }
     } finally {
       closeSync(fd);
     }
