@@ -20,6 +20,8 @@ export interface ContainerRequest {
   network?: boolean;
   /** Largest file (bytes) the call may write: the room left in the workspace (quota.ts). */
   fileSizeLimit?: number;
+  /** The command runs behind `timeout` (withDeadline): PID 1 becomes docker-init. */
+  deadline?: boolean;
 }
 
 /** Open files per process inside a container. */
@@ -113,7 +115,9 @@ export function containerSpec(
       MemorySwap: memory,
       NanoCpus: Math.round(config.cpus * 1e9),
       PidsLimit: config.pidsLimit,
-      Init: false,
+      // docker-init as PID 1 when the command runs behind `timeout`: busybox's timeout
+      // signals its parent, which must not be the namespace's init (immune to it).
+      Init: request.deadline === true,
       Privileged: false,
       AutoRemove: false,
       LogConfig: { Type: 'none', Config: {} },

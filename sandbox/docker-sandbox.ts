@@ -145,7 +145,7 @@ export class DockerSandbox {
     const fileSizeLimit = await this.quota.fileSizeLimit(request.workspace);
     const seconds = timeoutMs / 1000 + INSIDE_DEADLINE_SLACK_S;
     const cmd = this.deadlineInside ? withDeadline(request.cmd, seconds) : request.cmd;
-    return { ...request, cmd, fileSizeLimit };
+    return { ...request, cmd, fileSizeLimit, deadline: this.deadlineInside };
   }
 
   /** Runs `request` while watching the host disk; measures the workspace afterwards. */
