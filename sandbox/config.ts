@@ -127,6 +127,22 @@ export const sandboxSchema = z
       .describe(
         'OCI runtime for sandbox containers, e.g. runsc (gVisor); the engine default when unset.',
       ),
+    commands: z
+      .object({
+        allow: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            'Programs a `shell` call may run without asking when every program it runs is listed (e.g. [ls, cat, grep]); inline code needs its own entry, e.g. "python3 -c".',
+          ),
+        deny: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('Programs a `shell` call may never run, wherever they appear in the line.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Command-level policy of the shell tool, by parsed program name.'),
     cleanupIntervalSeconds: z
       .number()
       .min(1)
