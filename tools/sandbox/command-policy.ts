@@ -110,10 +110,14 @@ function simpleCommand(words: string[], result: ParsedCommand, depth: number): v
   const program = word.split('/').pop()!;
   const rest = words.slice(i + 1);
   if (OPAQUE_PROGRAMS.has(program)) result.opaque = true;
-  if (SHELLS.has(program)) return shell(program, rest, result, depth);
+  if (SHELLS.has(program)) {
+    shell(program, rest, result, depth);
+    return;
+  }
   if (program in WRAPPERS) {
     result.programs.push(program);
-    return simpleCommand(skipOptions(rest, WRAPPERS[program]!, program), result, depth);
+    simpleCommand(skipOptions(rest, WRAPPERS[program]!, program), result, depth);
+    return;
   }
   const inline = INLINE_CODE[program];
   if (inline && rest.some((arg) => inline.has(arg))) {
