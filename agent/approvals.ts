@@ -3,7 +3,9 @@
  * survives a restart) and presented to the approver with buttons where the channel
  * has them, or as a reply code (`approve <id>` / `deny <id>`). The agent's turn
  * awaits the decision; other conversations keep running. Unanswered requests are
- * denied when they expire. "Allow for this session" grants the tool to the session.
+ * denied when they expire. "Allow for this session" grants the tool to the session;
+ * for `shell`, "allow this command" grants only the same programs (the set parsed by
+ * tools/sandbox/command-policy.ts, whatever the arguments) to the session.
  *
  * Answers arrive as control messages (see `parseApprovalAnswer`), which the bridge
  * runs outside the conversation's lane, because the waiting turn holds that lane.
@@ -13,9 +15,29 @@ import type { OutboundButton } from '../core/contract.js';
 import { newCode } from '../sessions/codes.js';
 import type { Approval } from '../sessions/records.js';
 import type { ApprovalStore } from '../sessions/stores.js';
+import { parseCommand } from '../tools/sandbox/command-policy.js';
 
 export type Decision = 'approved' | 'denied' | 'expired';
 export type Answer = 'approve' | 'deny' | 'session';
+/** An answer as `ApprovalService.answer` takes it: `command` = allow this shell command for the session. */
+export type ScopedAnswer = Answer | 'command';
+
+/**
+ * The grant key "this command" stands for: `shell:<programs, sorted>`; undefined
+ * when the call is no shell command or runs something that cannot be named.
+ */
+export function commandGrantKey(tool: string, args: string): string | undefined {
+  if (tool !== 'shell') return undefined;
+  try {
+    const { command } = JSON.parse(args) as { command?: unknown };
+    if (typeof command !== 'string') return undefined;
+    const parsed = parseCommand(command);
+    if (parsed.opaque || parsed.programs.length === 0) return undefined;
+    return `shell:${[...new Set(parsed.programs)].sort().join(' ')}`;
+  } catch {
+    return undefined;
+  }
+}
 
 /** What a tool call needs approved: the call, where it came from, and who asked. */
 export type ApprovalRequest = Pick<
@@ -32,32 +54,44 @@ export interface ApprovalOptions {
 
 const BUTTON_PREFIX = 'approval:';
 
-/** Reads an approval answer from a button payload or a text like `approve AB12CD` / `/deny AB12CD`. */
+/**
+ * Reads an approval answer from a button payload or a text like `approve AB12CD` /
+ * `/deny AB12CD` / `allow AB12CD command`. "This command" comes back as
+ * `approve` + `command: true`, so a caller that ignores the flag approves once only.
+ */
 export function parseApprovalAnswer(input: {
   text: string;
   action?: { data: string };
-}): { id: string; answer: Answer } | undefined {
+}): { id: string; answer: Answer; command?: true } | undefined {
   const data = input.action?.data;
   if (data?.startsWith(BUTTON_PREFIX)) {
     const [, id, answer] = data.split(':');
+    if (id && answer === 'command') return { id, answer: 'approve', command: true };
     if (id && (answer === 'approve' || answer === 'deny' || answer === 'session'))
       return { id, answer };
     return undefined;
   }
-  const match = /^\/?(approve|deny|allow)(?:@\S+)?\s+([A-Za-z0-9]{4,12})(\s+session)?\s*$/i.exec(
-    input.text.trim(),
-  );
+  const match =
+    /^\/?(approve|deny|allow)(?:@\S+)?\s+([A-Za-z0-9]{4,12})(\s+session|\s+command)?\s*$/i.exec(
+      input.text.trim(),
+    );
   if (!match) return undefined;
   const verb = match[1]!.toLowerCase();
+  const scope = match[3]?.trim().toLowerCase();
+  const id = match[2]!.toUpperCase();
+  if (verb !== 'deny' && scope === 'command') return { id, answer: 'approve', command: true };
   const answer: Answer =
-    verb === 'deny' ? 'deny' : match[3] || verb === 'allow' ? 'session' : 'approve';
-  return { id: match[2]!.toUpperCase(), answer };
+    verb === 'deny' ? 'deny' : scope || verb === 'allow' ? 'session' : 'approve';
+  return { id, answer };
 }
 
-/** Buttons shown with an approval prompt. */
-export function approvalButtons(id: string): OutboundButton[] {
+/** Buttons shown with an approval prompt (`thisCommand`: a shell call that can be granted as a command). */
+export function approvalButtons(id: string, thisCommand = false): OutboundButton[] {
   return [
     { label: 'Approve', data: `${BUTTON_PREFIX}${id}:approve`, style: 'primary' },
+    ...(thisCommand
+      ? [{ label: 'Allow this command for session', data: `${BUTTON_PREFIX}${id}:command` }]
+      : []),
     { label: 'Allow for session', data: `${BUTTON_PREFIX}${id}:session` },
     { label: 'Deny', data: `${BUTTON_PREFIX}${id}:deny`, style: 'danger' },
   ];
@@ -87,6 +121,8 @@ export class ApprovalService {
     present: (approval: Approval) => Promise<void>,
   ): Promise<Decision> {
     if (await this.store.hasGrant(request.sessionId, request.tool)) return 'approved';
+    const commandKey = commandGrantKey(request.tool, request.args);
+    if (commandKey && (await this.store.hasGrant(request.sessionId, commandKey))) return 'approved';
     const callKey = `${request.inboxId}:${request.tool}:${createHash('sha256').update(request.args).digest('hex').slice(0, 16)}`;
     let approval = await this.store.byCallKey(callKey);
     if (approval && approval.status !== 'pending')
@@ -110,7 +146,7 @@ export class ApprovalService {
   /** Applies an answer from `principal` (`channel:senderId`). Returns text for the chat. */
   async answer(
     id: string,
-    answer: Answer,
+    answer: ScopedAnswer,
     principal: string,
   ): Promise<{ ok: boolean; text: string }> {
     const approval = await this.store.get(id);
@@ -124,10 +160,14 @@ export class ApprovalService {
     const status = answer === 'deny' ? 'denied' : 'approved';
     if (!(await this.store.decide(approval.id, status, principal)))
       return { ok: false, text: `Request ${approval.id} was already decided.` };
+    const commandKey =
+      answer === 'command' ? commandGrantKey(approval.tool, approval.args) : undefined;
     if (answer === 'session') await this.store.grant(approval.sessionId, approval.tool, principal);
+    if (commandKey) await this.store.grant(approval.sessionId, commandKey, principal);
     await this.settle(approval.id, status);
-    const how =
-      answer === 'session'
+    const how = commandKey
+      ? `allowed ${commandKey.slice('shell:'.length)} (shell) for the rest of this session`
+      : answer === 'session'
         ? `allowed ${approval.tool} for the rest of this session`
         : `${status} ${approval.tool}`;
     return { ok: true, text: `Request ${approval.id}: ${how}.` };

@@ -19,7 +19,13 @@ import type { SessionStore } from '../sessions/stores.js';
 import type { Redactor } from '../tools/redact.js';
 import type { ToolRegistry, ToolResult } from '../tools/registry.js';
 import { type AccessPolicy, pairingText, principalOf } from './access.js';
-import { type ApprovalService, approvalButtons, parseApprovalAnswer } from './approvals.js';
+import {
+  type ApprovalService,
+  approvalButtons,
+  commandGrantKey,
+  parseApprovalAnswer,
+  type ScopedAnswer,
+} from './approvals.js';
 import { parseCommand } from './commands.js';
 import { type ChatMessage, type ChatModel, ProviderError } from './llm.js';
 import { runToolLoop } from './loop.js';
@@ -77,7 +83,8 @@ export class Router implements MessageHandler {
     // Access first: an approval answer from a stranger or an unaddressed group message
     // never reaches the approval service (which then checks who may approve).
     const answer = parseApprovalAnswer(message);
-    if (answer) return this.answerApproval(turn, answer.id, answer.answer);
+    if (answer)
+      return this.answerApproval(turn, answer.id, answer.command ? 'command' : answer.answer);
     const parsed = parseCommand(message.text);
     if (parsed) {
       return {
@@ -100,11 +107,7 @@ export class Router implements MessageHandler {
     return this.converse(turn, this.deps.model);
   }
 
-  private async answerApproval(
-    turn: Turn,
-    id: string,
-    answer: 'approve' | 'deny' | 'session',
-  ): Promise<Reply> {
+  private async answerApproval(turn: Turn, id: string, answer: ScopedAnswer): Promise<Reply> {
     const result = await this.deps.approvals.answer(id, answer, principalOf(turn.message));
     if (turn.message.action)
       await turn.adapter.acknowledgeAction?.(turn.message, result.text).catch(() => {});
@@ -183,7 +186,13 @@ export class Router implements MessageHandler {
         isError: true,
       });
     }
-    if (tools.policy(name) === 'ask') {
+    const policy = tools.policyFor(name, args);
+    if (policy === 'deny')
+      return this.toolOutcome(name, 'denied', {
+        content: `The owner's policy does not allow this ${name} call.`,
+        isError: true,
+      });
+    if (policy === 'ask') {
       const decision = await approvals.decide(
         {
           inboxId: turn.inboxId,
@@ -235,7 +244,8 @@ export class Router implements MessageHandler {
       '```',
     ];
     if (turn.adapter.capabilities.buttons) {
-      await turn.notify(lines.join('\n'), approvalButtons(id));
+      const thisCommand = commandGrantKey(tool, args) !== undefined;
+      await turn.notify(lines.join('\n'), approvalButtons(id, thisCommand));
     } else {
       lines.push(
         `Reply \`approve ${id}\`, \`approve ${id} session\` (allow for this session) or \`deny ${id}\`.`,

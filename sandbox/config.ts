@@ -83,6 +83,66 @@ export const sandboxSchema = z
       .min(1)
       .default(60)
       .describe('An unused warm container is removed after this long.'),
+    workspaceMaxMb: z
+      .number()
+      .int()
+      .min(1)
+      .default(1024)
+      .describe(
+        'Disk quota of one conversation workspace (MB); no file may grow past the room left, and a full workspace is reported to the model.',
+      ),
+    workspaceMaxFiles: z
+      .number()
+      .int()
+      .min(10)
+      .default(20_000)
+      .describe('Most files and folders one conversation workspace may hold.'),
+    minFreeDiskMb: z
+      .number()
+      .int()
+      .min(0)
+      .default(512)
+      .describe(
+        "Free space kept on the data folder's disk: a running call is killed when the disk gets below it.",
+      ),
+    conversationConcurrency: z
+      .number()
+      .int()
+      .min(1)
+      .default(2)
+      .describe(
+        'Containers one conversation may run at once (of `concurrency` in total); waiting conversations take turns.',
+      ),
+    seccompProfile: z
+      .string()
+      .min(1)
+      .default('parley')
+      .describe(
+        "Seccomp profile: parley = Docker's default without io_uring (shipped in sandbox/seccomp.json), docker = the engine's default, or a path to a JSON profile.",
+      ),
+    runtime: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'OCI runtime for sandbox containers, e.g. runsc (gVisor); the engine default when unset.',
+      ),
+    commands: z
+      .object({
+        allow: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            'Programs a `shell` call may run without asking when every program it runs is listed (e.g. [ls, cat, grep]); inline code needs its own entry, e.g. "python3 -c".',
+          ),
+        deny: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('Programs a `shell` call may never run, wherever they appear in the line.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Command-level policy of the shell tool, by parsed program name.'),
     cleanupIntervalSeconds: z
       .number()
       .min(1)
@@ -92,22 +152,6 @@ export const sandboxSchema = z
       ),
   })
   .strict()
-  .default({
-    enabled: true,
-    image: 'python:3.12-slim',
-    memoryMb: 256,
-    cpus: 1,
-    pidsLimit: 64,
-    timeoutSeconds: 30,
-    outputLimitChars: 10_000,
-    tmpfsMb: 64,
-    user: 'auto',
-    concurrency: 4,
-    networkTools: [],
-    networkMode: 'bridge',
-    warmPool: false,
-    warmIdleSeconds: 60,
-    cleanupIntervalSeconds: 60,
-  });
+  .prefault({});
 
 export type SandboxConfig = z.infer<typeof sandboxSchema>;

@@ -1,12 +1,15 @@
 /**
  * The create options of one sandbox container: the hardening every call gets
  * (no network unless the tool opted in, read-only root, tmpfs /tmp, non-root user,
- * no capabilities, no-new-privileges, memory/CPU/pids limits, no logging driver)
- * and the one host path it sees, the conversation's workspace at /workspace.
+ * no capabilities, no-new-privileges, Parley's seccomp profile, memory/CPU/pids
+ * limits, fsize/nofile/nproc ulimits, no logging driver, optional runtime such as
+ * runsc) and the one host path it sees, the conversation's workspace at /workspace.
  * The environment is built from scratch: nothing of Parley's own reaches it.
  */
+import { readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
 import type { SandboxConfig } from './config.js';
+import parleyProfile from './seccomp.json' with { type: 'json' };
 
 export interface ContainerRequest {
   /** argv run in the container (no shell unless the argv starts one). */
@@ -15,6 +18,49 @@ export interface ContainerRequest {
   workspace: string;
   /** Give this call a network (`sandbox.networkTools`). */
   network?: boolean;
+  /** Largest file (bytes) the call may write: the room left in the workspace (quota.ts). */
+  fileSizeLimit?: number;
+  /** The command runs behind `timeout` (withDeadline): PID 1 becomes docker-init. */
+  deadline?: boolean;
+}
+
+/** Open files per process inside a container. */
+export const NOFILE = 1024;
+
+/** The `seccomp=` security option for `sandbox.seccompProfile` (none: the engine's default). */
+export function seccompOption(setting: string): string[] {
+  if (setting === 'docker') return [];
+  let profile = profiles.get(setting);
+  if (!profile) {
+    const json = setting === 'parley' ? parleyProfile : JSON.parse(readFileSync(setting, 'utf8'));
+    profile = JSON.stringify(json);
+    profiles.set(setting, profile);
+  }
+  return [`seccomp=${profile}`];
+}
+
+const profiles = new Map<string, string>();
+
+/**
+ * `argv` behind busybox/coreutils `timeout`, so the container ends itself at its
+ * deadline even when Parley is gone (its own timer fires first, normally).
+ */
+export function withDeadline(argv: string[], seconds: number): string[] {
+  return ['timeout', '-s', 'KILL', String(Math.ceil(seconds)), ...argv];
+}
+
+function ulimits(config: SandboxConfig, request: ContainerRequest) {
+  const limits = [{ Name: 'nofile', Soft: NOFILE, Hard: NOFILE }];
+  if (request.fileSizeLimit !== undefined) {
+    const bytes = Math.max(0, Math.floor(request.fileSizeLimit));
+    limits.push({ Name: 'fsize', Soft: bytes, Hard: bytes });
+  }
+  // RLIMIT_NPROC counts every process of the uid on the host: only for a dedicated uid.
+  if (sandboxUser(config.user).uid !== process.getuid?.()) {
+    const nproc = config.pidsLimit * (config.concurrency + 1);
+    limits.push({ Name: 'nproc', Soft: nproc, Hard: nproc });
+  }
+  return limits;
 }
 
 /** The only environment a container gets. */
@@ -62,12 +108,16 @@ export function containerSpec(
       ReadonlyRootfs: true,
       Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${config.tmpfsMb}m` },
       CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
+      SecurityOpt: ['no-new-privileges', ...seccompOption(config.seccompProfile)],
+      Ulimits: ulimits(config, request),
+      ...(config.runtime ? { Runtime: config.runtime } : {}),
       Memory: memory,
       MemorySwap: memory,
       NanoCpus: Math.round(config.cpus * 1e9),
       PidsLimit: config.pidsLimit,
-      Init: false,
+      // docker-init as PID 1 when the command runs behind `timeout`: busybox's timeout
+      // signals its parent, which must not be the namespace's init (immune to it).
+      Init: request.deadline === true,
       Privileged: false,
       AutoRemove: false,
       LogConfig: { Type: 'none', Config: {} },

@@ -6,8 +6,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createWorkspaceFiles,
+  saveToWorkspace,
+  workspaceFor,
+} from '../sessions/workspace/index.js';
 import { diagnose } from '../tools/sandbox/diagnose.js';
 import { DockerSandbox, type SandboxRequest } from './docker-sandbox.js';
 import { dockerSkipReason, labelledContainers, testSandboxConfig } from './testing.js';
@@ -20,8 +25,10 @@ describe.skipIf(skip)('DockerSandbox attack battery', () => {
   const sh = (command: string, extra: Partial<SandboxRequest> = {}) =>
     sandbox.run({ cmd: ['sh', '-c', command], workspace, ...extra });
 
+  let dataDir: string;
   beforeAll(() => {
-    workspace = mkdtempSync(join(tmpdir(), 'parley-ws-'));
+    dataDir = mkdtempSync(join(tmpdir(), 'parley-data-'));
+    workspace = workspaceFor(dataDir, 'test:attack');
   });
   afterEach(async () => {
     expect(await labelledContainers(sandbox.owner.instance)).toEqual([]);
@@ -63,9 +70,17 @@ describe.skipIf(skip)('DockerSandbox attack battery', () => {
   });
 
   it('can read files a channel saved into the workspace as another user', async () => {
-    writeFileSync(join(workspace, 'attachment.txt'), 'from telegram', { mode: 0o600 });
-    const result = await sh('cat /workspace/attachment.txt');
+    const saved = saveToWorkspace(workspace, 'attachment.txt', Buffer.from('from telegram'));
+    const result = await sh(`cat /workspace/${basename(saved)}`);
     expect(result.stdout).toBe('from telegram');
+    const inbound = await createWorkspaceFiles(dataDir).saveInbound(
+      'web:c',
+      'b.txt',
+      Buffer.from('b'),
+    );
+    expect(
+      (await sandbox.run({ cmd: ['cat', basename(inbound)], workspace: dirname(inbound) })).stdout,
+    ).toBe('b');
   });
 
   it('cannot read host files outside the workspace', async () => {

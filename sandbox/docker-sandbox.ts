@@ -3,9 +3,11 @@
  * happens. This is the only way Parley executes model-chosen commands or code; there
  * is no host fallback. Per call:
  *
- *   queue (Limiter) ─► create (hardened spec, labels) ─► attach (demux, capped)
- *     ─► start ─► wait | timeout → kill | abort → kill ─► inspect (OOMKilled)
- *     ─► remove (force) ─► SandboxResult
+ *   queue (fair Limiter: per conversation, then global) ─► hand the workspace over
+ *     ─► create (hardened spec, labels, fsize = room left in the quota, command
+ *        behind `timeout` when the image has it) ─► attach (demux, capped) ─► start
+ *     ─► wait | timeout → kill | abort → kill | host disk low → kill
+ *     ─► inspect (OOMKilled) ─► remove (force) ─► measure the workspace ─► SandboxResult
  *
  * Containers left behind by a crash are removed by `cleanup()` (at startup and
  * periodically, see orphans.ts); `close()` removes this instance's running ones.
@@ -18,11 +20,15 @@
  * ```
  */
 import { randomUUID } from 'node:crypto';
-import { chownSync, lstatSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import Docker from 'dockerode';
+import { handOverWorkspace } from '../sessions/workspace/index.js';
 import type { SandboxConfig } from './config.js';
-import { type ContainerRequest, containerSpec, sandboxUser } from './container-spec.js';
+import {
+  type ContainerRequest,
+  containerSpec,
+  sandboxUser,
+  withDeadline,
+} from './container-spec.js';
 import { Limiter } from './limiter.js';
 import {
   containerLabels,
@@ -34,6 +40,7 @@ import {
   removeOrphans,
 } from './orphans.js';
 import { CappedOutput, Demuxer } from './output.js';
+import { WorkspaceQuota, watchDisk } from './quota.js';
 import { execLine, WarmPool, warmSpec } from './warm-pool.js';
 
 export interface SandboxRequest extends ContainerRequest {
@@ -56,7 +63,12 @@ export interface SandboxResult {
   timedOut: boolean;
   oomKilled: boolean;
   aborted: boolean;
+  /** "workspace full: …" when the call left the workspace over quota or the host disk low. */
+  workspaceFull?: string;
 }
+
+/** The container's own deadline is this much later than Parley's timer. */
+const INSIDE_DEADLINE_SLACK_S = 2;
 
 /** Wait this long for the attach stream to drain after the container stopped. */
 const DRAIN_MS = 2_000;
@@ -67,6 +79,13 @@ export class DockerSandbox {
   readonly limiter: Limiter;
   /** Idle started containers per workspace (`sandbox.warmPool`). */
   readonly pool: WarmPool | undefined;
+  /** Workspace quotas (`sandbox.workspaceMaxMb`, `workspaceMaxFiles`, `minFreeDiskMb`). */
+  readonly quota: WorkspaceQuota;
+  /**
+   * Whether commands run behind the image's `timeout` (set by the startup probe
+   * when the image has one), so a container stops by itself at its deadline.
+   */
+  deadlineInside = false;
 
   constructor(
     readonly config: SandboxConfig,
@@ -74,7 +93,8 @@ export class DockerSandbox {
   ) {
     this.docker =
       docker ?? new Docker(config.socketPath ? { socketPath: config.socketPath } : undefined);
-    this.limiter = new Limiter(config.concurrency);
+    this.limiter = new Limiter(config.concurrency, config.conversationConcurrency);
+    this.quota = new WorkspaceQuota(config);
     this.pool = config.warmPool
       ? new WarmPool((container) => this.remove(container), config.warmIdleSeconds * 1000)
       : undefined;
@@ -82,7 +102,7 @@ export class DockerSandbox {
 
   /** Runs `request` in a new container once a slot is free. */
   run(request: SandboxRequest): Promise<SandboxResult> {
-    return this.limiter.run(() => this.runNow(request));
+    return this.limiter.run(request.workspace, () => this.runNow(request));
   }
 
   /** Removes containers left behind by dead or overdue owners; returns how many. */
@@ -111,17 +131,46 @@ export class DockerSandbox {
   }
 
   /**
-   * Gives `dir` and the files directly in it (e.g. attachments a channel saved as
-   * root) to the container user when Parley runs as root; symlinks are left alone.
+   * Gives `dir` (and, the first time, the files directly in it) to the container
+   * user when Parley runs as root; once it is theirs this is one fstat
+   * (sessions/workspace/usage.ts).
    */
-  prepareWorkspace(dir: string): void {
+  async prepareWorkspace(dir: string): Promise<void> {
     if (process.getuid?.() !== 0) return;
-    const { uid, gid } = sandboxUser(this.config.user);
-    chownSync(dir, uid, gid);
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (!entry.isFile()) continue;
-      const path = join(dir, entry.name);
-      if (lstatSync(path).uid !== uid) chownSync(path, uid, gid);
+    await handOverWorkspace(dir, sandboxUser(this.config.user));
+  }
+
+  /** `request` as it is run: quota as fsize, deadline inside the container. */
+  private async hardened(request: SandboxRequest, timeoutMs: number): Promise<SandboxRequest> {
+    const fileSizeLimit = await this.quota.fileSizeLimit(request.workspace);
+    const seconds = timeoutMs / 1000 + INSIDE_DEADLINE_SLACK_S;
+    const cmd = this.deadlineInside ? withDeadline(request.cmd, seconds) : request.cmd;
+    return { ...request, cmd, fileSizeLimit, deadline: this.deadlineInside };
+  }
+
+  /** Runs `request` while watching the host disk; measures the workspace afterwards. */
+  private async runNow(original: SandboxRequest): Promise<SandboxResult> {
+    const timeoutMs = this.timeoutFor(original);
+    await this.prepareWorkspace(original.workspace);
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    original.signal?.addEventListener('abort', onAbort, { once: true });
+    if (original.signal?.aborted) stop.abort();
+    let diskLow: string | undefined;
+    const unwatch = watchDisk(this.quota, original.workspace, (reason) => {
+      diskLow = reason;
+      stop.abort();
+    });
+    try {
+      const request = { ...(await this.hardened(original, timeoutMs)), signal: stop.signal };
+      const result = await this.runContainer(request, timeoutMs);
+      const usage = await this.quota.measure(original.workspace);
+      const full = diskLow ?? this.quota.fullReason(usage);
+      if (diskLow) result.aborted = false;
+      return full ? { ...result, workspaceFull: full } : result;
+    } finally {
+      unwatch();
+      original.signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -130,10 +179,8 @@ export class DockerSandbox {
     return Math.max(100, Math.min(request.timeoutMs ?? max, max));
   }
 
-  private async runNow(request: SandboxRequest): Promise<SandboxResult> {
-    const timeoutMs = this.timeoutFor(request);
+  private async runContainer(request: SandboxRequest, timeoutMs: number): Promise<SandboxResult> {
     const started = Date.now();
-    this.prepareWorkspace(request.workspace);
     const key = `${request.workspace}\0${request.network === true}`;
     const warm = await this.pool?.take(key);
     try {
@@ -211,7 +258,10 @@ export class DockerSandbox {
       this.timeoutFor({ ...request, timeoutMs: undefined }) +
       GRACE_MS;
     const spec = containerSpec(this.config, request, containerLabels(this.owner, deadline));
-    const container = await this.docker.createContainer(warmSpec(spec));
+    const idleSeconds = (deadline - Date.now()) / 1000;
+    const container = await this.docker.createContainer(
+      warmSpec(spec, this.deadlineInside ? withDeadline(['sh', '-s'], idleSeconds) : undefined),
+    );
     await container.start();
     return container;
   }

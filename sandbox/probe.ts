@@ -2,6 +2,8 @@
  * Startup checks of the sandbox: is the Docker engine reachable, does the image
  * exist locally (Parley never pulls), and which languages does it provide for
  * run_code (python3, node, sh: detected by running `command -v` in a container).
+ * The same run looks for `timeout`: when present, every command runs behind it
+ * so a container ends itself at its deadline (`DockerSandbox.deadlineInside`).
  * Each failure comes back as a sentence naming what to install or build.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,13 +47,17 @@ export async function probeSandbox(sandbox: DockerSandbox, timeoutMs = 5_000): P
         : `Docker failed to inspect image "${image}": ${(error as Error).message}`,
     };
   }
-  return { ok: true, languages: sandbox.config.languages ?? (await detectLanguages(sandbox)) };
+  const detected = await detectLanguages(sandbox);
+  return { ok: true, languages: sandbox.config.languages ?? detected };
 }
 
-/** Languages whose interpreter exists in the image (empty when even `sh` is missing). */
+/**
+ * Languages whose interpreter exists in the image (empty when even `sh` is
+ * missing); sets `sandbox.deadlineInside` when the image has `timeout`.
+ */
 export async function detectLanguages(sandbox: DockerSandbox): Promise<Language[]> {
   const workspace = mkdtempSync(join(tmpdir(), 'parley-probe-'));
-  const names = Object.values(BINARIES).join(' ');
+  const names = [...Object.values(BINARIES), 'timeout'].join(' ');
   try {
     const result = await sandbox.run({
       cmd: ['sh', '-c', `for c in ${names}; do command -v "$c" >/dev/null 2>&1 && echo "$c"; done`],
@@ -59,6 +65,7 @@ export async function detectLanguages(sandbox: DockerSandbox): Promise<Language[
       timeoutMs: 15_000,
     });
     const found = new Set(result.stdout.split('\n').map((line) => line.trim()));
+    sandbox.deadlineInside = found.has('timeout');
     return (Object.keys(BINARIES) as Language[]).filter((lang) => found.has(BINARIES[lang]));
   } catch {
     return []; // no sh in the image: the container cannot even start

@@ -15,10 +15,13 @@ interface Idle {
 }
 
 /** Create options of a pooled container: the same spec, idling on stdin. */
-export function warmSpec(spec: Docker.ContainerCreateOptions): Docker.ContainerCreateOptions {
+export function warmSpec(
+  spec: Docker.ContainerCreateOptions,
+  idle: string[] = ['sh', '-s'],
+): Docker.ContainerCreateOptions {
   return {
     ...spec,
-    Cmd: ['sh', '-s'],
+    Cmd: idle,
     OpenStdin: true,
     StdinOnce: true,
     AttachStdin: true,

@@ -1,7 +1,11 @@
 /**
  * Secret redaction: replaces every configured secret (bot tokens, API keys, the web
  * token) with `[redacted]` in text headed for logs, the model or a chat. Used by the
- * logger and by tool output before it leaves a tool.
+ * logger and by tool output before it leaves a tool. Each secret is also looked for
+ * in its encoded forms, so `base64 <<< $KEY` or `xxd -p` in the sandbox does not
+ * smuggle it out: hex (lower and upper case) and base64 / base64url at each of the
+ * three byte alignments it can have inside a longer encoded text (only the
+ * characters that depend on the secret alone are matched).
  */
 
 export const REDACTED = '[redacted]';
@@ -17,7 +21,9 @@ export class Redactor {
   /** Adds secrets (values shorter than 6 characters are ignored: too likely in normal text). */
   add(...secrets: (string | undefined)[]): void {
     for (const secret of secrets) {
-      if (secret && secret.length >= 6 && !this.secrets.includes(secret)) this.secrets.push(secret);
+      if (!secret || secret.length < 6) continue;
+      for (const form of [secret, ...encodedForms(secret)])
+        if (!this.secrets.includes(form)) this.secrets.push(form);
     }
     this.secrets.sort((a, b) => b.length - a.length);
     this.pattern = this.secrets.length
@@ -35,6 +41,21 @@ export class Redactor {
     if (!this.pattern) return value;
     return walk(value, (text) => this.redact(text)) as T;
   }
+}
+
+/** Hex and base64 forms of `secret` (see the module comment). */
+export function encodedForms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const hex = bytes.toString('hex');
+  const forms = [hex, hex.toUpperCase()];
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+    const first = Math.ceil((8 * shift) / 6);
+    const end = Math.floor((8 * (shift + bytes.length)) / 6);
+    const core = encoded.slice(first, end);
+    forms.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return [...new Set(forms)].filter((form) => form.length >= 6);
 }
 
 function walk(value: unknown, map: (text: string) => string, depth = 0): unknown {

@@ -48,6 +48,11 @@ export interface Tool<Schema extends z.ZodType = z.ZodType> {
   policy: ToolPolicy;
   /** Runs outside Parley's process (sandbox); shown as such to approvers. */
   sandboxed?: boolean;
+  /**
+   * A verdict on these arguments (e.g. shell's command allow/deny lists):
+   * `allow` lets an `ask` call run without asking, `deny` refuses it.
+   */
+  verdict?(args: z.infer<Schema>): 'allow' | 'deny' | 'ask';
   run(args: z.infer<Schema>, context: ToolContext): Promise<ToolResult>;
 }
 
@@ -88,6 +93,17 @@ export class ToolRegistry {
   policy(name: string): ToolPolicy {
     const tool = this.tools.get(name);
     return this.overrides[name] ?? tool?.policy ?? 'deny';
+  }
+
+  /**
+   * The policy of one call: the tool's policy, refined by its `verdict` on the
+   * arguments (never looser than `deny`, never asking when the owner's lists allow).
+   */
+  policyFor(name: string, args: unknown): ToolPolicy {
+    const base = this.policy(name);
+    const verdict = this.tools.get(name)?.verdict?.(args as never);
+    if (base === 'deny' || verdict === 'deny') return 'deny';
+    return verdict === 'allow' ? 'auto' : base;
   }
 
   /** Takes a tool out of service, with the reason users and the model will see. */

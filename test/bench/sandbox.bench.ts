@@ -2,17 +2,30 @@
  * Sandbox benchmark: latency of `echo hi` through DockerSandbox versus a raw
  * `docker run --rm` (docker CLI, same image, same hardening flags, same engine),
  * interleaved in one run, as median / p95 and their ratio (target ≤ 1.2); then the
- * throughput of 100 calls at concurrency 8. Skips when Docker or the image is
+ * throughput of 100 calls at concurrency 8; then the longest event-loop block
+ * (monitorEventLoopDelay, 1 ms resolution) during tool calls on a workspace of
+ * 100,000 files (target ≤ 5 ms), next to what the synchronous walk the sandbox
+ * used to do before each call costs there. Skips when Docker or the image is
  * missing (`bash .ci/docker.sh` provides both).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Docker from 'dockerode';
 import { percentile } from '../../cli/metrics.js';
 import { sandboxSchema } from '../../sandbox/config.js';
 import { DockerSandbox } from '../../sandbox/docker-sandbox.js';
+import { openWorkspace } from '../../sessions/workspace/index.js';
 
 const IMAGE = 'parley-sandbox-test';
 const ROUNDS = 15;
@@ -37,6 +50,12 @@ function dockerRun(workspace: string): Promise<number> {
     'ALL',
     '--security-opt',
     'no-new-privileges',
+    '--security-opt',
+    `seccomp=${new URL('../../sandbox/seccomp.json', import.meta.url).pathname.replace('/dist/', '/')}`,
+    '--ulimit',
+    'nofile=1024:1024',
+    '--ulimit',
+    'fsize=1073741824',
     '--pids-limit',
     '64',
     '--memory',
@@ -108,11 +127,59 @@ async function warmLatency(workspace: string): Promise<{ median: number; p95: nu
   }
 }
 
+/** Longest event-loop block (ms) while `action` runs, at 1 ms resolution. */
+async function blockDuring(action: () => Promise<unknown>): Promise<number> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  await action();
+  histogram.disable();
+  return Math.round((histogram.max / 1e6) * 10) / 10;
+}
+
+/** Event-loop block during tool calls on a workspace of `files` files. */
+async function eventLoopBlock(files = 100_000): Promise<Record<string, unknown>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-big-'));
+  const workspace = openWorkspace(dataDir, 'bench:big');
+  mkdirSync(join(workspace.root, 'many'));
+  for (let i = 0; i < files; i++) closeSync(openSync(join(workspace.root, `f${i}`), 'w'));
+  const sandbox = new DockerSandbox(sandboxSchema.parse({ image: IMAGE }));
+  try {
+    const idleMs = await blockDuring(() => new Promise((resolve) => setTimeout(resolve, 1000)));
+    const legacyWalk = performance.now(); // what prepareWorkspace did before every call
+    for (const entry of readdirSync(workspace.root, { withFileTypes: true }))
+      if (entry.isFile()) lstatSync(join(workspace.root, entry.name));
+    const legacyMs = Math.round(performance.now() - legacyWalk);
+    const echo = () => sandbox.run({ cmd: ['sh', '-c', 'echo hi'], workspace: workspace.root });
+    const firstCallMs = await blockDuring(echo); // hands 100k files over once (as root)
+    const shellMs = await blockDuring(echo);
+    const listMs = await blockDuring(() => workspace.list('.', 500));
+    const writeMs = await blockDuring(async () => {
+      await sandbox.quota.ensureRoom(workspace.root, 10).catch(() => {}); // over quota: refused
+      await workspace.writeFile('many/x.txt', 'x');
+    });
+    return {
+      files,
+      eventLoopBlockMaxMs: {
+        firstShellCall: firstCallMs,
+        shellCall: shellMs,
+        listFiles: listMs,
+        writeFile: writeMs,
+      },
+      target: 'eventLoopBlockMaxMs <= 5',
+      idleBaselineMs: idleMs, // the same probe while nothing runs: the machine's noise
+      beforeSyncWalkMs: legacyMs,
+    };
+  } finally {
+    await sandbox.close().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 export default async function bench(): Promise<Record<string, unknown>> {
   const reason = await unavailable();
   if (reason) return { skipped: reason };
   const workspace = mkdtempSync(join(tmpdir(), 'parley-bench-'));
-  const config = sandboxSchema.parse({ image: IMAGE, concurrency: 8 });
+  const config = sandboxSchema.parse({ image: IMAGE, concurrency: 8, conversationConcurrency: 8 });
   const sandbox = new DockerSandbox(config);
   try {
     await viaSandbox(sandbox, workspace); // warm up both paths
@@ -143,6 +210,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
         callsPerSecond: Math.round((100 / seconds) * 10) / 10,
         peakConcurrent: sandbox.limiter.peak,
       },
+      workspace100k: await eventLoopBlock(),
     };
   } finally {
     await sandbox.close().catch(() => {});

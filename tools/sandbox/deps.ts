@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { DockerSandbox } from '../../sandbox/docker-sandbox.js';
-import { workspaceFor } from '../../sessions/workspace.js';
+import { openWorkspace, type Workspace, workspaceFor } from '../../sessions/workspace/index.js';
 import type { Redactor } from '../redact.js';
 import type { ToolContext, ToolResult } from '../registry.js';
 import { toolResult } from './result.js';
@@ -15,11 +15,14 @@ export interface SandboxToolDeps {
   redactor: Redactor;
 }
 
-/** The host folder of a conversation, ready for the container user. */
-export function workspaceOf(deps: SandboxToolDeps, conversationKey: string): string {
-  const dir = workspaceFor(deps.dataDir, conversationKey);
-  deps.sandbox.prepareWorkspace(dir);
-  return dir;
+/** The host-side workspace of a conversation, handed to the container user. */
+export async function workspaceOf(
+  deps: SandboxToolDeps,
+  conversationKey: string,
+): Promise<Workspace> {
+  const workspace = openWorkspace(deps.dataDir, conversationKey);
+  await deps.sandbox.prepareWorkspace(workspace.root);
+  return workspace;
 }
 
 /** Whether containers of `tool` get a network (`sandbox.networkTools`). */

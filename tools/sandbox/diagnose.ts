@@ -10,6 +10,7 @@ export type FailureKind =
   | 'timed-out'
   | 'out-of-memory'
   | 'disk-full'
+  | 'workspace-full'
   | 'network-disabled'
   | 'process-limit'
   | 'permission-denied'
@@ -31,6 +32,12 @@ interface Rule {
 }
 
 const RULES: Rule[] = [
+  {
+    kind: 'workspace-full',
+    pattern: /File too large|EFBIG|File size limit exceeded/i,
+    summary:
+      'workspace full: no file may grow past the room left in the workspace quota; delete files (rm) before writing more',
+  },
   {
     kind: 'disk-full',
     pattern: /No space left on device|ENOSPC|Disk quota exceeded/i,
@@ -74,6 +81,12 @@ export function diagnose(result: SandboxResult, networkEnabled = false): Diagnos
       summary: 'the command ran past the time limit and was killed',
       evidence: `killed after ${Math.round(result.durationMs / 100) / 10} s`,
     };
+  if (result.workspaceFull)
+    return {
+      kind: 'workspace-full',
+      summary: `${result.workspaceFull} (rm what is not needed; the workspace is kept between calls)`,
+      evidence: result.exitCode === 0 ? 'measured after the call' : `exit code ${result.exitCode}`,
+    };
   if (result.oomKilled || (result.exitCode === 137 && !result.aborted))
     return {
       kind: 'out-of-memory',
@@ -87,6 +100,12 @@ export function diagnose(result: SandboxResult, networkEnabled = false): Diagnos
     const line = lines.find((candidate) => rule.pattern.test(candidate));
     if (line) return { kind: rule.kind, summary: rule.summary, evidence: clip(line) };
   }
+  if (result.exitCode === 153)
+    return {
+      kind: 'workspace-full',
+      summary: RULES[0]!.summary,
+      evidence: 'exit code 153 (SIGXFSZ: file size limit)',
+    };
   if (result.exitCode === 127)
     return {
       kind: 'command-not-found',

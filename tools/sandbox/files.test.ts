@@ -1,8 +1,18 @@
 /**
  * The workspace file tools run on the host: every escape (traversal, absolute
- * paths, symlinks to files or folders outside) must be refused.
+ * paths, symlinks anywhere in a path) must be refused, and a FIFO or socket
+ * planted in the workspace must be refused without blocking.
  */
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -92,11 +102,54 @@ describe('workspace file tools', () => {
     expect((await list.run({ path: '.' }, context)).content).toMatch(/symlink\t\tlink\.txt/);
   });
 
-  it('allows a symlink that stays inside the workspace', async () => {
+  it('never follows a symlink, even one that stays inside the workspace', async () => {
     mkdirSync(join(workspace, 'real'));
     writeFileSync(join(workspace, 'real', 'f.txt'), 'inside');
     symlinkSync(join(workspace, 'real'), join(workspace, 'alias'));
-    expect((await read.run({ path: 'alias/f.txt' }, context)).content).toBe('inside');
+    symlinkSync('real/f.txt', join(workspace, 'f-link'));
+    expect((await read.run({ path: 'real/f.txt' }, context)).content).toBe('inside');
+    for (const path of ['alias/f.txt', 'f-link']) {
+      const result = await read.run({ path }, context);
+      expect(result.isError).toBe(true);
+      expect(result.content).toMatch(/symbolic link: refused/);
+    }
+  });
+
+  it('refuses FIFOs and sockets without blocking, for reading and writing', async () => {
+    execFileSync('mkfifo', [join(workspace, 'r.fifo')]);
+    const server = createServer().listen(join(workspace, 's.sock'));
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      for (const path of ['r.fifo', 's.sock']) {
+        const results = [
+          await read.run({ path }, context),
+          await write.run({ path, content: 'x' }, context),
+        ];
+        for (const result of results) {
+          expect(result.isError).toBe(true);
+          expect(result.content).toMatch(/FIFO|socket|not a regular file/);
+        }
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  it('writes into place through staging: a planted symlink is replaced, not followed', async () => {
+    symlinkSync(join(outside, 'secret.txt'), join(workspace, 'planted'));
+    const result = await write.run({ path: 'planted', content: 'new' }, context);
+    expect(result.isError).toBe(true);
+    expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe('outside-secret');
+    await write.run({ path: 'a/new.txt', content: 'fresh' }, context);
+    expect(readdirSync(join(dataDir, 'workspaces', '.staging'))).toEqual([]);
+  });
+
+  it('lists at most 500 entries of a large folder and says there are more', async () => {
+    mkdirSync(join(workspace, 'many'));
+    for (let i = 0; i < 600; i++) writeFileSync(join(workspace, 'many', `f${i}`), '');
+    const listing = (await list.run({ path: 'many' }, context)).content.split('\n');
+    expect(listing[0]).toBe('/workspace/many (first 500 entries; more not shown)');
+    expect(listing).toHaveLength(501);
   });
 
   it('caps what it reads and redacts secrets', async () => {

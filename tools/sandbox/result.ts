@@ -29,7 +29,7 @@ export function toolResult(
   };
   return {
     content: JSON.stringify(body, null, 1),
-    isError: result.exitCode !== 0 || result.timedOut,
+    isError: result.exitCode !== 0 || result.timedOut || Boolean(result.workspaceFull),
     details: {
       exitCode: result.exitCode,
       durationMs: result.durationMs,
