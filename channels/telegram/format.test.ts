@@ -21,8 +21,8 @@ describe('telegram format', () => {
       [
         '<b>Title</b>',
         '• one',
-        '<blockquote>quoted\nmore</blockquote>',
-        '<a href="https://example.com/?a=1&amp;b=2">site</a>',
+        // CommonMark: the unmarked line right after a quote continues it (lazy continuation).
+        '<blockquote>quoted\nmore\n<a href="https://example.com/?a=1&amp;b=2">site</a></blockquote>',
         '<pre><code class="language-ts">const x = 1 &lt; 2;</code></pre>',
       ].join('\n'),
     );
