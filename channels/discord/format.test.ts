@@ -26,4 +26,17 @@ describe('renderDiscord', () => {
     const code = '```md\n#### not a heading\n| a | b |\n|---|---|\n![x](y)\n```';
     expect(renderDiscord(code)).toBe(code);
   });
+
+  it('renders ~~~ fences as ``` fences with their language', () => {
+    expect(renderDiscord('~~~py\nprint("**x**")\n~~~')).toBe('```py\nprint("**x**")\n```');
+    expect(renderDiscord('```py\nprint("**x**")\n```')).toBe('```py\nprint("**x**")\n```');
+  });
+
+  it('escapes what would become markup, leaves mentions alone', () => {
+    expect(renderDiscord('**bold _and** italic_')).toBe('**bold \\_and** italic\\_');
+    expect(renderDiscord('\\*not italic\\* and 5*3, snake_case, 2 * 3')).toBe(
+      '\\*not italic\\* and 5\\*3, snake_case, 2 * 3',
+    );
+    expect(renderDiscord('@everyone <@123> look')).toBe('@everyone <@123> look');
+  });
 });

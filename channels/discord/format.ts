@@ -2,79 +2,96 @@
  * Model Markdown → Discord Markdown, the `format` step of the sender pipeline for
  * Discord (`render` on the adapter; chunking to 2,000 characters follows).
  *
- * Discord already speaks most of Markdown (bold, italics, strike, inline code,
- * fences, quotes, lists, masked links, headings `#`–`###`), so rendering is about
- * the few things it shows literally: deeper headings become bold lines, tables
- * become monospace blocks, images become links, rules and `<br>` become plain
- * text. Fenced code is never touched.
+ * The Markdown is parsed once (`channels/shared/markdown.ts`) and this serializer
+ * writes it back in the Markdown Discord shows: `**bold**`, `*italic*`, `~~strike~~`,
+ * code spans, ``` fences with their language (a ~~~ fence becomes ```), `> ` quotes,
+ * `- ` / `1.` lists, masked links, headings `#`–`###`. Deeper headings become bold
+ * lines, tables become an aligned ``` block, images become links, rules and `<br>`
+ * become plain text. Text that would turn into markup it was not (`\*` in the
+ * source, `a*b*c`) is backslash-escaped; `@everyone` and `<@id>` mentions are left
+ * as written (the adapter's `allowedMentions` decides what pings).
  *
  * @example
  * ```ts
  * renderDiscord('#### Notes\n![chart](https://x/c.png)') // '**Notes**\n[chart](https://x/c.png)'
  * ```
  */
+import { type Dialect, type LinkParts, renderMarkdown } from '../shared/serialize.js';
 
-const FENCE = /^\s*(```|~~~)/;
+/** Backslash-escapes the characters of `text` that Discord would read as markup. */
+export function escapeDiscord(text: string): string {
+  return text.replace(/[\\*_~`|]/g, (char, at: number) =>
+    isInert(char, text[at - 1] ?? ' ', text[at + 1] ?? ' ') ? char : `\\${char}`,
+  );
+}
+
+/** Whether `char` between `before` and `after` can start or end no markup. */
+function isInert(char: string, before: string, after: string): boolean {
+  const space = (c: string) => /\s/.test(c);
+  switch (char) {
+    case '\\':
+      return !/[!-/:-@[-`{-~]/.test(after);
+    case '*':
+      return space(before) && space(after);
+    case '_':
+      return (space(before) && space(after)) || (/\w/.test(before) && /\w/.test(after));
+    case '~':
+    case '|':
+      return before !== char && after !== char;
+    default:
+      return false;
+  }
+}
+
+/** A code span whose fence is longer than any backtick run inside. */
+function codeSpan(value: string): string {
+  const longest = Math.max(0, ...(value.match(/`+/g) ?? []).map((run) => run.length));
+  const ticks = '`'.repeat(longest + 1);
+  const padded = value.startsWith('`') || value.endsWith('`') ? ` ${value} ` : value;
+  return `${ticks}${padded}${ticks}`;
+}
+
+function codeBlock(value: string, lang: string): string {
+  const longest = Math.max(
+    2,
+    ...(value.match(/^\s*`{3,}/gm) ?? []).map((run) => run.trim().length),
+  );
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${lang.replace(/`/g, '')}\n${value}\n${fence}`;
+}
+
+const escapeUrl = (url: string) => url.replace(/[()\s]/g, (c) => encodeURIComponent(c));
+
+function link({ label, plain, url, kind }: LinkParts): string {
+  if (kind === 'literal') return plain;
+  if (kind === 'angle') return `<${url}>`;
+  return plain.trim() ? `[${label}](${escapeUrl(url)})` : url;
+}
+
+function quote(inner: string): string {
+  return inner
+    .split('\n')
+    .map((line) => `> ${line}`.trimEnd())
+    .join('\n');
+}
+
+const discord: Dialect = {
+  text: escapeDiscord,
+  strong: (inner) => `**${inner}**`,
+  emphasis: (inner) => `*${inner}*`,
+  strike: (inner) => `~~${inner}~~`,
+  inlineCode: codeSpan,
+  link,
+  image: (alt, url) => (alt.trim() ? `[${escapeDiscord(alt)}](${escapeUrl(url)})` : url),
+  heading: (inner, depth) => (depth <= 3 ? `${'#'.repeat(depth)} ${inner}` : `**${inner}**`),
+  quote,
+  codeBlock,
+  table: (lines) => ['```', ...lines, '```'].join('\n'),
+  rule: '──────────',
+  bullet: '- ',
+};
 
 /** Renders model Markdown for Discord. */
 export function renderDiscord(markdown: string): string {
-  const out: string[] = [];
-  let inFence = false;
-  let table: string[] = [];
-  const flushTable = () => {
-    if (table.length > 0) out.push(...tableBlock(table));
-    table = [];
-  };
-  for (const line of markdown.replace(/\r\n/g, '\n').split('\n')) {
-    if (FENCE.test(line)) {
-      flushTable();
-      inFence = !inFence;
-      out.push(line);
-    } else if (inFence) {
-      out.push(line);
-    } else if (/^\s*\|.*\|\s*$/.test(line)) {
-      table.push(line);
-    } else {
-      flushTable();
-      out.push(renderLine(line));
-    }
-  }
-  flushTable();
-  return out.join('\n');
-}
-
-/** One line outside code: headings, rules, images, `<br>`. */
-function renderLine(line: string): string {
-  const heading = /^\s{0,3}#{4,6}\s+(.+?)\s*#*\s*$/.exec(line);
-  if (heading) return `**${heading[1]}**`;
-  if (/^\s{0,3}([-*_])(\s*\1){2,}\s*$/.test(line)) return '──────────';
-  return line
-    .replace(/!\[([^\]]*)\]\(([^)\s]+)[^)]*\)/g, (_m, alt: string, url: string) =>
-      alt.trim() ? `[${alt}](${url})` : url,
-    )
-    .replace(/<br\s*\/?>/gi, '\n');
-}
-
-/** A Markdown table shown as a monospace block (Discord has no tables); separator rows dropped. */
-function tableBlock(rows: string[]): string[] {
-  const cells = rows
-    .filter((row) => !/^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$/.test(row))
-    .map((row) =>
-      row
-        .trim()
-        .replace(/^\||\|$/g, '')
-        .split('|')
-        .map((cell) => cell.trim()),
-    );
-  if (rows.length < 2 || cells.length === rows.length) return rows;
-  const widths = cells[0]!.map((_, column) =>
-    Math.max(...cells.map((row) => (row[column] ?? '').length)),
-  );
-  const lines = cells.map((row) =>
-    widths
-      .map((width, column) => (row[column] ?? '').padEnd(width))
-      .join(' | ')
-      .trimEnd(),
-  );
-  return ['```', ...lines, '```'];
+  return renderMarkdown(markdown, discord);
 }

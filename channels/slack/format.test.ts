@@ -44,4 +44,16 @@ describe('markdownToMrkdwn', () => {
   it('escapes plain text for the plain fallback', () => {
     expect(escapeMrkdwn('a < b > c & d')).toBe('a &lt; b &gt; c &amp; d');
   });
+
+  it('renders ~~~ fences like ``` fences, without the language', () => {
+    expect(markdownToMrkdwn('~~~js\na && b\n~~~')).toBe('```\na &amp;&amp; b\n```');
+    expect(markdownToMrkdwn('```js\na && b\n```')).toBe('```\na &amp;&amp; b\n```');
+  });
+
+  it('keeps overlapping emphasis well formed and shows tables as a code block', () => {
+    expect(markdownToMrkdwn('**bold _and** italic_')).toBe('*bold _and* italic_');
+    expect(markdownToMrkdwn('| a | b |\n|---|---|\n| <x> | y |')).toBe(
+      '```\na   | b\n&lt;x&gt; | y\n```',
+    );
+  });
 });

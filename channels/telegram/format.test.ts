@@ -21,8 +21,8 @@ describe('telegram format', () => {
       [
         '<b>Title</b>',
         '• one',
-        '<blockquote>quoted\nmore</blockquote>',
-        '<a href="https://example.com/?a=1&amp;b=2">site</a>',
+        // CommonMark: the unmarked line right after a quote continues it (lazy continuation).
+        '<blockquote>quoted\nmore\n<a href="https://example.com/?a=1&amp;b=2">site</a></blockquote>',
         '<pre><code class="language-ts">const x = 1 &lt; 2;</code></pre>',
       ].join('\n'),
     );
@@ -49,5 +49,31 @@ describe('telegram format', () => {
 
   it('turns HTML back into the shown text for the plain fallback', () => {
     expect(htmlToPlain('<b>a</b> &lt;b&gt; &amp; <a href="x">c</a>')).toBe('a <b> & c');
+  });
+
+  it('nests overlapping emphasis properly (Telegram refused the old mis-nested HTML)', () => {
+    const html = renderTelegramHtml('**bold _and** italic_');
+    expect(html).toBe('<b>bold _and</b> italic_');
+    expect('error' in parseTelegramHtml(html)).toBe(false);
+    expect(renderTelegramHtml('*a **b** c*')).toBe('<i>a <b>b</b> c</i>');
+  });
+
+  it('renders ~~~ fences like ``` fences', () => {
+    expect(renderTelegramHtml('~~~py\nx = "<y>"\n~~~\nafter')).toBe(
+      '<pre><code class="language-py">x = "&lt;y&gt;"</code></pre>\nafter',
+    );
+    expect(renderTelegramHtml('```py\nx = "<y>"\n```\nafter')).toBe(
+      renderTelegramHtml('~~~py\nx = "<y>"\n~~~\nafter'),
+    );
+  });
+
+  it('shows tables as a <pre> block, ordered and task lists as text, unsafe links as text', () => {
+    expect(renderTelegramHtml('| a | bb |\n|---|---|\n| ccc | d |')).toBe(
+      '<pre>a   | bb\nccc | d</pre>',
+    );
+    expect(renderTelegramHtml('1. one\n2. two\n   - [x] sub')).toBe('1. one\n2. two\n   • ☑ sub');
+    expect(renderTelegramHtml('[x](javascript:alert(1)) [`c`](https://a.b/"q")')).toBe(
+      'x (javascript:alert(1)) <a href="https://a.b/&quot;q&quot;">c</a>',
+    );
   });
 });

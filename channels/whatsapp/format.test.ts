@@ -42,4 +42,14 @@ describe('Markdown → WhatsApp', () => {
     expect(fenced.length).toBeGreaterThan(0);
     void sender.stop();
   });
+
+  it('renders ~~~ fences like ``` fences, without the language', () => {
+    expect(renderWhatsApp('~~~bash\necho **x**\n~~~\nok')).toBe('```\necho **x**\n```\nok');
+    expect(renderWhatsApp('```bash\necho **x**\n```\nok')).toBe('```\necho **x**\n```\nok');
+  });
+
+  it('keeps overlapping emphasis well formed and shows tables as a code block', () => {
+    expect(renderWhatsApp('**bold _and** italic_')).toBe('*bold _and* italic_');
+    expect(renderWhatsApp('| a | b |\n|---|---|\n| cc | d |')).toBe('```\na  | b\ncc | d\n```');
+  });
 });

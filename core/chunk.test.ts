@@ -75,4 +75,60 @@ describe('chunkText', () => {
     for (const chunk of chunks) expect(chunk).not.toMatch(/[\ud800-\udbff]$|^[\udc00-\udfff]/);
     expect(chunks.join('')).toBe('😀'.repeat(40));
   });
+
+  it('closes a ~~~ fence at a cut and reopens it with its language', () => {
+    const code = Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n');
+    const chunks = chunkText(`Intro\n\n~~~sh\n${code}\n~~~\nAfter`, 60);
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(chunks.some((chunk) => chunk.startsWith('~~~sh\nline'))).toBe(true);
+    for (const chunk of chunks) expect(fenceAfter(undefined, chunk)).toBeUndefined();
+    expect(fenceAfter(undefined, '~~~\n```\n')).toBe('~~~');
+    expect(fenceAfter(undefined, '````\n```\n')).toBe('````');
+    expect(fenceAfter(undefined, '````\n`````\n')).toBeUndefined();
+  });
+
+  it('never cuts inside <…> tokens or entities in text markup (Slack links, Discord mentions)', () => {
+    const text = `${'word '.repeat(4)}<https://example.com/a|label> &amp; <@U123> ${'x'.repeat(30)}`;
+    // From 36 characters on the 29-character link fits in a chunk; a longer token must be cut.
+    for (let limit = 36; limit < 80; limit++) {
+      for (const chunk of chunkText(text, limit)) {
+        expect(chunk).not.toMatch(/<[^>]*$|^[^<]*>|&[a-z]*$/);
+      }
+    }
+  });
+});
+
+describe('chunkText in html markup', () => {
+  it('never splits a tag, an entity or a surrogate pair, and reopens open tags', () => {
+    const html = `<b>${'bold &amp; 😀 '.repeat(30)}</b> <a href="https://x.y/?a=1&amp;b=2">${'link '.repeat(20)}</a>`;
+    for (let limit = 40; limit < 120; limit += 7) {
+      const chunks = chunkText(html, limit, 'html');
+      for (const chunk of chunks) {
+        expect(chunk.length).toBeLessThanOrEqual(limit);
+        expect(chunk).not.toMatch(/<[^>]*$|&[a-z]*$|[\ud800-\udbff]$/);
+        expect(chunk).not.toMatch(/^[^<]*>|^[a-z]*;|^[\udc00-\udfff]/);
+        const opens = chunk.match(/<[a-z]/g)?.length ?? 0;
+        expect(chunk.match(/<\//g)?.length ?? 0).toBe(opens);
+      }
+      expect(chunks.filter((chunk) => chunk.startsWith('<b>')).length).toBeGreaterThan(1);
+    }
+  });
+
+  it('reopens <pre><code class> across cuts and never ends a chunk with an opening tag', () => {
+    const code = Array.from({ length: 30 }, (_, i) => `line ${i} &lt;`).join('\n');
+    const chunks = chunkText(
+      `intro text here\n\n<pre><code class="language-js">${code}</code></pre>`,
+      80,
+      'html',
+    );
+    for (const chunk of chunks.slice(1))
+      expect(chunk.startsWith('<pre><code class="language-js">')).toBe(true);
+    for (const chunk of chunks) expect(chunk).not.toMatch(/<[a-z][^>]*>(<\/[a-z]+>)+$/);
+  });
+
+  it('drops chunks that show nothing and is deterministic', () => {
+    const html = `<b>${'a '.repeat(100)}</b>`;
+    expect(chunkText(html, 50, 'html')).toEqual(chunkText(html, 50, 'html'));
+    expect(chunkText('<b></b>\n\n', 50, 'html')).toEqual([]);
+  });
 });
