@@ -147,7 +147,7 @@ export class Router implements MessageHandler {
       const result = await runToolLoop({
         model,
         messages,
-        tools: () => this.deps.tools.definitions(),
+        tools: () => this.deps.tools.definitions(message.chatType),
         maxRounds: this.deps.config.llm.maxToolRounds,
         execute: (call) => this.execute(turn, session, call),
         record: (stored) => turnMessages.push(stored),
@@ -167,7 +167,7 @@ export class Router implements MessageHandler {
   private async execute(turn: Turn, session: Session, call: ToolCallRecord): Promise<ToolResult> {
     const { tools, approvals, redactor } = this.deps;
     const name = call.function.name;
-    const unavailable = tools.unavailable(name);
+    const unavailable = tools.unavailable(name, turn.message.chatType);
     const tool = tools.get(name);
     if (unavailable || !tool)
       return this.toolOutcome(name, 'denied', {
@@ -183,7 +183,7 @@ export class Router implements MessageHandler {
         isError: true,
       });
     }
-    if (tools.policy(name) === 'ask') {
+    if (tools.policy(name, turn.message.chatType) === 'ask') {
       const decision = await approvals.decide(
         {
           inboxId: turn.inboxId,
