@@ -47,7 +47,13 @@ const common = {
     .int()
     .min(100)
     .default(30_000)
-    .describe('Time one call (and the connection handshake) may take before it fails.'),
+    .describe('Time one tool call may take before it is cancelled and reported to the model.'),
+  connectTimeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .default(15_000)
+    .describe('Time starting the server and the MCP handshake (and one tool listing) may take.'),
   maxOutputChars: z
     .number()
     .int()

@@ -119,7 +119,7 @@ export class McpConnection {
         ...this.deps,
         onStderr: (text) => this.deps.log.debug({ server: this.name, stderr: text }, 'MCP stderr'),
       });
-      await client.connect(transport, { timeout: this.config.timeoutMs });
+      await client.connect(transport, { timeout: this.config.connectTimeoutMs });
       this.client = client;
       await this.refresh(client);
     } catch (error) {
@@ -140,7 +140,7 @@ export class McpConnection {
   }
 
   private async syncTools(client: Client): Promise<void> {
-    const listed = await listAllTools(client, this.config.timeoutMs);
+    const listed = await listAllTools(client, this.config.connectTimeoutMs);
     const next = new Map(listed.map((tool) => [exposedName(this.name, tool.name), tool]));
     for (const name of this.offered.keys()) if (!next.has(name)) this.deps.tools.unregister(name);
     this.offered.clear();
