@@ -7,10 +7,13 @@
  */
 import { getTimeTool } from '../tools/builtin/get-time.js';
 import { McpManager } from '../tools/mcp/manager.js';
+import { fetchUrlTool } from '../tools/web/fetch-url.js';
 import type { AppContext } from './context.js';
 
 export async function registerTools(context: AppContext): Promise<void> {
   context.tools.register(getTimeTool);
+  if (context.config.fetchUrl.enabled)
+    context.tools.register(fetchUrlTool(context.config.fetchUrl));
   registerMcp(context);
   if (!context.config.sandbox.enabled) return;
   // Loaded only when wanted: dockerode and its transports weigh ~25 MB and ~0.3 s.

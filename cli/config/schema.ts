@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { sandboxSchema } from '../../sandbox/config.js';
 import { mcpSchema } from '../../tools/mcp/config.js';
+import { fetchUrlSchema } from '../../tools/web/config.js';
 import { channelsSchema } from './channels.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -210,6 +211,7 @@ export const configSchema = z
     channels: channelsSchema,
     sandbox: sandboxSchema,
     mcp: mcpSchema,
+    fetchUrl: fetchUrlSchema,
   })
   .strict();
 
