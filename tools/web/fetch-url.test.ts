@@ -109,3 +109,18 @@ describe('fetch_url', () => {
     expect(image.content).toContain('"image/png" is not read');
   });
 });
+
+describe('fetch_url policy', () => {
+  it('is auto in DMs and denied in groups unless groupPolicy says otherwise', async () => {
+    const { ToolRegistry } = await import('../registry.js');
+    const registry = new ToolRegistry({ fetch_url: 'auto' });
+    registry.register(fetchUrlTool(fetchUrlSchema.parse({})));
+    expect(registry.policy('fetch_url', 'dm')).toBe('auto');
+    expect(registry.definitions('dm').map((d) => d.function.name)).toContain('fetch_url');
+    expect(registry.definitions('group')).toEqual([]);
+    expect(registry.unavailable('fetch_url', 'group')).toContain('in group chats');
+    const open = new ToolRegistry();
+    open.register(fetchUrlTool(fetchUrlSchema.parse({ groupPolicy: 'ask' })));
+    expect(open.policy('fetch_url', 'group')).toBe('ask');
+  });
+});
