@@ -38,7 +38,9 @@ export function pinnedGet(
       (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
+        const onAbort = () => done('time');
         const done = (cut?: 'size' | 'time') => {
+          signal.removeEventListener('abort', onAbort);
           response.destroy();
           resolve({
             status: response.statusCode ?? 0,
@@ -55,7 +57,7 @@ export function pinnedGet(
         });
         response.on('end', () => done());
         response.on('error', () => done(signal.aborted ? 'time' : undefined));
-        signal.addEventListener('abort', () => done('time'), { once: true });
+        signal.addEventListener('abort', onAbort, { once: true });
       },
     );
     request.on('error', reject);
