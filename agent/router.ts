@@ -150,7 +150,7 @@ export class Router implements MessageHandler {
       const result = await runToolLoop({
         model,
         messages,
-        tools: () => this.deps.tools.definitions(),
+        tools: () => this.deps.tools.definitions(message.chatType),
         maxRounds: this.deps.config.llm.maxToolRounds,
         execute: (call) => this.execute(turn, session, call),
         record: (stored) => turnMessages.push(stored),
@@ -170,7 +170,7 @@ export class Router implements MessageHandler {
   private async execute(turn: Turn, session: Session, call: ToolCallRecord): Promise<ToolResult> {
     const { tools, approvals, redactor } = this.deps;
     const name = call.function.name;
-    const unavailable = tools.unavailable(name);
+    const unavailable = tools.unavailable(name, turn.message.chatType);
     const tool = tools.get(name);
     if (unavailable || !tool)
       return this.toolOutcome(name, 'denied', {
@@ -186,7 +186,7 @@ export class Router implements MessageHandler {
         isError: true,
       });
     }
-    const policy = tools.policyFor(name, args);
+    const policy = tools.policyFor(name, args, turn.message.chatType);
     if (policy === 'deny')
       return this.toolOutcome(name, 'denied', {
         content: `The owner's policy does not allow this ${name} call.`,

@@ -6,12 +6,31 @@
  * (stopped through context.onStop).
  */
 import { getTimeTool } from '../tools/builtin/get-time.js';
+import { McpManager } from '../tools/mcp/manager.js';
+import { fetchUrlTool } from '../tools/web/fetch-url.js';
 import type { AppContext } from './context.js';
 
 export async function registerTools(context: AppContext): Promise<void> {
   context.tools.register(getTimeTool);
+  if (context.config.fetchUrl.enabled)
+    context.tools.register(fetchUrlTool(context.config.fetchUrl));
+  registerMcp(context);
   if (!context.config.sandbox.enabled) return;
   // Loaded only when wanted: dockerode and its transports weigh ~25 MB and ~0.3 s.
   const { registerSandboxTools } = await import('../tools/sandbox/index.js');
   await registerSandboxTools(context);
+}
+
+/** MCP servers connect in the background; their tools appear as each one answers. */
+function registerMcp(context: AppContext): McpManager {
+  const { tools, redactor, log } = context;
+  const mcp = new McpManager(context.config.mcp, {
+    tools,
+    redactor,
+    log,
+    environment: process.env,
+  });
+  mcp.start();
+  context.onStop(() => mcp.close());
+  return mcp;
 }

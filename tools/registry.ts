@@ -20,8 +20,13 @@
  * ```
  */
 import { z } from 'zod';
+import type { InboundMessage } from '../core/contract.js';
 
 export type ToolPolicy = 'auto' | 'ask' | 'deny';
+
+const STRICTNESS: Record<ToolPolicy, number> = { auto: 0, ask: 1, deny: 2 };
+
+type ChatType = InboundMessage['chatType'];
 
 /** What a running tool knows about the turn that called it. */
 export interface ToolContext {
@@ -53,6 +58,10 @@ export interface Tool<Schema extends z.ZodType = z.ZodType> {
    * `allow` lets an `ask` call run without asking, `deny` refuses it.
    */
   verdict?(args: z.infer<Schema>): 'allow' | 'deny' | 'ask';
+  /** JSON Schema sent to the model instead of `schema`'s (a tool described elsewhere, e.g. by an MCP server). */
+  parameters?: Record<string, unknown>;
+  /** Policy in group chats, applied when stricter than the tool's policy (e.g. fetch_url: deny). */
+  groupPolicy?: ToolPolicy;
   run(args: z.infer<Schema>, context: ToolContext): Promise<ToolResult>;
 }
 
@@ -81,6 +90,13 @@ export class ToolRegistry {
     this.cached = undefined;
   }
 
+  /** Removes a tool (e.g. an MCP server no longer lists it). */
+  unregister(name: string): void {
+    this.tools.delete(name);
+    this.disabled.delete(name);
+    this.cached = undefined;
+  }
+
   get(name: string): Tool | undefined {
     return this.tools.get(name);
   }
@@ -90,17 +106,20 @@ export class ToolRegistry {
     return [...this.tools.values()];
   }
 
-  policy(name: string): ToolPolicy {
+  /** The policy of a tool, in a chat of `chatType` when given (see `Tool.groupPolicy`). */
+  policy(name: string, chatType?: ChatType): ToolPolicy {
     const tool = this.tools.get(name);
-    return this.overrides[name] ?? tool?.policy ?? 'deny';
+    const policy = this.overrides[name] ?? tool?.policy ?? 'deny';
+    if (chatType !== 'group' || !tool?.groupPolicy) return policy;
+    return STRICTNESS[tool.groupPolicy] > STRICTNESS[policy] ? tool.groupPolicy : policy;
   }
 
   /**
    * The policy of one call: the tool's policy, refined by its `verdict` on the
    * arguments (never looser than `deny`, never asking when the owner's lists allow).
    */
-  policyFor(name: string, args: unknown): ToolPolicy {
-    const base = this.policy(name);
+  policyFor(name: string, args: unknown, chatType?: ChatType): ToolPolicy {
+    const base = this.policy(name, chatType);
     const verdict = this.tools.get(name)?.verdict?.(args as never);
     if (base === 'deny' || verdict === 'deny') return 'deny';
     return verdict === 'allow' ? 'auto' : base;
@@ -118,26 +137,32 @@ export class ToolRegistry {
   }
 
   /** Why a tool cannot be used now, if it cannot. */
-  unavailable(name: string): string | undefined {
+  unavailable(name: string, chatType?: ChatType): string | undefined {
     if (!this.tools.has(name)) return `unknown tool "${name}"`;
     if (this.disabled.has(name)) return this.disabled.get(name);
-    if (this.policy(name) === 'deny') return `tool "${name}" is denied by policy`;
+    if (this.policy(name, chatType) === 'deny')
+      return `tool "${name}" is denied by policy${chatType === 'group' ? ' in group chats' : ''}`;
     return undefined;
   }
 
-  /** Definitions offered to the model: enabled tools whose policy is not `deny`. */
-  definitions(): ToolDefinition[] {
-    this.cached ??= this.all()
-      .filter((tool) => this.unavailable(tool.name) === undefined)
+  /** Definitions offered to the model: enabled tools whose policy (in `chatType`) is not `deny`. */
+  definitions(chatType?: ChatType): ToolDefinition[] {
+    if (chatType === 'group') return this.build(chatType);
+    this.cached ??= this.build();
+    return this.cached;
+  }
+
+  private build(chatType?: ChatType): ToolDefinition[] {
+    return this.all()
+      .filter((tool) => this.unavailable(tool.name, chatType) === undefined)
       .map((tool) => ({
         type: 'function' as const,
         function: {
           name: tool.name,
           description: tool.description,
-          parameters: toJsonSchema(tool.schema),
+          parameters: tool.parameters ?? toJsonSchema(tool.schema),
         },
       }));
-    return this.cached;
   }
 }
 

@@ -104,7 +104,7 @@ describe('telegram HTML from random Markdown', () => {
 
   it('chunks into well-formed pieces within the limit that keep every visible character', () => {
     fc.assert(
-      fc.property(markdown, fc.integer({ min: 40, max: 200 }), (md, limit) => {
+      fc.property(markdown, fc.integer({ min: 80, max: 200 }), (md, limit) => {
         const html = renderTelegramHtml(md);
         const chunks = chunkHtml(html, limit);
         for (const chunk of chunks) {

@@ -39,7 +39,7 @@ function link({ label, plain, url, kind }: LinkParts): string {
 }
 
 function codeBlock(value: string, lang: string): string {
-  const safe = /^[\w+#.-]+$/.test(lang) ? ` class="language-${escapeAttr(lang)}"` : '';
+  const safe = /^[\w+#.-]{1,24}$/.test(lang) ? ` class="language-${escapeAttr(lang)}"` : '';
   return `<pre><code${safe}>${escapeHtml(value)}</code></pre>`;
 }
 

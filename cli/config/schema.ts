@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { sandboxSchema } from '../../sandbox/config.js';
+import { mcpSchema } from '../../tools/mcp/config.js';
+import { fetchUrlSchema } from '../../tools/web/config.js';
 import { channelsSchema } from './channels.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -208,6 +210,8 @@ export const configSchema = z
       .default({ level: 'info' }),
     channels: channelsSchema,
     sandbox: sandboxSchema,
+    mcp: mcpSchema,
+    fetchUrl: fetchUrlSchema,
   })
   .strict();
 
