@@ -75,7 +75,7 @@ function quote(inner: string): string {
     .join('\n');
 }
 
-const discord: Dialect = {
+export const discordDialect: Dialect = {
   text: escapeDiscord,
   strong: (inner) => `**${inner}**`,
   emphasis: (inner) => `*${inner}*`,
@@ -93,5 +93,5 @@ const discord: Dialect = {
 
 /** Renders model Markdown for Discord. */
 export function renderDiscord(markdown: string): string {
-  return renderMarkdown(markdown, discord);
+  return renderMarkdown(markdown, discordDialect);
 }

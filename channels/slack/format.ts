@@ -40,7 +40,7 @@ function quote(inner: string): string {
 
 const fenced = (body: string) => `\`\`\`\n${escapeMrkdwn(body)}\n\`\`\``;
 
-const slack: Dialect = {
+export const slackDialect: Dialect = {
   text: escapeMrkdwn,
   strong: (inner) => `*${inner}*`,
   emphasis: (inner) => `_${inner}_`,
@@ -58,5 +58,5 @@ const slack: Dialect = {
 
 /** Converts model Markdown to Slack mrkdwn. */
 export function markdownToMrkdwn(markdown: string): string {
-  return renderMarkdown(markdown, slack);
+  return renderMarkdown(markdown, slackDialect);
 }

@@ -43,7 +43,7 @@ function codeBlock(value: string, lang: string): string {
   return `<pre><code${safe}>${escapeHtml(value)}</code></pre>`;
 }
 
-const telegram: Dialect = {
+export const telegramDialect: Dialect = {
   text: escapeHtml,
   strong: (inner) => `<b>${inner}</b>`,
   emphasis: (inner) => `<i>${inner}</i>`,
@@ -62,7 +62,7 @@ const telegram: Dialect = {
 
 /** Converts model Markdown to Telegram HTML. */
 export function renderTelegramHtml(markdown: string): string {
-  return renderMarkdown(markdown, telegram);
+  return renderMarkdown(markdown, telegramDialect);
 }
 
 /**

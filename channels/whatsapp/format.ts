@@ -31,7 +31,7 @@ function quote(inner: string): string {
 
 const fenced = (body: string) => `\`\`\`\n${body}\n\`\`\``;
 
-const whatsapp: Dialect = {
+export const whatsappDialect: Dialect = {
   text: (value) => value,
   strong: (inner) => `*${inner}*`,
   emphasis: (inner) => `_${inner}_`,
@@ -49,5 +49,5 @@ const whatsapp: Dialect = {
 
 /** Renders model Markdown into WhatsApp's dialect. */
 export function renderWhatsApp(markdown: string): string {
-  return renderMarkdown(markdown, whatsapp);
+  return renderMarkdown(markdown, whatsappDialect);
 }
