@@ -10,9 +10,9 @@
  *   let their senders pass.
  */
 
-import type { ParleyConfig } from '../cli/config/schema.js';
 import type { InboundMessage } from '../core/contract.js';
 import type { AccessStore, PairingRequest } from '../sessions/access-store.js';
+import type { AccessConfig } from './config.js';
 
 export type AccessDecision =
   | { kind: 'allow'; role: 'owner' | 'allowed' | 'guest' }
@@ -27,7 +27,7 @@ export class AccessPolicy {
   private readonly allowed: Set<string>;
 
   constructor(
-    private readonly config: ParleyConfig['access'],
+    private readonly config: AccessConfig,
     private readonly store: AccessStore,
     /** Principals that are owners by construction (the local terminal, the admin page). */
     builtInOwners: string[] = [],

@@ -1,40 +1,40 @@
 /**
- * Wires one Parley process from a validated config:
+ * The composition root: wires one Parley process from a validated config, handing
+ * each part only what it needs:
  *
- *   SQLite ─► stores ─► access policy, approvals, tools, model ─► router
- *   bridge (inbox → queue → router → sender) ◄─► channels (web, terminal, messengers)
+ *   openStores ─► access policy, approvals, tools, model ─► router
+ *   bridge (inbox → queue → router → sender) ◄─► channels (cli/channels.ts modules, terminal)
  *   HTTP server: web chat, admin, webhooks
  *
  * `createApp` builds everything without touching the network; `start` opens the
- * HTTP server, starts the channels and re-queues unfinished messages.
+ * HTTP server, starts the channels and re-queues unfinished messages. The returned
+ * {@link App} is what the admin console and tests look at; no part receives it.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AccessPolicy } from '../agent/access.js';
 import { ApprovalService } from '../agent/approvals.js';
-import { missingProvider, OpenAIChatModel } from '../agent/llm.js';
+import { type ChatModel, missingProvider, OpenAIChatModel } from '../agent/llm.js';
 import { Router } from '../agent/router.js';
 import { Bridge } from '../bridge/index.js';
 import { HttpServer } from '../channels/http/server.js';
 import { TERMINAL_PRINCIPAL, TerminalChannel } from '../channels/terminal/adapter.js';
-import { WebChannel } from '../channels/web/adapter.js';
 import { ADMIN_PRINCIPAL } from '../channels/web/admin/api.js';
 import { registerAdmin } from '../channels/web/admin/index.js';
-import type { WhatsAppSocketFactory } from '../channels/whatsapp/socket.js';
 import type { ChannelAdapter } from '../core/contract.js';
-import { AccessStore } from '../sessions/access-store.js';
-import { ApprovalStore } from '../sessions/approval-store.js';
+import type { AccessStore } from '../sessions/access-store.js';
 import { startCheckpointer } from '../sessions/checkpoint.js';
-import { type Db, MetaStore, openDatabase } from '../sessions/db.js';
-import { SessionStore } from '../sessions/store.js';
+import type { Db, MetaStore } from '../sessions/db.js';
+import type { SessionStore } from '../sessions/store.js';
 import { Redactor } from '../tools/redact.js';
 import { ToolRegistry } from '../tools/registry.js';
-import { createMessengerChannels } from './channels.js';
+import { createChannels } from './channel-context.js';
+import { dormantChannels, dormantLine } from './config/dormant.js';
+import { configSecrets } from './config/fields.js';
 import type { ParleyConfig } from './config/schema.js';
-import type { AppContext } from './context.js';
 import { createLogger } from './log.js';
 import { createMetrics } from './metrics.js';
+import { openStores } from './stores.js';
 import { registerTools } from './tools.js';
 
 export interface AppOptions {
@@ -42,11 +42,26 @@ export interface AppOptions {
   log?: Logger;
   /** Run the terminal channel on these streams. */
   terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; onClose?: () => void };
-  /** Stands in for Baileys' `makeWASocket` (tests drive WhatsApp through a double). */
-  whatsappSocketFactory?: WhatsAppSocketFactory;
+  /** Stand-ins channels read for themselves (e.g. `whatsappSocketFactory` in tests). */
+  seams?: Readonly<Record<string, unknown>>;
 }
 
-export interface App extends AppContext {
+/** The built process: its parts, for the admin console, `parley start` and tests. */
+export interface App {
+  config: ParleyConfig;
+  log: Logger;
+  db: Db;
+  sessions: SessionStore;
+  accessStore: AccessStore;
+  access: AccessPolicy;
+  approvals: ApprovalService;
+  tools: ToolRegistry;
+  model: ChatModel | undefined;
+  redactor: Redactor;
+  /** Undefined when the web server is disabled. */
+  http: HttpServer | undefined;
+  bridge: Bridge;
+  router: Router;
   channels: ChannelAdapter[];
   /** Web chat / admin URL once started (empty when the web server is off). */
   url: string;
@@ -60,21 +75,8 @@ export interface App extends AppContext {
   stop(): Promise<void>;
 }
 
-/** Every configured secret, for redaction in logs, tool output and replies. */
-export function configSecrets(config: ParleyConfig): string[] {
-  const found: string[] = [];
-  const walk = (value: unknown, key: string) => {
-    if (typeof value === 'string' && /token|key|secret|password/i.test(key)) found.push(value);
-    else if (value && typeof value === 'object')
-      for (const [k, v] of Object.entries(value)) walk(v, k);
-  };
-  walk(config, '');
-  return found;
-}
-
-function webToken(config: ParleyConfig, db: Db): string {
+function webToken(config: ParleyConfig, meta: MetaStore): string {
   if (config.web.token) return config.web.token;
-  const meta = new MetaStore(db);
   const stored = meta.get('web.token');
   if (stored) return stored;
   const token = randomBytes(24).toString('base64url');
@@ -83,21 +85,19 @@ function webToken(config: ParleyConfig, db: Db): string {
 }
 
 export async function createApp(config: ParleyConfig, options: AppOptions = {}): Promise<App> {
-  const dbPath = join(config.dataDir, 'parley.db');
-  const db = openDatabase(dbPath, { autoCheckpoint: false });
-  const token = webToken(config, db);
+  const stores = openStores(config.dataDir, { autoCheckpoint: false });
+  const token = webToken(config, stores.meta);
   const redactor = new Redactor([...configSecrets(config), token]);
   const log = options.log ?? createLogger({ level: config.logging.level, redactor });
-  const checkpointer = startCheckpointer(dbPath, log);
+  const checkpointer = startCheckpointer(stores.path, log);
   const stops: (() => Promise<void> | void)[] = [() => checkpointer.stop()];
-  const sessions = new SessionStore(db);
-  const accessStore = new AccessStore(db);
+  const onStop = (fn: () => Promise<void> | void) => void stops.push(fn);
   // Whoever types in Parley's own terminal or holds the admin token could edit its config.
-  const access = new AccessPolicy(config.access, accessStore, [
+  const access = new AccessPolicy(config.access, stores.access, [
     TERMINAL_PRINCIPAL,
     ADMIN_PRINCIPAL,
   ]);
-  const approvals = new ApprovalService(new ApprovalStore(db), {
+  const approvals = new ApprovalService(stores.approvals, {
     timeoutMs: config.tools.approvalTimeoutMinutes * 60_000,
     approver: config.tools.approver,
     isOwner: (principal) => access.isOwner(principal),
@@ -105,53 +105,32 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const tools = new ToolRegistry(config.tools.policies);
   const providerMissing = missingProvider(config.llm);
   const model = providerMissing ? undefined : new OpenAIChatModel(config.llm);
-  let bridgeRef: Bridge | undefined;
+  const { llm, history } = config;
+  const sessions = stores.sessions;
   const router = new Router({
-    config,
-    sessions,
-    access,
-    approvals,
-    tools,
-    model,
-    providerMissing,
-    redactor,
-    log,
-    status: () => ({ 'queue depth': bridgeRef?.depth ?? 0 }),
+    config: { llm, history },
+    ...{ sessions, access, approvals, tools, model, providerMissing, redactor, log },
   });
-  const bridge = new Bridge(db, router, log, { ...config.queue });
-  bridgeRef = bridge;
+  const bridge = new Bridge(stores.db, router, log, { ...config.queue });
   const http = config.web.enabled
     ? new HttpServer({ host: config.web.host, port: config.web.port, token, log })
     : undefined;
+  const { dataDir, sandbox } = config;
+  await registerTools({ config: { dataDir, sandbox }, tools, log, redactor, onStop });
+  const channels = await createChannels({
+    ...{ config, log, http, stores, onStop },
+    seams: options.seams ?? {},
+  });
+  if (options.terminal) channels.push(new TerminalChannel(options.terminal));
   const app: App = {
-    config,
-    log,
-    db,
-    sessions,
-    accessStore,
-    access,
-    approvals,
-    tools,
-    model,
-    redactor,
-    http,
-    bridge,
-    router,
-    channels: [],
+    ...{ config, log, db: stores.db, sessions, accessStore: stores.access, access, approvals },
+    ...{ tools, model, redactor, http, bridge, router, channels, token, providerMissing },
     url: '',
-    token,
-    providerMissing,
     startedAt: Date.now(),
-    onStop: (fn) => stops.push(fn),
-    whatsappSocketFactory: options.whatsappSocketFactory,
-    start: (announce) => start(app, announce),
+    start: (announce) => start(app, onStop, announce),
     stop: () => stop(app, stops),
   };
-  await registerTools(app);
-  if (http) app.channels.push(new WebChannel(http, db, log));
-  if (options.terminal) app.channels.push(new TerminalChannel(options.terminal));
-  app.channels.push(...(await createMessengerChannels(app)));
-  registerAdmin(app, createMetrics(app));
+  registerAdmin(app, createMetrics({ bridge, router, tools }));
   return app;
 }
 
@@ -160,8 +139,13 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
  * can be delivered as soon as they are registered), then `announce` (the CLI prints the
  * URL before the terminal prompt appears), then channels, then recovery.
  */
-async function start(app: App, announce?: () => void): Promise<void> {
+async function start(
+  app: App,
+  onStop: (fn: () => void) => void,
+  announce?: () => void,
+): Promise<void> {
   if (app.providerMissing) app.log.warn(app.providerMissing);
+  for (const notice of dormantChannels(app.config)) app.log.warn(dormantLine(notice));
   if (app.http) app.url = await app.http.listen();
   announce?.();
   for (const channel of app.channels) {
@@ -174,7 +158,7 @@ async function start(app: App, announce?: () => void): Promise<void> {
   }
   const sweep = setInterval(() => app.approvals.sweep(), 30_000);
   sweep.unref();
-  app.onStop(() => clearInterval(sweep));
+  onStop(() => clearInterval(sweep));
   await app.bridge.recover();
   app.log.info(
     { url: app.url || undefined, channels: app.channels.map((c) => c.id) },

@@ -3,15 +3,15 @@
  * files) come from the sandbox and run only in Docker workers (tools/sandbox):
  * Docker and the image are checked here at startup, the tools are disabled with a
  * clear reason when either is missing, and the periodic orphan cleanup is started
- * (stopped through context.onStop).
+ * (stopped through `onStop`).
  */
 import { getTimeTool } from '../tools/builtin/get-time.js';
-import type { AppContext } from './context.js';
+import type { SandboxSetup } from '../tools/sandbox/index.js';
 
-export async function registerTools(context: AppContext): Promise<void> {
-  context.tools.register(getTimeTool);
-  if (!context.config.sandbox.enabled) return;
+export async function registerTools(setup: SandboxSetup): Promise<void> {
+  setup.tools.register(getTimeTool);
+  if (!setup.config.sandbox.enabled) return;
   // Loaded only when wanted: dockerode and its transports weigh ~25 MB and ~0.3 s.
   const { registerSandboxTools } = await import('../tools/sandbox/index.js');
-  await registerSandboxTools(context);
+  await registerSandboxTools(setup);
 }

@@ -25,9 +25,8 @@ import type {
   OutboundTarget,
   SentMessage,
 } from '../../core/contract.js';
-import type { Db } from '../../sessions/db.js';
+import type { WebOutboxStore } from '../../core/stores.js';
 import type { HttpServer } from '../http/server.js';
-import { WebOutbox } from './outbox.js';
 import { chatPage } from './page.js';
 
 const ACCOUNT = 'local';
@@ -56,17 +55,14 @@ export class WebChannel implements ChannelAdapter {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   private readonly clients = new Map<string, Set<WebSocket>>();
   private readonly pendingDeltas = new Map<string, { replyId: string; text: string }>();
-  private readonly outbox: WebOutbox;
   private sink: InboundSink | undefined;
   private state: ChannelStatus = { state: 'stopped', since: Date.now() };
 
   constructor(
     private readonly http: HttpServer,
-    db: Db,
+    private readonly outbox: WebOutboxStore,
     private readonly log: Logger,
-  ) {
-    this.outbox = new WebOutbox(db);
-  }
+  ) {}
 
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;

@@ -1,5 +1,5 @@
 /**
- * Baileys' AuthenticationState kept in SQLite (sessions/auth-state.ts), instead of
+ * Baileys' AuthenticationState kept in an {@link AuthStateStore} (SQLite), instead of
  * `useMultiFileAuthState`, whose own source warns it is not for production.
  *
  *   makeWASocket({ auth: state }) ──keys.set()──► AuthStateStore.write (one transaction)
@@ -19,7 +19,7 @@ import {
   type SignalDataSet,
   type SignalDataTypeMap,
 } from '@whiskeysockets/baileys';
-import type { AuthStateStore } from '../../sessions/auth-state.js';
+import type { AuthStateStore } from '../../core/stores.js';
 
 export interface SqliteAuthState {
   /** Hand this to the socket; `state.creds` is replaced on {@link clear}. */

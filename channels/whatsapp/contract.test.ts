@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { WAMessage } from '@whiskeysockets/baileys';
 import pino from 'pino';
-import { whatsappSchema } from '../../cli/config/channels.js';
+import { workspaceFiles } from '../../cli/workspace-files.js';
 import { AuthStateStore } from '../../sessions/auth-state.js';
 import { openDatabase } from '../../sessions/db.js';
 import {
@@ -12,6 +12,7 @@ import {
 import { fixture, WhatsAppDouble } from '../../test/doubles/whatsapp.js';
 import { tempDir } from '../../test/harness.js';
 import { WhatsAppChannel } from './adapter.js';
+import { whatsappSchema } from './config.js';
 
 const FIXTURE: Record<InjectKind, string> = {
   dm: 'dm-text',
@@ -43,7 +44,7 @@ channelContract('whatsapp', {
         enabled: true,
         rateLimits: { perChatMinMs: 0, messagesPerMinute: 1000 },
       }),
-      dataDir,
+      files: workspaceFiles(dataDir),
       authStore: new AuthStateStore(db, 'whatsapp:default'),
       log: pino({ level: 'silent' }),
       socketFactory: wa.factory,

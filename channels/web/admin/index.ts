@@ -13,22 +13,46 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import YAML from 'yaml';
-import type { AppContext } from '../../../cli/context.js';
-import type { Metrics } from '../../../cli/metrics.js';
+import type { ApprovalService } from '../../../agent/approvals.js';
+import type { ChatModel } from '../../../agent/llm.js';
+import type { Bridge } from '../../../bridge/index.js';
 import type { ChannelAdapter } from '../../../core/contract.js';
+import type { AccessStore } from '../../../sessions/access-store.js';
+import type { Db } from '../../../sessions/db.js';
+import type { SessionStore } from '../../../sessions/store.js';
+import type { Redactor } from '../../../tools/redact.js';
+import type { ToolRegistry } from '../../../tools/registry.js';
 import { type HttpServer, sendJson } from '../../http/server.js';
 import { registerApi } from './api.js';
 import { openApiDocument } from './openapi.js';
 import { ADMIN_CSP, adminPage } from './page.js';
 import { adminScript } from './script.js';
 
-/** What the admin routes need: the app context plus its channels and start facts. */
-export interface AdminApp extends AppContext {
+/** What the admin console reads and acts on (the composition root's `App` has all of it). */
+export interface AdminApp {
+  config: { llm: { timeoutMs: number } };
+  log: Logger;
+  db: Db;
+  sessions: SessionStore;
+  accessStore: AccessStore;
+  approvals: ApprovalService;
+  tools: ToolRegistry;
+  model: ChatModel | undefined;
+  redactor: Redactor;
+  http: HttpServer | undefined;
+  bridge: Bridge;
   channels: ChannelAdapter[];
   url: string;
   startedAt: number;
   providerMissing: string | undefined;
+}
+
+/** The Prometheus registry and live stats the composition root builds (cli/metrics.ts). */
+export interface Metrics {
+  registry: { contentType: string; metrics(): Promise<string> };
+  live: { snapshot(): unknown };
 }
 
 function packageVersion(): string {

@@ -4,16 +4,10 @@
  * Parley restart) asks for everything after the last sequence number it saw. The
  * only writer of `web_outbox`.
  */
-import { type Db, prepared } from '../../sessions/db.js';
+import type { WebOutboxItem, WebOutboxStore } from '../core/stores.js';
+import { type Db, prepared } from './db.js';
 
-export interface WebOutboxItem {
-  seq: number;
-  clientId: string;
-  payload: { text: string; buttons?: { label: string; data: string }[] };
-  createdAt: number;
-}
-
-export class WebOutbox {
+export class WebOutbox implements WebOutboxStore {
   constructor(private readonly db: Db) {}
 
   add(clientId: string, payload: WebOutboxItem['payload']): WebOutboxItem {
