@@ -8,7 +8,8 @@
  *   agent/                   router, model, approvals, access
  *   tools/                   tool registry and tools
  *   bridge/                  inbox → queue → router, outbound wrappers
- *   sandbox/  sessions/      Docker workers; stores
+ *   sandbox/                 Docker workers (workspaces through sessions/workspace)
+ *   sessions/                stores
  *   channels/<name>/         one messenger each: core, channels/shared and its own folder only
  *   core/                    the contract: imports nothing of ours
  */
@@ -42,7 +43,12 @@ module.exports = {
       '^(core|sessions)/',
       'Stores know only the contract.',
     ),
-    layer('sandbox-imports-core-only', '^sandbox/', '^(core|sandbox)/', 'The sandbox is a leaf.'),
+    layer(
+      'sandbox-below-tools',
+      '^sandbox/',
+      '^(core|sandbox|sessions)/',
+      'The sandbox reaches workspaces only through sessions/workspace.',
+    ),
     layer(
       'bridge-below-agent',
       '^bridge/',

@@ -10,10 +10,10 @@
  *   let their senders pass.
  */
 
-import type { ParleyConfig } from '../cli/config/schema.js';
 import type { InboundMessage } from '../core/contract.js';
 import type { PairingRequest } from '../sessions/records.js';
 import type { AccessStore } from '../sessions/stores.js';
+import type { AccessConfig } from './config.js';
 
 export type AccessDecision =
   | { kind: 'allow'; role: 'owner' | 'allowed' | 'guest' }
@@ -28,7 +28,7 @@ export class AccessPolicy {
   private readonly allowed: Set<string>;
 
   constructor(
-    private readonly config: ParleyConfig['access'],
+    private readonly config: AccessConfig,
     private readonly store: AccessStore,
     /** Principals that are owners by construction (the local terminal, the admin page). */
     builtInOwners: string[] = [],

@@ -12,7 +12,6 @@
  */
 import type { Logger } from 'pino';
 import type { MessageHandler, Reply, Turn } from '../bridge/index.js';
-import type { ParleyConfig } from '../cli/config/schema.js';
 import type { InboundMessage } from '../core/contract.js';
 import type { HistoryMessage, NewMessage, Session, ToolCallRecord } from '../sessions/records.js';
 import type { SessionStore } from '../sessions/stores.js';
@@ -27,11 +26,12 @@ import {
   type ScopedAnswer,
 } from './approvals.js';
 import { parseCommand } from './commands.js';
+import type { HistoryConfig, LlmConfig } from './config.js';
 import { type ChatMessage, type ChatModel, ProviderError } from './llm.js';
 import { runToolLoop } from './loop.js';
 
 export interface RouterDeps {
-  config: Pick<ParleyConfig, 'llm' | 'history'>;
+  config: { llm: LlmConfig; history: HistoryConfig };
   sessions: SessionStore;
   access: AccessPolicy;
   approvals: ApprovalService;
@@ -41,8 +41,6 @@ export interface RouterDeps {
   providerMissing: string | undefined;
   redactor: Redactor;
   log: Logger;
-  /** Extra lines for `/status` (queue depth, uptime …). */
-  status?: () => Record<string, string | number>;
 }
 
 /** Events for metrics. */
@@ -282,7 +280,7 @@ export class Router implements MessageHandler {
           .definitions()
           .map((d) => d.function.name)
           .join(', ') || 'none',
-      ...this.deps.status?.(),
+      'queue depth': turn.queueDepth,
     };
   }
 

@@ -50,6 +50,8 @@ export interface Turn {
   message: InboundMessage;
   /** True when an earlier run of this message was interrupted (crash or restart). */
   rerun: boolean;
+  /** Messages waiting or running in the bridge as this turn starts (for `/status`). */
+  queueDepth: number;
   target: OutboundTarget;
   adapter: ChannelAdapter;
   /** Streams a fragment of the answer (web deltas or a draft being edited). */
@@ -351,6 +353,7 @@ export class Bridge {
       conversationKey: entry.conversationKey,
       message: entry.message,
       rerun: entry.attempts > 0,
+      queueDepth: this.depth,
       target,
       adapter,
       stream: (delta) => {

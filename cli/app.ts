@@ -1,12 +1,14 @@
 /**
- * Wires one Parley process from a validated config:
+ * The composition root: wires one Parley process from a validated config, handing
+ * each part only what it needs:
  *
- *   SQLite ─► stores ─► access policy, approvals, tools, model ─► router
- *   bridge (inbox → queue → router → sender) ◄─► channels (web, terminal, messengers)
- *   HTTP server: web chat, admin, webhooks
+ *   stores (sessions/sqlite) ─► access policy, approvals, tools, model ─► router
+ *   bridge (inbox → queue → router → sender) ◄─► channels (cli/channels.ts modules, terminal)
+ *   HTTP server (http/): web chat, admin console (admin/), webhooks
  *
  * `createApp` builds everything without touching the network; `start` opens the
- * HTTP server, starts the channels and re-queues unfinished messages.
+ * HTTP server, re-queues unfinished messages, then starts the channels. The returned
+ * {@link App} is what the admin console and tests look at; no part receives it.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -15,21 +17,21 @@ import { ADMIN_PRINCIPAL } from '../admin/api.js';
 import { registerAdmin } from '../admin/index.js';
 import { AccessPolicy } from '../agent/access.js';
 import { ApprovalService } from '../agent/approvals.js';
-import { missingProvider, OpenAIChatModel } from '../agent/llm.js';
+import { type ChatModel, missingProvider, OpenAIChatModel } from '../agent/llm.js';
 import { Router } from '../agent/router.js';
 import { Bridge } from '../bridge/index.js';
 import { TERMINAL_PRINCIPAL, TerminalChannel } from '../channels/terminal/adapter.js';
-import { WebChannel } from '../channels/web/adapter.js';
-import type { WhatsAppSocketFactory } from '../channels/whatsapp/socket.js';
 import type { ChannelAdapter } from '../core/contract.js';
 import { HttpApp, HttpServer } from '../http/index.js';
-import { openSqliteStores } from '../sessions/sqlite/index.js';
-import type { MetaStore } from '../sessions/stores.js';
+import { openSqliteStores, type SqliteStores } from '../sessions/sqlite/index.js';
+import type { AccessStore, MetaStore, SessionStore } from '../sessions/stores.js';
+import type { McpManager } from '../tools/mcp/manager.js';
 import { Redactor } from '../tools/redact.js';
 import { ToolRegistry } from '../tools/registry.js';
-import { createMessengerChannels } from './channels.js';
+import { createChannels } from './channel-context.js';
+import { dormantChannels, dormantLine } from './config/dormant.js';
+import { configSecrets } from './config/fields.js';
 import type { ParleyConfig } from './config/schema.js';
-import type { AppContext } from './context.js';
 import { createLogger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { registerTools } from './tools.js';
@@ -39,11 +41,27 @@ export interface AppOptions {
   log?: Logger;
   /** Run the terminal channel on these streams. */
   terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; onClose?: () => void };
-  /** Stands in for Baileys' `makeWASocket` (tests drive WhatsApp through a double). */
-  whatsappSocketFactory?: WhatsAppSocketFactory;
+  /** Stand-ins channels read for themselves (e.g. `whatsappSocketFactory` in tests). */
+  seams?: Readonly<Record<string, unknown>>;
 }
 
-export interface App extends AppContext {
+/** The built process: its parts, for the admin console, `parley start` and tests. */
+export interface App {
+  config: ParleyConfig;
+  log: Logger;
+  stores: SqliteStores;
+  sessions: SessionStore;
+  accessStore: AccessStore;
+  access: AccessPolicy;
+  approvals: ApprovalService;
+  tools: ToolRegistry;
+  mcp: McpManager;
+  model: ChatModel | undefined;
+  redactor: Redactor;
+  /** Undefined when the web server is disabled. */
+  http: HttpServer | undefined;
+  bridge: Bridge;
+  router: Router;
   channels: ChannelAdapter[];
   /** Web chat / admin URL once started (empty when the web server is off). */
   url: string;
@@ -55,18 +73,6 @@ export interface App extends AppContext {
   /** Starts serving; `announce` runs once the HTTP server listens, before channels start. */
   start(announce?: () => void): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** Every configured secret, for redaction in logs, tool output and replies. */
-export function configSecrets(config: ParleyConfig): string[] {
-  const found: string[] = [];
-  const walk = (value: unknown, key: string) => {
-    if (typeof value === 'string' && /token|key|secret|password/i.test(key)) found.push(value);
-    else if (value && typeof value === 'object')
-      for (const [k, v] of Object.entries(value)) walk(v, k);
-  };
-  walk(config, '');
-  return found;
 }
 
 async function webToken(config: ParleyConfig, meta: MetaStore): Promise<string> {
@@ -89,9 +95,9 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const token = await webToken(config, stores.meta);
   redactor.add(token);
   const stops: (() => Promise<void> | void)[] = [];
-  const { sessions, access: accessStore } = stores;
+  const onStop = (fn: () => Promise<void> | void) => void stops.push(fn);
   // Whoever types in Parley's own terminal or holds the admin token could edit its config.
-  const access = new AccessPolicy(config.access, accessStore, [
+  const access = new AccessPolicy(config.access, stores.access, [
     TERMINAL_PRINCIPAL,
     ADMIN_PRINCIPAL,
   ]);
@@ -103,21 +109,13 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const tools = new ToolRegistry(config.tools.policies);
   const providerMissing = missingProvider(config.llm);
   const model = providerMissing ? undefined : new OpenAIChatModel(config.llm);
-  let bridgeRef: Bridge | undefined;
+  const { llm, history } = config;
+  const sessions = stores.sessions;
   const router = new Router({
-    config,
-    sessions,
-    access,
-    approvals,
-    tools,
-    model,
-    providerMissing,
-    redactor,
-    log,
-    status: () => ({ 'queue depth': bridgeRef?.depth ?? 0 }),
+    config: { llm, history },
+    ...{ sessions, access, approvals, tools, model, providerMissing, redactor, log },
   });
   const bridge = new Bridge(stores.inbox, router, log, { ...config.queue });
-  bridgeRef = bridge;
   const http = config.web.enabled
     ? new HttpServer(new HttpApp({ token, log }), {
         host: config.web.host,
@@ -125,49 +123,44 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
         log,
       })
     : undefined;
+  const { dataDir, sandbox, fetchUrl, mcp: mcpConfig } = config;
+  const mcp = await registerTools({
+    config: { dataDir, sandbox, fetchUrl, mcp: mcpConfig },
+    ...{ tools, log, redactor, onStop, environment: process.env },
+  });
+  const channels = await createChannels({
+    ...{ config, log, http: http?.app, stores, onStop },
+    seams: options.seams ?? {},
+  });
+  if (options.terminal) channels.push(new TerminalChannel(options.terminal));
   const app: App = {
-    config,
-    log,
-    stores,
-    sessions,
-    accessStore,
-    access,
-    approvals,
-    tools,
-    model,
-    redactor,
-    http,
-    bridge,
-    router,
-    channels: [],
+    ...{ config, log, stores, sessions, accessStore: stores.access, access, approvals, mcp },
+    ...{ tools, model, redactor, http, bridge, router, channels, token, providerMissing },
     url: '',
-    token,
-    providerMissing,
     startedAt: Date.now(),
-    onStop: (fn) => stops.push(fn),
-    whatsappSocketFactory: options.whatsappSocketFactory,
-    start: (announce) => start(app, announce),
+    start: (announce) => start(app, onStop, announce),
     stop: () => stop(app, stops),
   };
-  await registerTools(app);
-  if (http) app.channels.push(new WebChannel(http.app, stores.webOutbox, log));
-  if (options.terminal) app.channels.push(new TerminalChannel(options.terminal));
-  app.channels.push(...(await createMessengerChannels(app)));
-  const metrics = createMetrics(app);
+  const metrics = createMetrics({ bridge, router, tools });
   if (http) registerAdmin(http.app, app, metrics);
   return app;
 }
 
 /**
- * Listens first (a port conflict fails before any platform is contacted, and webhooks
- * can be delivered as soon as they are registered), then `announce` (the CLI prints the
- * URL before the terminal prompt appears), then channels, then recovery.
+ * Listens first (a port conflict fails before any platform is contacted), then
+ * `announce` (the CLI prints the URL before the terminal prompt appears), then
+ * recovery (unfinished rows queue first, oldest first, before any channel can
+ * accept a new message), then the channels.
  */
-async function start(app: App, announce?: () => void): Promise<void> {
+async function start(
+  app: App,
+  onStop: (fn: () => void) => void,
+  announce?: () => void,
+): Promise<void> {
   if (app.providerMissing) app.log.warn(app.providerMissing);
+  for (const notice of dormantChannels(app.config)) app.log.warn(dormantLine(notice));
   if (app.http) app.url = await app.http.listen();
   announce?.();
-  // Recovery runs before any channel can accept: unfinished rows queue first, oldest first.
   const sinks = app.channels.map((channel) => app.bridge.register(channel));
   await app.bridge.recover();
   for (const [index, channel] of app.channels.entries()) {
@@ -179,7 +172,7 @@ async function start(app: App, announce?: () => void): Promise<void> {
   }
   const sweep = setInterval(() => void app.approvals.sweep(), 30_000);
   sweep.unref();
-  app.onStop(() => clearInterval(sweep));
+  onStop(() => clearInterval(sweep));
   app.log.info(
     { url: app.url || undefined, channels: app.channels.map((c) => c.id) },
     'parley ready',

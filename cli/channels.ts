@@ -1,80 +1,42 @@
 /**
- * Which messenger channels run, built from config. Each channel adds its one
- * constructor call here; the web chat and terminal are wired in app.ts. Channel
- * modules are imported only when enabled, so a Parley without Slack never loads
- * Bolt (start-up time and memory stay small).
+ * The one list of channel modules. `parley start` builds the enabled ones,
+ * `parley doctor` probes them, `parley channels login <id>` logs one in, and the
+ * config schema gets one `channels.<id>` section per module from here. Adding a
+ * channel is its folder plus one line below (docs/architecture.md).
+ *
+ * Every module imports its platform library inside `create`, so a Parley without
+ * Slack never loads Bolt (start-up time and memory stay small).
+ *
+ * The terminal chat is not a module: it runs on the process's own stdin/stdout,
+ * which only `parley start` can hand it (see cli/app.ts).
  */
 
-import { commands } from '../agent/commands.js';
-import type { ChannelAdapter } from '../core/contract.js';
-import type { AppContext } from './context.js';
+import { discord } from '../channels/discord/index.js';
+import { slack } from '../channels/slack/index.js';
+import { telegram } from '../channels/telegram/index.js';
+import { web } from '../channels/web/index.js';
+import { whatsapp } from '../channels/whatsapp/index.js';
+import type { ChannelModule } from '../core/module.js';
 
-export async function createMessengerChannels(context: AppContext): Promise<ChannelAdapter[]> {
-  const channels: ChannelAdapter[] = [];
-  const slack = context.config.channels.slack;
-  if (slack?.enabled && slack.botToken) {
-    const { SlackChannel } = await import('../channels/slack/adapter.js');
-    const { botToken, appToken, signingSecret, apiUrl, eventsPath, minIntervalMs } = slack;
-    channels.push(
-      new SlackChannel(
-        {
-          botToken,
-          eventsPath,
-          minIntervalMs,
-          ...(appToken ? { appToken } : {}),
-          ...(signingSecret ? { signingSecret } : {}),
-          ...(apiUrl ? { apiUrl } : {}),
-        },
-        { http: context.http?.app, log: context.log.child({ channel: 'slack' }) },
-      ),
-    );
-  }
-  const telegram = context.config.channels.telegram;
-  if (telegram?.enabled && telegram.token) {
-    const { TelegramChannel } = await import('../channels/telegram/adapter.js');
-    const log = context.log.child({ channel: 'telegram' });
-    channels.push(
-      new TelegramChannel({
-        token: telegram.token,
-        account: telegram.account,
-        ...(telegram.apiRoot ? { apiRoot: telegram.apiRoot } : {}),
-        ...(telegram.webhook ? { webhook: telegram.webhook } : {}),
-        ...(context.http ? { http: context.http.app } : {}),
-        pollingTimeoutSeconds: telegram.pollingTimeoutSeconds,
-        maxFileBytes: telegram.maxFileMB * 1024 * 1024,
-        apiRetry: telegram.apiRetry,
-        dataDir: context.config.dataDir,
-        commands: commands.map((c) => ({ command: c.name, description: c.description })),
-        onMigrate: (from, to) => {
-          context.sessions.moveConversation('telegram', from, to).then(
-            (moved) => log.info({ from, to, moved }, 'telegram group migrated to a supergroup'),
-            (error: unknown) =>
-              log.error({ err: error, from, to }, 'moving a migrated group failed'),
-          );
-        },
-        log,
-      }),
-    );
-  }
-  const whatsapp = context.config.channels.whatsapp;
-  if (whatsapp?.enabled) {
-    const { WhatsAppChannel } = await import('../channels/whatsapp/adapter.js');
-    const { registerPairingRoute } = await import('../channels/whatsapp/routes.js');
-    const channel = new WhatsAppChannel({
-      config: whatsapp,
-      dataDir: context.config.dataDir,
-      authStore: context.stores.authState(`whatsapp:${whatsapp.account}`),
-      log: context.log,
-      ...(context.whatsappSocketFactory ? { socketFactory: context.whatsappSocketFactory } : {}),
-    });
-    if (context.http) registerPairingRoute(context.http.app, channel);
-    channels.push(channel);
-  }
-  const discord = context.config.channels.discord;
-  if (discord?.enabled) {
-    const { DiscordChannel } = await import('../channels/discord/adapter.js');
-    const { enabled: _enabled, ...options } = discord;
-    channels.push(new DiscordChannel(options, context.log.child({ channel: 'discord' })));
-  }
-  return channels;
+export const channelModules: readonly ChannelModule[] = [web, telegram, whatsapp, discord, slack];
+
+/**
+ * The part of Parley's config these helpers read: the channel sections. (Structural,
+ * since the config schema itself is composed from `channelModules`.)
+ */
+type ChannelSections = { channels: object };
+
+/** The module's validated section (its defaults when the section is absent). */
+export function sectionOf(module: ChannelModule, config: ChannelSections): unknown {
+  const sections = (module.configKey ? config : config.channels) as Record<string, unknown>;
+  return sections[module.configKey ?? module.id] ?? module.config.parse({});
 }
+
+/** The modules whose section asks for them to run. */
+export function enabledModules(config: ChannelSections): ChannelModule[] {
+  return channelModules.filter((module) => module.enabled(sectionOf(module, config)));
+}
+
+/** Config path of a module's section, e.g. `channels.telegram` or `web`. */
+export const sectionPath = (module: ChannelModule): string =>
+  module.configKey ?? `channels.${module.id}`;

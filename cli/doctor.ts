@@ -4,25 +4,31 @@
  *
  *   config valid ─► data folder writable ─► Docker engine + sandbox image
  *   ─► AI provider (one tiny completion; 401 = bad API key)
- *   ─► each enabled channel's credentials (Telegram getMe, Slack auth.test,
- *      Discord GET /users/@me, WhatsApp paired)
+ *   ─► each enabled channel module's `probe` (Telegram getMe, Slack auth.test,
+ *      Discord GET /users/@me, WhatsApp paired), and a warning for a channel whose
+ *      credentials are set but which is not enabled
  *
- * Exits non-zero when a check fails. Docker, the model and `fetch` are injectable
- * so tests point them at doubles (or at a socket that does not exist).
+ * Exits non-zero when a check fails (warnings do not). Docker and the model are
+ * injectable so tests point them at doubles (or at a socket that does not exist);
+ * channel probes are pointed at doubles through their config's API roots.
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { pingProvider } from '../admin/provider.js';
 import { type ChatModel, missingProvider, OpenAIChatModel } from '../agent/llm.js';
+
 import { openSqliteStores } from '../sessions/sqlite/index.js';
 import { Redactor } from '../tools/redact.js';
-import { configSecrets } from './app.js';
+import { enabledModules, sectionOf, sectionPath } from './channels.js';
+import { dormantChannels } from './config/dormant.js';
+import { configSecrets } from './config/fields.js';
 import type { ParleyConfig } from './config/schema.js';
 
 export interface CheckResult {
   name: string;
-  status: 'ok' | 'fail' | 'skip';
+  /** `warn` is printed with its fix but does not fail the run. */
+  status: 'ok' | 'fail' | 'skip' | 'warn';
   detail: string;
   fix?: string;
 }
@@ -32,7 +38,6 @@ export interface DoctorOptions {
   docker?: (config: ParleyConfig) => Docker;
   /** The model to ping (default: the configured OpenAI-compatible provider). */
   model?: ChatModel;
-  fetch?: typeof fetch;
   /** Progress and results (default: stdout). */
   out?: (line: string) => void;
   timeoutMs?: number;
@@ -130,130 +135,32 @@ const checkProvider: Check = async (config, options) => {
   return [fail('provider', `${model.name} at ${where}: ${result.error}`, result.fix ?? '')];
 };
 
-interface Probe {
-  name: string;
-  url: string;
-  headers: Record<string, string>;
-  method?: string;
-  /** Reads the body: the account name on success, or throws the platform's complaint. */
-  read: (status: number, body: Record<string, unknown>) => string;
-  fix: string;
-}
-
-function channelProbes(config: ParleyConfig): (Probe | CheckResult)[] {
-  const probes: (Probe | CheckResult)[] = [];
-  const { telegram, slack, discord, whatsapp } = config.channels;
-  if (telegram?.enabled) {
-    if (!telegram.token)
-      probes.push(
-        fail(
-          'telegram',
-          'no bot token',
-          'Set TELEGRAM_BOT_TOKEN (channels.telegram.token) to the token @BotFather gave you.',
-        ),
-      );
-    else
-      probes.push({
-        name: 'telegram',
-        url: `${(telegram.apiRoot ?? 'https://api.telegram.org').replace(/\/$/, '')}/bot${telegram.token}/getMe`,
-        headers: {},
-        read: (status, body) => {
-          if (status !== 200 || body.ok !== true)
-            throw new Error(`getMe: HTTP ${status} ${String(body.description ?? '')}`);
-          return `bot @${String((body.result as { username?: string })?.username)}`;
-        },
-        fix: 'The token was refused: copy it again from @BotFather (/mybots → API Token) into TELEGRAM_BOT_TOKEN.',
-      });
-  }
-  if (slack?.enabled) {
-    if (!slack.botToken)
-      probes.push(
-        fail(
-          'slack',
-          'no bot token',
-          'Set SLACK_BOT_TOKEN (channels.slack.botToken) to the xoxb-… token from OAuth & Permissions.',
-        ),
-      );
-    else
-      probes.push({
-        name: 'slack',
-        url: `${(slack.apiUrl ?? 'https://slack.com/api/').replace(/\/?$/, '/')}auth.test`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${slack.botToken}` },
-        read: (status, body) => {
-          if (status !== 200 || body.ok !== true)
-            throw new Error(`auth.test: ${String(body.error ?? `HTTP ${status}`)}`);
-          return `bot ${String(body.user ?? '')} in ${String(body.team ?? '')}`;
-        },
-        fix: 'Slack refused the bot token: reinstall the app to the workspace and copy the xoxb-… token into SLACK_BOT_TOKEN.',
-      });
-  }
-  if (discord?.enabled) {
-    if (!discord.token)
-      probes.push(
-        fail(
-          'discord',
-          'no bot token',
-          'Set DISCORD_BOT_TOKEN (channels.discord.token) from the Developer Portal → Bot → Reset Token.',
-        ),
-      );
-    else
-      probes.push({
-        name: 'discord',
-        url: `${(discord.apiRoot ?? 'https://discord.com/api').replace(/\/$/, '')}/v10/users/@me`,
-        headers: { authorization: `Bot ${discord.token}` },
-        read: (status, body) => {
-          if (status !== 200)
-            throw new Error(`GET /users/@me: HTTP ${status} ${String(body.message ?? '')}`);
-          return `bot ${String(body.username ?? '')}`;
-        },
-        fix: 'Discord refused the token: Developer Portal → your application → Bot → Reset Token, and put it in DISCORD_BOT_TOKEN.',
-      });
-  }
-  if (whatsapp?.enabled) probes.push(whatsappPaired(config));
-  return probes;
-}
-
-function whatsappPaired(config: ParleyConfig): CheckResult {
-  const account = config.channels.whatsapp?.account ?? 'default';
-  try {
-    const stores = openSqliteStores(join(config.dataDir, 'parley.db'));
-    const stored = stores.authState(`whatsapp:${account}`).size();
-    void stores.close();
-    return stored > 0
-      ? ok('whatsapp', `linked-device credentials of account "${account}" stored`)
-      : fail(
-          'whatsapp',
-          `account "${account}" is not paired yet`,
-          'Run `parley channels login whatsapp` (or open /admin) and scan the QR code in WhatsApp → Linked devices.',
-        );
-  } catch (error) {
-    return fail('whatsapp', (error as Error).message, 'Check that the data folder is readable.');
-  }
-}
-
+/** Each enabled channel module's own probe (channels/<name>/index.ts), plus dormant channels. */
 const checkChannels: Check = async (config, options) => {
-  const probes = channelProbes(config);
-  if (probes.length === 0)
-    return [skip('channels', 'no messenger channel enabled (web chat only)')];
-  const results: CheckResult[] = [];
-  for (const probe of probes) {
-    if ('status' in probe) {
-      results.push(probe);
-      continue;
+  const results: CheckResult[] = dormantChannels(config).map(({ section, detail, fix }) => ({
+    name: section,
+    status: 'warn',
+    detail,
+    fix: fix.charAt(0).toUpperCase() + fix.slice(1),
+  }));
+  const enabled = enabledModules(config).filter((module) => module.probe);
+  if (enabled.length === 0)
+    results.push(skip('channels', 'no messenger channel enabled (web chat only)'));
+  if (enabled.length === 0) return results;
+  const stores = openSqliteStores(join(config.dataDir, 'parley.db'));
+  try {
+    for (const module of enabled) {
+      options.out(`  … asking ${module.id} to accept the credentials`);
+      const signal = AbortSignal.timeout(options.timeoutMs);
+      const probe = await module.probe!(sectionOf(module, config), { signal, stores });
+      results.push(
+        probe.ok
+          ? ok(module.id, probe.detail)
+          : fail(module.id, probe.detail, probe.fix ?? `Check ${sectionPath(module)}.`),
+      );
     }
-    options.out(`  … asking ${probe.name} to accept the credentials`);
-    try {
-      const res = await options.fetch(probe.url, {
-        method: probe.method ?? 'GET',
-        headers: probe.headers,
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-      results.push(ok(probe.name, `credentials accepted: ${probe.read(res.status, body)}`));
-    } catch (error) {
-      results.push(fail(probe.name, (error as Error).message, probe.fix));
-    }
+  } finally {
+    await stores.close();
   }
   return results;
 };
@@ -273,7 +180,6 @@ export async function runDoctor(
   const full = {
     docker: (c: ParleyConfig) =>
       new Docker(c.sandbox.socketPath ? { socketPath: c.sandbox.socketPath } : undefined),
-    fetch: globalThis.fetch,
     out: (line: string) => process.stdout.write(`${line}\n`),
     timeoutMs: 10_000,
     ...options,
@@ -287,7 +193,7 @@ export async function runDoctor(
     full.out(`… checking ${label}`);
     for (const result of await check(config, full)) {
       results.push(result);
-      const mark = result.status === 'ok' ? '✓' : result.status === 'skip' ? '-' : '✗';
+      const mark = { ok: '✓', skip: '-', warn: '!', fail: '✗' }[result.status];
       full.out(`${mark} ${result.name}: ${result.detail}`);
       if (result.fix) full.out(`    fix: ${result.fix}`);
     }

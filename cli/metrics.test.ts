@@ -5,8 +5,7 @@ import type { BridgeEvent } from '../bridge/index.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../test/doubles/openai.js';
 import { type Running, startParley, testConfig, WebClient } from '../test/harness.js';
 import { defineTool } from '../tools/registry.js';
-import type { AppContext } from './context.js';
-import { createMetrics, LiveStats, percentile } from './metrics.js';
+import { createMetrics, LiveStats, type MetricsSources, percentile } from './metrics.js';
 
 describe('LiveStats', () => {
   it('counts per bucket, fills quiet buckets and keeps a bounded window', () => {
@@ -50,7 +49,7 @@ describe('createMetrics', () => {
       bridge: { on: (l: (e: BridgeEvent) => void) => bridgeListeners.push(l), depth: 7, active: 2 },
       router: { on: (l: (e: RouterEvent) => void) => (routerListener = l) },
       tools: { get: () => undefined },
-    } as unknown as Pick<AppContext, 'bridge' | 'router' | 'tools'>;
+    } as unknown as Pick<MetricsSources, 'bridge' | 'router' | 'tools'>;
     const { registry } = createMetrics(app);
     const emit = (event: BridgeEvent) => {
       for (const l of bridgeListeners) l(event);

@@ -10,9 +10,9 @@
  * several Parleys in one test process do not collide.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { RouterEvent } from '../agent/router.js';
-import type { BridgeEvent } from '../bridge/index.js';
-import type { AppContext } from './context.js';
+import type { Router, RouterEvent } from '../agent/router.js';
+import type { Bridge, BridgeEvent } from '../bridge/index.js';
+import type { ToolRegistry } from '../tools/registry.js';
 
 /** One bucket of the admin charts. */
 export interface StatsBucket {
@@ -142,8 +142,15 @@ export interface Metrics {
   live: LiveStats;
 }
 
+/** What the metrics read: the bridge's and router's events, queue gauges, which tools are sandboxed. */
+export interface MetricsSources {
+  bridge: Bridge;
+  router: Router;
+  tools: ToolRegistry;
+}
+
 /** Builds the registry and subscribes it to the bridge and router events of `app`. */
-export function createMetrics(app: Pick<AppContext, 'bridge' | 'router' | 'tools'>): Metrics {
+export function createMetrics(app: Pick<MetricsSources, 'bridge' | 'router' | 'tools'>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'parley_process_' });
   const live = new LiveStats(() => ({ depth: app.bridge.depth, active: app.bridge.active }));
@@ -153,7 +160,7 @@ export function createMetrics(app: Pick<AppContext, 'bridge' | 'router' | 'tools
   return { registry, live };
 }
 
-function instruments(registry: Registry, app: Pick<AppContext, 'bridge'>) {
+function instruments(registry: Registry, app: Pick<MetricsSources, 'bridge'>) {
   const registers = [registry];
   const seconds = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
   return {
@@ -291,7 +298,7 @@ function onRouterEvent(
   event: RouterEvent,
   m: Instruments,
   live: LiveStats,
-  app: Pick<AppContext, 'tools'>,
+  app: Pick<MetricsSources, 'tools'>,
 ): void {
   if (event.type === 'llm') {
     m.llmLatency.observe({ outcome: event.ok ? 'ok' : 'error' }, event.latencyMs / 1000);

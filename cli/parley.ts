@@ -9,12 +9,15 @@
  *   parley status                    ask the running Parley for channels, queue, approvals
  *   parley pairing list | approve <code> | reject <code>
  *   parley sessions list | export <channel:user> [file] | purge <channel:user>
- *   parley channels login whatsapp [--phone <number>]
+ *   parley channels login <id> [--phone <number>]   (a channel module with `login`, e.g. whatsapp)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteStores } from '../sessions/sqlite/index.js';
 import { createApp } from './app.js';
+import { runLogin } from './channel-login.js';
+import { enabledModules } from './channels.js';
+import { dormantChannels, dormantLine } from './config/dormant.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { ParleyConfig } from './config/schema.js';
 import { statusCommand } from './status.js';
@@ -103,6 +106,7 @@ async function startCommand(_args: string[], config: ParleyConfig): Promise<numb
       out(`Access token: ${app.token}`);
     } else out('Parley is running (web chat disabled).');
     if (app.providerMissing) out(`Warning: ${app.providerMissing}`);
+    for (const notice of dormantChannels(config)) out(`Warning: ${dormantLine(notice)}`);
   };
   try {
     await app.start(announce);
@@ -121,10 +125,9 @@ async function configCommand(args: string[], config: ParleyConfig): Promise<numb
   out(`  model: ${config.llm.model} at ${config.llm.baseUrl ?? 'https://api.openai.com/v1'}`);
   out(`  data: ${join(config.dataDir, 'parley.db')}`);
   out(`  web chat: ${config.web.enabled ? `http://${config.web.host}:${config.web.port}` : 'off'}`);
-  const channels = Object.entries(config.channels)
-    .filter(([, section]) => section?.enabled)
-    .map(([name]) => name);
-  out(`  channels: ${['web', ...channels].join(', ')}`);
+  const channels = enabledModules(config).map((module) => module.id);
+  out(`  channels: ${channels.join(', ') || 'none'}`);
+  for (const notice of dormantChannels(config)) out(`Warning: ${dormantLine(notice)}`);
   return 0;
 }
 
@@ -191,18 +194,17 @@ async function sessionsCommand(args: string[], config: ParleyConfig): Promise<nu
   return usage(2);
 }
 
-/** `channels login whatsapp [--phone <number>]`: pairs WhatsApp (stop a running Parley first). */
+/** `channels login <id> [--phone <number>]`: links an account (stop a running Parley first). */
 async function channelsCommand(args: string[], config: ParleyConfig): Promise<number> {
   const [action, channel, flag, phone] = args;
-  if (action !== 'login' || channel !== 'whatsapp') return usage(2);
+  if (action !== 'login' || !channel) return usage(2);
   if (flag !== undefined && (flag !== '--phone' || !phone || !/^\+?[\d ()-]{6,}$/.test(phone))) {
     process.stderr.write(
       'Expected --phone <number> with the country code, e.g. --phone 4915112345678.\n',
     );
     return 2;
   }
-  const { runWhatsAppLogin } = await import('../channels/whatsapp/login.js');
-  return runWhatsAppLogin(config, { phone, out });
+  return runLogin(config, channel, { args: phone ? { phone } : {}, output: process.stdout });
 }
 
 main(process.argv.slice(2)).then(

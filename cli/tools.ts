@@ -1,36 +1,45 @@
 /**
- * Which tools the agent gets. Built-ins are harmless; dangerous tools (shell, code,
- * files) come from the sandbox and run only in Docker workers (tools/sandbox):
- * Docker and the image are checked here at startup, the tools are disabled with a
- * clear reason when either is missing, and the periodic orphan cleanup is started
- * (stopped through context.onStop).
+ * Which tools the agent gets. Built-ins are harmless; `fetch_url` reads web pages
+ * behind an SSRF guard; MCP servers add their tools as they connect; dangerous tools
+ * (shell, code, files) come from the sandbox and run only in Docker workers
+ * (tools/sandbox): Docker and the image are checked here at startup, the tools are
+ * disabled with a clear reason when either is missing, and the periodic orphan
+ * cleanup is started (stopped through `onStop`).
  */
 import { getTimeTool } from '../tools/builtin/get-time.js';
+import type { McpConfig } from '../tools/mcp/config.js';
 import { McpManager } from '../tools/mcp/manager.js';
+import type { SandboxSetup } from '../tools/sandbox/index.js';
+import type { FetchUrlConfig } from '../tools/web/config.js';
 import { fetchUrlTool } from '../tools/web/fetch-url.js';
-import type { AppContext } from './context.js';
 
-export async function registerTools(context: AppContext): Promise<void> {
-  context.tools.register(getTimeTool);
-  if (context.config.fetchUrl.enabled)
-    context.tools.register(fetchUrlTool(context.config.fetchUrl));
-  registerMcp(context);
-  if (!context.config.sandbox.enabled) return;
+export interface ToolSetup extends SandboxSetup {
+  config: SandboxSetup['config'] & { fetchUrl: FetchUrlConfig; mcp: McpConfig };
+  /** Where MCP servers' named variables are read from (the process environment). */
+  environment: Record<string, string | undefined>;
+}
+
+export async function registerTools(setup: ToolSetup): Promise<McpManager> {
+  setup.tools.register(getTimeTool);
+  if (setup.config.fetchUrl.enabled) setup.tools.register(fetchUrlTool(setup.config.fetchUrl));
+  const mcp = registerMcp(setup);
+  if (!setup.config.sandbox.enabled) return mcp;
   // Loaded only when wanted: dockerode and its transports weigh ~25 MB and ~0.3 s.
   const { registerSandboxTools } = await import('../tools/sandbox/index.js');
-  await registerSandboxTools(context);
+  await registerSandboxTools(setup);
+  return mcp;
 }
 
 /** MCP servers connect in the background; their tools appear as each one answers. */
-function registerMcp(context: AppContext): McpManager {
-  const { tools, redactor, log } = context;
-  const mcp = new McpManager(context.config.mcp, {
+function registerMcp(setup: ToolSetup): McpManager {
+  const { tools, redactor, log } = setup;
+  const mcp = new McpManager(setup.config.mcp, {
     tools,
     redactor,
     log,
-    environment: process.env,
+    environment: setup.environment,
   });
   mcp.start();
-  context.onStop(() => mcp.close());
+  setup.onStop(() => mcp.close());
   return mcp;
 }

@@ -48,6 +48,13 @@ export interface ChannelContext<Config> {
   onStop(fn: () => Promise<void> | void): void;
 }
 
+/** What a channel's `probe` may use besides its config. */
+export interface ProbeContext {
+  /** Aborts when `parley doctor`'s time limit is reached. */
+  signal: AbortSignal;
+  stores: Pick<ChannelContext<unknown>['stores'], 'authState'>;
+}
+
 /** What `parley doctor` prints for one channel. */
 export interface ProbeResult {
   ok: boolean;
@@ -72,12 +79,17 @@ export interface ChannelModule<Schema extends z.ZodType = z.ZodType> {
   readonly description: string;
   /** Schema of `channels.<id>`, with `.meta({ env, secret })` on keys. */
   readonly config: Schema;
+  /**
+   * Top-level config key of the section when it is not `channels.<id>` (the web
+   * chat's `web:` section also configures the HTTP server every channel shares).
+   */
+  readonly configKey?: string;
   /** Whether this config asks for the channel to run. */
   enabled(config: z.output<Schema>): boolean;
   /** Builds the adapter; loads the platform library lazily (a dynamic import). */
   create(ctx: ChannelContext<z.output<Schema>>): Promise<ChannelAdapter> | ChannelAdapter;
   /** A live credential/connectivity check, for `parley doctor`. */
-  probe?(config: z.output<Schema>, signal: AbortSignal): Promise<ProbeResult>;
+  probe?(config: z.output<Schema>, ctx: ProbeContext): Promise<ProbeResult>;
   /** Interactive account linking (`parley channels login <id>`). */
   login?(ctx: LoginContext<z.output<Schema>>): Promise<void>;
 }

@@ -34,26 +34,7 @@ import type {
 import type { TreeError } from '../../core/errors.js';
 import type { DiscordConnection } from './connection.js';
 import { renderDiscord } from './format.js';
-
-export interface DiscordOptions {
-  token?: string | undefined;
-  /** Account name in conversation keys (default `default`). */
-  account?: string;
-  /** REST root without version (default https://discord.com/api); the gateway URL is fetched there. */
-  apiRoot?: string | undefined;
-  /** Show partial answers by editing a draft (`edit`) or send at the end (`none`). */
-  streaming?: 'edit' | 'none';
-  /** Open a thread on a mention in a server channel and answer there. */
-  startThreads?: boolean;
-  registerCommands?: boolean;
-  /** Register slash commands in this guild only (instant) instead of globally. */
-  commandGuildId?: string | undefined;
-  /** Application id for commands (default: learnt at login). */
-  applicationId?: string | undefined;
-  requestTimeoutMs?: number;
-  /** Milliseconds before an unanswered button press is acknowledged automatically. */
-  autoAckMs?: number;
-}
+import type { DiscordOptions } from './options.js';
 
 /** Discord answers at most 2,000 characters of `content`. */
 export const DISCORD_MAX_LENGTH = 2000;
@@ -157,3 +138,5 @@ export class DiscordChannel implements ChannelAdapter {
     this.state = { ...state, since: Date.now() };
   }
 }
+
+export type { DiscordOptions } from './options.js';

@@ -33,7 +33,6 @@ import type {
   OutboundTarget,
   SentMessage,
 } from '../../core/contract.js';
-import type { DiscordOptions } from './adapter.js';
 import { commandEcho, slashCommands } from './commands.js';
 import { discordCall, toParleyError } from './errors.js';
 import {
@@ -42,6 +41,7 @@ import {
   normalizeCommand,
   normalizeMessage,
 } from './normalize.js';
+import type { DiscordOptions } from './options.js';
 import { messageBody, NO_MENTIONS } from './payload.js';
 import { closeProblem, problemOf } from './status.js';
 

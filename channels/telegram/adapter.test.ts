@@ -5,6 +5,7 @@
  */
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createWorkspaceFiles as workspaceFiles } from '../../sessions/workspace/index.js';
 import {
   startTelegramDouble,
   TEST_BOT,
@@ -22,7 +23,7 @@ function channel(double: TelegramDouble): TelegramChannel {
     token: TEST_TOKEN,
     apiRoot: double.apiRoot,
     botInfo: TEST_BOT,
-    dataDir: tempDir(),
+    files: workspaceFiles(tempDir()),
     rateLimits: {},
     pollingTimeoutSeconds: 5,
     log: pino({ level: 'silent' }),

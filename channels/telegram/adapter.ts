@@ -35,7 +35,7 @@ import type {
 } from '../../core/contract.js';
 import { conversationKey } from '../../core/contract.js';
 import type { HttpRoutes } from '../../core/http.js';
-import { workspaceFor } from '../../sessions/workspace.js';
+import type { WorkspaceFiles } from '../../core/stores.js';
 import { apiCall, explainFatal, refusedWith, toParleyError } from './errors.js';
 import { chunkHtml, htmlToPlain, renderTelegramHtml } from './format.js';
 import { fetchAttachments } from './media.js';
@@ -67,8 +67,8 @@ export interface TelegramOptions {
   pollingTimeoutSeconds?: number;
   /** Largest inbound file fetched, bytes. */
   maxFileBytes?: number;
-  /** Where conversation workspaces live (downloads are saved there). */
-  dataDir: string;
+  /** Conversation workspaces: downloaded documents and voice notes are saved there. */
+  files: WorkspaceFiles;
   /** Shown in Telegram's command menu (setMyCommands). */
   commands?: { command: string; description: string }[];
   rateLimits?: RateLimits;
@@ -230,7 +230,7 @@ export class TelegramChannel implements ChannelAdapter {
     const apiRoot = this.options.apiRoot ?? 'https://api.telegram.org';
     return fetchAttachments(this.bot.api, files, {
       maxBytes: this.options.maxFileBytes ?? 20 * 1024 * 1024,
-      workspace: () => workspaceFor(this.options.dataDir, conversationKey(message)),
+      save: (name, data) => this.options.files.saveInbound(conversationKey(message), name, data),
       fileUrl: (path) => `${apiRoot}/file/bot${this.options.token}/${path}`,
       onError: (error) => this.options.log.warn({ err: error }, 'telegram file download failed'),
     });

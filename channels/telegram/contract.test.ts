@@ -3,6 +3,7 @@
  * Bot API double (test/doubles/telegram.ts).
  */
 import pino from 'pino';
+import { createWorkspaceFiles as workspaceFiles } from '../../sessions/workspace/index.js';
 import { channelContract } from '../../test/contract/channel.js';
 import { startTelegramDouble, TEST_BOT, TEST_TOKEN } from '../../test/doubles/telegram.js';
 import { tempDir } from '../../test/harness.js';
@@ -15,7 +16,7 @@ channelContract('telegram', {
       token: TEST_TOKEN,
       apiRoot: double.apiRoot,
       botInfo: TEST_BOT,
-      dataDir: tempDir(),
+      files: workspaceFiles(tempDir()),
       rateLimits: {},
       log: pino({ level: 'silent' }),
     });

@@ -10,14 +10,13 @@
 import { basename } from 'node:path';
 import type { Api } from 'grammy';
 import type { Attachment } from '../../core/contract.js';
-import { saveToWorkspace } from '../../sessions/workspace.js';
 import type { PendingFile } from './normalize.js';
 
 export interface MediaOptions {
   /** Largest file fetched, in bytes. */
   maxBytes: number;
-  /** Where files of the message's conversation are saved. */
-  workspace: () => string;
+  /** Saves a file into the message's conversation workspace; resolves with its path. */
+  save: (fileName: string, data: Uint8Array) => Promise<string>;
   /** `https://api.telegram.org/file/bot<token>/<path>` for a `file_path`. */
   fileUrl: (filePath: string) => string;
   onError?: (error: unknown, file: PendingFile) => void;
@@ -50,7 +49,7 @@ async function fetchOne(api: Api, file: PendingFile, options: MediaOptions): Pro
     if (file.kind === 'image')
       return { ...base, size: data.length, dataBase64: data.toString('base64') };
     const name = safeName(file.fileName ?? basename(info.file_path));
-    const path = saveToWorkspace(options.workspace(), `${Date.now()}-${name}`, data);
+    const path = await options.save(`${Date.now()}-${name}`, data);
     return { ...base, size: data.length, path };
   } catch (error) {
     options.onError?.(error, file);

@@ -4,15 +4,16 @@ import type { WAMessage } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Sender } from '../../bridge/outbound/sender.js';
-import { whatsappSchema } from '../../cli/config/channels.js';
 import type { InboundMessage } from '../../core/contract.js';
 import { NetworkError } from '../../core/errors.js';
 import { SqliteAuthStateStore as AuthStateStore } from '../../sessions/sqlite/auth-state.js';
 import { openDatabase } from '../../sessions/sqlite/db.js';
+import { createWorkspaceFiles as workspaceFiles } from '../../sessions/workspace/index.js';
 import { fixture, WhatsAppDouble } from '../../test/doubles/whatsapp.js';
 import { tempDir } from '../../test/harness.js';
 import { until as poll } from '../../test/wait.js';
 import { WhatsAppChannel } from './adapter.js';
+import { whatsappSchema } from './config.js';
 
 const until = (condition: () => boolean, timeoutMs = 3000) => poll(condition, timeoutMs);
 
@@ -25,7 +26,7 @@ async function setup(config: Record<string, unknown> = {}) {
   const downloads: string[] = [];
   const channel = new WhatsAppChannel({
     config: whatsappSchema.parse({ enabled: true, ...config }),
-    dataDir,
+    files: workspaceFiles(dataDir),
     authStore: new AuthStateStore(db, 'whatsapp:default'),
     log: pino({ level: 'silent' }),
     socketFactory: wa.factory,

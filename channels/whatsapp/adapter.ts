@@ -13,15 +13,13 @@
  *
  * @example
  * ```ts
- * const channel = new WhatsAppChannel({ config, dataDir, authStore, log })
+ * const channel = new WhatsAppChannel({ config, files, authStore, log })
  * await channel.start(bridge.register(channel)) // shows a QR until paired
  * channel.pairingState() // { state: 'qr', qr, qrDataUrl }
  * ```
  */
 import type { GroupMetadata, proto, WAMessage } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
-import type { whatsappSchema } from '../../cli/config/channels.js';
 import type {
   ChannelAdapter,
   ChannelCapabilities,
@@ -33,9 +31,10 @@ import type {
 } from '../../core/contract.js';
 import { conversationKey } from '../../core/contract.js';
 import { type ErrorMapper, NetworkError, toErrorTree } from '../../core/errors.js';
-import type { AuthStateStore } from '../../core/stores.js';
+import type { AuthStateStore, WorkspaceFiles } from '../../core/stores.js';
 import { sqliteAuthState } from './auth-state.js';
 import { BoundedCache } from './cache.js';
+import type { WhatsAppConfig } from './config.js';
 import { type PairingState, WhatsAppConnection } from './connection.js';
 import { mapWhatsAppError } from './errors.js';
 import { renderWhatsApp } from './format.js';
@@ -43,14 +42,15 @@ import { baileysDownloader, fetchAttachment, type MediaDownloader } from './medi
 import { normalizeMessage } from './normalize.js';
 import { baileysSocketFactory, type WhatsAppSocket, type WhatsAppSocketFactory } from './socket.js';
 
-export type WhatsAppConfig = z.output<typeof whatsappSchema>;
+export type { WhatsAppConfig } from './config.js';
 
 export interface WhatsAppChannelOptions {
   config: WhatsAppConfig;
-  /** Parley's data dir: downloaded files go to the conversation's workspace there. */
-  dataDir: string;
+  /** Conversation workspaces: downloaded voice notes and documents are saved there. */
+  files: WorkspaceFiles;
   /** Where creds and Signal keys live (namespace per account). */
   authStore: AuthStateStore;
+  /** Already bound to `{ channel: 'whatsapp' }`. */
   log: Logger;
   /** Stands in for `makeWASocket` (tests). */
   socketFactory?: WhatsAppSocketFactory;
@@ -82,7 +82,7 @@ export class WhatsAppChannel implements ChannelAdapter {
 
   constructor(private readonly options: WhatsAppChannelOptions) {
     const { config } = options;
-    this.log = options.log.child({ channel: 'whatsapp' });
+    this.log = options.log;
     this.capabilities = {
       maxMessageLength: config.maxMessageLength,
       format: 'whatsapp',
@@ -212,7 +212,7 @@ export class WhatsAppChannel implements ChannelAdapter {
         socket,
         log: this.log,
         maxBytes: this.options.config.maxMediaBytes,
-        dataDir: this.options.dataDir,
+        files: this.options.files,
         conversationKey: conversationKey(message),
       });
       message.attachments.push(attachment);

@@ -1,5 +1,5 @@
 /**
- * Baileys' AuthenticationState kept in an AuthStateStore (SQLite: sessions/sqlite/auth-state.ts), instead of
+ * Baileys' AuthenticationState kept in an {@link AuthStateStore} (SQLite), instead of
  * `useMultiFileAuthState`, whose own source warns it is not for production.
  *
  *   makeWASocket({ auth: state }) ──keys.set()──► AuthStateStore.write (one transaction)

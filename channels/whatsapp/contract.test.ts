@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { WAMessage } from '@whiskeysockets/baileys';
 import pino from 'pino';
-import { whatsappSchema } from '../../cli/config/channels.js';
 import { SqliteAuthStateStore as AuthStateStore } from '../../sessions/sqlite/auth-state.js';
 import { openDatabase } from '../../sessions/sqlite/db.js';
+import { createWorkspaceFiles as workspaceFiles } from '../../sessions/workspace/index.js';
 import {
   type ContractSetup,
   channelContract,
@@ -12,6 +12,7 @@ import {
 import { fixture, WhatsAppDouble } from '../../test/doubles/whatsapp.js';
 import { tempDir } from '../../test/harness.js';
 import { WhatsAppChannel } from './adapter.js';
+import { whatsappSchema } from './config.js';
 
 const FIXTURE: Record<InjectKind, string> = {
   dm: 'dm-text',
@@ -45,7 +46,7 @@ channelContract(
           enabled: true,
           rateLimits: { perChatMinMs: 0, messagesPerMinute: 1000 },
         }),
-        dataDir,
+        files: workspaceFiles(dataDir),
         authStore: new AuthStateStore(db, 'whatsapp:default'),
         log: pino({ level: 'silent' }),
         socketFactory: wa.factory,

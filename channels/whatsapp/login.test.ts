@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import type { ConnectionState } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { whatsappSchema } from '../../cli/config/channels.js';
 import { SqliteAuthStateStore as AuthStateStore } from '../../sessions/sqlite/auth-state.js';
 import { openDatabase } from '../../sessions/sqlite/db.js';
 import { fixture, WhatsAppDouble } from '../../test/doubles/whatsapp.js';
 import { tempDir } from '../../test/harness.js';
 import { until as poll } from '../../test/wait.js';
 import { sqliteAuthState } from './auth-state.js';
+import { whatsappSchema } from './config.js';
 import { loginWhatsApp } from './login.js';
 
 const until = (condition: () => boolean, timeoutMs = 3000) => poll(condition, timeoutMs);

@@ -1,7 +1,7 @@
 /**
- * `parley channels login whatsapp [--phone <number>]`: links Parley to a WhatsApp
- * account as a linked device and stores the pairing in SQLite, where the running
- * channel finds it.
+ * WhatsApp pairing (the module's `login`, run by `parley channels login whatsapp
+ * [--phone <number>]`): links Parley to a WhatsApp account as a linked device and
+ * stores the pairing in the auth-state store, where the running channel finds it.
  *
  *   connection (connection.ts) ─qr─► terminal QR (refreshed as WhatsApp rotates it)
  *                              │     or, with --phone, a pairing code (requestPairingCode)
@@ -15,16 +15,11 @@
  * const { number } = await loginWhatsApp({ config, authStore, log, out: console.log })
  * ```
  */
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import pino from 'pino';
 import qrcodeTerminal from 'qrcode-terminal';
-import { whatsappSchema } from '../../cli/config/channels.js';
-import type { ParleyConfig } from '../../cli/config/schema.js';
 import type { AuthStateStore } from '../../core/stores.js';
-import { openSqliteStores } from '../../sessions/sqlite/index.js';
-import type { WhatsAppConfig } from './adapter.js';
 import { sqliteAuthState } from './auth-state.js';
+import type { WhatsAppConfig } from './config.js';
 import { type ConnectionEvent, WhatsAppConnection } from './connection.js';
 import { baileysSocketFactory, type WhatsAppSocket, type WhatsAppSocketFactory } from './socket.js';
 
@@ -121,33 +116,4 @@ async function requestCode(
   const shown = code.length === 8 ? `${code.slice(0, 4)}-${code.slice(4)}` : code;
   out(`Pairing code: ${shown}`);
   out('On the phone: WhatsApp → Settings → Linked devices → Link with phone number instead.');
-}
-
-/** The CLI entry: opens Parley's database, pairs, and prints the outcome. Returns an exit code. */
-export async function runWhatsAppLogin(
-  parley: ParleyConfig,
-  options: { phone?: string | undefined; out: (line: string) => void },
-): Promise<number> {
-  const config = parley.channels.whatsapp ?? whatsappSchema.parse({});
-  const stores = openSqliteStores(join(parley.dataDir, 'parley.db'));
-  try {
-    const { number } = await loginWhatsApp({
-      config,
-      authStore: stores.authState(`whatsapp:${config.account}`),
-      log: pino({ level: 'silent' }),
-      out: options.out,
-      phone: options.phone,
-    });
-    options.out(`Linked to WhatsApp as +${number ?? '(unknown number)'}.`);
-    if (!parley.channels.whatsapp?.enabled)
-      options.out(
-        'Enable the channel with `channels: { whatsapp: { enabled: true } }` in parley.yaml.',
-      );
-    return 0;
-  } catch (error) {
-    options.out(`WhatsApp pairing failed: ${(error as Error).message}`);
-    return 1;
-  } finally {
-    await stores.close();
-  }
 }

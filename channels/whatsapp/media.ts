@@ -14,7 +14,7 @@ import { basename, extname } from 'node:path';
 import { downloadMediaMessage, type WAMessage } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
 import type { Attachment } from '../../core/contract.js';
-import { saveToWorkspace, workspaceFor } from '../../sessions/workspace.js';
+import type { WorkspaceFiles } from '../../core/stores.js';
 import type { MediaInfo } from './normalize.js';
 import type { WhatsAppSocket } from './socket.js';
 
@@ -41,7 +41,7 @@ export interface MediaContext {
   socket: WhatsAppSocket;
   log: Logger;
   maxBytes: number;
-  dataDir: string;
+  files: WorkspaceFiles;
   conversationKey: string;
 }
 
@@ -67,11 +67,7 @@ export async function fetchAttachment(
   const attachment: Attachment = { ...info, size: data.length };
   if (info.kind === 'image')
     return { attachment: { ...attachment, dataBase64: data.toString('base64') } };
-  const path = saveToWorkspace(
-    workspaceFor(context.dataDir, context.conversationKey),
-    fileName(raw, info),
-    data,
-  );
+  const path = await context.files.saveInbound(context.conversationKey, fileName(raw, info), data);
   return { attachment: { ...attachment, path } };
 }
 

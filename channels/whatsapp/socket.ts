@@ -1,7 +1,7 @@
 /**
  * The slice of a Baileys socket the WhatsApp channel uses, and the factory that
  * builds one. The connection opens every socket through a {@link WhatsAppSocketFactory},
- * so tests (and the e2e suite, via `AppOptions.whatsappSocketFactory`) can stand in
+ * so tests (and the e2e suite, via `ctx.seams.whatsappSocketFactory`) can stand in
  * an event emitter that emits Baileys' real event shapes instead of `makeWASocket`.
  *
  *   connection.ts ──factory(options)──► WhatsAppSocket ──ev──► connection / adapter

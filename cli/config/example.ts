@@ -1,26 +1,24 @@
 /**
  * Generates `parley.example.yaml` from the zod schema: every key, commented with its
  * description and type, set to its default (keys without a default are shown
- * commented out). The file is valid as it is; a test keeps it equal to this output.
+ * commented out, with the `example` of their metadata or `${VAR}` for a secret). The file is valid as it is; a test keeps it equal to this output.
  * Written together with docs/configuration.md by `npx tsx cli/config/reference.ts --write`.
  */
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { def, typeName, unwrap } from './reference.js';
+import { keyMeta } from '../../core/config-meta.js';
+import { def, describeField, typeName, unwrap } from './fields.js';
 import { configSchema } from './schema.js';
 
 export const EXAMPLE_PATH = fileURLToPath(new URL('../../parley.example.yaml', import.meta.url));
 
-const PLACEHOLDERS: Record<string, string> = {
-  'llm.apiKey': '${OPENAI_API_KEY}',
-  'llm.baseUrl': 'http://127.0.0.1:11434/v1',
-  'channels.telegram.token': '${TELEGRAM_BOT_TOKEN}',
-  'channels.discord.token': '${DISCORD_BOT_TOKEN}',
-  'channels.slack.botToken': '${SLACK_BOT_TOKEN}',
-  'channels.slack.appToken': '${SLACK_APP_TOKEN}',
-  'channels.slack.signingSecret': '${SLACK_SIGNING_SECRET}',
-};
+/** What a key without a default shows: its example, or `${VAR}` for a secret with a variable. */
+function placeholder(schema: z.ZodType): string {
+  const meta = keyMeta(schema);
+  if (meta.example !== undefined) return meta.example;
+  return meta.secret && meta.env ? `\${${meta.env}}` : '';
+}
 
 function scalar(value: unknown): string {
   return YAML.stringify(value, { lineWidth: 0 }).trimEnd();
@@ -44,7 +42,8 @@ function lines(schema: z.ZodType, path: string, depth: number): string[] {
       out.push(...comment(info.description ?? '', indent), ...section(key, child, full, depth));
       continue;
     }
-    out.push(...comment(`${info.description ?? ''} (${typeName(child)})`.trim(), indent));
+    const described = describeField(info.description ?? '', keyMeta(child));
+    out.push(...comment(`${described} (${typeName(child)})`.trim(), indent));
     if (info.hasDefault) {
       const value = scalar(info.defaultValue);
       out.push(
@@ -52,7 +51,7 @@ function lines(schema: z.ZodType, path: string, depth: number): string[] {
           ? `${indent}${key}:\n${value.replace(/^/gm, `${indent}  `)}`
           : `${indent}${key}: ${value}`,
       );
-    } else out.push(`${indent}# ${key}: ${PLACEHOLDERS[full] ?? ''}`.trimEnd());
+    } else out.push(`${indent}# ${key}: ${placeholder(child)}`.trimEnd());
   }
   return out;
 }

@@ -3,13 +3,17 @@
  * `${VAR}` placeholders, then environment overrides, then zod validation. Errors
  * name the key, what was found, what is expected and how to fix it.
  *
- * Environment overrides: OPENAI_API_KEY, OPENAI_BASE_URL, PARLEY_MODEL, the short
- * forms in {@link ENV_ALIASES}, and generic `PARLEY_<SECTION>__<KEY>` variables
- * (double underscore between levels, e.g. `PARLEY_QUEUE__CONCURRENCY=32`).
+ * Environment overrides: the variable each layer declared on its keys
+ * (`.meta({ env })`, e.g. TELEGRAM_BOT_TOKEN; listed in docs/configuration.md) and
+ * generic `PARLEY_<SECTION>__<KEY>` variables (double underscore between levels,
+ * e.g. `PARLEY_QUEUE__CONCURRENCY=32`). A key whose schema type is a string takes
+ * the value as it is (tokens that look like numbers stay strings). When a bad
+ * value came from a variable, its error names that variable.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import type { z } from 'zod';
+import { envFields, fieldAt, valueAt } from './fields.js';
 import { configSchema, type ParleyConfig } from './schema.js';
 
 export class ConfigError extends Error {
@@ -21,42 +25,6 @@ export class ConfigError extends Error {
     super(`Invalid configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
-
-export const ENV_ALIASES: Record<string, string> = {
-  OPENAI_API_KEY: 'llm.apiKey',
-  OPENAI_BASE_URL: 'llm.baseUrl',
-  PARLEY_MODEL: 'llm.model',
-  PARLEY_DATA_DIR: 'dataDir',
-  PARLEY_WEB_HOST: 'web.host',
-  PARLEY_WEB_PORT: 'web.port',
-  PARLEY_WEB_TOKEN: 'web.token',
-  PARLEY_LOG_LEVEL: 'logging.level',
-  TELEGRAM_BOT_TOKEN: 'channels.telegram.token',
-  TELEGRAM_API_ROOT: 'channels.telegram.apiRoot',
-  TELEGRAM_WEBHOOK_URL: 'channels.telegram.webhook.url',
-  TELEGRAM_WEBHOOK_SECRET: 'channels.telegram.webhook.secret',
-  DISCORD_BOT_TOKEN: 'channels.discord.token',
-  DISCORD_APPLICATION_ID: 'channels.discord.applicationId',
-  DISCORD_GUILD_ID: 'channels.discord.commandGuildId',
-  SLACK_BOT_TOKEN: 'channels.slack.botToken',
-  SLACK_APP_TOKEN: 'channels.slack.appToken',
-  SLACK_SIGNING_SECRET: 'channels.slack.signingSecret',
-};
-
-/** Keys of variables that are plain values even when they look like YAML (tokens). */
-const STRING_KEYS = new Set([
-  'llm.apiKey',
-  'llm.model',
-  'web.token',
-  'channels.telegram.token',
-  'channels.telegram.webhook.secret',
-  'channels.discord.token',
-  'channels.discord.applicationId',
-  'channels.discord.commandGuildId',
-  'channels.slack.botToken',
-  'channels.slack.appToken',
-  'channels.slack.signingSecret',
-]);
 
 export interface LoadOptions {
   /** Path of the YAML file; missing is fine unless `required`. */
@@ -77,19 +45,27 @@ export function loadConfig(options: LoadOptions = {}): ParleyConfig {
   }
   const raw = existsSync(path) ? readYaml(path) : {};
   const problems: string[] = [];
-  const substituted = substitute(raw, env, [], problems);
-  applyEnv(substituted as Record<string, unknown>, env, problems);
+  const origins: EnvOrigins = new Map();
+  const substituted = substitute(raw, env, [], problems, origins);
+  applyEnv(substituted as Record<string, unknown>, env, problems, origins);
   if (problems.length) throw new ConfigError(source, problems);
-  return validate(substituted, source);
+  return validate(substituted, source, origins);
 }
 
+/** Which environment variable set a key (`web.port` → `PARLEY_WEB_PORT`). */
+type EnvOrigins = Map<string, string>;
+
 /** Validates an already-merged object (used by tests and `parley config validate`). */
-export function validate(input: unknown, source = 'config'): ParleyConfig {
+export function validate(
+  input: unknown,
+  source = 'config',
+  origins: EnvOrigins = new Map(),
+): ParleyConfig {
   const result = configSchema.safeParse(input);
   if (result.success) return result.data;
   throw new ConfigError(
     source,
-    result.error.issues.map((issue) => describeIssue(issue, input)),
+    result.error.issues.map((issue) => describeIssue(issue, input, origins)),
   );
 }
 
@@ -117,8 +93,11 @@ function substitute(
   env: Record<string, string | undefined>,
   path: string[],
   problems: string[],
+  origins: EnvOrigins,
 ): unknown {
   if (typeof value === 'string') {
+    const whole = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}$/.exec(value);
+    if (whole?.[1] && env[whole[1]] !== undefined) origins.set(path.join('.'), whole[1]);
     return value.replace(
       /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
       (_match, name: string, fallback?: string) => {
@@ -133,10 +112,13 @@ function substitute(
     );
   }
   if (Array.isArray(value))
-    return value.map((item, i) => substitute(item, env, [...path, String(i)], problems));
+    return value.map((item, i) => substitute(item, env, [...path, String(i)], problems, origins));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, substitute(v, env, [...path, k], problems)]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        substitute(v, env, [...path, k], problems, origins),
+      ]),
     );
   }
   return value;
@@ -146,14 +128,17 @@ function applyEnv(
   target: Record<string, unknown>,
   env: Record<string, string | undefined>,
   problems: string[],
+  origins: EnvOrigins,
 ): void {
+  const declared = envFields();
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || value === '') continue;
-    const key = ENV_ALIASES[name] ?? genericKey(name);
+    const key = declared.get(name)?.key ?? genericKey(name);
     if (!key) continue;
-    if (!setPath(target, key.split('.'), STRING_KEYS.has(key) ? value : parseScalar(value))) {
+    const plain = fieldAt(key)?.type === 'string';
+    if (!setPath(target, key.split('.'), plain ? value : parseScalar(value))) {
       problems.push(`${name}: cannot set ${key} because a parent key is not a mapping.`);
-    }
+    } else origins.set(key, name);
   }
 }
 
@@ -192,15 +177,6 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
   return true;
 }
 
-function getPath(input: unknown, path: PropertyKey[]): unknown {
-  let node = input;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
-
 function kind(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
@@ -211,18 +187,21 @@ function kind(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-const SECRET_KEY = /token|key|secret|password/i;
-
-function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+function describeIssue(issue: z.core.$ZodIssue, input: unknown, origins: EnvOrigins): string {
   if (issue.code === 'unrecognized_keys') {
     const where = issue.path.length ? issue.path.join('.') : 'top level';
     return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}. Fix: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling against parley.example.yaml.`;
   }
   const key = issue.path.join('.') || 'top level';
-  const found = getPath(input, issue.path);
+  const found = valueAt(input, issue.path);
   const shown =
-    SECRET_KEY.test(key) && typeof found === 'string' ? 'a string (hidden)' : kind(found);
-  return `${key}: found ${shown}; expected ${expected(issue)}. Fix: set ${key} to ${expected(issue)} in parley.yaml or its environment variable.`;
+    fieldAt(key)?.secret && typeof found === 'string' ? 'a string (hidden)' : kind(found);
+  const variable = origins.get(key);
+  if (variable)
+    return `${key} (from ${variable}): found ${shown}; expected ${expected(issue)}. Fix: set ${variable} to ${expected(issue)}.`;
+  const declared = fieldAt(key)?.env;
+  const where = declared ? `in parley.yaml or ${declared}` : 'in parley.yaml';
+  return `${key}: found ${shown}; expected ${expected(issue)}. Fix: set ${key} to ${expected(issue)} ${where}.`;
 }
 
 function expected(issue: z.core.$ZodIssue): string {

@@ -18,6 +18,7 @@ import pino from 'pino';
 import { Sender } from '../../bridge/outbound/sender.js';
 import { TELEGRAM_RATE_LIMITS, TelegramChannel } from '../../channels/telegram/adapter.js';
 import type { OutboundTarget, RateLimits } from '../../core/contract.js';
+import { createWorkspaceFiles as workspaceFiles } from '../../sessions/workspace/index.js';
 import { startTelegramDouble, TEST_BOT, TEST_TOKEN } from '../doubles/telegram.js';
 
 const CHATS = 200;
@@ -51,7 +52,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
     token: TEST_TOKEN,
     apiRoot: double.apiRoot,
     botInfo: TEST_BOT,
-    dataDir: mkdtempSync(join(tmpdir(), 'parley-bench-tg-')),
+    files: workspaceFiles(mkdtempSync(join(tmpdir(), 'parley-bench-tg-'))),
     rateLimits: scaled(TELEGRAM_RATE_LIMITS, scale),
     log: pino({ level: 'silent' }),
   });

@@ -17,9 +17,10 @@ import type { WAMessage } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { WhatsAppChannel } from '../../channels/whatsapp/adapter.js';
 import { sqliteAuthState } from '../../channels/whatsapp/auth-state.js';
-import { whatsappSchema } from '../../cli/config/channels.js';
+import { whatsappSchema } from '../../channels/whatsapp/config.js';
 import { SqliteAuthStateStore as AuthStateStore } from '../../sessions/sqlite/auth-state.js';
 import { openDatabase } from '../../sessions/sqlite/db.js';
+import { createWorkspaceFiles as workspaceFiles } from '../../sessions/workspace/index.js';
 import { fixture, WhatsAppDouble } from '../doubles/whatsapp.js';
 import { until as poll } from '../wait.js';
 
@@ -36,7 +37,7 @@ function setup() {
       sendReadReceipts: false,
       reconnect: { initialDelayMs: 1, maxDelayMs: 1 },
     }),
-    dataDir,
+    files: workspaceFiles(dataDir),
     authStore: new AuthStateStore(db, 'whatsapp:bench'),
     log: pino({ level: 'silent' }),
     socketFactory: wa.factory,

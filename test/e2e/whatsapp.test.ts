@@ -43,7 +43,7 @@ describe('WhatsApp end to end', () => {
           whatsapp: { enabled: true, rateLimits: { perChatMinMs: 0, messagesPerMinute: 6000 } },
         },
       }),
-      { options: { whatsappSocketFactory: wa.factory } },
+      { options: { seams: { whatsappSocketFactory: wa.factory } } },
     );
     const deadline = Date.now() + 5000;
     while (wa.current.user === undefined && Date.now() < deadline) await sleep(5);

@@ -1,0 +1,66 @@
+/**
+ * Config section `channels.slack`: the bot token and either Socket Mode (app token)
+ * or HTTP events (signing secret), plus per-channel pacing.
+ * The channel is off until `enabled: true`. Keys with `.meta({ env })` can be set
+ * from the environment; `secret: true` values are redacted wherever Parley prints.
+ */
+import { z } from 'zod';
+
+export const slackSchema = z
+  .object({
+    enabled: z.boolean().default(false).describe('Run the Slack channel.'),
+    botToken: z
+      .string()
+      .optional()
+      .meta({ env: 'SLACK_BOT_TOKEN', secret: true })
+      .describe('Bot token (xoxb-…).'),
+    appToken: z
+      .string()
+      .optional()
+      .meta({ env: 'SLACK_APP_TOKEN', secret: true })
+      .describe(
+        'App-level token (xapp-…): when set, Slack connects over Socket Mode (no public URL).',
+      ),
+    signingSecret: z
+      .string()
+      .optional()
+      .meta({ env: 'SLACK_SIGNING_SECRET', secret: true })
+      .describe(
+        'Signing secret for HTTP events mode (events and buttons POSTed to eventsPath on the web server).',
+      ),
+    eventsPath: z
+      .string()
+      .regex(/^\/[A-Za-z0-9/_-]*$/, 'expected a path like /slack/events')
+      .default('/slack/events')
+      .describe('Request URL path for Event Subscriptions and Interactivity in HTTP mode.'),
+    apiUrl: z
+      .string()
+      .url()
+      .optional()
+      .describe('Slack Web API base URL (default https://slack.com/api/; for a test double).'),
+    minIntervalMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(1000)
+      .describe('Minimum milliseconds between two messages in one Slack channel (Slack: ~1/s).'),
+  })
+  .strict()
+  .superRefine((slack, ctx) => {
+    if (!slack.enabled) return;
+    if (!slack.botToken)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['botToken'],
+        message: 'the bot token (xoxb-…) from OAuth & Permissions; set SLACK_BOT_TOKEN',
+      });
+    if (!slack.appToken && !slack.signingSecret)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signingSecret'],
+        message:
+          'appToken (Socket Mode, SLACK_APP_TOKEN) or signingSecret (HTTP events, SLACK_SIGNING_SECRET)',
+      });
+  });
+
+export type SlackConfig = z.output<typeof slackSchema>;

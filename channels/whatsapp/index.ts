@@ -1,0 +1,69 @@
+/**
+ * The WhatsApp channel as one module: its config section, the adapter (Baileys is
+ * imported only when the channel runs), the pairing route for the admin page, what
+ * `parley doctor` checks (a stored pairing) and the interactive pairing of
+ * `parley channels login whatsapp [--phone <number>]`.
+ *
+ * Test seam: `ctx.seams.whatsappSocketFactory` stands in for Baileys' `makeWASocket`.
+ */
+import type { ChannelContext, ChannelModule } from '../../core/module.js';
+import { type WhatsAppConfig, whatsappSchema } from './config.js';
+import type { WhatsAppSocketFactory } from './socket.js';
+
+const namespace = (config: WhatsAppConfig) => `whatsapp:${config.account}`;
+
+function socketFactory(ctx: Pick<ChannelContext<unknown>, 'seams'>) {
+  const factory = ctx.seams.whatsappSocketFactory as WhatsAppSocketFactory | undefined;
+  return factory ? { socketFactory: factory } : {};
+}
+
+export const whatsapp: ChannelModule<typeof whatsappSchema> = {
+  id: 'whatsapp',
+  description: 'WhatsApp linked device (Baileys)',
+  config: whatsappSchema,
+  enabled: (config) => config.enabled,
+
+  async create(ctx) {
+    const { WhatsAppChannel } = await import('./adapter.js');
+    const { registerPairingRoute } = await import('./routes.js');
+    const channel = new WhatsAppChannel({
+      config: ctx.config,
+      files: ctx.files,
+      authStore: ctx.stores.authState(namespace(ctx.config)),
+      log: ctx.log,
+      ...socketFactory(ctx),
+    });
+    const http = ctx.http;
+    if (http) registerPairingRoute(http, channel);
+    return channel;
+  },
+
+  async probe(config, { stores }) {
+    const stored = stores.authState(namespace(config)).size();
+    if (stored > 0)
+      return {
+        ok: true,
+        detail: `linked-device credentials of account "${config.account}" stored`,
+      };
+    return {
+      ok: false,
+      detail: `account "${config.account}" is not paired yet`,
+      fix: 'Run `parley channels login whatsapp` (or open /admin) and scan the QR code in WhatsApp → Linked devices.',
+    };
+  },
+
+  async login(ctx) {
+    const { loginWhatsApp } = await import('./login.js');
+    const out = (line: string) => void ctx.output.write(`${line}\n`);
+    const phone = typeof ctx.args.phone === 'string' ? ctx.args.phone : undefined;
+    const { number } = await loginWhatsApp({
+      config: ctx.config,
+      authStore: ctx.stores.authState(namespace(ctx.config)),
+      log: ctx.log,
+      out,
+      phone,
+      ...socketFactory(ctx),
+    });
+    out(`Linked to WhatsApp as +${number ?? '(unknown number)'}.`);
+  },
+};
