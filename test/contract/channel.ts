@@ -133,7 +133,8 @@ export function channelContract(
         format: setup.adapter.capabilities.format,
       });
       expect(sent.messageId).toBeTruthy();
-      expect(setup.sent().map((m) => m.text)).toContain('plain reply');
+      // Delivery may reach the client a moment after send resolves (a WebSocket push).
+      await until(() => setup.sent().some((m) => m.text === 'plain reply'));
     });
 
     it('chunks a long reply within the limit, in order', async () => {
@@ -145,6 +146,7 @@ export function channelContract(
       const sender = new Sender(setup.adapter, { retry: { maxAttempts: 3, baseDelayMs: 10 } });
       const ids = await sender.send(setup.target, paragraphs.join('\n\n'));
       await sender.stop();
+      await until(() => setup.sent().length >= ids.length);
       const texts = setup.sent().map((m) => m.text);
       expect(ids.length).toBeGreaterThan(1);
       expect(texts.length).toBe(ids.length);
