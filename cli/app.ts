@@ -55,7 +55,8 @@ export interface App {
   access: AccessPolicy;
   approvals: ApprovalService;
   tools: ToolRegistry;
-  mcp: McpManager;
+  /** MCP servers' connections; undefined when none is configured. */
+  mcp: McpManager | undefined;
   model: ChatModel | undefined;
   redactor: Redactor;
   /** Undefined when the web server is disabled. */

@@ -8,7 +8,7 @@
  */
 import { getTimeTool } from '../tools/builtin/get-time.js';
 import type { McpConfig } from '../tools/mcp/config.js';
-import { McpManager } from '../tools/mcp/manager.js';
+import type { McpManager } from '../tools/mcp/manager.js';
 import type { SandboxSetup } from '../tools/sandbox/index.js';
 import type { FetchUrlConfig } from '../tools/web/config.js';
 import { fetchUrlTool } from '../tools/web/fetch-url.js';
@@ -19,10 +19,12 @@ export interface ToolSetup extends SandboxSetup {
   environment: Record<string, string | undefined>;
 }
 
-export async function registerTools(setup: ToolSetup): Promise<McpManager> {
+/** Registers the tools; returns the MCP manager when MCP servers are configured. */
+export async function registerTools(setup: ToolSetup): Promise<McpManager | undefined> {
   setup.tools.register(getTimeTool);
   if (setup.config.fetchUrl.enabled) setup.tools.register(fetchUrlTool(setup.config.fetchUrl));
-  const mcp = registerMcp(setup);
+  const mcp =
+    Object.keys(setup.config.mcp.servers).length > 0 ? await registerMcp(setup) : undefined;
   if (!setup.config.sandbox.enabled) return mcp;
   // Loaded only when wanted: dockerode and its transports weigh ~25 MB and ~0.3 s.
   const { registerSandboxTools } = await import('../tools/sandbox/index.js');
@@ -30,8 +32,12 @@ export async function registerTools(setup: ToolSetup): Promise<McpManager> {
   return mcp;
 }
 
-/** MCP servers connect in the background; their tools appear as each one answers. */
-function registerMcp(setup: ToolSetup): McpManager {
+/**
+ * MCP servers connect in the background; their tools appear as each one answers.
+ * The SDK is loaded only when a server is configured.
+ */
+async function registerMcp(setup: ToolSetup): Promise<McpManager> {
+  const { McpManager } = await import('../tools/mcp/manager.js');
   const { tools, redactor, log } = setup;
   const mcp = new McpManager(setup.config.mcp, {
     tools,

@@ -8,8 +8,6 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
 import { z } from 'zod';
 import { defineTool, type ToolResult } from '../registry.js';
 import { AddressPolicy } from './address-policy.js';
@@ -78,13 +76,22 @@ async function checkedAddress(url: URL, policy: AddressPolicy, resolve: Resolve)
   return addresses[0]!;
 }
 
-function readable(url: URL, response: PinnedResponse, config: FetchUrlConfig): ToolResult {
+async function readable(
+  url: URL,
+  response: PinnedResponse,
+  config: FetchUrlConfig,
+): Promise<ToolResult> {
   const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (!config.contentTypes.includes(type))
     throw new Error(`content type "${type || 'none'}" is not read`);
   const raw = response.body.toString('utf8');
   let text = raw;
   if (type === 'text/html' || type === 'application/xhtml+xml') {
+    // Loaded on the first page read: linkedom and Readability weigh ~20 MB at start.
+    const [{ parseHTML }, { Readability }] = await Promise.all([
+      import('linkedom'),
+      import('@mozilla/readability'),
+    ]);
     const { document } = parseHTML(raw);
     const article = new Readability(
       document as unknown as ConstructorParameters<typeof Readability>[0],
