@@ -79,15 +79,23 @@ describe.skipIf(skip)('sandbox limits', () => {
 
   it("applies Parley's seccomp profile (no io_uring) to every container", async () => {
     const workspace = fresh();
-    const running = sh(workspace, 'sleep 2');
+    const running = sh(workspace, 'sleep 4');
     let securityOpt: string[] = [];
-    for (let i = 0; i < 50 && securityOpt.length === 0; i++) {
-      const [id] = await labelledContainers(sandbox.owner.instance);
-      if (id)
-        securityOpt = (await new Docker().getContainer(id).inspect()).HostConfig.SecurityOpt ?? [];
-      else await new Promise((resolve) => setTimeout(resolve, 100));
+    try {
+      for (let i = 0; i < 50 && securityOpt.length === 0; i++) {
+        // A listed container may already be on its way out (404): look at the next one.
+        for (const id of await labelledContainers(sandbox.owner.instance)) {
+          const info = await new Docker()
+            .getContainer(id)
+            .inspect()
+            .catch(() => undefined);
+          if (info?.HostConfig.SecurityOpt?.length) securityOpt = info.HostConfig.SecurityOpt;
+        }
+        if (securityOpt.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await running;
     }
-    await running;
     const seccomp = securityOpt.find((opt) => opt.startsWith('seccomp='));
     expect(seccomp).toBeDefined();
     const profile = JSON.parse(seccomp!.slice('seccomp='.length));
