@@ -6,22 +6,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnParley, tempDir } from '../test/harness.js';
+import { spawnParley, tempDir, writeTestConfigFile } from '../test/harness.js';
 
 describe('parley start', () => {
   it('loads no messenger library, no dockerode, no MCP SDK and no HTML parser when they are not in use', async () => {
     const dir = tempDir();
-    const configPath = join(dir, 'parley.yaml');
+    const configPath = writeTestConfigFile(dir);
     const record = join(dir, 'modules.txt');
-    writeFileSync(
-      configPath,
-      [
-        `dataDir: ${join(dir, 'data')}`,
-        'web: { port: 0 }',
-        'logging: { level: warn }',
-        'sandbox: { enabled: false }',
-      ].join('\n'),
-    );
     const { child, ready } = spawnParley(
       ['--require', './test/fixtures/record-modules.cjs', '--import', 'tsx', 'cli/parley.ts'],
       { PATH: process.env.PATH, PARLEY_CONFIG: configPath, RECORD_MODULES: record },

@@ -3,7 +3,7 @@
  * loopback port, plus a web chat client speaking the real WebSocket protocol.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -39,6 +39,21 @@ function merge(
 }
 
 /** A validated config for tests: temp data dir, random port, quiet logs, fast retries. */
+/**
+ * Writes a `parley.yaml` for a spawned `parley start` into `dir`: data inside it,
+ * web chat on a free port, quiet logs, no sandbox, plus `extra` YAML lines.
+ * Returns the file's path.
+ */
+export function writeTestConfigFile(
+  dir: string,
+  { web = '{ port: 0 }', extra = [] }: { web?: string; extra?: string[] } = {},
+): string {
+  const path = join(dir, 'parley.yaml');
+  const lines = [`dataDir: ${join(dir, 'data')}`, `web: ${web}`, 'logging: { level: warn }'];
+  writeFileSync(path, [...lines, ...extra, 'sandbox: { enabled: false }'].join('\n'));
+  return path;
+}
+
 export function testConfig(overrides: Record<string, unknown> = {}): ParleyConfig {
   const base = {
     dataDir: tempDir(),

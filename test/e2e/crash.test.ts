@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
-import { sleep, spawnParley, tempDir, WebClient } from '../harness.js';
+import { sleep, spawnParley, tempDir, WebClient, writeTestConfigFile } from '../harness.js';
 
 const TOKEN = 'crash-test-token-0123456789';
 const children: ChildProcess[] = [];
@@ -33,17 +33,10 @@ describe('crash safety', () => {
   it('answers a message exactly once after SIGKILL while the model was answering', async () => {
     llm = await startOpenAIDouble();
     const dir = tempDir();
-    const configPath = join(dir, 'parley.yaml');
-    writeFileSync(
-      configPath,
-      [
-        `dataDir: ${join(dir, 'data')}`,
-        'web: { port: 0, token: ' + TOKEN + ' }',
-        'logging: { level: warn }',
-        `llm: { baseUrl: "${llm.baseUrl}", apiKey: sk-crash-test, maxRetries: 0 }`,
-        'sandbox: { enabled: false }',
-      ].join('\n'),
-    );
+    const configPath = writeTestConfigFile(dir, {
+      web: `{ port: 0, token: ${TOKEN} }`,
+      extra: [`llm: { baseUrl: "${llm.baseUrl}", apiKey: sk-crash-test, maxRetries: 0 }`],
+    });
     llm.script.push({ hang: true });
     const first = await runParley(configPath);
     const client = await new WebClient(first.url, TOKEN).connect();
@@ -69,16 +62,7 @@ describe('crash safety', () => {
   it('refuses a second Parley process on the same data folder, with a clear error', async () => {
     llm = await startOpenAIDouble();
     const dir = tempDir();
-    const configPath = join(dir, 'parley.yaml');
-    writeFileSync(
-      configPath,
-      [
-        `dataDir: ${join(dir, 'data')}`,
-        'web: { port: 0 }',
-        'logging: { level: warn }',
-        'sandbox: { enabled: false }',
-      ].join('\n'),
-    );
+    const configPath = writeTestConfigFile(dir);
     const first = await runParley(configPath);
     const second = spawn(process.execPath, ['--import', 'tsx', 'cli/parley.ts', 'start'], {
       env: { PATH: process.env.PATH, PARLEY_CONFIG: configPath },

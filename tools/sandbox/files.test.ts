@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DockerSandbox } from '../../sandbox/docker-sandbox.js';
 import { testSandboxConfig } from '../../sandbox/testing.js';
-import { workspaceFor } from '../../sessions/workspace.js';
+import { workspaceFor } from '../../sessions/workspace/index.js';
 import { Redactor } from '../redact.js';
 import type { ToolContext } from '../registry.js';
 import type { SandboxToolDeps } from './deps.js';
