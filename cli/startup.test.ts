@@ -3,7 +3,7 @@
  * use: messenger libraries and dockerode weigh tens of megabytes and most of a
  * second of start-up, and are loaded only when their channel or the sandbox is on.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnParley, tempDir, writeTestConfigFile } from '../test/harness.js';

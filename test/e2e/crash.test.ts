@@ -4,8 +4,6 @@
  * answered, once. A second process on the same data folder is refused.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
 import { sleep, spawnParley, tempDir, WebClient, writeTestConfigFile } from '../harness.js';
