@@ -43,6 +43,8 @@ export interface AppOptions {
   terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; onClose?: () => void };
   /** Stand-ins channels read for themselves (e.g. `whatsappSocketFactory` in tests). */
   seams?: Readonly<Record<string, unknown>>;
+  /** The operator's terminal, when Parley runs in one (channels draw pairing QRs there). */
+  tty?: { write(text: string): void };
 }
 
 /** The built process: its parts, for the admin console, `parley start` and tests. */
@@ -132,6 +134,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const channels = await createChannels({
     ...{ config, log, http: http?.app, stores, onStop },
     seams: options.seams ?? {},
+    tty: options.tty,
   });
   if (options.terminal) channels.push(new TerminalChannel(options.terminal));
   const app: App = {

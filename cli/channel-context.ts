@@ -21,6 +21,7 @@ export interface ChannelDeps {
   stores: Pick<Stores, 'authState' | 'webOutbox' | 'sessions'>;
   seams: Readonly<Record<string, unknown>>;
   onStop: (fn: () => Promise<void> | void) => void;
+  tty?: { write(text: string): void } | undefined;
 }
 
 /** The context one module is built with. */
@@ -40,6 +41,7 @@ export function channelContext(module: ChannelModule, deps: ChannelDeps): Channe
     commands: commands.map(({ name, description }) => ({ name, description })),
     seams: deps.seams,
     onStop: deps.onStop,
+    tty: deps.tty,
   };
 }
 

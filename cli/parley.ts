@@ -88,6 +88,7 @@ async function startCommand(_args: string[], config: ParleyConfig): Promise<numb
     process.exit(code);
   };
   const app = await createApp(config, {
+    ...(process.stdin.isTTY && process.stdout.isTTY ? { tty: process.stdout } : {}),
     ...(useTerminal
       ? {
           terminal: {

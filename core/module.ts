@@ -46,6 +46,8 @@ export interface ChannelContext<Config> {
   seams: Readonly<Record<string, unknown>>;
   /** Runs `fn` on shutdown, last registered first. */
   onStop(fn: () => Promise<void> | void): void;
+  /** The operator's terminal when Parley runs in one (e.g. to draw a pairing QR). */
+  tty?: { write(text: string): void } | undefined;
 }
 
 /** What a channel's `probe` may use besides its config. */

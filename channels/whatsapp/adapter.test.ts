@@ -115,6 +115,46 @@ describe('WhatsApp adapter inbound', () => {
     expect(received[0]).toMatchObject({ platformMessageId: '3A0000000000OFFLINE01' });
   });
 
+  it('keys a person by number whether WhatsApp addresses them by LID or by number', async () => {
+    const { channel, wa, received, inject } = await setup();
+    stop = () => channel.stop();
+    const byLid = fixture<Upsert>('dm-text').messages[0]!;
+    byLid.key = {
+      remoteJid: '20811223344556@lid',
+      remoteJidAlt: '4917600000001@s.whatsapp.net',
+      fromMe: false,
+      id: '3A0000000000VIALIDALT',
+    };
+    inject('dm-text'); // addressed by number
+    wa.current.upsert([byLid]); // the same person, addressed by LID with the number beside it
+    await until(() => received.length === 2);
+    expect(received.map((m) => [m.conversationId, m.sender.id])).toEqual([
+      ['4917600000001@s.whatsapp.net', '4917600000001'],
+      ['4917600000001@s.whatsapp.net', '4917600000001'],
+    ]);
+  });
+
+  it("maps a LID without its number through Baileys' LID mapping, and keeps an unknown LID", async () => {
+    const { channel, wa, received, inject } = await setup();
+    stop = () => channel.stop();
+    inject('dm-lid'); // no mapping known yet: the LID is the only id there is
+    await until(() => received.length === 1);
+    expect(received[0]).toMatchObject({
+      conversationId: '20811223344556@lid',
+      sender: { id: '20811223344556@lid' },
+    });
+    wa.lidToNumber.set('20811223344556', '4917600000001');
+    const again = fixture<Upsert>('dm-lid').messages[0]!;
+    again.key.id = '3A0000000000LIDMAPPED';
+    wa.current.upsert([again]);
+    await until(() => received.length === 2);
+    expect(received[1]).toMatchObject({
+      conversationId: '4917600000001@s.whatsapp.net',
+      sender: { id: '4917600000001' },
+      text: 'hello from my LID',
+    });
+  });
+
   it('never delivers own messages, status broadcasts, stale offline messages, or duplicates', async () => {
     const { channel, received, inject, drained } = await setup();
     stop = () => channel.stop();

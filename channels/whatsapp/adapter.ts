@@ -39,8 +39,14 @@ import { type PairingState, WhatsAppConnection } from './connection.js';
 import { mapWhatsAppError } from './errors.js';
 import { renderWhatsApp } from './format.js';
 import { baileysDownloader, fetchAttachment, type MediaDownloader } from './media.js';
-import { normalizeMessage } from './normalize.js';
-import { baileysSocketFactory, type WhatsAppSocket, type WhatsAppSocketFactory } from './socket.js';
+import { normalizeMessage, resolveLid } from './normalize.js';
+import {
+  baileysSocketFactory,
+  browserLabel,
+  type WhatsAppSocket,
+  type WhatsAppSocketFactory,
+  withVersion,
+} from './socket.js';
 
 export type { WhatsAppConfig } from './config.js';
 
@@ -58,6 +64,8 @@ export interface WhatsAppChannelOptions {
   download?: MediaDownloader;
   /** Random source for reconnect jitter (tests). */
   random?: () => number;
+  /** Draws each pairing QR for an operator watching a terminal (`parley start` in a TTY). */
+  showQr?: (qr: string) => void;
 }
 
 const GROUP_METADATA_TTL_MS = 5 * 60_000;
@@ -105,13 +113,15 @@ export class WhatsAppChannel implements ChannelAdapter {
       watchdogMs: config.watchdogSeconds * 1000,
       ...(options.random ? { random: options.random } : {}),
       socket: {
-        browser: [config.deviceName, 'Chrome', '1.0'],
+        browser: browserLabel(config.deviceName, false),
+        ...withVersion(config.webVersion),
         getMessage: async (key) => (key.id ? this.sent.get(key.id) : undefined),
         cachedGroupMetadata: (jid) => this.groupMetadata(jid),
       },
     });
     this.connection.on((event) => {
       if (event.type === 'socket') this.subscribe(event.socket);
+      if (event.type === 'qr') options.showQr?.(event.qr);
     });
   }
 
@@ -206,6 +216,8 @@ export class WhatsAppChannel implements ChannelAdapter {
     }
     this.seen.set(id, true);
     const { message, media } = result;
+    const lidMapping = socket.signalRepository?.lidMapping;
+    if (lidMapping) await resolveLid(message, (lid) => lidMapping.getPNForLID(lid));
     if (media) {
       const { attachment, note } = await fetchAttachment(raw, media, {
         download: this.options.download ?? baileysDownloader,

@@ -22,6 +22,13 @@ export const whatsappSchema = z
       .min(1)
       .default('Parley')
       .describe('Name shown for this device under "Linked devices" on the phone.'),
+    webVersion: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+$/, 'three numbers joined by dots, e.g. "2.3000.1023223821"')
+      .optional()
+      .describe(
+        'WhatsApp Web version to announce instead of the built-in one. Set it to the current version (web.whatsapp.com, or the Baileys issue tracker) when connecting ends in a 405 loop.',
+      ),
     maxMessageLength: z
       .number()
       .int()

@@ -7,6 +7,7 @@
  * Test seam: `ctx.seams.whatsappSocketFactory` stands in for Baileys' `makeWASocket`.
  */
 import type { ChannelContext, ChannelModule } from '../../core/module.js';
+import type { AuthStateStore } from '../../core/stores.js';
 import { type WhatsAppConfig, whatsappSchema } from './config.js';
 import type { WhatsAppSocketFactory } from './socket.js';
 
@@ -15,6 +16,26 @@ const namespace = (config: WhatsAppConfig) => `whatsapp:${config.account}`;
 function socketFactory(ctx: Pick<ChannelContext<unknown>, 'seams'>) {
   const factory = ctx.seams.whatsappSocketFactory as WhatsAppSocketFactory | undefined;
   return factory ? { socketFactory: factory } : {};
+}
+
+/** Draws a QR on the operator's terminal, with a line saying what to do with it. */
+async function qrPrinter(tty: { write(text: string): void }): Promise<(qr: string) => void> {
+  const { default: qrcodeTerminal } = await import('qrcode-terminal');
+  return (qr) =>
+    qrcodeTerminal.generate(qr, { small: true }, (drawn) =>
+      tty.write(`WhatsApp: scan this in WhatsApp → Linked devices → Link a device\n${drawn}\n`),
+    );
+}
+
+/** True when the stored credentials name a linked account (an abandoned pairing leaves keys only). */
+function storedPairing(store: AuthStateStore): boolean {
+  const creds = store.get('creds');
+  if (!creds) return false;
+  try {
+    return Boolean((JSON.parse(creds) as { me?: { id?: unknown } }).me?.id);
+  } catch {
+    return false;
+  }
 }
 
 export const whatsapp: ChannelModule<typeof whatsappSchema> = {
@@ -32,6 +53,7 @@ export const whatsapp: ChannelModule<typeof whatsappSchema> = {
       authStore: ctx.stores.authState(namespace(ctx.config)),
       log: ctx.log,
       ...socketFactory(ctx),
+      ...(ctx.tty ? { showQr: await qrPrinter(ctx.tty) } : {}),
     });
     const http = ctx.http;
     if (http) registerPairingRoute(http, channel);
@@ -39,8 +61,7 @@ export const whatsapp: ChannelModule<typeof whatsappSchema> = {
   },
 
   async probe(config, { stores }) {
-    const stored = stores.authState(namespace(config)).size();
-    if (stored > 0)
+    if (storedPairing(stores.authState(namespace(config))))
       return {
         ok: true,
         detail: `linked-device credentials of account "${config.account}" stored`,

@@ -13,14 +13,14 @@ import { loginWhatsApp } from './login.js';
 
 const until = (condition: () => boolean, timeoutMs = 3000) => poll(condition, timeoutMs);
 
-function setup(phone?: string) {
+function setup(phone?: string, config: Record<string, unknown> = {}) {
   const db = openDatabase(join(tempDir(), 'parley.db'));
   const store = new AuthStateStore(db, 'whatsapp:default');
   const wa = new WhatsAppDouble();
   const lines: string[] = [];
   const qrs: string[] = [];
   const login = loginWhatsApp({
-    config: whatsappSchema.parse({ reconnect: { initialDelayMs: 5 } }),
+    config: whatsappSchema.parse({ reconnect: { initialDelayMs: 5 }, ...config }),
     authStore: store,
     log: pino({ level: 'silent' }),
     out: (line) => lines.push(line),
@@ -56,9 +56,19 @@ describe('parley channels login whatsapp', () => {
     await until(() => lines.some((l) => l.includes('PRLY-2345')));
     wa.current.qr(); // rotation on the same socket: no second code
     expect(wa.current.pairingCodes).toEqual(['4915112345678']);
+    expect(wa.current.deadPairingCodes).toEqual([]); // a label WhatsApp accepts for codes
     expect(qrs).toEqual([]);
     wa.current.open();
     await expect(login).resolves.toEqual({ number: '4915112345678' });
+  });
+
+  it('shows the device name for QR pairing and announces a configured Web version', async () => {
+    const { wa, login } = setup(undefined, { deviceName: 'Family bot', webVersion: '2.3000.1' });
+    await wa.waitForSockets(1);
+    expect(wa.current.options.browser[0]).toBe('Family bot');
+    expect(wa.current.options.version).toEqual([2, 3000, 1]);
+    wa.current.open();
+    await login;
   });
 
   it('fails with the reason when WhatsApp refuses (401)', async () => {

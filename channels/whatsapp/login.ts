@@ -21,7 +21,13 @@ import type { AuthStateStore } from '../../core/stores.js';
 import { sqliteAuthState } from './auth-state.js';
 import type { WhatsAppConfig } from './config.js';
 import { type ConnectionEvent, WhatsAppConnection } from './connection.js';
-import { baileysSocketFactory, type WhatsAppSocket, type WhatsAppSocketFactory } from './socket.js';
+import {
+  baileysSocketFactory,
+  browserLabel,
+  type WhatsAppSocket,
+  type WhatsAppSocketFactory,
+  withVersion,
+} from './socket.js';
 
 export interface LoginOptions {
   config: WhatsAppConfig;
@@ -48,7 +54,8 @@ export async function loginWhatsApp(
     backoff: config.reconnect,
     watchdogMs: config.watchdogSeconds * 1000,
     socket: {
-      browser: [config.deviceName, 'Chrome', '1.0'],
+      browser: browserLabel(config.deviceName, Boolean(options.phone)),
+      ...withVersion(config.webVersion),
       getMessage: async () => undefined,
       cachedGroupMetadata: async () => undefined,
     },

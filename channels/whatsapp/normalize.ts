@@ -67,7 +67,9 @@ export function normalizeMessage(raw: WAMessage, account: string, bot: BotIdenti
   const message: InboundMessage = {
     channel: 'whatsapp',
     account,
-    conversationId: chat,
+    // A DM is keyed by the person's number when WhatsApp tells it, so the chat does not
+    // split in two when it addresses the same person by LID one day and by number the next.
+    conversationId: group || !senderJid ? chat : jidNormalizedUser(senderJid),
     sender: {
       id: senderId(senderJid ?? chat),
       ...(raw.pushName ? { name: raw.pushName } : {}),
@@ -81,6 +83,24 @@ export function normalizeMessage(raw: WAMessage, account: string, bot: BotIdenti
     timestamp: toNumber(raw.messageTimestamp) * 1000 || Date.now(),
   };
   return media ? { message, media } : { message };
+}
+
+/** Looks up the phone-number JID WhatsApp mapped to a LID (Baileys' `lidMapping`). */
+export type LidLookup = (lid: string) => Promise<string | null | undefined>;
+
+/**
+ * When the sender is known only by LID (no `…Alt` field), asks the LID↔number mapping
+ * Baileys keeps; a hit turns the sender (and a DM's conversation) into the number, so
+ * the owner is recognised and one person keeps one chat. A miss leaves the LID.
+ */
+export async function resolveLid(message: InboundMessage, lookup: LidLookup): Promise<void> {
+  const lid = message.sender.id;
+  if (!lid.endsWith('@lid')) return;
+  const pn = await lookup(lid).catch(() => undefined);
+  if (!pn || !isPnUser(jidNormalizedUser(pn))) return;
+  const jid = jidNormalizedUser(pn);
+  message.sender.id = senderId(jid);
+  if (message.chatType === 'dm') message.conversationId = jid;
 }
 
 /** Phone-number JID → its digits; a LID stays a full `…@lid` id. */

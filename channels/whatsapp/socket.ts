@@ -10,6 +10,7 @@ import {
   type AnyMessageContent,
   type AuthenticationState,
   type BaileysEventMap,
+  Browsers,
   type Contact,
   type GroupMetadata,
   type MiscMessageGenerationOptions,
@@ -43,6 +44,10 @@ export interface WhatsAppSocket {
   requestPairingCode(phoneNumber: string): Promise<string>;
   updateMediaMessage(message: WAMessage): Promise<WAMessage>;
   end(error: Error | undefined): void | Promise<void>;
+  /** Baileys' LID↔phone-number mapping, learnt from history sync and messages. */
+  readonly signalRepository?: {
+    lidMapping: { getPNForLID(lid: string): Promise<string | null> };
+  };
 }
 
 /** Options the channel passes to every socket it opens. */
@@ -50,8 +55,27 @@ export interface WhatsAppSocketOptions {
   auth: AuthenticationState;
   logger: Logger;
   browser: [string, string, string];
+  /** WhatsApp Web version to announce; Baileys' built-in one when absent. */
+  version?: [number, number, number];
   getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined>;
   cachedGroupMetadata(jid: string): Promise<GroupMetadata | undefined>;
+}
+
+/**
+ * The browser tuple a socket announces. Its first item is the name shown under "Linked
+ * devices" on the phone, which QR pairing accepts freely. Pairing by phone code sends it
+ * to WhatsApp as "Chrome (<name>)", and WhatsApp answers 400 to any name but an OS it
+ * knows while Baileys still returns a (dead) code, so that path uses Baileys' own preset.
+ */
+export function browserLabel(deviceName: string, byPhoneCode: boolean): [string, string, string] {
+  return byPhoneCode ? Browsers.ubuntu('Chrome') : [deviceName, 'Chrome', '1.0'];
+}
+
+/** Config `webVersion` (`"2.3000.1023223821"`) → the socket option Baileys takes, if set. */
+export function withVersion(version: string | undefined): { version?: [number, number, number] } {
+  if (!version) return {};
+  const [major, minor, patch] = version.split('.').map(Number);
+  return { version: [major!, minor!, patch!] };
 }
 
 export type WhatsAppSocketFactory = (options: WhatsAppSocketOptions) => WhatsAppSocket;

@@ -80,6 +80,9 @@ export interface SentRecord {
   at: number;
 }
 
+/** OS names WhatsApp accepts in the pairing-code display (Baileys' `Browsers` presets). */
+const PAIRING_PLATFORMS = new Set(['Ubuntu', 'Mac OS', 'Windows']);
+
 export class FakeSocket implements WhatsAppSocket {
   readonly events = new EventEmitter();
   readonly ev = {
@@ -92,6 +95,17 @@ export class FakeSocket implements WhatsAppSocket {
   readonly presence: { type: WAPresence; jid?: string | undefined }[] = [];
   readonly read: WAMessageKey[] = [];
   readonly pairingCodes: string[] = [];
+  /** Codes WhatsApp refused behind Baileys' back (see requestPairingCode). */
+  readonly deadPairingCodes: string[] = [];
+  /** Like Baileys' LIDMappingStore: LID user → `<number>:<device>@s.whatsapp.net`. */
+  readonly signalRepository = {
+    lidMapping: {
+      getPNForLID: async (lid: string): Promise<string | null> => {
+        const number = this.double.lidToNumber.get(lid.split('@')[0]!.split(':')[0]!);
+        return number ? `${number}:0@s.whatsapp.net` : null;
+      },
+    },
+  };
 
   constructor(
     readonly options: WhatsAppSocketOptions,
@@ -154,8 +168,14 @@ export class FakeSocket implements WhatsAppSocket {
     return { ...fixture<GroupMetadata>('group-metadata'), id: jid };
   }
 
+  /**
+   * Like Baileys + WhatsApp: a code is always returned (Baileys makes it locally), but
+   * WhatsApp answers the `companion_hello` with 400 bad-request unless the display
+   * "<browser> (<os>)" names an OS it knows, and such a code never links.
+   */
   async requestPairingCode(phoneNumber: string): Promise<string> {
     this.pairingCodes.push(phoneNumber);
+    if (!PAIRING_PLATFORMS.has(this.options.browser[0])) this.deadPairingCodes.push(phoneNumber);
     return 'PRLY2345';
   }
 
@@ -176,6 +196,8 @@ export class WhatsAppDouble {
   readonly failures: Error[] = [];
   counter = 0;
   groupMetadataCalls = 0;
+  /** LID user part → phone number, as WhatsApp taught Baileys (history sync, messages). */
+  readonly lidToNumber = new Map<string, string>();
 
   /** With `autoOpen`, every new socket opens on the next tick (an already paired account). */
   constructor(private readonly settings: { autoOpen?: boolean } = {}) {}
