@@ -148,18 +148,23 @@ export class ApprovalService {
     id: string,
     answer: ScopedAnswer,
     principal: string,
-  ): Promise<{ ok: boolean; text: string }> {
+  ): Promise<{ ok: boolean; text: string; final: boolean }> {
     const approval = await this.store.get(id);
-    if (!approval) return { ok: false, text: `No approval request ${id}.` };
+    if (!approval) return { ok: false, final: true, text: `No approval request ${id}.` };
     if (approval.status !== 'pending')
-      return { ok: false, text: `Request ${approval.id} was already ${approval.status}.` };
+      return {
+        ok: false,
+        final: true,
+        text: `Request ${approval.id} was already ${approval.status}.`,
+      };
     const allowed =
       this.options.isOwner(principal) ||
       (this.options.approver === 'requester' && principal === approval.requestedBy);
-    if (!allowed) return { ok: false, text: 'Only the owner can answer this approval request.' };
+    if (!allowed)
+      return { ok: false, final: false, text: 'Only the owner can answer this approval request.' };
     const status = answer === 'deny' ? 'denied' : 'approved';
     if (!(await this.store.decide(approval.id, status, principal)))
-      return { ok: false, text: `Request ${approval.id} was already decided.` };
+      return { ok: false, final: true, text: `Request ${approval.id} was already decided.` };
     const commandKey =
       answer === 'command' ? commandGrantKey(approval.tool, approval.args) : undefined;
     if (answer === 'session') await this.store.grant(approval.sessionId, approval.tool, principal);
@@ -170,7 +175,7 @@ export class ApprovalService {
       : answer === 'session'
         ? `allowed ${approval.tool} for the rest of this session`
         : `${status} ${approval.tool}`;
-    return { ok: true, text: `Request ${approval.id}: ${how}.` };
+    return { ok: true, final: true, text: `Request ${approval.id}: ${how}.` };
   }
 
   /** Expires overdue requests (also run by their own timers). */

@@ -105,11 +105,21 @@ export class Router implements MessageHandler {
     return this.converse(turn, this.deps.model);
   }
 
-  private async answerApproval(turn: Turn, id: string, answer: ScopedAnswer): Promise<Reply> {
+  /**
+   * An approval answer, typed or pressed. A press is answered on the button (its
+   * buttons come off once the request is settled); a press on a request settled
+   * earlier says so to the presser only, never again in the chat.
+   */
+  private async answerApproval(
+    turn: Turn,
+    id: string,
+    answer: ScopedAnswer,
+  ): Promise<Reply | null> {
     const result = await this.deps.approvals.answer(id, answer, principalOf(turn.message));
-    if (turn.message.action)
-      await turn.adapter.acknowledgeAction?.(turn.message, result.text).catch(() => {});
-    return { text: result.text };
+    if (!turn.message.action) return { text: result.text };
+    const { text, final } = result;
+    await turn.adapter.acknowledgeAction?.(turn.message, { text, final }).catch(() => {});
+    return result.ok || !final ? { text } : null;
   }
 
   /**

@@ -88,7 +88,12 @@ export interface InboundMessage {
    * A pressed button, when the event is a button callback rather than text.
    * `data` is what {@link OutboundButton.data} carried.
    */
-  action?: { data: string; callbackId?: string };
+  action?: {
+    data: string;
+    callbackId?: string;
+    /** The bot's message that carried the button (to take its buttons off afterwards). */
+    messageId?: string;
+  };
   /** Platform-specific extras an adapter wants back when replying (JSON only). */
   raw?: Record<string, unknown>;
 }
@@ -101,6 +106,13 @@ export interface OutboundTarget {
   replyToMessageId?: string;
   /** Lets the throttle apply group limits. */
   chatType?: 'dm' | 'group';
+}
+
+/** What a pressed button led to (see {@link ChannelAdapter.acknowledgeAction}). */
+export interface ActionAnswer {
+  text: string;
+  /** The request is settled: its buttons come off. */
+  final: boolean;
 }
 
 /** An inline button; `data` comes back as {@link InboundMessage.action}. */
@@ -223,8 +235,13 @@ export interface ChannelAdapter {
    * pushed yet may be dropped, since the final message supersedes them.
    */
   endStream?(target: OutboundTarget, replyId: string): void;
-  /** Answers a button press so the platform stops its spinner. */
-  acknowledgeAction?(message: InboundMessage, text?: string): Promise<void>;
+  /**
+   * Answers a button press so the platform stops its spinner. With an `answer`, its
+   * text is shown to the presser where the platform can (a toast); a `final` answer
+   * (the request was decided, now or before) also takes the buttons off the message
+   * that carried them, so nobody can press them again.
+   */
+  acknowledgeAction?(message: InboundMessage, answer?: ActionAnswer): Promise<void>;
   /** Set by channels whose delivery is a local write (see `LocalOutbox` in stores.ts). */
   readonly localOutbox?: LocalOutbox;
   /** Current status for operators. */

@@ -3,6 +3,10 @@
  * answer is sent once and then edited at most once per `intervalMs`. The final text
  * is delivered by the bridge, which turns the draft into the reply's first chunk.
  * "Message is not modified" style refusals are swallowed by the adapters.
+ *
+ * The draft's first send is the one the user is notified of (edits are silent), so it
+ * waits until the answer has some substance: `minInitialChars`, or `firstDraftMs` after
+ * the first fragment. An answer complete sooner is never drafted: it arrives whole.
  */
 import type { OutboundTarget } from '../../core/contract.js';
 import type { Sender } from './sender.js';
@@ -10,9 +14,13 @@ import type { Sender } from './sender.js';
 export interface DraftOptions {
   /** Minimum milliseconds between two edits of the draft. */
   intervalMs: number;
-  /** Characters to collect before the first draft is sent. */
+  /** Characters that start the draft at once (default 200). */
   minInitialChars?: number;
+  /** Otherwise the draft starts this long after the first fragment (default 1500 ms). */
+  firstDraftMs?: number;
 }
+
+type DraftSender = Pick<Sender, 'render' | 'sendChunk' | 'editChunk'>;
 
 export class DraftStream {
   private text = '';
@@ -22,9 +30,10 @@ export class DraftStream {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> = Promise.resolve();
   private closed = false;
+  private firstAt: number | undefined;
 
   constructor(
-    private readonly sender: Sender,
+    private readonly sender: DraftSender,
     private readonly target: OutboundTarget,
     private readonly options: DraftOptions,
   ) {}
@@ -33,8 +42,7 @@ export class DraftStream {
   push(delta: string): void {
     if (this.closed) return;
     this.text += delta;
-    if (this.messageId === undefined && this.text.length < (this.options.minInitialChars ?? 20))
-      return;
+    this.firstAt ??= Date.now();
     this.schedule();
   }
 
@@ -48,11 +56,19 @@ export class DraftStream {
 
   private schedule(): void {
     if (this.timer) return;
-    const wait = Math.max(0, this.lastEdit + this.options.intervalMs - Date.now());
+    const wait = Math.max(0, this.nextAt() - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.inFlight = this.inFlight.then(() => this.flush());
     }, wait);
+  }
+
+  /** When the next send or edit may happen. */
+  private nextAt(): number {
+    if (this.messageId !== undefined || this.lastEdit > 0)
+      return this.lastEdit + this.options.intervalMs;
+    if (this.text.length >= (this.options.minInitialChars ?? 200)) return 0;
+    return (this.firstAt ?? Date.now()) + (this.options.firstDraftMs ?? 1500);
   }
 
   private async flush(): Promise<void> {

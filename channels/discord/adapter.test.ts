@@ -116,13 +116,39 @@ describe('Discord adapter', () => {
     rig.double.dispatch('INTERACTION_CREATE', payload);
     await rig.until(() => rig.received.length > 0);
     const press = rig.received[0]!;
-    expect(press.action).toEqual({ data: 'approval:ABC123:approve', callbackId: payload.id });
+    expect(press.action).toEqual({
+      data: 'approval:ABC123:approve',
+      callbackId: payload.id,
+      messageId: (payload.message as { id: string }).id,
+    });
     expect(press).toMatchObject({ text: '', chatType: 'group', conversationId: ids.channel });
     expect(press.sender.id).toBe(stranger.id);
     await rig.adapter.acknowledgeAction(press);
     const callback = rig.double.requests.find((r) => r.path.startsWith('/interactions/'));
     expect(callback?.path).toBe(`/interactions/${payload.id}/${payload.token}/callback`);
     expect(callback?.body).toEqual({ type: 6 });
+  });
+
+  it('takes the buttons off a decided request: in the press response, or by editing later', async () => {
+    await started();
+    const first = buttonPayload('approval:ABC123:approve');
+    rig.double.dispatch('INTERACTION_CREATE', first);
+    await rig.until(() => rig.received.length === 1);
+    await rig.adapter.acknowledgeAction(rig.received[0]!, { text: 'approved', final: true });
+    const update = rig.double.requests.find((r) => r.path.startsWith(`/interactions/${first.id}/`));
+    expect(update?.body).toMatchObject({ type: 7, data: { components: [] } });
+    // a press answered automatically first (deadline), decided afterwards: the message is edited
+    const second = buttonPayload('approval:ABC124:approve');
+    rig.double.dispatch('INTERACTION_CREATE', second);
+    await rig.until(() => rig.received.length === 2);
+    await rig.adapter.acknowledgeAction(rig.received[1]!); // spinner only
+    await rig.adapter.acknowledgeAction(rig.received[1]!, { text: 'approved', final: true });
+    const edit = rig.double.requests.find(
+      (r) =>
+        r.method === 'PATCH' &&
+        r.path.endsWith(`/messages/${(second.message as { id: string }).id}`),
+    );
+    expect(edit?.body).toEqual({ components: [] });
   });
 
   it('acknowledges a button press nobody answered before the 3 s deadline', async () => {
@@ -137,14 +163,34 @@ describe('Discord adapter', () => {
     rig.double.dispatch('INTERACTION_CREATE', commandPayload('ask', 'what time is it?'));
     rig.double.dispatch('INTERACTION_CREATE', commandPayload('reset'));
     await rig.until(
-      () => rig.double.requests.filter((r) => r.path.startsWith('/interactions/')).length >= 2,
+      () => rig.double.requests.filter((r) => r.path.endsWith('/@original')).length >= 2,
     );
     expect(rig.received.map((m) => m.text)).toEqual(['what time is it?', '/reset']);
     expect(rig.received[0]).toMatchObject({ mentionsBot: true, chatType: 'group' });
     const replies = rig.double.requests.filter((r) => r.path.startsWith('/interactions/'));
-    expect(replies[0]!.body).toMatchObject({
-      type: 4,
-      data: { content: '> what time is it?', allowed_mentions: { parse: [] } },
+    expect(replies.map((r) => r.body?.type)).toEqual([5, 5]); // deferred first
+    const echoes = rig.double.requests.filter((r) => r.path.endsWith('/@original'));
+    expect(echoes.map((r) => r.body?.content).sort()).toEqual(['> what time is it?', '`/reset`']);
+    expect(echoes[0]!.body).toMatchObject({ allowed_mentions: { parse: [] } });
+  });
+
+  it('defers a slash command before storing it, so slow storage still beats the 3 s deadline', async () => {
+    rig = await discordRig({}, { interactionDeadlineMs: 300 });
+    const accept = rig.sink.accept;
+    rig.sink.accept = async (message) => {
+      await new Promise((resolve) => setTimeout(resolve, 500)); // storage under backpressure
+      return accept(message);
+    };
+    await rig.adapter.start(rig.sink);
+    const payload = commandPayload('ask', 'slow one');
+    rig.double.dispatch('INTERACTION_CREATE', payload);
+    await rig.until(
+      () => rig.double.interactions.get(payload.id as string)?.original !== undefined,
+      3000,
+    );
+    expect(rig.received.map((m) => m.text)).toEqual(['slow one']);
+    expect(rig.double.interactions.get(payload.id as string)?.original).toMatchObject({
+      content: '> slow one',
     });
   });
 

@@ -22,6 +22,7 @@
 import type { Client } from 'discord.js';
 import type { Logger } from 'pino';
 import type {
+  ActionAnswer,
   ChannelAdapter,
   ChannelCapabilities,
   ChannelStatus,
@@ -120,8 +121,8 @@ export class DiscordChannel implements ChannelAdapter {
   }
 
   /** Answers a button press: the spinner stops; the result is posted by the router. */
-  async acknowledgeAction(message: InboundMessage): Promise<void> {
-    await this.connection?.acknowledge(message);
+  async acknowledgeAction(message: InboundMessage, answer?: ActionAnswer): Promise<void> {
+    await this.connection?.acknowledge(message, answer?.final === true);
   }
 
   private live(): DiscordConnection {

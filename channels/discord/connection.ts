@@ -134,14 +134,34 @@ export class DiscordConnection {
     await discordCall(() => this.client.rest.post(Routes.channelTyping(channelOf(target))));
   }
 
-  /** Answers a button press: the spinner stops; the result is posted by the router. */
-  async acknowledge(message: InboundMessage): Promise<void> {
+  /**
+   * Answers a button press: the spinner stops; the result is posted by the router. A
+   * `final` answer also takes the buttons off the message: in the interaction's own
+   * response (UPDATE_MESSAGE) while it is unanswered, else by editing the message.
+   */
+  async acknowledge(message: InboundMessage, final = false): Promise<void> {
     const id = message.action?.callbackId;
     const entry = id ? this.pending.get(id) : undefined;
-    if (!entry || !id) return;
-    clearTimeout(entry.timer);
-    this.pending.delete(id);
-    await this.deferUpdate(entry.interaction);
+    if (entry && id) {
+      clearTimeout(entry.timer);
+      this.pending.delete(id);
+      if (final) return this.removeButtons(() => entry.interaction.update({ components: [] }));
+      return this.deferUpdate(entry.interaction);
+    }
+    const messageId = message.action?.messageId;
+    if (!final || !messageId) return;
+    const channel = message.threadId ?? message.conversationId;
+    await this.removeButtons(() =>
+      this.client.rest.patch(Routes.channelMessage(channel, messageId), {
+        body: { components: [] },
+      }),
+    );
+  }
+
+  private async removeButtons(call: () => Promise<unknown>): Promise<void> {
+    await discordCall(call).catch((error: unknown) =>
+      this.log.warn({ err: error }, 'could not remove the buttons of a decided request'),
+    );
   }
 
   private reportLoggedIn(): void {
@@ -201,18 +221,30 @@ export class DiscordConnection {
     await this.deliver(normalizeButton(interaction, context));
   }
 
+  /**
+   * A slash command. Discord drops an interaction not answered within 3 s, and storing
+   * may wait (backpressure), so it is deferred first ("thinking…"), then stored, then
+   * the deferred answer is edited into the echo of the command, or into the failure.
+   */
   private async onCommand(
     interaction: ChatInputCommandInteraction,
     context: NormalizeContext,
   ): Promise<void> {
+    const warn = (error: unknown) =>
+      this.log.warn({ err: error }, 'could not answer a slash command');
+    const deferred = await discordCall(() => interaction.deferReply()).then(
+      () => true,
+      (error: unknown) => (warn(error), false),
+    );
     const inbound = normalizeCommand(interaction, context);
-    if (!(await this.deliver(inbound))) return;
-    await interaction
-      .reply({
-        content: commandEcho(interaction.commandName, inbound.text),
-        allowedMentions: NO_MENTIONS,
-      })
-      .catch((error: unknown) => this.log.warn({ err: error }, 'could not answer a slash command'));
+    const stored = await this.deliver(inbound);
+    if (!deferred) return;
+    const content = stored
+      ? commandEcho(interaction.commandName, inbound.text)
+      : 'Sorry, Parley could not take this command right now. Please try again.';
+    await discordCall(() => interaction.editReply({ content, allowedMentions: NO_MENTIONS })).catch(
+      warn,
+    );
   }
 
   /** Hands a message to the bridge; true once it is stored. */

@@ -124,7 +124,7 @@ describe('Discord end to end', () => {
     const callback = discord.requests.find((r) =>
       r.path.startsWith(`/interactions/${pressed.id}/`),
     );
-    expect(callback?.body).toEqual({ type: 6 });
+    expect(callback?.body).toMatchObject({ type: 7, data: { components: [] } }); // buttons off
     const toolResult = llm.requests.at(-1)!.body.messages.find((m) => m.role === 'tool');
     expect(String(toolResult?.content)).not.toMatch(/denied/);
   });
@@ -179,6 +179,10 @@ describe('Discord end to end', () => {
     const callback = discord.requests.find((r) =>
       r.path.startsWith(`/interactions/${payload.id}/`),
     );
-    expect(callback?.body).toMatchObject({ type: 4, data: { content: '> slash question' } });
+    expect(callback?.body).toMatchObject({ type: 5 }); // deferred: "thinking…"
+    await until(() => discord.interactions.get(payload.id as string)?.original !== undefined);
+    expect(discord.interactions.get(payload.id as string)?.original).toMatchObject({
+      content: '> slash question',
+    });
   });
 });

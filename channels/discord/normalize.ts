@@ -83,7 +83,11 @@ export function normalizeButton(
   return {
     ...interactionBase(interaction, context),
     text: '',
-    action: { data: interaction.customId, callbackId: interaction.id },
+    action: {
+      data: interaction.customId,
+      callbackId: interaction.id,
+      messageId: interaction.message.id,
+    },
   };
 }
 

@@ -130,6 +130,7 @@ describe('slack adapter over HTTP', () => {
     expect(received[0]!.action).toEqual({
       data: 'approval:ABC123:approve',
       callbackId: 'parley_button_0',
+      messageId: '1700000000.000002',
     });
   });
 
@@ -189,14 +190,25 @@ describe('slack adapter over HTTP', () => {
     await channel.edit(target, messageId, { text: 'final', format: 'slack-mrkdwn' });
     expect(slack.edits.get(messageId)).toBe('final');
     await postSlackEvent(url, SECRET, loadFixture('block_actions'), { form: true });
-    await channel.acknowledgeAction(received[0]!, 'Request ABC123: approved get_time.');
+    const types = () =>
+      (
+        slack.calls.filter((c) => c.method === 'chat.update').at(-1)!.args.blocks as {
+          type: string;
+        }[]
+      ).map((b) => b.type);
+    // refused (not the owner): the outcome shows, the buttons stay for the owner
+    await channel.acknowledgeAction(received[0]!, {
+      text: 'Only the owner can answer this approval request.',
+      final: false,
+    });
+    expect(types()).toEqual(['section', 'actions', 'context']);
+    await channel.acknowledgeAction(received[0]!, {
+      text: 'Request ABC123: approved get_time.',
+      final: true,
+    });
     const update = slack.calls.filter((c) => c.method === 'chat.update').at(-1)!;
     expect(update.args.ts).toBe('1700000000.000002');
     expect(JSON.stringify(update.args.blocks)).toContain('approved get_time');
-    const blocks = update.args.blocks as { type: string; block_id?: string }[];
-    expect(blocks.map((b) => b.type)).toEqual(['section', 'actions', 'context']);
-    await channel.acknowledgeAction(received[0]!, 'Request ABC123 was already approved.');
-    const again = slack.calls.filter((c) => c.method === 'chat.update').at(-1)!;
-    expect((again.args.blocks as unknown[]).length).toBe(3);
+    expect(types()).toEqual(['section', 'context']); // decided: no buttons to press again
   });
 });

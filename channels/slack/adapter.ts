@@ -21,6 +21,7 @@ import { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type {
+  ActionAnswer,
   ChannelAdapter,
   ChannelCapabilities,
   ChannelStatus,
@@ -149,18 +150,18 @@ export class SlackChannel implements ChannelAdapter {
   }
 
   /** Shows the outcome of a press under the prompt (the buttons stay, see blocks.ts). */
-  async acknowledgeAction(message: InboundMessage, text?: string): Promise<void> {
+  async acknowledgeAction(message: InboundMessage, answer?: ActionAnswer): Promise<void> {
     const channel = message.raw?.channelId;
     const ts = message.raw?.messageTs;
-    if (typeof channel !== 'string' || typeof ts !== 'string' || !text) return;
+    if (typeof channel !== 'string' || typeof ts !== 'string' || !answer) return;
     const prompt = typeof message.raw?.promptText === 'string' ? message.raw.promptText : '';
-    const outcome = escapeMrkdwn(text);
+    const outcome = escapeMrkdwn(answer.text);
     await slackCall(() =>
       this.client.chat.update({
         channel,
         ts,
         text: `${prompt}\n${outcome}`.trim(),
-        blocks: answeredBlocks(promptBlocks(message), prompt, outcome),
+        blocks: answeredBlocks(promptBlocks(message), prompt, outcome, answer.final),
       }),
     ).catch((error) => this.deps.log.warn({ err: error }, 'slack prompt update failed'));
   }

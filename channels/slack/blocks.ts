@@ -34,20 +34,23 @@ export function messageBlocks(text: string, buttons: OutboundButton[]): KnownBlo
 }
 
 /**
- * The pressed prompt with the outcome of the press below it. The buttons stay: a
- * refused press (not the owner) must leave them for the owner, and a second press
- * of a decided request only says so.
+ * The pressed prompt with the outcome of the press below it. The buttons stay while
+ * the request is open (a refused press, not the owner, leaves them for the owner) and
+ * come off once it is settled (`final`), so a decided request can't be pressed again.
  */
 export function answeredBlocks(
   promptBlocks: unknown[] | undefined,
   prompt: string,
   outcome: string,
+  final: boolean,
 ): KnownBlock[] {
   const kept = (promptBlocks ?? [
     { type: 'section', text: { type: 'mrkdwn', text: prompt.slice(0, SECTION_LIMIT) || ' ' } },
   ]) as KnownBlock[];
   return [
-    ...kept.filter((block) => block.block_id !== OUTCOME_BLOCK),
+    ...kept.filter(
+      (block) => block.block_id !== OUTCOME_BLOCK && !(final && block.type === 'actions'),
+    ),
     {
       type: 'context',
       block_id: OUTCOME_BLOCK,

@@ -89,7 +89,11 @@ export function fromBlockActions(body: SlackBlockActionsBody, bot: SlackIdentity
       attachments: [],
       platformMessageId: `action:${body.trigger_id ?? `${channel}:${action.action_ts}`}`,
       timestamp: action.action_ts ? slackTime(action.action_ts) : Date.now(),
-      action: { data: action.value, ...(action.action_id ? { callbackId: action.action_id } : {}) },
+      action: {
+        data: action.value,
+        ...(action.action_id ? { callbackId: action.action_id } : {}),
+        ...(messageTs ? { messageId: messageTs } : {}),
+      },
       raw: {
         channelId: channel,
         ...(messageTs ? { messageTs } : {}),

@@ -22,6 +22,7 @@ import { Bot, type Transformer } from 'grammy';
 import type { InlineKeyboardMarkup, Update, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type {
+  ActionAnswer,
   ChannelAdapter,
   ChannelCapabilities,
   ChannelStatus,
@@ -192,11 +193,23 @@ export class TelegramChannel implements ChannelAdapter {
     );
   }
 
-  async acknowledgeAction(message: InboundMessage, text?: string): Promise<void> {
-    const id = message.action?.callbackId;
-    if (!id) return;
+  /** Answers the callback query (a toast with the outcome); a settled request loses its keyboard. */
+  async acknowledgeAction(message: InboundMessage, answer?: ActionAnswer): Promise<void> {
+    const { callbackId, messageId } = message.action ?? {};
+    if (!callbackId) return;
     await apiCall(() =>
-      this.bot.api.answerCallbackQuery(id, text ? { text: text.slice(0, 200) } : {}),
+      this.bot.api.answerCallbackQuery(
+        callbackId,
+        answer ? { text: answer.text.slice(0, 200) } : {},
+      ),
+    );
+    if (!answer?.final || !messageId) return;
+    await apiCall(() =>
+      this.bot.api.editMessageReplyMarkup(message.conversationId, Number(messageId), {
+        reply_markup: { inline_keyboard: [] },
+      }),
+    ).catch((error: unknown) =>
+      this.options.log.warn({ err: error }, 'could not remove the buttons of a decided request'),
     );
   }
 

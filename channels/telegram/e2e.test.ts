@@ -171,6 +171,16 @@ describe('telegram end to end (polling)', () => {
     await waitUntil(() => tg.callbackAnswers.some((a) => a.id === callbackId));
     const toolResult = llm.requests.at(-1)!.body.messages.find((m) => m.role === 'tool');
     expect(String(toolResult?.content)).not.toMatch(/denied/);
+    // decided: the keyboard is gone, and a second (stale) press only gets a toast
+    await waitUntil(
+      () => tg.sent.find((m) => m.messageId === prompt.messageId)!.replyMarkup === undefined,
+    );
+    const inChat = tg.chat(111).length;
+    const again = tg.press(prompt, approve.callback_data, OWNER);
+    await waitUntil(() => tg.callbackAnswers.some((a) => a.id === again));
+    expect(tg.callbackAnswers.find((a) => a.id === again)?.text).toMatch(/already approved/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(tg.chat(111)).toHaveLength(inChat);
   });
 
   it('gives a photo to the model as an image part', async () => {

@@ -106,7 +106,11 @@ function normalizeCallback(query: CallbackQuery, account: string): Normalized | 
     attachments: [],
     platformMessageId: `cb:${query.id}`,
     timestamp: Date.now(),
-    action: { data: query.data, callbackId: query.id },
+    action: {
+      data: query.data,
+      callbackId: query.id,
+      ...('message_id' in where ? { messageId: String(where.message_id) } : {}),
+    },
   };
   return { message, files: [] };
 }

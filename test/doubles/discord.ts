@@ -52,6 +52,8 @@ export interface DiscordDoubleOptions {
   guilds?: Record<string, unknown>[];
   /** Close the gateway with this code when the client identifies (e.g. 4014). */
   closeOnIdentify?: number;
+  /** How long an interaction may wait for its first response (Discord: 3 s). */
+  interactionDeadlineMs?: number;
 }
 
 export interface DiscordDouble {
@@ -77,6 +79,9 @@ export interface DiscordDouble {
   drop(code: number, options?: { resumable?: boolean }): void;
   /** RESUME payloads received (op 6). */
   resumes: Record<string, unknown>[];
+  /** Interactions dispatched, by id: when, and whether they were answered. */
+  interactions: Map<string, { at: number; answered: boolean; original?: Record<string, unknown> }>;
+  interactionDeadlineMs: number;
   close(): Promise<void>;
 }
 
@@ -132,8 +137,14 @@ export async function startDiscordDouble(options: DiscordDoubleOptions): Promise
     identifies: [],
     failures: [],
     dispatch: (type, data) => {
+      if (type === 'INTERACTION_CREATE') {
+        const id = (data as { id?: string }).id;
+        if (id) double.interactions.set(id, { at: Date.now(), answered: false });
+      }
       for (const socket of sockets) dispatchTo(socket, type, data);
     },
+    interactions: new Map(),
+    interactionDeadlineMs: options.interactionDeadlineMs ?? 3000,
     connected: () => connected,
     drop: (code, { resumable = true } = {}) => {
       sessionGone = !resumable;
@@ -159,9 +170,8 @@ async function handleRest(
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
   const url = new URL(req.url ?? '/', 'http://x');
-  const path = url.pathname.startsWith(API_PREFIX)
-    ? url.pathname.slice(API_PREFIX.length)
-    : url.pathname;
+  const pathname = decodeURIComponent(url.pathname); // `@original` arrives as `%40original`
+  const path = pathname.startsWith(API_PREFIX) ? pathname.slice(API_PREFIX.length) : pathname;
   const method = req.method ?? 'GET';
   const body = text && req.headers['content-type']?.includes('json') ? JSON.parse(text) : undefined;
   double.requests.push({
@@ -228,7 +238,10 @@ function route(
       return json(res, 201, thread(channelId, messageId, body));
   }
   if (root === 'channels' && sub === 'typing' && method === 'POST') return empty(res);
-  if (root === 'interactions' && method === 'POST') return empty(res);
+  if (root === 'interactions' && method === 'POST')
+    return interactionCallback(double, channelId, res);
+  if (root === 'webhooks' && method === 'PATCH' && parts.at(-1) === '@original')
+    return editOriginal(double, parts[2], body, res);
   if (method === 'PUT' && parts.at(-1) === 'commands')
     return json(
       res,
@@ -236,6 +249,38 @@ function route(
       (Array.isArray(body) ? body : []).map((command) => ({ ...command, id: snowflake() })),
     );
   json(res, 404, { message: 'Unknown route', code: 0 });
+}
+
+/**
+ * `POST /interactions/{id}/{token}/callback`, as Discord answers it: the first response
+ * within the deadline is taken (204); a late one is 404 Unknown interaction (10062),
+ * a second one 400 "already acknowledged" (40060).
+ */
+function interactionCallback(double: DiscordDouble, id: string | undefined, res: ServerResponse) {
+  const interaction = id ? double.interactions.get(id) : undefined;
+  if (!interaction || Date.now() - interaction.at > double.interactionDeadlineMs)
+    return json(res, 404, { message: 'Unknown interaction', code: 10062 });
+  if (interaction.answered)
+    return json(res, 400, { message: 'Interaction has already been acknowledged.', code: 40060 });
+  interaction.answered = true;
+  return empty(res);
+}
+
+/** `PATCH /webhooks/{application}/{token}/messages/@original`: edits a deferred answer. */
+function editOriginal(
+  double: DiscordDouble,
+  token: string | undefined,
+  body: Record<string, unknown>,
+  res: ServerResponse,
+) {
+  const id = [...double.interactions.keys()].find((key) =>
+    double.requests.some((r) => r.path === `/interactions/${key}/${token}/callback`),
+  );
+  const interaction = id ? double.interactions.get(id) : undefined;
+  if (!interaction?.answered) return json(res, 404, { message: 'Unknown Webhook', code: 10015 });
+  interaction.original = body;
+  const content = typeof body.content === 'string' ? body.content : '';
+  return json(res, 200, messageObject(snowflake(), 'interaction', content));
 }
 
 function createMessage(

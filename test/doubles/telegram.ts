@@ -446,6 +446,8 @@ export class TelegramDouble {
         return this.sendMessage(body, res);
       case 'editMessageText':
         return this.editMessageText(body, res);
+      case 'editMessageReplyMarkup':
+        return this.editMessageReplyMarkup(body, res);
       case 'sendChatAction':
         this.chatActions.push({
           chatId: String(body.chat_id),
@@ -604,6 +606,38 @@ export class TelegramDouble {
       });
     record.text = checked.text;
     if (body.reply_markup) record.replyMarkup = body.reply_markup as SentRecord['replyMarkup'];
+    reply(res, 200, {
+      ok: true,
+      result: {
+        message_id: record.messageId,
+        date: 0,
+        chat: { id: Number(record.chatId), type: 'private' },
+        text: record.text,
+      },
+    });
+  }
+
+  /** Bot API `editMessageReplyMarkup`: no `reply_markup` (or an empty keyboard) removes it. */
+  private editMessageReplyMarkup(body: Record<string, unknown>, res: ServerResponse) {
+    const record = this.sent.find(
+      (m) => m.chatId === String(body.chat_id) && m.messageId === Number(body.message_id),
+    );
+    if (!record)
+      return this.fail(res, { status: 400, description: 'Bad Request: message to edit not found' });
+    const next = body.reply_markup as SentRecord['replyMarkup'] | undefined;
+    const keys = (markup: SentRecord['replyMarkup']) =>
+      (markup?.inline_keyboard ?? []).flat().length;
+    if (
+      JSON.stringify(next ?? null) === JSON.stringify(record.replyMarkup ?? null) ||
+      (keys(next) === 0 && keys(record.replyMarkup) === 0)
+    )
+      return this.fail(res, {
+        status: 400,
+        description:
+          'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+      });
+    if (keys(next) === 0) delete record.replyMarkup;
+    else record.replyMarkup = next;
     reply(res, 200, {
       ok: true,
       result: {
