@@ -234,7 +234,10 @@ export class DiscordConnection {
       this.log.warn({ err: error }, 'could not answer a slash command');
     const deferred = await discordCall(() => interaction.deferReply()).then(
       () => true,
-      (error: unknown) => (warn(error), false),
+      (error: unknown) => {
+        warn(error);
+        return false;
+      },
     );
     const inbound = normalizeCommand(interaction, context);
     const stored = await this.deliver(inbound);

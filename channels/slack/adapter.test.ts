@@ -3,7 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Sender } from '../../bridge/outbound/sender.js';
 import type { InboundMessage } from '../../core/contract.js';
 import { PlatformError } from '../../core/errors.js';
-import { postSlackEvent, type SlackDouble, startSlackDouble } from '../../test/doubles/slack.js';
+import {
+  postSlackCommand,
+  postSlackEvent,
+  type SlackDouble,
+  startSlackDouble,
+} from '../../test/doubles/slack.js';
 import { loopbackServer } from '../../test/http.js';
 import { SlackChannel } from './adapter.js';
 import { loadFixture } from './fixtures.js';
@@ -29,9 +34,21 @@ describe('slack adapter over HTTP', () => {
         apiUrl: slack.apiUrl,
         eventsPath: '/slack/events',
         minIntervalMs: 0,
+        commands: ['reset', 'status', 'help'],
       },
       { http: http.app, log },
     );
+    slack.users.set('U0ALICE01', {
+      id: 'U0ALICE01',
+      name: 'alice',
+      real_name: 'Alice Liddell',
+      profile: { display_name: 'Alice', real_name: 'Alice Liddell' },
+    });
+    slack.users.set('U0BOB0001', {
+      id: 'U0BOB0001',
+      name: 'bob',
+      profile: { display_name: '', real_name: 'Bob Builder' },
+    });
     received = [];
     accept = async (message) => {
       received.push(message);
@@ -50,6 +67,73 @@ describe('slack adapter over HTTP', () => {
     expect(slack.calls.filter((c) => c.method === 'auth.test')).toHaveLength(1);
     expect(slack.calls[0]!.token).toBe('xoxb-test-token');
     expect(channel.status().state).toBe('connected');
+  });
+
+  it('names the sender with users.info, asked once per person', async () => {
+    await postSlackEvent(url, SECRET, loadFixture('app_mention'));
+    const again = loadFixture<{ event_id: string; event: { ts: string } }>('app_mention');
+    again.event_id = 'Ev0MENTION02';
+    again.event.ts = '1712345679.000100';
+    await postSlackEvent(url, SECRET, again);
+    expect(received.map((m) => m.sender)).toEqual([
+      { id: 'U0ALICE01', name: 'Alice' },
+      { id: 'U0ALICE01', name: 'Alice' },
+    ]);
+    expect(slack.calls.filter((c) => c.method === 'users.info')).toHaveLength(1);
+  });
+
+  it("gives the thread so far as context when mentioned inside someone else's thread", async () => {
+    const thread = '1712345600.000100';
+    slack.threadMessages.push(
+      {
+        channel: 'C0GENERAL',
+        ts: thread,
+        thread_ts: thread,
+        user: 'U0BOB0001',
+        text: 'The build is red since Monday',
+      },
+      {
+        channel: 'C0GENERAL',
+        ts: '1712345650.000100',
+        thread_ts: thread,
+        user: 'U0ALICE01',
+        text: 'only on the ARM runner',
+      },
+    );
+    const mention = loadFixture<{ event: Record<string, string> }>('app_mention');
+    mention.event.thread_ts = thread;
+    mention.event.text = '<@UBOT0001> any idea why?';
+    await postSlackEvent(url, SECRET, mention);
+    expect(received[0]!.text).toBe(
+      '[Earlier in this thread]\nBob Builder: The build is red since Monday\nAlice: only on the ARM runner\n[Message]\nany idea why?',
+    );
+    // once the bot takes part, later mentions there carry no repeated context
+    const later = loadFixture<{ event_id: string; event: Record<string, string> }>('app_mention');
+    later.event_id = 'Ev0MENTION03';
+    later.event.thread_ts = thread;
+    later.event.ts = '1712345700.000100';
+    later.event.text = '<@UBOT0001> and now?';
+    await postSlackEvent(url, SECRET, later);
+    expect(received[1]!.text).toBe('and now?');
+  });
+
+  it('turns the /parley slash command into a chat command or a question, echoed to the asker only', async () => {
+    const base = {
+      command: '/parley',
+      user_id: 'U0ALICE01',
+      user_name: 'alice',
+      channel_id: 'C0GENERAL',
+      team_id: 'T0001',
+      response_url: 'http://127.0.0.1:9/unused',
+    };
+    const reset = await postSlackCommand(url, SECRET, { ...base, text: 'reset', trigger_id: 't1' });
+    expect(reset.status).toBe(200);
+    expect(await reset.json()).toEqual({ response_type: 'ephemeral', text: '> reset' });
+    await postSlackCommand(url, SECRET, { ...base, text: 'what is 2+2?', trigger_id: 't2' });
+    expect(received.map((m) => [m.text, m.mentionsBot, m.platformMessageId])).toEqual([
+      ['/reset', true, 'command:t1'],
+      ['what is 2+2?', true, 'command:t2'],
+    ]);
   });
 
   it('accepts a correctly signed event and answers 200', async () => {

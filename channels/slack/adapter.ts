@@ -36,7 +36,14 @@ import { answeredBlocks, messageBlocks, SECTION_LIMIT } from './blocks.js';
 import { slackCall, toParleyError } from './errors.js';
 import { escapeMrkdwn, markdownToMrkdwn } from './format.js';
 import { slackLogger } from './log.js';
-import { CHANNEL_ID, fromBlockActions, fromEvent, type Normalized } from './normalize.js';
+import {
+  CHANNEL_ID,
+  fromBlockActions,
+  fromEvent,
+  fromSlashCommand,
+  type Normalized,
+} from './normalize.js';
+import { type PeopleApi, SlackPeople } from './people.js';
 import { HttpEventsReceiver, SocketEventsReceiver } from './receiver.js';
 import { BotThreads } from './threads.js';
 import type { SlackBlockActionsBody, SlackEventEnvelope, SlackIdentity } from './types.js';
@@ -54,6 +61,12 @@ export interface SlackOptions {
   eventsPath: string;
   /** Minimum gap between two messages in one Slack channel. */
   minIntervalMs: number;
+  /** Draft edits while the answer is written (default), or one message at the end. */
+  streaming?: 'edit' | 'none';
+  /** The app's slash command (default `/parley`). */
+  slashCommand?: string;
+  /** Names of Parley's chat commands: `/parley reset` is the command `/reset`. */
+  commands?: readonly string[];
 }
 
 export class SlackChannel implements ChannelAdapter {
@@ -67,6 +80,7 @@ export class SlackChannel implements ChannelAdapter {
   private sink: InboundSink | undefined;
   private state: ChannelStatus = { state: 'stopped', since: Date.now() };
   private readonly threads = new BotThreads((channel, ts) => this.botPostedIn(channel, ts));
+  private readonly people: SlackPeople;
   readonly mapError = toParleyError;
 
   constructor(
@@ -80,7 +94,7 @@ export class SlackChannel implements ChannelAdapter {
       buttons: true,
       threads: true,
       typing: false,
-      streaming: 'none',
+      streaming: options.streaming ?? 'edit',
       rateLimits: { perConversationMinMs: options.minIntervalMs },
     };
     this.client = new WebClient(options.botToken, {
@@ -90,6 +104,10 @@ export class SlackChannel implements ChannelAdapter {
       timeout: 15_000,
       ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     });
+    this.people = new SlackPeople(
+      this.client as unknown as PeopleApi,
+      () => this.identity?.botUserId,
+    );
   }
 
   async start(sink: InboundSink): Promise<void> {
@@ -195,6 +213,16 @@ export class SlackChannel implements ChannelAdapter {
     });
     app.event('app_mention', ({ body }) => this.deliver(fromEvent(asEnvelope(body), identity)));
     app.event('message', ({ body }) => this.deliver(fromEvent(asEnvelope(body), identity)));
+    app.command(this.options.slashCommand ?? '/parley', async ({ command, ack }) => {
+      const normalized = fromSlashCommand(command, identity, new Set(this.options.commands ?? []));
+      await this.deliver(normalized);
+      // Only the person who typed it sees the echo; the answer follows in the channel.
+      await ack(
+        'skip' in normalized
+          ? undefined
+          : { response_type: 'ephemeral', text: `> ${command.text || command.command}` },
+      );
+    });
     app.action({ type: 'block_actions' }, async ({ body, ack }) => {
       await this.deliver(fromBlockActions(body as unknown as SlackBlockActionsBody, identity));
       await ack();
@@ -220,8 +248,14 @@ export class SlackChannel implements ChannelAdapter {
       return;
     }
     const { message } = normalized;
+    await this.people.name(message);
     if (message.chatType === 'group' && message.threadId) {
-      if (message.mentionsBot) this.threads.remember(message.conversationId, message.threadId);
+      const { conversationId: channel, threadId } = message;
+      const ts = typeof message.raw?.ts === 'string' ? message.raw.ts : undefined;
+      // Called into someone else's thread: the model gets the thread so far.
+      if (message.mentionsBot && ts && !this.threads.knows(channel, threadId))
+        await this.people.withThreadContext(message, ts);
+      if (message.mentionsBot) this.threads.remember(channel, threadId);
       else if (!message.repliesToBot)
         message.repliesToBot = await this.threads.includesBot(
           message.conversationId,

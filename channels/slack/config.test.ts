@@ -17,6 +17,8 @@ describe('slack config section', () => {
       signingSecret: '1234567890',
       eventsPath: '/slack/events',
       minIntervalMs: 1000,
+      streaming: 'edit',
+      slashCommand: '/parley',
     });
   });
 

@@ -44,6 +44,19 @@ export const slackSchema = z
       .min(0)
       .default(1000)
       .describe('Minimum milliseconds between two messages in one Slack channel (Slack: ~1/s).'),
+    streaming: z
+      .enum(['edit', 'none'])
+      .default('edit')
+      .describe(
+        'Show the answer while it is written by editing a draft (edit: the sign that Parley is working, since Slack bots have no typing indicator), or send it at the end (none).',
+      ),
+    slashCommand: z
+      .string()
+      .regex(/^\/[a-z0-9_-]{1,31}$/, 'a slash command like /parley')
+      .default('/parley')
+      .describe(
+        'Slash command to create in the Slack app (Slack swallows messages starting with "/"): `/parley reset`, `/parley status`, `/parley <question>`.',
+      ),
   })
   .strict()
   .superRefine((slack, ctx) => {

@@ -16,12 +16,16 @@ export const slack: ChannelModule<typeof slackSchema> = {
   async create(ctx) {
     const { SlackChannel } = await import('./adapter.js');
     const { botToken, appToken, signingSecret, apiUrl, eventsPath, minIntervalMs } = ctx.config;
+    const { streaming, slashCommand } = ctx.config;
     if (!botToken) throw new Error('channels.slack.botToken is not set');
     return new SlackChannel(
       {
         botToken,
         eventsPath,
         minIntervalMs,
+        streaming,
+        slashCommand,
+        commands: ctx.commands.map((command) => command.name),
         ...(appToken ? { appToken } : {}),
         ...(signingSecret ? { signingSecret } : {}),
         ...(apiUrl ? { apiUrl } : {}),

@@ -62,7 +62,49 @@ export function fromEvent(body: SlackEventEnvelope, bot: SlackIdentity): Normali
       attachments: (event.files ?? []).map(toAttachment),
       platformMessageId: body.event_id ?? `${event.channel}:${event.ts}`,
       timestamp: slackTime(event.ts),
-      raw: { eventType: event.type },
+      raw: { eventType: event.type, ts: event.ts },
+    },
+  };
+}
+
+/** What a slash command invocation carries (Bolt's `SlashCommand`, the fields used). */
+export interface SlackSlashCommand {
+  command: string;
+  text: string;
+  user_id: string;
+  user_name?: string;
+  channel_id: string;
+  team_id?: string;
+  trigger_id: string;
+}
+
+/**
+ * `/parley reset` → `/reset`, `/parley status` → `/status` (any Parley command word),
+ * `/parley <question>` → the question; addressed to the bot wherever it was typed.
+ * `commands` are the names of Parley's chat commands.
+ */
+export function fromSlashCommand(
+  command: SlackSlashCommand,
+  bot: SlackIdentity,
+  commands: ReadonlySet<string>,
+): Normalized {
+  if (!command.channel_id || !command.user_id) return { skip: 'malformed slash command' };
+  const text = command.text.trim();
+  const word = text.split(/\s+/)[0]?.replace(/^\//, '') ?? '';
+  const asCommand = commands.has(word) ? `/${text.replace(/^\//, '')}` : text;
+  return {
+    message: {
+      channel: CHANNEL_ID,
+      account: command.team_id ?? bot.teamId,
+      conversationId: command.channel_id,
+      sender: { id: command.user_id, ...(command.user_name ? { name: command.user_name } : {}) },
+      chatType: command.channel_id.startsWith('D') ? 'dm' : 'group',
+      mentionsBot: true,
+      repliesToBot: false,
+      text: asCommand || '/help',
+      attachments: [],
+      platformMessageId: `command:${command.trigger_id}`,
+      timestamp: Date.now(),
     },
   };
 }

@@ -26,6 +26,11 @@ export class BotThreads {
     this.set(`${channel}:${threadTs}`, true);
   }
 
+  /** True when the bot is known (without asking Slack) to take part in the thread. */
+  knows(channel: string, threadTs: string): boolean {
+    return this.known.get(`${channel}:${threadTs}`) === true;
+  }
+
   /** True when the bot takes part in the thread; a failed lookup counts as no. */
   async includesBot(channel: string, threadTs: string): Promise<boolean> {
     const key = `${channel}:${threadTs}`;

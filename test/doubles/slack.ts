@@ -58,7 +58,18 @@ export interface SlackDouble {
   /** Envelopes the Socket Mode client acknowledged, by envelope id. */
   socketAcks: Map<string, unknown>;
   waitForPosts(count: number, timeoutMs?: number): Promise<SlackPost[]>;
+  /** Workspace members `users.info` knows, by id. */
+  users: Map<string, SlackUser>;
+  /** Messages people wrote in threads (what `conversations.replies` returns besides the bot's). */
+  threadMessages: { channel: string; ts: string; thread_ts: string; user: string; text: string }[];
   close(): Promise<void>;
+}
+
+export interface SlackUser {
+  id: string;
+  name: string;
+  real_name?: string;
+  profile: { display_name: string; real_name?: string };
 }
 
 export async function startSlackDouble(): Promise<SlackDouble> {
@@ -71,6 +82,8 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     edits: new Map(),
     failNext: (method, failure) => failures.set(method, [...(failures.get(method) ?? []), failure]),
     socketAcks: new Map(),
+    users: new Map(),
+    threadMessages: [],
     deliverOverSocket: (payload, type = 'events_api') => {
       const socket = [...sockets.clients][0];
       if (!socket) return Promise.reject(new Error('no Socket Mode client connected'));
@@ -106,22 +119,25 @@ export async function startSlackDouble(): Promise<SlackDouble> {
       // Like Slack: the thread's messages (parent first), posted ones carrying the bot's
       // user and bot ids; a ts that starts no known thread is `thread_not_found`.
       const ts = String(args.ts);
-      const thread = double.posts.filter(
-        (p) => p.channel === args.channel && (p.ts === ts || p.thread_ts === ts),
-      );
+      const inThread = (p: { channel: string; ts: string; thread_ts?: string }) =>
+        p.channel === args.channel && (p.ts === ts || p.thread_ts === ts);
+      const own = double.posts.filter(inThread).map((p) => ({
+        type: 'message',
+        user: SLACK_BOT_USER,
+        bot_id: SLACK_BOT_ID,
+        text: p.text,
+        ts: p.ts,
+        ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}),
+      }));
+      const people = double.threadMessages.filter(inThread).map((m) => ({ type: 'message', ...m }));
+      const thread = [...own, ...people].sort((a, b) => Number(a.ts) - Number(b.ts));
       if (thread.length === 0) return { ok: false, error: 'thread_not_found' };
-      return {
-        ok: true,
-        has_more: false,
-        messages: thread.map((p) => ({
-          type: 'message',
-          user: SLACK_BOT_USER,
-          bot_id: SLACK_BOT_ID,
-          text: p.text,
-          ts: p.ts,
-          ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}),
-        })),
-      };
+      const limit = Number(args.limit ?? 1000);
+      return { ok: true, has_more: thread.length > limit, messages: thread.slice(0, limit) };
+    }
+    if (method === 'users.info') {
+      const user = double.users.get(String(args.user));
+      return user ? { ok: true, user } : { ok: false, error: 'user_not_found' };
     }
     if (method === 'apps.connections.open')
       return { ok: true, url: `${double.apiUrl.replace(/^http/, 'ws').replace(/api\/$/, '')}link` };
@@ -229,6 +245,25 @@ export async function postSlackEvent(
     headers['x-slack-retry-reason'] = 'http_timeout';
   }
   return fetch(url, { method: 'POST', headers, body: raw });
+}
+
+/** POSTs a slash command invocation as Slack does: signed, form-encoded fields (no `payload=`). */
+export async function postSlackCommand(
+  url: string,
+  secret: string,
+  fields: Record<string, string>,
+): Promise<Response> {
+  const raw = new URLSearchParams(fields).toString();
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': slackSignature(secret, timestamp, raw),
+    },
+    body: raw,
+  });
 }
 
 /** The `v0=` signature Slack sends for this timestamp and body (what Slack's servers compute). */
