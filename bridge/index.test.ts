@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { InboundMessage } from '../core/contract.js';
 import { NetworkError, PlatformError } from '../core/errors.js';
 import { openSqliteStores } from '../sessions/sqlite/index.js';
@@ -243,5 +243,27 @@ describe('Bridge', () => {
       're: waiting',
     ]);
     expect(runs).toEqual(['hang', 'hang', 'waiting']);
+  });
+});
+
+describe('Bridge pruning', () => {
+  it('prunes finished rows past the retention while running, not only at start', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const inbox = freshInbox();
+      const channel = new TestChannel();
+      const bridge = new Bridge(inbox, echo, silent, { inboxRetentionMs: 24 * 3600_000 });
+      await channel.start(bridge.register(channel));
+      await bridge.recover();
+      await channel.inject({ text: 'hello', platformMessageId: 'm1' });
+      await until(() => channel.texts().length === 1);
+      await bridge.drain();
+      expect(await inbox.counts()).toMatchObject({ done: 1 });
+      await vi.advanceTimersByTimeAsync(25 * 3600_000);
+      expect(await inbox.counts()).toMatchObject({ done: 0 });
+      await bridge.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

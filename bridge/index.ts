@@ -83,7 +83,7 @@ export interface BridgeOptions {
   maxRedeliveries: number;
   /** Wait before the first later attempt (multiplied by the attempt number). */
   redeliveryDelayMs: number;
-  /** Finished inbox rows are kept this long (the dedupe window), then pruned at start. */
+  /** Finished inbox rows are kept this long (the dedupe window), then pruned (at start, then hourly). */
   inboxRetentionMs: number;
   retry?: Partial<RetryOptions>;
 }
@@ -113,6 +113,9 @@ const replyIdOf = (entry: InboxEntry) => `r${entry.id}`;
 
 const APOLOGY = 'Sorry, I could not process this message. Please try again.';
 
+/** How often finished inbox rows past the retention are deleted while running. */
+const PRUNE_INTERVAL_MS = 3600_000;
+
 export class Bridge {
   private readonly queue: ConversationQueue<InboxEntry>;
   private readonly adapters = new Map<string, { adapter: ChannelAdapter; sender: Sender }>();
@@ -125,6 +128,7 @@ export class Bridge {
   private readonly live = new Set<number>();
   private recovering: Promise<unknown> | undefined;
   private stopping = false;
+  private pruneTimer: NodeJS.Timeout | undefined;
   private readonly options: BridgeOptions;
 
   constructor(
@@ -201,8 +205,9 @@ export class Bridge {
   }
 
   private async reclaimAndSchedule(): Promise<number> {
-    const pruned = await this.inbox.prune(this.options.inboxRetentionMs);
-    if (pruned > 0) this.log.info({ count: pruned }, 'pruned finished inbox rows');
+    await this.prune();
+    // A process that runs for weeks prunes as it goes, not only when it starts.
+    this.pruneTimer ??= setInterval(() => void this.prune(), PRUNE_INTERVAL_MS).unref();
     const entries = (await this.inbox.reclaim()).filter(
       (entry) => this.adapters.has(entry.message.channel) && !this.live.has(entry.id),
     );
@@ -210,6 +215,15 @@ export class Bridge {
     if (entries.length > 0)
       this.log.info({ count: entries.length }, 'recovering unfinished messages');
     return entries.length;
+  }
+
+  private async prune(): Promise<void> {
+    try {
+      const pruned = await this.inbox.prune(this.options.inboxRetentionMs);
+      if (pruned > 0) this.log.info({ count: pruned }, 'pruned finished inbox rows');
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not prune the inbox');
+    }
   }
 
   /** Waits for queued and running messages. */
@@ -224,6 +238,7 @@ export class Bridge {
    */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
+    clearInterval(this.pruneTimer);
     this.queue.stop();
     for (const timer of this.redeliveries) clearTimeout(timer);
     const deadline = Date.now() + graceMs;
