@@ -210,6 +210,8 @@ export class TelegramDouble {
   limits: DoubleLimits | undefined;
   private readonly updates: Record<string, unknown>[] = [];
   private readonly failures = new Map<string, ScriptedFailure[]>();
+  /** Methods answered only after a pause (ms): a slow or distant Bot API. */
+  readonly delays = new Map<string, number>();
   private readonly files = new Map<string, { path: string; data: Buffer }>();
   private readonly topics = new Set<string>();
   private readonly messageIds = new Map<string, number>();
@@ -430,6 +432,8 @@ export class TelegramDouble {
     res.on('finish', () => {
       call.status = res.statusCode;
     });
+    const delay = this.delays.get(method);
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const failure = this.failures.get(method)?.shift();
     if (failure) return this.fail(res, failure);
     this.route(method, body, res);
