@@ -63,11 +63,36 @@ export const sandboxSchema = z
     networkTools: z
       .array(z.string())
       .default([])
-      .describe('Tools whose containers get a network (default: none has one), e.g. [shell].'),
-    networkMode: z
-      .string()
-      .default('bridge')
-      .describe('Docker network used by the tools listed in networkTools.'),
+      .describe(
+        'Tools whose containers get a network (default: none has one), e.g. [shell]: only through the egress proxy (sandbox.egress).',
+      ),
+    egress: z
+      .object({
+        allowHosts: z
+          .array(z.string().regex(/^(\*\.)?[A-Za-z0-9.-]+$/, 'a host name, or *.domain'))
+          .default([])
+          .describe(
+            'Hosts the networkTools may reach through the egress proxy, e.g. [pypi.org, "*.github.com"]; everything else is refused.',
+          ),
+        allowAddresses: z
+          .array(z.string())
+          .default([])
+          .describe(
+            'Internal addresses or CIDRs the proxy lets through anyway (an intranet mirror); loopback, private, link-local and metadata addresses are refused otherwise.',
+          ),
+        network: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)
+          .default('parley-egress')
+          .describe(
+            'Internal Docker network (no route out) that containers of networkTools join; created when missing.',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        'The network of networkTools: an internal network whose only way out is an HTTP(S) proxy on the host with a host allowlist.',
+      ),
     languages: z
       .array(z.enum(['python', 'node', 'sh']))
       .optional()

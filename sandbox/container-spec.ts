@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
 import type { SandboxConfig } from './config.js';
+import { type EgressRoute, proxyEnv } from './egress-network.js';
 import parleyProfile from './seccomp.json' with { type: 'json' };
 
 export interface ContainerRequest {
@@ -82,11 +83,17 @@ export function sandboxUser(setting: string): { uid: number; gid: number } {
   return { uid, gid: process.getgid?.() ?? uid };
 }
 
+/**
+ * `egress`: where a network call goes (the internal network and its proxy); a call that
+ * asks for a network gets none while no egress route is set up.
+ */
 export function containerSpec(
   config: SandboxConfig,
   request: ContainerRequest,
   labels: Record<string, string>,
+  egress?: EgressRoute,
 ): Docker.ContainerCreateOptions {
+  const route = request.network ? egress : undefined;
   const { uid, gid } = sandboxUser(config.user);
   const memory = config.memoryMb * 1024 * 1024;
   return {
@@ -95,15 +102,15 @@ export function containerSpec(
     Entrypoint: [],
     User: `${uid}:${gid}`,
     WorkingDir: '/workspace',
-    Env: CONTAINER_ENV,
+    Env: route ? [...CONTAINER_ENV, ...proxyEnv(route)] : CONTAINER_ENV,
     Labels: labels,
     Tty: false,
     OpenStdin: false,
     AttachStdout: true,
     AttachStderr: true,
-    NetworkDisabled: !request.network,
+    NetworkDisabled: !route,
     HostConfig: {
-      NetworkMode: request.network ? config.networkMode : 'none',
+      NetworkMode: route ? route.network : 'none',
       Binds: [`${request.workspace}:/workspace:rw`],
       ReadonlyRootfs: true,
       Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${config.tmpfsMb}m` },

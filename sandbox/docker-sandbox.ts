@@ -29,6 +29,7 @@ import {
   sandboxUser,
   withDeadline,
 } from './container-spec.js';
+import type { EgressRoute } from './egress-network.js';
 import { Limiter } from './limiter.js';
 import {
   containerLabels,
@@ -86,6 +87,8 @@ export class DockerSandbox {
    * when the image has one), so a container stops by itself at its deadline.
    */
   deadlineInside = false;
+  /** The network of `networkTools` calls, once the egress proxy runs (else they get none). */
+  egress: EgressRoute | undefined;
 
   constructor(
     readonly config: SandboxConfig,
@@ -190,7 +193,7 @@ export class DockerSandbox {
       }
       const labels = containerLabels(this.owner, started + timeoutMs + GRACE_MS);
       const container = await this.docker.createContainer(
-        containerSpec(this.config, request, labels),
+        containerSpec(this.config, request, labels, this.egress),
       );
       try {
         return await this.execute(container, request, timeoutMs, started, () =>
@@ -257,7 +260,12 @@ export class DockerSandbox {
       this.config.warmIdleSeconds * 1000 +
       this.timeoutFor({ ...request, timeoutMs: undefined }) +
       GRACE_MS;
-    const spec = containerSpec(this.config, request, containerLabels(this.owner, deadline));
+    const spec = containerSpec(
+      this.config,
+      request,
+      containerLabels(this.owner, deadline),
+      this.egress,
+    );
     const idleSeconds = (deadline - Date.now()) / 1000;
     const container = await this.docker.createContainer(
       warmSpec(spec, this.deadlineInside ? withDeadline(['sh', '-s'], idleSeconds) : undefined),

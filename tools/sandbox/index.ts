@@ -11,9 +11,11 @@
 import type { Logger } from 'pino';
 import type { SandboxConfig } from '../../sandbox/config.js';
 import { DockerSandbox } from '../../sandbox/docker-sandbox.js';
+import { ensureEgressNetwork } from '../../sandbox/egress-network.js';
 import { type Language, probeSandbox } from '../../sandbox/probe.js';
 import type { Redactor } from '../redact.js';
 import type { ToolRegistry } from '../registry.js';
+import { EgressProxy } from './egress.js';
 import { listFilesTool, readFileTool, writeFileTool } from './files.js';
 import { runCodeTool } from './run-code.js';
 import { shellTool } from './shell.js';
@@ -79,7 +81,32 @@ async function activate(setup: SandboxSetup, sandbox: DockerSandbox, languages: 
     stopCleanup();
     await sandbox.close().catch((error) => log.warn({ err: error }, 'sandbox close failed'));
   });
+  if (config.sandbox.networkTools.length > 0) await openEgress(setup, sandbox);
   log.info({ image: config.sandbox.image, languages }, 'sandbox ready');
+}
+
+/**
+ * Gives the `networkTools` their only way out: the internal network and the egress
+ * proxy on its gateway. If that fails, their calls simply run without a network.
+ */
+export async function openEgress(setup: SandboxSetup, sandbox: DockerSandbox): Promise<void> {
+  const { egress, networkTools } = setup.config.sandbox;
+  try {
+    const host = await ensureEgressNetwork(sandbox.docker, egress.network);
+    const proxy = new EgressProxy({ ...egress, host, log: setup.log });
+    const proxyUrl = await proxy.listen();
+    sandbox.egress = { network: egress.network, proxyUrl };
+    setup.onStop(() => proxy.close());
+    setup.log.info(
+      { tools: networkTools, network: egress.network, allowHosts: egress.allowHosts },
+      'sandbox egress proxy ready',
+    );
+  } catch (error) {
+    setup.log.warn(
+      { err: error, tools: networkTools },
+      'sandbox egress unavailable: the network tools run without a network',
+    );
+  }
 }
 
 /** Probes again every cleanup interval until Docker and the image are there; returns the stop. */
