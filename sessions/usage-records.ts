@@ -48,7 +48,14 @@ export interface UsageTotals {
 }
 
 /** How a breakdown groups: by attribution, model, or UTC day (`YYYY-MM-DD`) / month (`YYYY-MM`). */
-export type UsageDimension = 'user' | 'conversation' | 'channel' | 'job' | 'model' | 'day' | 'month';
+export type UsageDimension =
+  | 'user'
+  | 'conversation'
+  | 'channel'
+  | 'job'
+  | 'model'
+  | 'day'
+  | 'month';
 
 export interface UsageRow extends UsageTotals {
   /** The group's value; null for calls without it (e.g. no user). */
