@@ -72,8 +72,9 @@ export function budgetsFor(config: UsageConfig, attribution: UsageAttribution): 
     if (!subject) return [];
     const own = budgets[one][subject];
     return PERIODS.flatMap((period) => {
-      const limits = own?.[period] ? own : budgets[all];
-      const key = own?.[period] ? `usage.budgets.${one}["${subject}"]` : `usage.budgets.${all}`;
+      const set = own?.[period]?.tokens !== undefined || own?.[period]?.cost !== undefined;
+      const limits = set ? own : budgets[all];
+      const key = set ? `usage.budgets.${one}["${subject}"]` : `usage.budgets.${all}`;
       const only = { [period]: limits?.[period] } as Limits;
       return expand(only, { scope, subject }, (p, unit) => `${key}.${p}.${unit}`);
     });

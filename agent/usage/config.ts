@@ -32,8 +32,8 @@ export const periodLimitSchema = z
 
 export const limitsSchema = z
   .object({
-    daily: periodLimitSchema.optional().describe('Per UTC day.'),
-    monthly: periodLimitSchema.optional().describe('Per UTC month.'),
+    daily: periodLimitSchema.prefault({}).describe('Per UTC day.'),
+    monthly: periodLimitSchema.prefault({}).describe('Per UTC month.'),
   })
   .strict();
 
@@ -68,7 +68,7 @@ const globalSchema = z
       })
       .strict()
       .prefault({}),
-    monthly: periodLimitSchema.optional().describe('Caps per UTC month.'),
+    monthly: periodLimitSchema.prefault({}).describe('Caps per UTC month.'),
   })
   .strict()
   .prefault({});
@@ -102,19 +102,19 @@ export const usageSchema = z
     budgets: z
       .object({
         global: globalSchema,
-        perUser: limitsSchema.optional().describe('Caps for each user.'),
+        perUser: limitsSchema.prefault({}).describe('Caps for each user.'),
         users: z
           .record(principal, limitsSchema)
           .default({})
           .describe('Caps for one user, by "channel:senderId".'),
         perConversation: limitsSchema
-          .optional()
+          .prefault({})
           .describe('Caps for each conversation (a DM, group or thread).'),
         conversations: z
           .record(z.string(), limitsSchema)
           .default({})
           .describe('Caps for one conversation, by key ("channel:account:conversationId").'),
-        perChannel: limitsSchema.optional().describe('Caps for each channel.'),
+        perChannel: limitsSchema.prefault({}).describe('Caps for each channel.'),
         channels: z
           .record(z.string(), limitsSchema)
           .default({})
