@@ -96,20 +96,31 @@ export interface UsageReport {
   budgets: (BudgetStatus & { name: string })[];
 }
 
+/**
+ * The figures of the last `days` UTC days (today included). `filter` narrows every
+ * sum (e.g. one user); without it the budgets listed are the global ones and those
+ * configured for one user, conversation or channel.
+ */
 export async function usageReport(
   meter: UsageMeter,
   days: number,
   now = Date.now(),
+  filter: UsageAttribution = {},
 ): Promise<UsageReport> {
   const { store, config } = meter;
-  const range = { from: periodAt('daily', now).from - (days - 1) * DAY, to: now + 1 };
-  const { today, month } = await todayAndMonth(store, {}, now);
-  const subjects: UsageAttribution[] = [
-    {},
-    ...Object.keys(config.budgets.users).map((userId) => ({ userId })),
-    ...Object.keys(config.budgets.conversations).map((conversationKey) => ({ conversationKey })),
-    ...Object.keys(config.budgets.channels).map((channel) => ({ channel })),
-  ];
+  const range = { ...filter, from: periodAt('daily', now).from - (days - 1) * DAY, to: now + 1 };
+  const { today, month } = await todayAndMonth(store, filter, now);
+  const filtered = Object.values(filter).some((value) => value !== undefined);
+  const subjects: UsageAttribution[] = filtered
+    ? [filter]
+    : [
+        {},
+        ...Object.keys(config.budgets.users).map((userId) => ({ userId })),
+        ...Object.keys(config.budgets.conversations).map((conversationKey) => ({
+          conversationKey,
+        })),
+        ...Object.keys(config.budgets.channels).map((channel) => ({ channel })),
+      ];
   const budgets = new Map<string, BudgetStatus & { name: string }>();
   for (const subject of subjects)
     for (const status of await meter.statusOf(subject, now))
