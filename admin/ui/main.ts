@@ -16,8 +16,8 @@ import {
   renderTools,
 } from './panels.js';
 import { loadSessions } from './sessions.js';
-import { loadUsage } from './usage.js';
 import type { Approval, PairingRequest, Stats, Status, Tool } from './types.js';
+import { loadUsage } from './usage.js';
 
 if (new URLSearchParams(location.search).get('token'))
   history.replaceState(null, '', location.pathname);
