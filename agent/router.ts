@@ -137,14 +137,15 @@ export class Router implements MessageHandler {
   /**
    * The per-sender rate limit, applied right after dedupe: the reply (or silence) for
    * a message over the limit, undefined for one that may go on. Messages that would be
-   * ignored anyway (bots, group messages not addressed to the bot) are not counted, and
-   * approval answers never wait.
+   * ignored anyway (bots, group messages not addressed to the bot) are not counted;
+   * approval answers and scheduled job runs are never limited.
    */
   private rateLimited(turn: Turn): Reply | null | undefined {
     const { message } = turn;
     const rate = this.deps.rateLimit;
     if (!rate || message.sender.isBot || !this.deps.access.addressed(message)) return undefined;
-    if (this.isControl(message)) return undefined;
+    // Approval answers unblock a waiting turn; scheduled runs were not sent by anyone.
+    if (this.isControl(message) || jobOf(message) !== undefined) return undefined;
     const principal = principalOf(message);
     if (rate.exemptOwners && this.deps.access.isOwner(principal)) return undefined;
     const verdict = rate.limiter.check(principal, turn.receivedAt ?? Date.now());
@@ -346,12 +347,23 @@ export class Router implements MessageHandler {
   }
 }
 
+/**
+ * A scheduled run's job id: the scheduler marks its inbox messages with `job` (read
+ * structurally here, so this module does not depend on the scheduler's types).
+ */
+function jobOf(message: InboundMessage): string | undefined {
+  const id = (message as { job?: { id?: unknown } }).job?.id;
+  return id === undefined ? undefined : String(id);
+}
+
 /** Whom a turn's model calls are for. */
 function attributionOf(turn: Turn): UsageAttribution {
+  const jobId = jobOf(turn.message);
   return {
     userId: principalOf(turn.message),
     conversationKey: turn.conversationKey,
     channel: turn.message.channel,
+    ...(jobId !== undefined ? { jobId } : {}),
   };
 }
 

@@ -38,7 +38,7 @@ export class BudgetExceededError extends Error {
     readonly used: number,
     readonly userMessage: string,
   ) {
-    super(`${budgetId(budget)} reached: ${used} of ${budget.limit}`);
+    super(`${budgetId(budget)} has no room: ${used} of ${budget.limit} used`);
   }
 }
 
@@ -218,9 +218,11 @@ export class UsageMeter {
   private refusal(status: BudgetStatus, needed: number, now: number): string {
     const unit = status.unit;
     const currency = this.config.currency;
+    // Nearly used up, or this one request alone is larger than what is left.
+    const state = status.fraction >= 0.9 ? 'is used up' : 'has no room for this request';
     return [
-      `I can't answer this now: ${budgetName(status, 'user')} is used up ` +
-        `(${amount(status.used, unit, currency)} of ${amount(status.limit, unit, currency)}; ` +
+      `I can't answer this now: ${budgetName(status, 'user')} ${state} ` +
+        `(${amount(status.used, unit, currency)} of ${amount(status.limit, unit, currency)} used; ` +
         `this request needs about ${amount(needed, unit, currency)}). Nothing was sent to the model.`,
       `It resets at ${resetText(status, now)}.`,
       `An owner can raise it with ${raiseText(status)}.`,

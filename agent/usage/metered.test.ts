@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pingProvider } from '../../admin/provider.js';
 import { openSqliteStores, type SqliteStores } from '../../sessions/sqlite/index.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../../test/doubles/openai.js';
 import { tempDir } from '../../test/harness.js';
@@ -102,7 +103,7 @@ describe('metered model', () => {
     expect(refused).toBeInstanceOf(BudgetExceededError);
     const text = (refused as BudgetExceededError).userMessage;
     expect(text).toContain(
-      'your daily token budget (test:u1) is used up (1,400 tokens of 1,500 tokens',
+      'your daily token budget (test:u1) is used up (1,400 tokens of 1,500 tokens used',
     );
     expect(text).toMatch(/resets at \d{4}-\d\d-\d\d 00:00 UTC \(in /);
     expect(text).toContain('`usage.budgets.perUser.daily.tokens` in parley.yaml');
@@ -150,6 +151,29 @@ describe('metered model', () => {
     await chat.complete(request);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(alerts).toHaveLength(2);
+  });
+
+  it('refuses calls without attribution (admin ping) by the global budget, saying which key to raise', async () => {
+    const meter = new UsageMeter(
+      stores.usage,
+      usageConfig({ budgets: { global: { daily: { tokens: 500 } } } }),
+    );
+    const check = await pingProvider(model(false, meter), undefined);
+    expect(check).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(
+        /^not sent: the budget usage\.budgets\.global\.daily\.tokens has no room for it \(0 of 500 used\)/,
+      ),
+      fix: expect.stringContaining('(or PARLEY_DAILY_TOKEN_BUDGET)'),
+    });
+    expect(llm.requests).toHaveLength(0);
+    // The user's words say a request too large for what is left, not "used up".
+    const refused = (await model(false, meter)
+      .complete({ messages: [{ role: 'user', content: 'x' }], tools: [], attribution: who })
+      .catch((error: unknown) => error)) as BudgetExceededError;
+    expect(refused.userMessage).toContain(
+      'of this Parley (all users together) has no room for this request (0 tokens of 500 tokens used; this request needs about 1,029 tokens)',
+    );
   });
 
   it('counts a model without a price in tokens only; a dated snapshot uses its base price', async () => {

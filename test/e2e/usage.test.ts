@@ -119,7 +119,7 @@ describe('usage, budgets and rate limit', () => {
     expect(reply).toContain(
       "I can't answer this now: your daily token budget (test:user-1) is used up",
     );
-    expect(reply).toContain('2,950 tokens of 3,000 tokens');
+    expect(reply).toContain('2,950 tokens of 3,000 tokens used');
     expect(reply).toMatch(/It resets at \d{4}-\d\d-\d\d 00:00 UTC \(in \d+ h \d+ min\)\./);
     expect(reply).toContain(
       'An owner can raise it with `usage.budgets.perUser.daily.tokens` in parley.yaml.',
