@@ -52,7 +52,7 @@ describe('parley usage', () => {
     expect(text).toContain('today:      2,400 tokens in 2 calls · 0.0003 USD (1 without a price)');
     expect(text).toContain('this month: 3,600 tokens in 3 calls · 0.0006 USD (1 without a price)');
     expect(text).toMatch(
-      /the daily token budget of this Parley \(all users together\): 2,400 tokens of 2,000,000 tokens \(0 %\), resets 2026-12-03 00:00 UTC \(in 12 h 0 min\)  \[usage\.budgets\.global\.daily\.tokens\]/,
+      /the daily token budget of this Parley \(all users together\): 2,400 tokens of 2,000,000 tokens \(0 %\), resets 2026-12-03 00:00 UTC \(in 12 h 0 min\) {2}\[usage\.budgets\.global\.daily\.tokens\]/,
     );
     expect(text).toContain(
       'your daily token budget (telegram:42): 1,200 tokens of 10,000 tokens (12 %)',
