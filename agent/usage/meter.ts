@@ -92,6 +92,24 @@ export function estimatePromptTokens(
   return Math.ceil(chars / 4);
 }
 
+/** Usage of a call whose provider reported none: the request and answer at 4 characters per token. */
+function estimatedUsage(
+  request: CompletionRequest,
+  completion: Completion,
+): NonNullable<Completion['usage']> {
+  const answer =
+    (completion.content ?? '').length +
+    completion.toolCalls.reduce(
+      (sum, call) => sum + call.function.name.length + call.function.arguments.length,
+      0,
+    );
+  return {
+    promptTokens: estimatePromptTokens(request),
+    completionTokens: Math.ceil(answer / 4),
+    cachedTokens: 0,
+  };
+}
+
 export class UsageMeter {
   private readonly listeners: ((event: MeterEvent) => void)[] = [];
   private readonly clock: () => number;
@@ -175,8 +193,9 @@ export class UsageMeter {
     model: string,
     latencyMs: number,
   ): Promise<void> {
-    const usage = completion.usage;
-    if (!usage) return;
+    // A server that reports no usage (some local ones) is counted by estimate, so
+    // budgets still hold.
+    const usage = completion.usage ?? estimatedUsage(request, completion);
     const used = completion.model ?? model;
     const tokens = {
       prompt: usage.promptTokens,

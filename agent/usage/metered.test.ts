@@ -176,6 +176,26 @@ describe('metered model', () => {
     );
   });
 
+  it('counts a call whose server reports no usage by estimate, so budgets still hold', async () => {
+    const meter = new UsageMeter(stores.usage, usageConfig());
+    const inner = {
+      name: 'local',
+      complete: async () => ({ content: 'x'.repeat(400), toolCalls: [], usage: undefined }),
+    };
+    await metered(inner, meter).complete({
+      messages: [{ role: 'user', content: 'y'.repeat(800) }],
+      tools: [],
+      attribution: who,
+    });
+    expect(
+      await stores.usage.totals({ from: 0, to: Date.now() + 1, model: 'local' }),
+    ).toMatchObject({
+      calls: 1,
+      promptTokens: 204,
+      completionTokens: 100,
+    });
+  });
+
   it('counts a model without a price in tokens only; a dated snapshot uses its base price', async () => {
     const meter = new UsageMeter(
       stores.usage,
