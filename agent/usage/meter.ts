@@ -29,6 +29,7 @@ import {
   resetText,
 } from './budgets.js';
 import type { Price, UsageConfig } from './config.js';
+import { RunningSums } from './sums.js';
 
 /** A call refused before it was sent: `userMessage` says which budget, when it resets, how to raise it. */
 export class BudgetExceededError extends Error {
@@ -62,6 +63,8 @@ export interface MeterOptions {
   /** Where failures of the ledger or of an alert go; they never fail the call itself. */
   log?: { error(object: object, message: string): void };
   clock?: () => number;
+  /** Keep budgets' sums in memory (default); off when several processes write the ledger. */
+  cacheSums?: boolean;
 }
 
 /** Tokens an image part is counted as in the estimate (a high-detail tile set). */
@@ -113,6 +116,7 @@ function estimatedUsage(
 export class UsageMeter {
   private readonly listeners: ((event: MeterEvent) => void)[] = [];
   private readonly clock: () => number;
+  private readonly sums: RunningSums | undefined;
 
   constructor(
     readonly store: UsageStore,
@@ -120,6 +124,7 @@ export class UsageMeter {
     private readonly options: MeterOptions = {},
   ) {
     this.clock = options.clock ?? Date.now;
+    this.sums = options.cacheSums === false ? undefined : new RunningSums();
   }
 
   on(listener: (event: MeterEvent) => void): void {
@@ -212,7 +217,9 @@ export class UsageMeter {
       cost: this.costOf(used, tokens),
       ...request.attribution,
     };
-    await this.store.record(entry);
+    const written = this.store.record(entry);
+    this.sums?.add(entry, entry.cost ?? 0);
+    await written;
     this.emit({ type: 'call', ...entry });
     for (const status of await this.statusOf(request.attribution ?? {}, entry.at))
       if (status.fraction >= this.config.warnAt) await this.alertOnce(status, 'warn', entry.at);
@@ -222,8 +229,11 @@ export class UsageMeter {
   async statusOf(attribution: UsageAttribution, now = this.clock()): Promise<BudgetStatus[]> {
     const out: BudgetStatus[] = [];
     for (const budget of budgetsFor(this.config, attribution)) {
-      const totals = await this.store.totals(budgetQuery(budget, now));
-      const used = budget.unit === 'tokens' ? totals.tokens : totals.cost;
+      const load = async () => {
+        const totals = await this.store.totals(budgetQuery(budget, now));
+        return budget.unit === 'tokens' ? totals.tokens : totals.cost;
+      };
+      const used = this.sums ? await this.sums.used(budget, now, load) : await load();
       out.push({
         ...budget,
         used,
