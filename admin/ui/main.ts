@@ -55,4 +55,4 @@ void api<Tool[]>('GET', '/api/tools')
   .catch(() => {});
 void loadUsage().catch(() => {});
 setInterval(() => void tick(), 2000);
-setInterval(() => void loadUsage().catch(() => {}), 30_000);
+setInterval(() => void loadUsage().catch(() => {}), 60_000);

@@ -1,7 +1,7 @@
 /**
  * The usage panel of the admin page: today and this month, each budget with a bar
  * of what it used, and the last 30 days by user, channel, model and day, from
- * `GET /api/usage`. Refreshed on load, by its button and every 30 s.
+ * `GET /api/usage`. Refreshed on load, by its button and every 60 s (the report sums the ledger).
  */
 import { api } from './api.js';
 import { $, el, fill } from './dom.js';
