@@ -10,7 +10,7 @@ import { type OpenAIDouble, startOpenAIDouble } from '../../test/doubles/openai.
 import { tempDir } from '../../test/harness.js';
 import { llmSchema } from '../config.js';
 import { OpenAIChatModel } from '../llm.js';
-import { budgetsFor } from './budgets.js';
+import { budgetsFor, unpricedWarning } from './budgets.js';
 import { type UsageConfig, usageSchema } from './config.js';
 import { BudgetExceededError, estimatePromptTokens, UsageMeter } from './meter.js';
 import { metered } from './metered.js';
@@ -257,6 +257,13 @@ describe('budgets', () => {
     expect(budgetsFor(config, {}).map((b) => b.scope)).toEqual(['global']);
   });
 
+  it('warns when cost budgets exist but the model has no price', () => {
+    const config = usageSchema.parse({ budgets: { perUser: { monthly: { cost: 5 } } } });
+    expect(unpricedWarning(config, 'llama3', false)).toContain('add it to usage.prices');
+    expect(unpricedWarning(config, 'llama3', true)).toBeUndefined();
+    expect(unpricedWarning(usageSchema.parse({}), 'llama3', false)).toBeUndefined();
+  });
+
   it('estimates a request at 4 characters per token, an image as 1,000 tokens', () => {
     const text = estimatePromptTokens({
       messages: [{ role: 'user', content: 'x'.repeat(400) }],
@@ -275,5 +282,22 @@ describe('budgets', () => {
       tools: [],
     });
     expect(image).toBe(1004);
+  });
+});
+
+describe('usage config errors', () => {
+  it('name the key and what is expected', async () => {
+    const { validate } = await import('../../cli/config/load.js');
+    expect(() =>
+      validate({ usage: { budgets: { users: { alice: { daily: { tokens: 5 } } } } } }),
+    ).toThrow(
+      'usage.budgets.users: the key "alice" is not valid (expected "channel:senderId"). Fix: rename it in parley.yaml.',
+    );
+    expect(() => validate({ usage: { budgets: { perUser: { weekly: { tokens: 5 } } } } })).toThrow(
+      /usage\.budgets\.perUser.*weekly/s,
+    );
+    expect(() => validate({ rateLimit: { messagesPerMinute: -1 } })).toThrow(
+      /rateLimit\.messagesPerMinute/,
+    );
   });
 });
