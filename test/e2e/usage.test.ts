@@ -152,6 +152,36 @@ describe('usage, budgets and rate limit', () => {
     );
   });
 
+  it('caps a group conversation for everyone in it, not the members elsewhere', async () => {
+    await boot({
+      access: { owners: ['test:owner'], allow: ['test:user-1', 'test:user-2'] },
+      usage: {
+        outputEstimate: 10,
+        budgets: { conversations: { 'test:bot:g1': { daily: { tokens: 1000 } } } },
+      },
+    });
+    const group = (id: string, text: string) =>
+      channel.inject({
+        text,
+        sender: { id, name: id },
+        chatType: 'group',
+        conversationId: 'g1',
+        mentionsBot: true,
+      });
+    llm.script.push({ text: 'first', usage: { prompt_tokens: 980, completion_tokens: 10 } });
+    await group('user-1', 'hello');
+    await channel.waitForDeliveries(1);
+    await group('user-2', 'me too');
+    await channel.waitForDeliveries(2);
+    const [, refused] = channel.texts('g1');
+    expect(refused).toContain(
+      'the daily token budget of this conversation (test:bot:g1) is used up (990 tokens of 1,000 tokens used',
+    );
+    expect(refused).toContain('`usage.budgets.conversations["test:bot:g1"].daily.tokens`');
+    expect(llm.requests).toHaveLength(1);
+    expect(await say({ id: 'user-2', name: 'Bo' }, 'in my DM')).toEqual(['echo: in my DM']);
+  });
+
   it('warns the owners once at 80 % of the global daily cap', async () => {
     await boot({ usage: { budgets: { global: { daily: { tokens: 10_000 } } } } });
     await say(OWNER, 'hi');
