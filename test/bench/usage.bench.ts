@@ -10,6 +10,7 @@
  * Env: PARLEY_BENCH_USAGE_ROWS (default 100000), PARLEY_BENCH_USAGE_ROUNDS (7),
  * PARLEY_BENCH_USAGE_PER_ROUND (200).
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { usageSchema } from '../../agent/usage/config.js';
 import { UsageMeter } from '../../agent/usage/meter.js';
@@ -27,7 +28,8 @@ export default async function bench(): Promise<Record<string, unknown>> {
   const rows = env('PARLEY_BENCH_USAGE_ROWS', 100_000);
   const rounds = env('PARLEY_BENCH_USAGE_ROUNDS', 7);
   const perRound = env('PARLEY_BENCH_USAGE_PER_ROUND', 200);
-  const stores = openSqliteStores(join(tempDir('parley-bench-'), 'parley.db'));
+  const dir = tempDir('parley-bench-usage-');
+  const stores = openSqliteStores(join(dir, 'parley.db'));
   const now = Date.now();
   const insert = stores.db.transaction(() => {
     for (let i = 0; i < rows; i++) {
@@ -103,5 +105,6 @@ export default async function bench(): Promise<Record<string, unknown>> {
   }
   out.adminReport30DaysMs = Math.round(median(reports) * 10) / 10;
   await stores.close();
+  rmSync(dir, { recursive: true, force: true });
   return out;
 }
