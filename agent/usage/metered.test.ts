@@ -9,7 +9,7 @@ import { openSqliteStores, type SqliteStores } from '../../sessions/sqlite/index
 import { type OpenAIDouble, startOpenAIDouble } from '../../test/doubles/openai.js';
 import { tempDir } from '../../test/harness.js';
 import { llmSchema } from '../config.js';
-import { OpenAIChatModel } from '../llm.js';
+import { type ChatModel, type CompletionRequest, OpenAIChatModel } from '../llm.js';
 import { budgetsFor, unpricedWarning } from './budgets.js';
 import { type UsageConfig, usageSchema } from './config.js';
 import { BudgetExceededError, estimatePromptTokens, UsageMeter } from './meter.js';
@@ -176,9 +176,35 @@ describe('metered model', () => {
     );
   });
 
+  it("wraps only complete: the name, listModels and other members stay the inner model's, read live", async () => {
+    const meter = new UsageMeter(stores.usage, usageConfig());
+    class Switching {
+      #current = 'a';
+      get name() {
+        return this.#current;
+      }
+      use(name: string) {
+        this.#current = name;
+      }
+      async complete(_request: CompletionRequest) {
+        return { content: 'ok', toolCalls: [], usage: { promptTokens: 1, completionTokens: 1 } };
+      }
+      async listModels() {
+        return ['a', 'b'];
+      }
+    }
+    const chat = metered(new Switching(), meter);
+    chat.use('b');
+    expect(chat.name).toBe('b');
+    expect(await chat.listModels()).toEqual(['a', 'b']);
+    await chat.complete({ messages: [], tools: [], attribution: who });
+    const [row] = await stores.usage.breakdown('model', { from: 0, to: Date.now() + 1 });
+    expect(row).toMatchObject({ key: 'b', calls: 1 });
+  });
+
   it('counts a call whose server reports no usage by estimate, so budgets still hold', async () => {
     const meter = new UsageMeter(stores.usage, usageConfig());
-    const inner = {
+    const inner: ChatModel = {
       name: 'local',
       complete: async () => ({ content: 'x'.repeat(400), toolCalls: [], usage: undefined }),
     };

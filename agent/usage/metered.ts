@@ -5,6 +5,10 @@
  * budget throws {@link BudgetExceededError} without reaching the provider; a call
  * the provider failed records nothing (it reports no usage).
  *
+ * Only `complete` is wrapped: every other member (`name`, `listModels`, whatever a
+ * model adds) is the inner model's own, read live, so a model that switches or fails
+ * over stays what it is.
+ *
  * @example
  * ```ts
  * const model = metered(new OpenAIChatModel(config.llm), meter)
@@ -14,23 +18,23 @@
 import type { ChatModel, Completion, CompletionRequest } from '../llm.js';
 import type { UsageMeter } from './meter.js';
 
-export function metered(
-  model: ChatModel,
+export function metered<M extends ChatModel>(
+  model: M,
   meter: UsageMeter,
   clock: () => number = Date.now,
-): ChatModel {
-  const wrapped: ChatModel = {
-    get name() {
-      return model.name;
-    },
-    async complete(request: CompletionRequest): Promise<Completion> {
-      await meter.admit(request, model.name);
-      const started = clock();
-      const completion = await model.complete(request);
-      await meter.record(request, completion, model.name, clock() - started);
-      return completion;
-    },
+): M {
+  const complete = async (request: CompletionRequest): Promise<Completion> => {
+    await meter.admit(request, model.name);
+    const started = clock();
+    const completion = await model.complete(request);
+    await meter.record(request, completion, model.name, clock() - started);
+    return completion;
   };
-  if (model.listModels) wrapped.listModels = () => model.listModels!();
-  return wrapped;
+  return new Proxy(model, {
+    get(target, property) {
+      if (property === 'complete') return complete;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

@@ -12,6 +12,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChatModel } from '../../agent/llm.js';
 import { usageSchema } from '../../agent/usage/config.js';
 import { UsageMeter } from '../../agent/usage/meter.js';
 import { metered } from '../../agent/usage/metered.js';
@@ -49,7 +50,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
     }
   });
   insert();
-  const inner = {
+  const inner: ChatModel = {
     name: 'gpt-4o-mini',
     complete: async () => ({
       content: 'ok',
@@ -82,7 +83,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
     const wrapped: number[] = [];
     for (let round = 0; round <= rounds; round++) {
       let started = performance.now();
-      for (let i = 0; i < perRound; i++) await inner.complete();
+      for (let i = 0; i < perRound; i++) await inner.complete(request);
       const innerUs = ((performance.now() - started) * 1000) / perRound;
       started = performance.now();
       for (let i = 0; i < perRound; i++) await model.complete(request);
