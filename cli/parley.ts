@@ -22,7 +22,7 @@ import { dormantChannels, dormantLine } from './config/dormant.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { ParleyConfig } from './config/schema.js';
 import { statusCommand } from './status.js';
-import { usageCommand } from './usage.js';
+import { budgetSummary, usageCommand } from './usage.js';
 
 type CommandFn = (args: string[], config: ParleyConfig) => Promise<number>;
 
@@ -131,6 +131,7 @@ async function configCommand(args: string[], config: ParleyConfig): Promise<numb
   out(`  web chat: ${config.web.enabled ? `http://${config.web.host}:${config.web.port}` : 'off'}`);
   const channels = enabledModules(config).map((module) => module.id);
   out(`  channels: ${channels.join(', ') || 'none'}`);
+  out(`  budgets: ${budgetSummary(config.usage)}`);
   for (const notice of dormantChannels(config)) out(`Warning: ${dormantLine(notice)}`);
   return 0;
 }

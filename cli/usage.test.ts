@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { openSqliteStores } from '../sessions/sqlite/index.js';
 import type { NewUsage } from '../sessions/stores.js';
 import { tempDir, testConfig, writeTestConfigFile } from '../test/harness.js';
-import { parseUsageArgs, usageCommand } from './usage.js';
+import { validate } from './config/load.js';
+import { budgetSummary, parseUsageArgs, usageCommand } from './usage.js';
 
 const NOW = Date.UTC(2026, 11, 2, 12);
 const DAY = 86_400_000;
@@ -83,6 +84,18 @@ describe('parley usage', () => {
     expect(report.byUser).toEqual([expect.objectContaining({ key: 'web:alice' })]);
     expect(parseUsageArgs(['--days', '0'])).toMatch(/^Unexpected "--days 0"\. Usage: parley usage/);
     expect(parseUsageArgs(['--user', 'alice'])).toMatch(/Unexpected/);
+  });
+
+  it('sums up the budgets for `parley config validate`', () => {
+    expect(budgetSummary(validate({}).usage)).toBe(
+      '2,000,000 tokens per UTC day in total (usage.budgets.global.daily.tokens)',
+    );
+    const set = validate({
+      usage: { budgets: { global: { daily: { tokens: 0 } }, perUser: { monthly: { cost: 2 } } } },
+    });
+    expect(budgetSummary(set.usage)).toBe(
+      'no global cap, and per user/conversation/channel caps (parley usage lists them)',
+    );
   });
 
   it('runs as `parley usage` on the configured data folder', async () => {

@@ -5,6 +5,8 @@
  * Parley (it only reads). Days and months are UTC.
  */
 import { join } from 'node:path';
+import { amount, budgetsFor } from '../agent/usage/budgets.js';
+import type { UsageConfig } from '../agent/usage/config.js';
 import { UsageMeter } from '../agent/usage/meter.js';
 import { budgetLine, totalsLine, type UsageReport, usageReport } from '../agent/usage/report.js';
 import { openSqliteStores } from '../sessions/sqlite/index.js';
@@ -43,6 +45,29 @@ function rows(title: string, list: UsageRow[], currency: string, out: Out): void
   if (list.length === 0) return;
   out(title);
   for (const row of list) out(`  ${(row.key ?? '(none)').padEnd(28)} ${totalsLine(row, currency)}`);
+}
+
+/** The global budgets in one line for `parley config validate`, e.g. "2,000,000 tokens per UTC day (…)". */
+export function budgetSummary(config: UsageConfig): string {
+  const global = budgetsFor(config, {});
+  const per = config.budgets;
+  const scoped = [
+    ...Object.keys(per.users),
+    ...Object.keys(per.conversations),
+    ...Object.keys(per.channels),
+  ].length;
+  const defaults = [per.perUser, per.perConversation, per.perChannel].some(
+    (limits) =>
+      limits.daily.tokens ?? limits.daily.cost ?? limits.monthly.tokens ?? limits.monthly.cost,
+  );
+  const parts = global.map(
+    (b) =>
+      `${amount(b.limit, b.unit, config.currency)} per UTC ${b.period === 'daily' ? 'day' : 'month'} in total (${b.configKey})`,
+  );
+  if (parts.length === 0) parts.push('no global cap');
+  if (defaults || scoped)
+    parts.push('and per user/conversation/channel caps (parley usage lists them)');
+  return parts.join(', ');
 }
 
 /** The report as lines for a terminal. */
