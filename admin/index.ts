@@ -3,7 +3,7 @@
  * once the channels exist:
  *
  *   /admin, /admin/admin.js     the admin page (token via cookie set by `/?token=` or /admin?token=)
- *   /api/...                    the JSON API behind it (api.ts), token required
+ *   /api/...                    the JSON API behind it (api.ts, usage.ts), token required
  *   /healthz, /readyz           liveness and readiness, no token (container healthchecks)
  *   /metrics                    Prometheus text format, token required (bearer token)
  *   /openapi.json, .yaml        the API description generated from the routes, no token
@@ -26,6 +26,7 @@ import { adminScript } from './assets.js';
 import { documentForeignRoutes, registerDocument, registerOps } from './ops.js';
 import { ADMIN_CSP, adminPage } from './page.js';
 import type { AdminApp, AdminMetrics } from './types.js';
+import { registerUsage } from './usage.js';
 
 export { readiness } from './readiness.js';
 export type { AdminApp, AdminMetrics } from './types.js';
@@ -83,6 +84,7 @@ export function registerAdmin(http: HttpApp, app: AdminApp, metrics: AdminMetric
   );
   registerOps(api, app, metrics, http.token);
   registerApi(api, app, metrics, version);
+  if (app.usage) registerUsage(api, app.usage);
   documentForeignRoutes(api);
   registerDocument(api, version);
   http.hono.route('/', api);

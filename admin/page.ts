@@ -45,6 +45,11 @@ export function adminPage(): string {
   .msg { margin: .3rem 0; } .msg .role { font-weight: 600; margin-right: .4rem; }
   #qr img { width: 16rem; height: 16rem; image-rendering: pixelated; background: #fff; }
   .legend-p99 { color: #d33; } .legend-p50 { color: #2b6cb0; }
+  .budget { margin: .4rem 0; } .budget .bar { height: .4rem; background: #8883; border-radius: .2rem; overflow: hidden; }
+  .budget .bar span { display: block; height: 100%; background: #2a9d55; }
+  .budget[data-state="warn"] .bar span { background: #d90; } .budget[data-state="reached"] .bar span { background: #d33; }
+  #usage-tables { display: grid; gap: .8rem; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); }
+  #usage-tables h3 { font-size: .9rem; margin: .3rem 0; }
 </style>
 </head>
 <body>
@@ -64,6 +69,8 @@ export function adminPage(): string {
     <div><button id="ping">Ping provider</button> <button id="models">List models</button></div>
     <pre id="provider"></pre></section>
   <section id="tools-section"><h2>Tools</h2><div id="tools"></div></section>
+  <section id="usage-section" class="wide"><h2>Usage <button id="refresh-usage">Refresh</button></h2>
+    <div id="usage-totals"></div><div id="usage-budgets"></div><div id="usage-tables"></div></section>
   <section id="sessions-section" class="wide"><h2>Sessions <button id="refresh-sessions">Refresh</button></h2>
     <table><thead><tr><th>#</th><th>conversation</th><th>type</th><th>messages</th><th>last</th><th></th></tr></thead><tbody id="sessions"></tbody></table></section>
   <section id="transcript-section" class="wide" hidden><h2>Transcript <span id="transcript-title"></span></h2><div id="transcript"></div></section>

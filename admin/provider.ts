@@ -4,6 +4,7 @@
  * into words an operator can act on (a 401 is a bad API key, and so on).
  */
 import { type ChatModel, ProviderError } from '../agent/llm.js';
+import { BudgetExceededError } from '../agent/usage/meter.js';
 
 export interface ProviderCheck {
   ok: boolean;
@@ -17,6 +18,11 @@ export interface ProviderCheck {
 
 /** What to do about a provider failure. */
 export function providerFix(error: unknown, model: string): { error: string; fix: string } {
+  if (error instanceof BudgetExceededError)
+    return {
+      error: `not sent: the budget ${error.budget.configKey} has no room for it (${error.used} of ${error.budget.limit} used)`,
+      fix: `Raise ${error.budget.configKey} in parley.yaml${error.budget.env ? ` (or ${error.budget.env})` : ''}, or wait until it resets.`,
+    };
   const status = error instanceof ProviderError ? error.status : undefined;
   const message = error instanceof Error ? error.message : String(error);
   if (status === 401 || status === 403)

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { ApprovalService } from '../agent/approvals.js';
 import type { ChatModel } from '../agent/llm.js';
+import type { UsageMeter } from '../agent/usage/meter.js';
 import type { ChannelAdapter } from '../core/contract.js';
 import type { AccessStore, SessionStore } from '../sessions/stores.js';
 import type { Redactor } from '../tools/redact.js';
@@ -20,6 +21,8 @@ export interface AdminApp {
   approvals: ApprovalService;
   tools: ToolRegistry;
   model: ChatModel | undefined;
+  /** The usage meter behind `/api/usage`. */
+  usage?: UsageMeter;
   redactor: Redactor;
   bridge: { depth: number; active: number };
   channels: ChannelAdapter[];

@@ -1,5 +1,5 @@
 /**
- * Chat commands (`/help /new /reset /status /whoami /start`). A command may arrive
+ * Chat commands (`/help /new /reset /status /usage /whoami /start`). A command may arrive
  * as `/cmd@BotName` in groups; the suffix is ignored. Unknown `/words` are not
  * commands and go to the model.
  */
@@ -12,6 +12,8 @@ export interface CommandContext {
   /** Ends the conversation's session; true when one was open. */
   resetSession(): Promise<boolean>;
   status(): Promise<Record<string, string | number>>;
+  /** The `/usage` answer (`all`: everyone's, for owners); undefined when usage is not metered. */
+  usage?(all: boolean): Promise<string>;
 }
 
 export interface Command {
@@ -55,6 +57,14 @@ export const commands: Command[] = [
       Object.entries(await context.status())
         .map(([key, value]) => `${key}: ${value}`)
         .join('\n'),
+  },
+  {
+    name: 'usage',
+    description: 'Show your token use and budgets today and this month (owners: /usage all)',
+    run: async (context, args) =>
+      context.usage
+        ? context.usage(args.toLowerCase() === 'all')
+        : 'Usage is not metered in this Parley.',
   },
   {
     name: 'whoami',

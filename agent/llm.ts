@@ -7,6 +7,7 @@
  */
 import type OpenAI from 'openai';
 import type { ToolCallRecord } from '../sessions/records.js';
+import type { UsageAttribution } from '../sessions/usage-records.js';
 import type { ToolDefinition } from '../tools/registry.js';
 import type { LlmConfig } from './config.js';
 import { httpFetch } from './http-fetch.js';
@@ -19,12 +20,16 @@ export interface CompletionRequest {
   /** Receives text fragments as they stream in. */
   onDelta?: (delta: string) => void;
   signal?: AbortSignal;
+  /** Who and what the call is for, for usage records and budgets (see agent/usage/). */
+  attribution?: UsageAttribution;
 }
 
 export interface Completion {
   content: string | null;
   toolCalls: ToolCallRecord[];
-  usage: { promptTokens: number; completionTokens: number } | undefined;
+  usage: { promptTokens: number; completionTokens: number; cachedTokens?: number } | undefined;
+  /** The model that answered (after a failover, not the first one tried). */
+  model?: string;
 }
 
 /** The interface the agent needs from a model; the OpenAI client is one implementation. */
@@ -33,6 +38,15 @@ export interface ChatModel {
   complete(request: CompletionRequest): Promise<Completion>;
   /** Lists the provider's models (admin "list models", `parley doctor`). */
   listModels?(): Promise<string[]>;
+}
+
+/** The provider's token counts, cached prompt tokens included when it reports them. */
+function usageOf(usage: OpenAI.CompletionUsage): NonNullable<Completion['usage']> {
+  return {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: usage.completion_tokens,
+    cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+  };
 }
 
 export class ProviderError extends Error {
@@ -127,12 +141,8 @@ export class OpenAIChatModel implements ChatModel {
     return {
       content: message?.content ?? null,
       toolCalls,
-      usage: response.usage
-        ? {
-            promptTokens: response.usage.prompt_tokens,
-            completionTokens: response.usage.completion_tokens,
-          }
-        : undefined,
+      usage: response.usage ? usageOf(response.usage) : undefined,
+      model: this.config.model,
     };
   }
 
@@ -146,11 +156,8 @@ export class OpenAIChatModel implements ChatModel {
     const calls = new Map<number, ToolCallRecord>();
     let usage: Completion['usage'];
     for await (const chunk of stream) {
-      if (chunk.usage)
-        usage = {
-          promptTokens: chunk.usage.prompt_tokens,
-          completionTokens: chunk.usage.completion_tokens,
-        };
+      // Sent in a last chunk without choices because the request sets include_usage.
+      if (chunk.usage) usage = usageOf(chunk.usage);
       const delta = chunk.choices[0]?.delta;
       if (!delta) continue;
       if (delta.content) {
@@ -172,7 +179,7 @@ export class OpenAIChatModel implements ChatModel {
     const toolCalls = [...calls.entries()]
       .sort(([a], [b]) => a - b)
       .map(([index, call]) => ({ ...call, id: call.id || `call_${index}` }));
-    return { content: content || null, toolCalls, usage };
+    return { content: content || null, toolCalls, usage, model: this.config.model };
   }
 
   /** Maps client errors to a {@link ProviderError} with words for the chat. */

@@ -3,10 +3,14 @@
  * call (through `execute`, which applies policy and approvals), append the results,
  * and ask again, up to `maxRounds` model calls. Every assistant and tool message is
  * handed to `record` as it happens, so the session keeps tool calls and results.
+ * A call a budget refuses (`BudgetExceededError`, thrown before anything is sent)
+ * ends the loop between rounds with the budget's explanation as the answer.
  */
 import type { NewMessage, ToolCallRecord } from '../sessions/records.js';
+import type { UsageAttribution } from '../sessions/usage-records.js';
 import type { ToolDefinition, ToolResult } from '../tools/registry.js';
-import type { ChatMessage, ChatModel } from './llm.js';
+import type { ChatMessage, ChatModel, Completion } from './llm.js';
+import { BudgetExceededError } from './usage/meter.js';
 
 export interface LoopOptions {
   model: ChatModel;
@@ -17,12 +21,16 @@ export interface LoopOptions {
   record: (message: NewMessage) => void;
   onDelta?: (delta: string) => void;
   signal?: AbortSignal;
+  /** Passed on with every model call (usage records and budgets). */
+  attribution?: UsageAttribution;
 }
 
 export interface LoopResult {
   text: string;
   rounds: number;
   toolCalls: number;
+  /** Set when a budget stopped the loop (`text` explains it). */
+  budget?: BudgetExceededError;
 }
 
 export async function runToolLoop(options: LoopOptions): Promise<LoopResult> {
@@ -30,12 +38,19 @@ export async function runToolLoop(options: LoopOptions): Promise<LoopResult> {
   let toolCalls = 0;
   for (let round = 1; round <= options.maxRounds; round++) {
     const tools = round < options.maxRounds ? options.tools() : [];
-    const completion = await options.model.complete({
-      messages,
-      tools,
-      ...(options.onDelta ? { onDelta: options.onDelta } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    let completion: Completion;
+    try {
+      completion = await options.model.complete({
+        messages,
+        tools,
+        ...(options.onDelta ? { onDelta: options.onDelta } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.attribution ? { attribution: options.attribution } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof BudgetExceededError)) throw error;
+      return { text: error.userMessage, rounds: round - 1, toolCalls, budget: error };
+    }
     const calls = completion.toolCalls;
     options.record({
       role: 'assistant',

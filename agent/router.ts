@@ -1,20 +1,24 @@
 /**
  * The one router every channel feeds. For each message taken from the queue:
  *
+ *   rate limit       ─► one "slow down" reply, then silence (before anything is stored)
  *   access policy    ─► silent / pairing code / allowed
  *   approval answer? ─► answer it (runs outside the conversation lane)
- *   command?         ─► /help /new /reset /status /whoami /start
+ *   command?         ─► /help /new /reset /status /usage /whoami /start
  *   provider missing ─► say which variables to set
  *   otherwise        ─► session history + user message ─► model ↔ tools loop ─► reply
  *
  * A turn's session messages are stored only with its frozen reply (see `converse`),
- * so a turn re-run after a crash starts from a clean session.
+ * so a turn re-run after a crash starts from a clean session. Model calls carry the
+ * turn's attribution (user, conversation, channel) for the usage meter; a budget
+ * that is reached ends the turn with its explanation (agent/usage/).
  */
 import type { Logger } from 'pino';
 import type { MessageHandler, Reply, Turn } from '../bridge/index.js';
 import type { InboundMessage } from '../core/contract.js';
 import type { HistoryMessage, NewMessage, Session, ToolCallRecord } from '../sessions/records.js';
 import type { SessionStore } from '../sessions/stores.js';
+import type { UsageAttribution } from '../sessions/usage-records.js';
 import type { Redactor } from '../tools/redact.js';
 import type { ToolRegistry, ToolResult } from '../tools/registry.js';
 import { type AccessPolicy, pairingText, principalOf } from './access.js';
@@ -29,6 +33,10 @@ import { parseCommand } from './commands.js';
 import type { HistoryConfig, LlmConfig } from './config.js';
 import { type ChatMessage, type ChatModel, ProviderError } from './llm.js';
 import { runToolLoop } from './loop.js';
+import type { RateLimiter } from './rate-limit/index.js';
+import type { UsageMeter } from './usage/meter.js';
+import type { OwnerChats } from './usage/owners.js';
+import { usageText } from './usage/report.js';
 
 export interface RouterDeps {
   config: { llm: LlmConfig; history: HistoryConfig };
@@ -41,11 +49,18 @@ export interface RouterDeps {
   providerMissing: string | undefined;
   redactor: Redactor;
   log: Logger;
+  /** Per-sender message limit; owners pass when `exemptOwners`. */
+  rateLimit?: { limiter: RateLimiter; exemptOwners: boolean };
+  /** The usage meter behind `/usage` (the model itself is already metered). */
+  usage?: UsageMeter;
+  /** Learns where each owner is reached, for usage alerts. */
+  ownerChats?: OwnerChats;
 }
 
 /** Events for metrics. */
 export type RouterEvent =
   | { type: 'llm'; ok: boolean; latencyMs: number }
+  | { type: 'rate-limited'; channel: string }
   | { type: 'tool'; tool: string; outcome: 'ok' | 'error' | 'denied' };
 
 export class Router implements MessageHandler {
@@ -63,6 +78,8 @@ export class Router implements MessageHandler {
 
   async handle(turn: Turn): Promise<Reply | null> {
     const { message } = turn;
+    const limited = this.rateLimited(turn);
+    if (limited !== undefined) return limited;
     const decision = await this.deps.access.check(
       message,
       turn.adapter.capabilities.preauthenticated === true,
@@ -78,6 +95,8 @@ export class Router implements MessageHandler {
       return null;
     }
     if (decision.kind === 'pair') return { text: pairingText(decision.request) };
+    if (decision.role === 'owner' && message.chatType === 'dm')
+      await this.deps.ownerChats?.remember(principalOf(message), turn.target);
     // Access first: an approval answer from a stranger or an unaddressed group message
     // never reaches the approval service (which then checks who may approve).
     const answer = parseApprovalAnswer(message);
@@ -94,6 +113,16 @@ export class Router implements MessageHandler {
             conversationKey: turn.conversationKey,
             resetSession: () => this.deps.sessions.end(turn.conversationKey),
             status: () => this.status(turn),
+            ...(this.deps.usage
+              ? {
+                  usage: (all: boolean) =>
+                    usageText(this.deps.usage!, {
+                      attribution: attributionOf(turn),
+                      owner: decision.role === 'owner',
+                      all,
+                    }),
+                }
+              : {}),
           },
           parsed.args,
         ),
@@ -103,6 +132,27 @@ export class Router implements MessageHandler {
       return { text: this.deps.providerMissing ?? 'No AI provider is configured.' };
     if (!message.text.trim() && message.attachments.length === 0) return null;
     return this.converse(turn, this.deps.model);
+  }
+
+  /**
+   * The per-sender rate limit, applied right after dedupe: the reply (or silence) for
+   * a message over the limit, undefined for one that may go on. Messages that would be
+   * ignored anyway (bots, group messages not addressed to the bot) are not counted;
+   * approval answers and scheduled job runs are never limited.
+   */
+  private rateLimited(turn: Turn): Reply | null | undefined {
+    const { message } = turn;
+    const rate = this.deps.rateLimit;
+    if (!rate || message.sender.isBot || !this.deps.access.addressed(message)) return undefined;
+    // Approval answers unblock a waiting turn; scheduled runs were not sent by anyone.
+    if (this.isControl(message) || jobOf(message) !== undefined) return undefined;
+    const principal = principalOf(message);
+    if (rate.exemptOwners && this.deps.access.isOwner(principal)) return undefined;
+    const verdict = rate.limiter.check(principal, turn.receivedAt ?? Date.now());
+    if (verdict.kind === 'ok') return undefined;
+    this.emit({ type: 'rate-limited', channel: message.channel });
+    this.deps.log.info({ sender: principal, notify: verdict.notify }, 'rate limited');
+    return verdict.notify ? { text: verdict.text } : null;
   }
 
   /**
@@ -163,7 +213,15 @@ export class Router implements MessageHandler {
         execute: (call) => this.execute(turn, session, call),
         record: (stored) => turnMessages.push(stored),
         onDelta: (delta) => turn.stream(delta),
+        attribution: attributionOf(turn),
       });
+      if (result.budget) {
+        this.deps.log.warn(
+          { budget: result.budget.message, rounds: result.rounds },
+          'budget reached',
+        );
+        return { text: result.text, session: record };
+      }
       this.emit({ type: 'llm', ok: true, latencyMs: Date.now() - started });
       return { text: this.deps.redactor.redact(result.text || '(no answer)'), session: record };
     } catch (error) {
@@ -297,6 +355,26 @@ export class Router implements MessageHandler {
   private emit(event: RouterEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+/**
+ * A scheduled run's job id: the scheduler marks its inbox messages with `job` (read
+ * structurally here, so this module does not depend on the scheduler's types).
+ */
+function jobOf(message: InboundMessage): string | undefined {
+  const id = (message as { job?: { id?: unknown } }).job?.id;
+  return id === undefined ? undefined : String(id);
+}
+
+/** Whom a turn's model calls are for. */
+function attributionOf(turn: Turn): UsageAttribution {
+  const jobId = jobOf(turn.message);
+  return {
+    userId: principalOf(turn.message),
+    conversationKey: turn.conversationKey,
+    channel: turn.message.channel,
+    ...(jobId !== undefined ? { jobId } : {}),
+  };
 }
 
 /** The user's message as stored: text plus a note per attachment. */

@@ -52,6 +52,8 @@ export interface Turn {
   rerun: boolean;
   /** Messages waiting or running in the bridge as this turn starts (for `/status`). */
   queueDepth: number;
+  /** When the inbox accepted the message (ms), e.g. for per-sender rate limits. */
+  receivedAt?: number;
   target: OutboundTarget;
   adapter: ChannelAdapter;
   /** Streams a fragment of the answer (web deltas or a draft being edited). */
@@ -369,6 +371,7 @@ export class Bridge {
       message: entry.message,
       rerun: entry.attempts > 0,
       queueDepth: this.depth,
+      receivedAt: entry.receivedAt,
       target,
       adapter,
       stream: (delta) => {

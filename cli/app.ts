@@ -18,7 +18,12 @@ import { registerAdmin } from '../admin/index.js';
 import { AccessPolicy } from '../agent/access.js';
 import { ApprovalService } from '../agent/approvals.js';
 import { type ChatModel, missingProvider, OpenAIChatModel } from '../agent/llm.js';
+import { RateLimiter } from '../agent/rate-limit/index.js';
 import { Router } from '../agent/router.js';
+import { unpricedWarning } from '../agent/usage/budgets.js';
+import { UsageMeter } from '../agent/usage/meter.js';
+import { metered } from '../agent/usage/metered.js';
+import { OwnerChats } from '../agent/usage/owners.js';
 import { Bridge } from '../bridge/index.js';
 import { TERMINAL_PRINCIPAL, TerminalChannel } from '../channels/terminal/adapter.js';
 import type { ChannelAdapter } from '../core/contract.js';
@@ -60,6 +65,8 @@ export interface App {
   /** MCP servers' connections; undefined when none is configured. */
   mcp: McpManager | undefined;
   model: ChatModel | undefined;
+  /** Prices, records and budgets every model call (the model above is wrapped by it). */
+  usage: UsageMeter;
   redactor: Redactor;
   /** Undefined when the web server is disabled. */
   http: HttpServer | undefined;
@@ -111,12 +118,18 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   });
   const tools = new ToolRegistry(config.tools.policies);
   const providerMissing = missingProvider(config.llm);
-  const model = providerMissing ? undefined : new OpenAIChatModel(config.llm);
+  const { usage, ownerChats } = createUsage(config, stores, log, () => bridge);
+  const model = providerMissing ? undefined : metered(new OpenAIChatModel(config.llm), usage);
   const { llm, history } = config;
   const sessions = stores.sessions;
+  const rateLimit = {
+    limiter: new RateLimiter(config.rateLimit),
+    exemptOwners: config.rateLimit.exemptOwners,
+  };
   const router = new Router({
     config: { llm, history },
     ...{ sessions, access, approvals, tools, model, providerMissing, redactor, log },
+    ...{ rateLimit, usage, ownerChats },
   });
   const bridge = new Bridge(stores.inbox, router, log, { ...config.queue });
   const http = config.web.enabled
@@ -139,15 +152,47 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   if (options.terminal) channels.push(new TerminalChannel(options.terminal));
   const app: App = {
     ...{ config, log, stores, sessions, accessStore: stores.access, access, approvals, mcp },
-    ...{ tools, model, redactor, http, bridge, router, channels, token, providerMissing },
+    ...{ tools, model, usage, redactor, http, bridge, router, channels, token, providerMissing },
     url: '',
     startedAt: Date.now(),
     start: (announce) => start(app, onStop, announce),
     stop: () => stop(app, stops),
   };
-  const metrics = createMetrics({ bridge, router, tools });
+  const metrics = createMetrics({ bridge, router, tools, usage });
   if (http) registerAdmin(http.app, app, metrics);
   return app;
+}
+
+/**
+ * The usage meter and where its alerts go: the log, and the DM of every owner the
+ * router has seen write (`OwnerChats`). `bridge` is read when an alert is sent.
+ */
+function createUsage(
+  config: ParleyConfig,
+  stores: SqliteStores,
+  log: Logger,
+  bridge: () => Bridge,
+): { usage: UsageMeter; ownerChats: OwnerChats } {
+  const ownerChats = new OwnerChats(
+    stores.meta,
+    (channel, target, text) => bridge().sender(channel).send(target, text),
+    (error, owner) => log.warn({ err: error, owner }, 'usage alert not delivered to owner'),
+  );
+  const owners = [...config.access.owners, TERMINAL_PRINCIPAL];
+  const usage = new UsageMeter(stores.usage, config.usage, {
+    log,
+    alert: async (text) => {
+      log.warn({ alert: text }, 'usage alert');
+      await ownerChats.notify(owners, text);
+    },
+  });
+  const warning = unpricedWarning(
+    config.usage,
+    config.llm.model,
+    usage.priceOf(config.llm.model) !== undefined,
+  );
+  if (warning) log.warn(warning);
+  return { usage, ownerChats };
 }
 
 /**

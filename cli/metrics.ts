@@ -2,7 +2,8 @@
  * Operations metrics, fed by events only (nothing in the pipeline calls in here):
  *
  *   bridge.on(BridgeEvent) ─┐
- *   router.on(RouterEvent) ─┼─► prom-client registry ─► GET /metrics (Prometheus)
+ *   router.on(RouterEvent) ─┤
+ *   meter.on(MeterEvent)   ─┼─► prom-client registry ─► GET /metrics (Prometheus)
  *   bridge.depth (collect) ─┘        └─► LiveStats ─► GET /api/stats (admin charts)
  *
  * A "sandbox run" is a tool event for a tool whose registry entry has
@@ -11,6 +12,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Router, RouterEvent } from '../agent/router.js';
+import type { MeterEvent, UsageMeter } from '../agent/usage/meter.js';
 import type { Bridge, BridgeEvent } from '../bridge/index.js';
 import type { ToolRegistry } from '../tools/registry.js';
 
@@ -147,16 +149,21 @@ export interface MetricsSources {
   bridge: Bridge;
   router: Router;
   tools: ToolRegistry;
+  /** The usage meter (tokens and cost by model and channel); absent without a provider. */
+  usage?: UsageMeter | undefined;
 }
 
 /** Builds the registry and subscribes it to the bridge and router events of `app`. */
-export function createMetrics(app: Pick<MetricsSources, 'bridge' | 'router' | 'tools'>): Metrics {
+export function createMetrics(
+  app: Pick<MetricsSources, 'bridge' | 'router' | 'tools' | 'usage'>,
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'parley_process_' });
   const live = new LiveStats(() => ({ depth: app.bridge.depth, active: app.bridge.active }));
   const m = instruments(registry, app);
   app.bridge.on((event) => onBridgeEvent(event, m, live));
   app.router.on((event) => onRouterEvent(event, m, live, app));
+  app.usage?.on((event) => onMeterEvent(event, m));
   return { registry, live };
 }
 
@@ -243,6 +250,7 @@ function instruments(registry: Registry, app: Pick<MetricsSources, 'bridge'>) {
       labelNames: ['tool', 'outcome'],
       registers,
     }),
+    ...usageInstruments(registers),
     queueDepth: new Gauge({
       name: 'parley_queue_depth',
       help: 'Messages waiting in the conversation queue.',
@@ -260,6 +268,66 @@ function instruments(registry: Registry, app: Pick<MetricsSources, 'bridge'>) {
       },
     }),
   };
+}
+
+/** Model usage: tokens, cost and calls by model and channel, budgets and rate limits. */
+function usageInstruments(registers: Registry[]) {
+  return {
+    llmCalls: new Counter({
+      name: 'parley_llm_calls_total',
+      help: 'Model calls that reported usage, by model and channel.',
+      labelNames: ['model', 'channel'],
+      registers,
+    }),
+    llmTokens: new Counter({
+      name: 'parley_llm_tokens_total',
+      help: 'Tokens of model calls, by model, channel and type (prompt, completion, cached; cached are part of prompt).',
+      labelNames: ['model', 'channel', 'type'],
+      registers,
+    }),
+    llmCost: new Counter({
+      name: 'parley_llm_cost_total',
+      help: 'Cost of model calls in the currency of usage.prices, by model and channel (calls of unpriced models add 0).',
+      labelNames: ['model', 'channel'],
+      registers,
+    }),
+    budgetBlocked: new Counter({
+      name: 'parley_budget_blocked_total',
+      help: 'Model calls refused before sending because a budget was reached, by scope, period and unit.',
+      labelNames: ['scope', 'period', 'unit'],
+      registers,
+    }),
+    budgetAlerts: new Counter({
+      name: 'parley_budget_alerts_total',
+      help: 'Owner alerts about budgets (warn: past usage.warnAt, reached), by scope and level.',
+      labelNames: ['scope', 'level'],
+      registers,
+    }),
+    sendersLimited: new Counter({
+      name: 'parley_rate_limited_messages_total',
+      help: 'Inbound messages refused by the per-sender rate limit, per channel.',
+      labelNames: ['channel'],
+      registers,
+    }),
+  };
+}
+
+function onMeterEvent(event: MeterEvent, m: Instruments): void {
+  if (event.type === 'blocked') {
+    const { scope, period, unit } = event.budget;
+    m.budgetBlocked.inc({ scope, period, unit });
+    return;
+  }
+  if (event.type === 'alert') {
+    m.budgetAlerts.inc({ scope: event.budget.scope, level: event.level });
+    return;
+  }
+  const labels = { model: event.model, channel: event.channel ?? 'none' };
+  m.llmCalls.inc(labels);
+  m.llmTokens.inc({ ...labels, type: 'prompt' }, event.promptTokens);
+  m.llmTokens.inc({ ...labels, type: 'completion' }, event.completionTokens);
+  m.llmTokens.inc({ ...labels, type: 'cached' }, event.cachedTokens);
+  m.llmCost.inc(labels, event.cost ?? 0);
 }
 
 type Instruments = ReturnType<typeof instruments>;
@@ -303,6 +371,10 @@ function onRouterEvent(
   if (event.type === 'llm') {
     m.llmLatency.observe({ outcome: event.ok ? 'ok' : 'error' }, event.latencyMs / 1000);
     if (!event.ok) m.llmErrors.inc();
+    return;
+  }
+  if (event.type === 'rate-limited') {
+    m.sendersLimited.inc({ channel: event.channel });
     return;
   }
   m.toolCalls.inc({ tool: event.tool, outcome: event.outcome });

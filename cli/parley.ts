@@ -9,6 +9,7 @@
  *   parley status                    ask the running Parley for channels, queue, approvals
  *   parley pairing list | approve <code> | reject <code>
  *   parley sessions list | export <channel:user> [file] | purge <channel:user>
+ *   parley usage [--days N] [--user channel:id] [--json]   tokens, cost and budgets
  *   parley channels login <id> [--phone <number>]   (a channel module with `login`, e.g. whatsapp)
  */
 import { writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { dormantChannels, dormantLine } from './config/dormant.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { ParleyConfig } from './config/schema.js';
 import { statusCommand } from './status.js';
+import { budgetSummary, usageCommand } from './usage.js';
 
 type CommandFn = (args: string[], config: ParleyConfig) => Promise<number>;
 
@@ -33,6 +35,7 @@ const commands: Record<string, CommandFn> = {
   sessions: sessionsCommand,
   channels: channelsCommand,
   status: (args, config) => statusCommand(args, config),
+  usage: (args, config) => usageCommand(args, config),
   // Loaded when run: doctor brings dockerode (about 25 MB, with its SSH and gRPC stacks).
   doctor: async (args, config) => (await import('./doctor.js')).doctorCommand(args, config),
 };
@@ -72,6 +75,7 @@ function usage(code: number): number {
   out('  sessions list                      recent sessions');
   out("  sessions export <channel:user> [file]   a user's conversations as JSON");
   out("  sessions purge <channel:user>      delete a user's conversations");
+  out('  usage [--days N] [--user <channel:id>] [--json]   tokens, cost and budgets (UTC days)');
   out('  channels login whatsapp [--phone <number>]   link WhatsApp (QR, or pairing code)');
   return code;
 }
@@ -128,6 +132,7 @@ async function configCommand(args: string[], config: ParleyConfig): Promise<numb
   out(`  web chat: ${config.web.enabled ? `http://${config.web.host}:${config.web.port}` : 'off'}`);
   const channels = enabledModules(config).map((module) => module.id);
   out(`  channels: ${channels.join(', ') || 'none'}`);
+  out(`  budgets: ${budgetSummary(config.usage)}`);
   for (const notice of dormantChannels(config)) out(`Warning: ${dormantLine(notice)}`);
   return 0;
 }

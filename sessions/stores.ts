@@ -6,7 +6,8 @@
  *
  *   channel ─► InboxStore (dedupe, reply freeze) ─► router ─► SessionStore (history)
  *                                                    ├─► AccessStore (allowlist, pairing)
- *                                                    └─► ApprovalStore (tool approvals)
+ *                                                    ├─► ApprovalStore (tool approvals)
+ *                                         model calls ─► UsageStore (tokens, cost, alerts)
  *
  * The channel-facing stores (auth state, web outbox) live in `core/stores.ts`.
  */
@@ -31,6 +32,13 @@ import type {
   Usage,
   UserExport,
 } from './records.js';
+import type {
+  NewUsage,
+  UsageDimension,
+  UsageQuery,
+  UsageRow,
+  UsageTotals,
+} from './usage-records.js';
 
 /**
  * The durable inbox: every inbound message is stored before its platform is
@@ -158,6 +166,23 @@ export interface ApprovalStore {
   hasGrant(sessionId: number, tool: string): Promise<boolean>;
 }
 
+/**
+ * The usage ledger: one row per model call (tokens, cost, latency, who and where),
+ * summed for budgets, `/usage`, the CLI and the admin page. Days and months are UTC.
+ */
+export interface UsageStore {
+  record(entry: NewUsage): Promise<void>;
+  /** Sums of the rows `query` matches. */
+  totals(query: UsageQuery): Promise<UsageTotals>;
+  /** The same sums per group, largest token count first. */
+  breakdown(by: UsageDimension, query: UsageQuery): Promise<UsageRow[]>;
+  /**
+   * Notes that alert `key` (e.g. "80 % of the global daily budget") was sent in
+   * `period` (e.g. "2026-12-02"); false when it already was, so it goes out once.
+   */
+  markAlerted(key: string, period: string): Promise<boolean>;
+}
+
 /** A small key/value store for process-wide facts (the web token, channel cursors). */
 export interface MetaStore {
   get(key: string): Promise<string | undefined>;
@@ -170,6 +195,7 @@ export interface Stores {
   sessions: SessionStore;
   access: AccessStore;
   approvals: ApprovalStore;
+  usage: UsageStore;
   meta: MetaStore;
   webOutbox: WebOutboxStore;
   /** Credentials of one account, namespaced e.g. `whatsapp:default`. */
@@ -180,3 +206,4 @@ export interface Stores {
 }
 
 export type * from './records.js';
+export type * from './usage-records.js';

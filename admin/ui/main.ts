@@ -17,6 +17,7 @@ import {
 } from './panels.js';
 import { loadSessions } from './sessions.js';
 import type { Approval, PairingRequest, Stats, Status, Tool } from './types.js';
+import { loadUsage } from './usage.js';
 
 if (new URLSearchParams(location.search).get('token'))
   history.replaceState(null, '', location.pathname);
@@ -46,9 +47,12 @@ async function tick(): Promise<void> {
 $('ping').addEventListener('click', () => void checkProvider('POST', '/api/provider/ping'));
 $('models').addEventListener('click', () => void checkProvider('GET', '/api/provider/models'));
 $('refresh-sessions').addEventListener('click', () => void loadSessions());
+$('refresh-usage').addEventListener('click', () => void loadUsage());
 void tick();
 void loadSessions().catch(() => {});
 void api<Tool[]>('GET', '/api/tools')
   .then(renderTools)
   .catch(() => {});
+void loadUsage().catch(() => {});
 setInterval(() => void tick(), 2000);
+setInterval(() => void loadUsage().catch(() => {}), 60_000);

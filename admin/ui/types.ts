@@ -89,3 +89,38 @@ export interface WhatsAppQr {
   number?: string;
   detail?: string;
 }
+
+export interface UsageTotals {
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  tokens: number;
+  cost: number;
+  unpricedCalls: number;
+}
+
+export interface UsageRow extends UsageTotals {
+  key: string | null;
+}
+
+export interface BudgetStatus {
+  name: string;
+  configKey: string;
+  unit: 'tokens' | 'cost';
+  limit: number;
+  used: number;
+  fraction: number;
+  resetsAt: number;
+}
+
+export interface UsageReport {
+  currency: string;
+  today: UsageTotals;
+  month: UsageTotals;
+  byUser: UsageRow[];
+  byChannel: UsageRow[];
+  byModel: UsageRow[];
+  byDay: UsageRow[];
+  budgets: BudgetStatus[];
+}

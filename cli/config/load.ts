@@ -192,6 +192,11 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, origins: EnvOrig
     const where = issue.path.length ? issue.path.join('.') : 'top level';
     return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}. Fix: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling against parley.example.yaml.`;
   }
+  if (issue.code === 'invalid_key') {
+    const name = String(issue.path.at(-1));
+    const why = issue.issues.map((inner) => inner.message).join('; ');
+    return `${issue.path.slice(0, -1).join('.')}: the key "${name}" is not valid (${why}). Fix: rename it in parley.yaml.`;
+  }
   const key = issue.path.join('.') || 'top level';
   const found = valueAt(input, issue.path);
   const shown =

@@ -1,6 +1,6 @@
 /**
  * Parley's configuration schema, composed from the sections each layer owns:
- * `agent/config.ts` (llm, history, access), `bridge/config.ts` (queue),
+ * `agent/config.ts` (llm, history, access), `agent/usage/config.ts` (usage, rateLimit), `bridge/config.ts` (queue),
  * `tools/config.ts`, `sandbox/config.ts`, the web chat's and terminal's sections,
  * and one `channels.<id>` section per channel module of `cli/channels.ts`. Only
  * `dataDir` and `logging` belong to the composition root itself.
@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { accessSchema, historySchema, llmSchema } from '../../agent/config.js';
+import { rateLimitSchema, usageSchema } from '../../agent/usage/config.js';
 import { queueSchema } from '../../bridge/config.js';
 import { terminalSchema } from '../../channels/terminal/config.js';
 import { webSchema } from '../../channels/web/config.js';
@@ -42,6 +43,8 @@ export const configSchema = z
     history: historySchema,
     queue: queueSchema,
     access: accessSchema,
+    rateLimit: rateLimitSchema,
+    usage: usageSchema,
     tools: toolsSchema,
     web: webSchema,
     terminal: terminalSchema,

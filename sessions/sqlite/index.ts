@@ -22,6 +22,7 @@ import { SqliteInbox } from './inbox.js';
 import { lockDataFolder } from './lock.js';
 import { SqliteMetaStore } from './meta.js';
 import { SqliteSessionStore } from './sessions.js';
+import { SqliteUsageStore } from './usage.js';
 import { SqliteWebOutbox } from './web-outbox.js';
 
 export { DataFolderLockedError } from './lock.js';
@@ -61,6 +62,7 @@ export function openSqliteStores(path: string, options: SqliteStoreOptions = {})
     sessions: new SqliteSessionStore(db),
     access: new SqliteAccessStore(db),
     approvals: new SqliteApprovalStore(db),
+    usage: new SqliteUsageStore(db),
     meta: new SqliteMetaStore(db),
     webOutbox: new SqliteWebOutbox(db),
     authState: (namespace) => {

@@ -137,4 +137,36 @@ export const migrations: string[] = [
   CREATE INDEX inbox_sender ON inbox (channel, sender_id);
   CREATE INDEX inbox_finished ON inbox (updated_at) WHERE state IN ('done', 'failed');
   `,
+  `
+  -- The usage ledger: one row per model call. cost_nanos is the cost in billionths of
+  -- the configured currency (NULL: the model has no price); day is the UTC day of at.
+  CREATE TABLE model_usage (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    model TEXT NOT NULL,
+    prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    cached_tokens INTEGER NOT NULL,
+    latency_ms INTEGER NOT NULL,
+    cost_nanos INTEGER,
+    user_id TEXT,
+    conversation_key TEXT,
+    channel TEXT,
+    job_id TEXT
+  );
+  CREATE INDEX model_usage_at ON model_usage (at);
+  CREATE INDEX model_usage_user ON model_usage (user_id, at);
+  CREATE INDEX model_usage_conversation ON model_usage (conversation_key, at);
+  CREATE INDEX model_usage_channel ON model_usage (channel, at);
+  CREATE INDEX model_usage_job ON model_usage (job_id, at);
+
+  -- Budget alerts already sent (80 %, reached), once per key and period.
+  CREATE TABLE usage_alerts (
+    key TEXT NOT NULL,
+    period TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    PRIMARY KEY (key, period)
+  );
+  `,
 ];

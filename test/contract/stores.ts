@@ -11,7 +11,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../core/contract.js';
-import type { SessionInit, Stores } from '../../sessions/stores.js';
+import type { NewUsage, SessionInit, Stores } from '../../sessions/stores.js';
 
 /** One data set under test; `reopen` closes it and opens the same data again (a restart). */
 export interface StoreHandle {
@@ -71,6 +71,7 @@ export function storeContract(name: string, driver: StoreDriver): void {
     accessContract(() => stores);
     approvalContract(() => stores);
     channelStoreContract(() => stores, restart);
+    usageContract(() => stores, restart);
   });
 }
 
@@ -500,6 +501,102 @@ function channelStoreContract(get: () => Stores, restart: () => Promise<Stores>)
       expect(
         (await reopened.webOutbox.since('client-1', last.seq)).map((i) => i.payload.text),
       ).toEqual(['after a quiet week']);
+    });
+  });
+}
+
+const DAY = 24 * 3600_000;
+
+function usageContract(get: () => Stores, restart: () => Promise<Stores>): void {
+  describe('usage', () => {
+    // 2026-12-01 00:00 UTC, a Tuesday; one call at each of three times.
+    const start = Date.UTC(2026, 11, 1);
+    const call = (at: number, extra: Partial<NewUsage> = {}): NewUsage => ({
+      at,
+      model: 'gpt-test',
+      promptTokens: 100,
+      completionTokens: 20,
+      cachedTokens: 40,
+      latencyMs: 250,
+      cost: 0.000_123,
+      userId: 'test:u1',
+      conversationKey: 'test:a:u1',
+      channel: 'test',
+      ...extra,
+    });
+
+    it('sums calls in a time range, narrowed by attribution, exactly in cost', async () => {
+      const { usage } = get();
+      await usage.record(call(start + 1000));
+      await usage.record(call(start + 2000, { userId: 'test:u2', cost: 0.000_877 }));
+      await usage.record(call(start + DAY, { jobId: 'job-1' }));
+      const day = await usage.totals({ from: start, to: start + DAY });
+      expect(day).toEqual({
+        calls: 2,
+        promptTokens: 200,
+        completionTokens: 40,
+        cachedTokens: 80,
+        tokens: 240,
+        cost: 0.001,
+        unpricedCalls: 0,
+      });
+      const mine = await usage.totals({ from: start, to: start + 2 * DAY, userId: 'test:u1' });
+      expect(mine.calls).toBe(2);
+      expect((await usage.totals({ from: 0, to: start * 2, jobId: 'job-1' })).calls).toBe(1);
+      const none = await usage.totals({ from: start, to: start + DAY, channel: 'other' });
+      expect(none).toMatchObject({ calls: 0, tokens: 0, cost: 0 });
+    });
+
+    it('counts calls without a price in tokens only', async () => {
+      const { usage } = get();
+      await usage.record(call(start, { cost: null, model: 'local' }));
+      await usage.record(call(start, { cost: 0.5 }));
+      const totals = await usage.totals({ from: start, to: start + 1 });
+      expect(totals).toMatchObject({ calls: 2, tokens: 240, cost: 0.5, unpricedCalls: 1 });
+    });
+
+    it('breaks down by user, model, UTC day and month, largest first, calls without a key last', async () => {
+      const { usage } = get();
+      await usage.record(call(start - 1, { userId: 'test:u0' }));
+      await usage.record(call(start, { model: 'big', promptTokens: 1000 }));
+      await usage.record(call(start + DAY - 1));
+      await usage.record(call(start + DAY, { userId: undefined }));
+      const range = { from: start - DAY, to: start + 2 * DAY };
+      const byUser = await usage.breakdown('user', range);
+      expect(byUser.map((row) => [row.key, row.calls])).toEqual([
+        ['test:u1', 2],
+        ['test:u0', 1],
+        [null, 1],
+      ]);
+      const byModel = await usage.breakdown('model', range);
+      expect(byModel.map((row) => [row.key, row.tokens])).toEqual([
+        ['big', 1020],
+        ['gpt-test', 360],
+      ]);
+      const byDay = await usage.breakdown('day', { ...range, userId: 'test:u1' });
+      expect(byDay.map((row) => row.key)).toEqual(['2026-12-01']);
+      const days = await usage.breakdown('day', range);
+      expect(days.map((row) => [row.key, row.calls]).sort()).toEqual([
+        ['2026-11-30', 1],
+        ['2026-12-01', 2],
+        ['2026-12-02', 1],
+      ]);
+      const months = await usage.breakdown('month', range);
+      expect(months.map((row) => [row.key, row.calls]).sort()).toEqual([
+        ['2026-11', 1],
+        ['2026-12', 3],
+      ]);
+    });
+
+    it('marks an alert once per key and period, also after a restart', async () => {
+      const { usage } = get();
+      expect(await usage.markAlerted('global.daily.tokens:80', '2026-12-01')).toBe(true);
+      expect(await usage.markAlerted('global.daily.tokens:80', '2026-12-01')).toBe(false);
+      const again = await restart();
+      expect(await again.usage.markAlerted('global.daily.tokens:80', '2026-12-01')).toBe(false);
+      expect(await again.usage.markAlerted('global.daily.tokens:80', '2026-12-02')).toBe(true);
+      await again.usage.record(call(start));
+      expect((await again.usage.totals({ from: start, to: start + 1 })).calls).toBe(1);
     });
   });
 }

@@ -2,7 +2,10 @@
  * An OpenAI-compatible Chat Completions server on 127.0.0.1 for tests and benches.
  * Replies come from a script (text, tool calls, errors, delays, hangs), streamed as
  * SSE (a delta per word) when the request asks for it. With an empty script it answers
- * `echo: <last user text>`. Every request body is recorded.
+ * `echo: <last user text>`. Every request body is recorded. Token usage is reported as
+ * OpenAI does: in the response's `usage` (with `prompt_tokens_details.cached_tokens`),
+ * and for a stream only when the request sets `stream_options.include_usage`, in a
+ * last chunk with empty `choices`.
  *
  * @example
  * ```ts
@@ -24,7 +27,7 @@ export interface ScriptedReply {
   hang?: boolean;
   /** Pause between streamed deltas (ms), as a model writing token by token does. */
   deltaDelayMs?: number;
-  usage?: { prompt_tokens: number; completion_tokens: number };
+  usage?: { prompt_tokens: number; completion_tokens: number; cached_tokens?: number };
 }
 
 export interface RecordedRequest {
@@ -32,6 +35,7 @@ export interface RecordedRequest {
   body: {
     model: string;
     stream?: boolean;
+    stream_options?: { include_usage?: boolean };
     messages: { role: string; content: unknown; tool_calls?: unknown; tool_call_id?: string }[];
     tools?: { function: { name: string } }[];
   };
@@ -112,7 +116,7 @@ async function handle(
     type: 'function',
     function: { name: call.name, arguments: call.arguments },
   }));
-  const usage = reply.usage ?? { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
+  const usage = usageOf(reply.usage ?? { prompt_tokens: 10, completion_tokens: 5 });
   if (!request.body.stream) {
     return json(res, 200, {
       id: 'chatcmpl-test',
@@ -163,10 +167,22 @@ async function handle(
     });
   }
   event({}, toolCalls.length ? 'tool_calls' : 'stop');
-  res.write(
-    `data: ${JSON.stringify({ id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 0, model: request.body.model, choices: [], usage })}\n\n`,
-  );
+  if (request.body.stream_options?.include_usage)
+    res.write(
+      `data: ${JSON.stringify({ id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 0, model: request.body.model, choices: [], usage })}\n\n`,
+    );
   res.end('data: [DONE]\n\n');
+}
+
+/** The `usage` object of OpenAI's Chat Completions API. */
+function usageOf(scripted: NonNullable<ScriptedReply['usage']>) {
+  return {
+    prompt_tokens: scripted.prompt_tokens,
+    completion_tokens: scripted.completion_tokens,
+    total_tokens: scripted.prompt_tokens + scripted.completion_tokens,
+    prompt_tokens_details: { cached_tokens: scripted.cached_tokens ?? 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0 },
+  };
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -1,7 +1,7 @@
 /**
  * The admin page in a real browser (Debian's Chromium driven by playwright-core):
  * log in with the token, see channel status, approve a tool call while a web chat
- * client waits, open a transcript, watch the messages chart move, and show the
+ * client waits, open a transcript, watch the messages chart move, see the usage panel, and show the
  * WhatsApp QR of a stand-in channel. No console errors allowed; screenshots go to
  * artifacts/screenshots/.
  */
@@ -133,6 +133,21 @@ describe.skipIf(skip)('admin page in Chromium', () => {
     await expect.poll(() => page.locator('#provider').textContent()).toMatch(/OK: test-model/);
     await page.screenshot({ path: `${SHOTS}/admin-charts.png`, fullPage: true });
     client.close();
+  });
+
+  it('shows usage by user, model and day with the global budget', async () => {
+    const { page } = browser;
+    await page.click('#refresh-usage');
+    const budget = page.locator('[data-budget="usage.budgets.global.daily.tokens"]');
+    await budget.waitFor();
+    expect(await budget.textContent()).toMatch(
+      /the daily token budget of this Parley \(all users together\): [\d,]+ of 2,000,000 tokens/,
+    );
+    expect(await budget.getAttribute('data-state')).toBe('ok');
+    expect(await page.locator('#usage-totals').textContent()).toMatch(/today: [\d,]+ tokens/);
+    expect(await page.locator('[data-usage="user"] tbody').textContent()).toContain('web:');
+    expect(await page.locator('[data-usage="model"] tbody').textContent()).toContain('test-model');
+    await page.screenshot({ path: `${SHOTS}/admin-usage.png`, fullPage: true });
   });
 
   it('had no console errors', () => {
