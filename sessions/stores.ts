@@ -6,7 +6,8 @@
  *
  *   channel ─► InboxStore (dedupe, reply freeze) ─► router ─► SessionStore (history)
  *                                                    ├─► AccessStore (allowlist, pairing)
- *                                                    └─► ApprovalStore (tool approvals)
+ *                                                    ├─► ApprovalStore (tool approvals)
+ *   scheduler ─► JobStore (scheduled jobs, run receipts) ─► InboxStore (one row per run)
  *
  * The channel-facing stores (auth state, web outbox) live in `core/stores.ts`.
  */
@@ -19,7 +20,12 @@ import type {
   HistoryMessage,
   InboxEntry,
   InboxState,
+  Job,
+  JobRun,
+  JobRunPatch,
+  JobState,
   NewApproval,
+  NewJob,
   NewMessage,
   PairingRequest,
   Session,
@@ -158,6 +164,45 @@ export interface ApprovalStore {
   hasGrant(sessionId: number, tool: string): Promise<boolean>;
 }
 
+/**
+ * Scheduled jobs and the receipts of their runs. The scheduler asks only for the
+ * earliest due time ({@link nextDue}) and the jobs due now, so 10,000 waiting jobs
+ * cost one indexed query per wake-up and nothing in memory.
+ */
+export interface JobStore {
+  /**
+   * Creates a job, unless its owner already has `maxPerOwner` active or paused
+   * jobs (counted in the same transaction): then `{ limit: count }`.
+   */
+  create(job: NewJob, maxPerOwner: number): Promise<{ job: Job } | { limit: number }>;
+  get(id: number): Promise<Job | undefined>;
+  /** Jobs newest first, filtered by owner, conversation and states. */
+  list(filter: {
+    owner?: string;
+    conversationKey?: string;
+    states?: JobState[];
+    limit: number;
+  }): Promise<Job[]>;
+  /** Sets the state (and next run when given); false when the job does not exist. */
+  setState(id: number, state: JobState, nextRunAt?: number | null): Promise<boolean>;
+  /** The earliest `nextRunAt` of an active job. */
+  nextDue(): Promise<number | undefined>;
+  /** Active jobs whose `nextRunAt` is at or before `now`, earliest first. */
+  due(now: number, limit: number): Promise<Job[]>;
+  /**
+   * Moves a job past its run due at `dueAt` to `nextRunAt` (null: the job is done),
+   * only if it is still active and still due at `dueAt`; false otherwise.
+   */
+  advance(id: number, dueAt: number, nextRunAt: number | null): Promise<boolean>;
+  /** Creates or updates the receipt of the run of `jobId` due at `dueAt`. */
+  recordRun(jobId: number, dueAt: number, patch: JobRunPatch): Promise<void>;
+  getRun(jobId: number, dueAt: number): Promise<JobRun | undefined>;
+  /** Receipts newest first (by due time), of one job or of every job. */
+  runs(filter: { jobId?: number; limit: number }): Promise<JobRun[]>;
+  /** Deletes receipts due before `before`; returns how many. */
+  pruneRuns(before: number): Promise<number>;
+}
+
 /** A small key/value store for process-wide facts (the web token, channel cursors). */
 export interface MetaStore {
   get(key: string): Promise<string | undefined>;
@@ -170,6 +215,7 @@ export interface Stores {
   sessions: SessionStore;
   access: AccessStore;
   approvals: ApprovalStore;
+  jobs: JobStore;
   meta: MetaStore;
   webOutbox: WebOutboxStore;
   /** Credentials of one account, namespaced e.g. `whatsapp:default`. */
