@@ -1,8 +1,10 @@
 /**
- * Chat commands (`/help /new /reset /status /whoami /start`). A command may arrive
+ * Chat commands (`/help /new /reset /status /whoami /start /jobs`). A command may arrive
  * as `/cmd@BotName` in groups; the suffix is ignored. Unknown `/words` are not
  * commands and go to the model.
  */
+import { jobsCommand } from './scheduler/commands.js';
+import type { JobService } from './scheduler/service.js';
 
 export interface CommandContext {
   principal: string;
@@ -12,6 +14,8 @@ export interface CommandContext {
   /** Ends the conversation's session; true when one was open. */
   resetSession(): Promise<boolean>;
   status(): Promise<Record<string, string | number>>;
+  /** Scheduled jobs; undefined when the scheduler is off. */
+  jobs?: JobService | undefined;
 }
 
 export interface Command {
@@ -61,6 +65,11 @@ export const commands: Command[] = [
     description: 'Show your id and role',
     run: (context) =>
       `You are ${context.senderName ?? 'unknown'} (${context.principal}), role: ${context.role}.`,
+  },
+  {
+    name: 'jobs',
+    description: 'Scheduled jobs here and their last runs (/jobs cancel|pause|resume|run <id>)',
+    run: (context, args) => jobsCommand(context, args),
   },
 ];
 

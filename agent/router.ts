@@ -1,9 +1,10 @@
 /**
  * The one router every channel feeds. For each message taken from the queue:
  *
+ *   scheduled job?   ─► its run (agent/scheduler/run.ts; made by the scheduler, no sender check)
  *   access policy    ─► silent / pairing code / allowed
  *   approval answer? ─► answer it (runs outside the conversation lane)
- *   command?         ─► /help /new /reset /status /whoami /start
+ *   command?         ─► /help /new /reset /status /whoami /start /jobs
  *   provider missing ─► say which variables to set
  *   otherwise        ─► session history + user message ─► model ↔ tools loop ─► reply
  *
@@ -29,6 +30,8 @@ import { parseCommand } from './commands.js';
 import type { HistoryConfig, LlmConfig } from './config.js';
 import { type ChatMessage, type ChatModel, ProviderError } from './llm.js';
 import { runToolLoop } from './loop.js';
+import type { JobRunner } from './scheduler/run.js';
+import type { JobService } from './scheduler/service.js';
 
 export interface RouterDeps {
   config: { llm: LlmConfig; history: HistoryConfig };
@@ -41,6 +44,8 @@ export interface RouterDeps {
   providerMissing: string | undefined;
   redactor: Redactor;
   log: Logger;
+  /** Scheduled jobs (runs, `/jobs`); undefined when the scheduler is off. */
+  jobs?: { runner: JobRunner; service: JobService } | undefined;
 }
 
 /** Events for metrics. */
@@ -63,6 +68,8 @@ export class Router implements MessageHandler {
 
   async handle(turn: Turn): Promise<Reply | null> {
     const { message } = turn;
+    // A scheduled job's run: made by the scheduler, not sent by a platform sender.
+    if (message.job) return this.runJob(turn);
     const decision = await this.deps.access.check(
       message,
       turn.adapter.capabilities.preauthenticated === true,
@@ -94,6 +101,7 @@ export class Router implements MessageHandler {
             conversationKey: turn.conversationKey,
             resetSession: () => this.deps.sessions.end(turn.conversationKey),
             status: () => this.status(turn),
+            jobs: this.deps.jobs?.service,
           },
           parsed.args,
         ),
@@ -103,6 +111,19 @@ export class Router implements MessageHandler {
       return { text: this.deps.providerMissing ?? 'No AI provider is configured.' };
     if (!message.text.trim() && message.attachments.length === 0) return null;
     return this.converse(turn, this.deps.model);
+  }
+
+  private async runJob(turn: Turn): Promise<Reply | null> {
+    if (!this.deps.jobs) {
+      this.deps.log.warn({ job: turn.message.job?.id }, 'scheduled job run dropped: the scheduler is off');
+      return null;
+    }
+    const { model, providerMissing } = this.deps;
+    return this.deps.jobs.runner.handle(turn, {
+      model,
+      providerMissing,
+      converse: (capped) => this.converse(turn, capped),
+    });
   }
 
   private async answerApproval(turn: Turn, id: string, answer: ScopedAnswer): Promise<Reply> {
@@ -218,6 +239,12 @@ export class Router implements MessageHandler {
         conversationKey: turn.conversationKey,
         channel: turn.message.channel,
         senderId: turn.message.sender.id,
+        conversation: {
+          account: turn.message.account,
+          conversationId: turn.message.conversationId,
+          chatType: turn.message.chatType,
+          ...(turn.message.threadId !== undefined ? { threadId: turn.message.threadId } : {}),
+        },
         signal: controller.signal,
       });
       return this.toolOutcome(name, result.isError ? 'error' : 'ok', {
