@@ -2,12 +2,18 @@
  * `/jobs` in chat: the conversation's scheduled jobs with their last receipts, and
  * `/jobs cancel|pause|resume|run <id>` (the job's owner or an owner of Parley).
  */
-import type { CommandContext } from '../commands.js';
-import { JobError } from './service.js';
+import { JobError, type JobService } from './service.js';
 
 const USAGE = 'Usage: /jobs, or /jobs cancel|pause|resume|run <id>';
 
-export async function jobsCommand(context: CommandContext, args: string): Promise<string> {
+/** What `/jobs` knows of its caller. */
+export interface JobsCaller {
+  principal: string;
+  conversationKey: string;
+  jobs?: JobService | undefined;
+}
+
+export async function jobsCommand(context: JobsCaller, args: string): Promise<string> {
   const service = context.jobs;
   if (!service) return 'Scheduled jobs are turned off here (scheduler.enabled: false).';
   if (!args) {
