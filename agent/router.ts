@@ -115,7 +115,10 @@ export class Router implements MessageHandler {
 
   private async runJob(turn: Turn): Promise<Reply | null> {
     if (!this.deps.jobs) {
-      this.deps.log.warn({ job: turn.message.job?.id }, 'scheduled job run dropped: the scheduler is off');
+      this.deps.log.warn(
+        { job: turn.message.job?.id },
+        'scheduled job run dropped: the scheduler is off',
+      );
       return null;
     }
     const { model, providerMissing } = this.deps;
