@@ -9,6 +9,7 @@
  *   parley status                    ask the running Parley for channels, queue, approvals
  *   parley pairing list | approve <code> | reject <code>
  *   parley sessions list | export <channel:user> [file] | purge <channel:user>
+ *   parley jobs list | cancel <id> | run-now <id>
  *   parley channels login <id> [--phone <number>]   (a channel module with `login`, e.g. whatsapp)
  */
 import { writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { enabledModules } from './channels.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { ParleyConfig } from './config/schema.js';
+import { jobsCommand } from './jobs.js';
 import { statusCommand } from './status.js';
 
 type CommandFn = (args: string[], config: ParleyConfig) => Promise<number>;
@@ -32,6 +34,7 @@ const commands: Record<string, CommandFn> = {
   pairing: pairingCommand,
   sessions: sessionsCommand,
   channels: channelsCommand,
+  jobs: (args, config) => jobsCommand(args, config),
   status: (args, config) => statusCommand(args, config),
   // Loaded when run: doctor brings dockerode (about 25 MB, with its SSH and gRPC stacks).
   doctor: async (args, config) => (await import('./doctor.js')).doctorCommand(args, config),
@@ -73,6 +76,9 @@ function usage(code: number): number {
   out("  sessions export <channel:user> [file]   a user's conversations as JSON");
   out("  sessions purge <channel:user>      delete a user's conversations");
   out('  channels login whatsapp [--phone <number>]   link WhatsApp (QR, or pairing code)');
+  out('  jobs list                          scheduled jobs and their last runs');
+  out('  jobs cancel <id>                   cancel a scheduled job');
+  out('  jobs run-now <id>                  run a job now in the running Parley');
   return code;
 }
 
