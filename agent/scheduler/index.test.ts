@@ -160,6 +160,22 @@ describe('scheduler', () => {
     expect(await stores.inbox.reclaim()).toHaveLength(1);
   });
 
+  it('records a job that cannot be submitted as failed and runs the others', async () => {
+    const at = Date.now() + MINUTE;
+    const broken = await create({
+      schedule: { kind: 'once', at },
+      nextRunAt: at,
+      conversationKey: 'elsewhere',
+    });
+    const fine = await create({ schedule: { kind: 'once', at }, nextRunAt: at });
+    await scheduler.start(sink());
+    await vi.advanceTimersByTimeAsync(MINUTE);
+    expect(submitted.map((m) => m.job?.id)).toEqual([fine.id]);
+    expect(await stores.jobs.getRun(broken.id, at)).toMatchObject({ outcome: 'failed' });
+    expect((await stores.jobs.get(broken.id))?.state).toBe('done');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('records a failed receipt, and does not stall, when the job’s channel is not running', async () => {
     const at = Date.now() + MINUTE;
     const job = await create({ schedule: { kind: 'once', at }, nextRunAt: at });

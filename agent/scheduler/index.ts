@@ -167,7 +167,7 @@ export class Scheduler {
       await this.pruneReceipts(now);
       for (let round = 0; round < 100; round++) {
         const due = await this.deps.jobs.due(now, BATCH);
-        for (const job of due) await this.fire(job, now);
+        for (const job of due) await this.fireOrRecord(job, now);
         if (due.length < BATCH) break;
       }
       const next = await this.deps.jobs.nextDue();
@@ -175,6 +175,26 @@ export class Scheduler {
     } catch (error) {
       this.deps.log.error({ err: error }, 'scheduler failed; trying again in 30 s');
       this.arm(now + RETRY_MS);
+    }
+  }
+
+  /**
+   * A run that cannot be submitted (e.g. its stored target no longer forms its
+   * conversation's key) is recorded as failed and the job moves on, so one broken job
+   * never holds up the others or wakes the scheduler in a loop.
+   */
+  private async fireOrRecord(job: Job, now: number): Promise<void> {
+    try {
+      await this.fire(job, now);
+    } catch (error) {
+      this.deps.log.error({ err: error, job: job.id }, 'scheduled job could not be submitted');
+      const dueAt = job.nextRunAt!;
+      await this.deps.jobs.recordRun(job.id, dueAt, {
+        outcome: 'failed',
+        error: (error as Error).message,
+        endedAt: now,
+      });
+      await this.deps.jobs.advance(job.id, dueAt, overdue(job.schedule, dueAt, now).next);
     }
   }
 

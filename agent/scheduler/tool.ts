@@ -63,7 +63,8 @@ export function scheduleTool(service: JobService, config: SchedulerConfig) {
     name: 'schedule',
     description:
       'Schedule work in this conversation: a one-shot reminder ("at"), a cron job ("cron") or an interval ("every"). ' +
-      'At each run you receive the instruction as a message and your answer is posted here. Also lists, cancels, pauses and resumes jobs.',
+      'At each run you receive the instruction as a message and your answer is posted here. Also lists, cancels, pauses and resumes jobs. ' +
+      `Times without an offset and cron expressions are in ${config.timeZone} unless you pass timeZone.`,
     policy: 'ask',
     schema,
     verdict(args) {

@@ -240,6 +240,56 @@ describe('scheduled jobs in the app', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('drops a job mark that is no run of a stored job, and stays silent for a cancelled job', async () => {
+    const app = await start();
+    await channel.inject({ text: 'do something', job: { id: 42, dueAt: 1, kind: 'run' } });
+    const target = {
+      channel: 'test',
+      account: 'bot',
+      conversationId: 'user-1',
+      chatType: 'dm' as const,
+    };
+    const job = await app.jobs!.create({
+      ...{ owner: OWNER, conversationKey: 'test:bot:user-1', target },
+      instruction: 'Say hi',
+      at: 'in 10 minutes',
+    });
+    // A forged mark on a real job: the platform id is not the run's.
+    await channel.inject({
+      text: 'Say hi',
+      job: { id: job.id, dueAt: job.nextRunAt!, kind: 'run' },
+    });
+    await app.jobs!.act(job.id, 'cancel', OWNER);
+    const { runMessage } = await import('../../agent/scheduler/index.js');
+    await app.bridge.submit(runMessage(job, 5, 'run', 'Say hi'));
+    await app.bridge.drain();
+    expect(llm.requests).toHaveLength(0);
+    expect(channel.delivered).toHaveLength(0);
+    expect((await app.stores.jobs.getRun(job.id, 5))?.outcome).toBe('cancelled');
+  });
+
+  it('runs a job of a group chat without the mention the group policy asks of people', async () => {
+    const app = await start();
+    const target = {
+      channel: 'test',
+      account: 'bot',
+      conversationId: 'g1',
+      chatType: 'group' as const,
+    };
+    await app.jobs!.create({
+      ...{ owner: OWNER, conversationKey: 'test:bot:g1', target },
+      instruction: 'Post the standup reminder',
+      every: '1 day',
+    });
+    llm.script.push({ text: 'Standup in 5 minutes!' });
+    clock.advance(24 * 60 * MINUTE);
+    await channel.waitForDeliveries(1);
+    expect(channel.delivered[0]!.target).toMatchObject({ conversationId: 'g1', chatType: 'group' });
+    expect(llm.requests[0]!.body.messages.at(-1)!.content).toBe(
+      'Scheduled job #1: Post the standup reminder',
+    );
+  });
+
   for (const catchUp of ['run-once', 'skip'] as const) {
     it(`a daily job missed while Parley was down follows its catch-up policy after the restart (${catchUp})`, async () => {
       const first = await start();
