@@ -168,6 +168,26 @@ describe('scheduled jobs in the app', () => {
     expect(await app2.stores.jobs.list({ limit: 10 })).toHaveLength(0);
   });
 
+  it('refuses a job beyond scheduler.maxJobsPerUser and tells the model why', async () => {
+    const app = await start({ maxJobsPerUser: 1 });
+    const create = (at: string) => ({
+      toolCalls: [
+        { name: 'schedule', arguments: JSON.stringify({ action: 'create', at, instruction: 'x' }) },
+      ],
+    });
+    llm.script.push(create('in 5 minutes'), { text: 'one' }, create('in 6 minutes'), {
+      text: 'two',
+    });
+    await channel.inject({ text: 'first' });
+    await channel.waitForDeliveries(1);
+    await channel.inject({ text: 'second' });
+    await channel.waitForDeliveries(2);
+    expect(String(llm.requests[3]!.body.messages.at(-1)!.content)).toBe(
+      'Error: test:user-1 already has 1 active or paused jobs (scheduler.maxJobsPerUser is 1); cancel one first',
+    );
+    expect(await app.stores.jobs.list({ limit: 10 })).toHaveLength(1);
+  });
+
   it('tells the conversation when a run fails, and leaves a failed receipt', async () => {
     const app = await start();
     const result = await app.jobs!.create({
