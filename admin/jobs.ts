@@ -71,7 +71,12 @@ export function registerJobs(api: OpenAPIHono, app: AdminApp): void {
       ...(nextWakeAt !== undefined ? { nextWakeAt } : {}),
       jobs: entries.map(({ job, runs }) => {
         const { target: _target, ...rest } = job;
-        return { ...rest, runs };
+        const redact = (text: string | undefined) => text && app.redactor.redact(text);
+        return {
+          ...rest,
+          instruction: app.redactor.redact(job.instruction),
+          runs: runs.map((run) => ({ ...run, error: redact(run.error), note: redact(run.note) })),
+        };
       }),
     });
   });
