@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAIDouble, startOpenAIDouble } from '../test/doubles/openai.js';
 import { TestChannel } from '../test/doubles/test-channel.js';
 import { type Running, startParley, testConfig } from '../test/harness.js';
+import { testJob } from '../test/jobs.js';
 
 describe('admin jobs API', () => {
   let llm: OpenAIDouble;
@@ -28,13 +29,12 @@ describe('admin jobs API', () => {
   });
 
   it('lists jobs with receipts, runs one now and cancels it', async () => {
-    const job = await parley.app.jobs!.create({
-      owner: 'test:user-1',
-      conversationKey: 'test:bot:user-1',
-      target: { channel: 'test', account: 'bot', conversationId: 'user-1', chatType: 'dm' },
-      instruction: 'Post the daily digest',
-      cron: '0 7 * * *',
-    });
+    const job = await parley.app.jobs!.create(
+      testJob({
+        instruction: 'Post the daily digest',
+        cron: '0 7 * * *',
+      }),
+    );
     llm.script.push({ text: 'Here is the digest.' });
     const run = await post(`/api/jobs/${job.id}`, { action: 'run' });
     expect(run.status).toBe(200);

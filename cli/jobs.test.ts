@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAIDouble, startOpenAIDouble } from '../test/doubles/openai.js';
 import { TestChannel } from '../test/doubles/test-channel.js';
 import { type Running, startParley, testConfig } from '../test/harness.js';
+import { testJob } from '../test/jobs.js';
 import { jobsCommand } from './jobs.js';
 
 describe('parley jobs', () => {
@@ -30,13 +31,12 @@ describe('parley jobs', () => {
 
   it('lists, runs now (through the running Parley) and cancels jobs', async () => {
     expect((await run('list')).lines).toEqual(['No scheduled jobs.']);
-    const job = await parley.app.jobs!.create({
-      owner: 'test:user-1',
-      conversationKey: 'test:bot:user-1',
-      target: { channel: 'test', account: 'bot', conversationId: 'user-1', chatType: 'dm' },
-      instruction: 'Check the backups',
-      every: '6 hours',
-    });
+    const job = await parley.app.jobs!.create(
+      testJob({
+        instruction: 'Check the backups',
+        every: '6 hours',
+      }),
+    );
     llm.script.push({ text: 'Backups are fine.' });
     expect(await run('run-now', String(job.id))).toEqual({
       code: 0,

@@ -9,6 +9,7 @@ import { browserUnavailable, launchBrowser } from '../browser.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
 import { TestChannel } from '../doubles/test-channel.js';
 import { type Running, startParley, testConfig } from '../harness.js';
+import { testJob } from '../jobs.js';
 
 const skip = browserUnavailable() !== undefined;
 
@@ -41,13 +42,12 @@ describe.skipIf(skip)('admin jobs card in Chromium', () => {
   });
 
   it('lists a job with its receipt, runs it now and cancels it', async () => {
-    const job = await parley.app.jobs!.create({
-      owner: 'test:user-1',
-      conversationKey: 'test:bot:user-1',
-      target: { channel: 'test', account: 'bot', conversationId: 'user-1', chatType: 'dm' },
-      instruction: 'Send the weekly report',
-      cron: '0 8 * * 1',
-    });
+    const job = await parley.app.jobs!.create(
+      testJob({
+        instruction: 'Send the weekly report',
+        cron: '0 8 * * 1',
+      }),
+    );
     await parley.app.stores.jobs.recordRun(job.id, Date.now() - 86_400_000, {
       outcome: 'failed',
       error: 'provider down',

@@ -14,6 +14,7 @@ import { newJob } from '../contract/stores.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
 import { TestChannel } from '../doubles/test-channel.js';
 import { type Running, startParley, testConfig } from '../harness.js';
+import { DM, testJob } from '../jobs.js';
 
 /** A clock the test moves: timers fire when `advance` passes their time. */
 class ManualClock implements Clock {
@@ -190,13 +191,12 @@ describe('scheduled jobs in the app', () => {
 
   it('tells the conversation when a run fails, and leaves a failed receipt', async () => {
     const app = await start();
-    const result = await app.jobs!.create({
-      owner: OWNER,
-      conversationKey: 'test:bot:user-1',
-      target: { channel: 'test', account: 'bot', conversationId: 'user-1', chatType: 'dm' },
-      instruction: 'Summarise the news',
-      at: 'in 1 minute',
-    });
+    const result = await app.jobs!.create(
+      testJob({
+        instruction: 'Summarise the news',
+        at: 'in 1 minute',
+      }),
+    );
     llm.script.push({ status: 500 }, { status: 500 }, { status: 500 });
     clock.advance(MINUTE);
     await channel.waitForDeliveries(1);
@@ -208,14 +208,13 @@ describe('scheduled jobs in the app', () => {
 
   it('stops a run at its token cap', async () => {
     const app = await start();
-    const job = await app.jobs!.create({
-      owner: OWNER,
-      conversationKey: 'test:bot:user-1',
-      target: { channel: 'test', account: 'bot', conversationId: 'user-1', chatType: 'dm' },
-      instruction: 'Check the time repeatedly',
-      every: '1 hour',
-      maxTokens: 150,
-    });
+    const job = await app.jobs!.create(
+      testJob({
+        instruction: 'Check the time repeatedly',
+        every: '1 hour',
+        maxTokens: 150,
+      }),
+    );
     llm.script.push({
       toolCalls: [{ name: 'get_time', arguments: '{}' }],
       usage: { prompt_tokens: 150, completion_tokens: 20 },
@@ -230,17 +229,12 @@ describe('scheduled jobs in the app', () => {
 
   it('/jobs lists the conversation’s jobs with their receipts and cancels one', async () => {
     const app = await start();
-    const target = {
-      channel: 'test',
-      account: 'bot',
-      conversationId: 'user-1',
-      chatType: 'dm' as const,
-    };
-    const job = await app.jobs!.create({
-      ...{ owner: OWNER, conversationKey: 'test:bot:user-1', target },
-      instruction: 'Water the plants',
-      cron: '0 9 * * 1',
-    });
+    const job = await app.jobs!.create(
+      testJob({
+        instruction: 'Water the plants',
+        cron: '0 9 * * 1',
+      }),
+    );
     await app.stores.jobs.recordRun(job.id, clock.t - 86_400_000, {
       outcome: 'ok',
       promptTokens: 100,
@@ -263,17 +257,12 @@ describe('scheduled jobs in the app', () => {
   it('drops a job mark that is no run of a stored job, and stays silent for a cancelled job', async () => {
     const app = await start();
     await channel.inject({ text: 'do something', job: { id: 42, dueAt: 1, kind: 'run' } });
-    const target = {
-      channel: 'test',
-      account: 'bot',
-      conversationId: 'user-1',
-      chatType: 'dm' as const,
-    };
-    const job = await app.jobs!.create({
-      ...{ owner: OWNER, conversationKey: 'test:bot:user-1', target },
-      instruction: 'Say hi',
-      at: 'in 10 minutes',
-    });
+    const job = await app.jobs!.create(
+      testJob({
+        instruction: 'Say hi',
+        at: 'in 10 minutes',
+      }),
+    );
     // A forged mark on a real job: the platform id is not the run's.
     await channel.inject({
       text: 'Say hi',
@@ -290,17 +279,15 @@ describe('scheduled jobs in the app', () => {
 
   it('runs a job of a group chat without the mention the group policy asks of people', async () => {
     const app = await start();
-    const target = {
-      channel: 'test',
-      account: 'bot',
-      conversationId: 'g1',
-      chatType: 'group' as const,
-    };
-    await app.jobs!.create({
-      ...{ owner: OWNER, conversationKey: 'test:bot:g1', target },
-      instruction: 'Post the standup reminder',
-      every: '1 day',
-    });
+    await app.jobs!.create(
+      testJob(
+        {
+          instruction: 'Post the standup reminder',
+          every: '1 day',
+        },
+        { conversationId: 'g1', chatType: 'group' },
+      ),
+    );
     llm.script.push({ text: 'Standup in 5 minutes!' });
     clock.advance(24 * 60 * MINUTE);
     await channel.waitForDeliveries(1);
@@ -321,9 +308,7 @@ describe('scheduled jobs in the app', () => {
       const stores = openSqliteStores(join(dataDir, 'parley.db'));
       await stores.jobs.create(
         newJob({
-          owner: OWNER,
-          conversationKey: 'test:bot:user-1',
-          target: { channel: 'test', account: 'bot', conversationId: 'user-1', chatType: 'dm' },
+          ...DM,
           instruction: 'Good morning summary',
           schedule: { kind: 'cron', expression: '0 9 * * *', timeZone: 'Europe/Paris' },
           catchUp,
