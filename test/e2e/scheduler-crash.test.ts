@@ -43,7 +43,8 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
-describe('scheduled jobs across SIGKILL', () => {
+// Three starts of a real process each: slow on a loaded machine.
+describe('scheduled jobs across SIGKILL', { timeout: 90_000 }, () => {
   let llm: OpenAIDouble;
   afterEach(async () => llm?.close());
 
