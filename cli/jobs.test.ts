@@ -1,7 +1,18 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteStores } from '../sessions/sqlite/index.js';
+import { newJob } from '../test/contract/stores.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../test/doubles/openai.js';
 import { TestChannel } from '../test/doubles/test-channel.js';
-import { type Running, startParley, testConfig } from '../test/harness.js';
+import {
+  type Running,
+  startParley,
+  tempDir,
+  testConfig,
+  writeTestConfigFile,
+} from '../test/harness.js';
 import { testJob } from '../test/jobs.js';
 import { jobsCommand } from './jobs.js';
 
@@ -62,5 +73,27 @@ describe('parley jobs', () => {
       `Could not run job #${job.id}: job #${job.id} is cancelled.`,
     ]);
     expect((await run('frobnicate')).code).toBe(2);
+  });
+});
+
+describe('parley sessions purge', () => {
+  it("deletes the scheduled jobs the user owns, with the user's conversations", async () => {
+    const dir = tempDir();
+    const configPath = writeTestConfigFile(dir);
+    const stores = openSqliteStores(join(dir, 'data', 'parley.db'));
+    await stores.jobs.create(newJob({ owner: 'telegram:42' }), 10);
+    const kept = await stores.jobs.create(newJob({ owner: 'telegram:7' }), 10);
+    await stores.close();
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'cli/parley.ts', 'sessions', 'purge', 'telegram:42'],
+      { env: { PATH: process.env.PATH, PARLEY_CONFIG: configPath } },
+    );
+    expect(stdout).toContain('and 1 scheduled jobs of telegram:42');
+    const after = openSqliteStores(join(dir, 'data', 'parley.db'));
+    expect((await after.jobs.list({ limit: 10 })).map((j) => j.id)).toEqual([
+      'job' in kept ? kept.job.id : 0,
+    ]);
+    await after.close();
   });
 });

@@ -170,7 +170,8 @@ async function pairingCommand(args: string[], config: ParleyConfig): Promise<num
 }
 
 async function sessionsCommand(args: string[], config: ParleyConfig): Promise<number> {
-  const store = openSqliteStores(join(config.dataDir, 'parley.db')).sessions;
+  const stores = openSqliteStores(join(config.dataDir, 'parley.db'));
+  const store = stores.sessions;
   const [action, who, file] = args;
   if (action === 'list') {
     for (const s of await store.list({ limit: 50, offset: 0 })) {
@@ -192,8 +193,9 @@ async function sessionsCommand(args: string[], config: ParleyConfig): Promise<nu
       return 0;
     }
     const result = await store.purgeUser(channel, userId);
+    const jobs = await stores.jobs.purgeOwner(`${channel}:${userId}`);
     out(
-      `Purged ${result.sessions} sessions, ${result.messages} messages and ${result.inbox} inbox rows of ${channel}:${userId}.`,
+      `Purged ${result.sessions} sessions, ${result.messages} messages, ${result.inbox} inbox rows and ${jobs} scheduled jobs of ${channel}:${userId}.`,
     );
     return 0;
   }

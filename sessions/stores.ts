@@ -201,6 +201,8 @@ export interface JobStore {
   runs(filter: { jobId?: number; limit: number }): Promise<JobRun[]>;
   /** Deletes receipts due before `before`; returns how many. */
   pruneRuns(before: number): Promise<number>;
+  /** Deletes every job of `owner` and their receipts (a user's data purge); returns how many jobs. */
+  purgeOwner(owner: string): Promise<number>;
 }
 
 /** A small key/value store for process-wide facts (the web token, channel cursors). */

@@ -232,6 +232,10 @@ export class SqliteJobStore implements JobStore {
     return (rows as RunRow[]).map(toRun);
   }
 
+  async purgeOwner(owner: string): Promise<number> {
+    return prepared(this.db, 'DELETE FROM jobs WHERE owner = ?').run(owner).changes;
+  }
+
   async pruneRuns(before: number): Promise<number> {
     return prepared(this.db, 'DELETE FROM job_runs WHERE due_at < ?').run(before).changes;
   }

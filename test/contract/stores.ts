@@ -606,6 +606,19 @@ function jobContract(get: () => Stores, restart: () => Promise<Stores>): void {
       expect(ids(await jobs.list({ limit: 1 }))).toEqual([c.id]);
     });
 
+    it("purges one owner's jobs and their receipts, keeping others'", async () => {
+      const { jobs } = get();
+      const mine = await created(get(), { owner: 'test:gone' });
+      await jobs.recordRun(mine.id, 1_000, { outcome: 'ok' });
+      const theirs = await created(get(), { owner: 'test:stays' });
+      await jobs.recordRun(theirs.id, 1_000, { outcome: 'ok' });
+      expect(await jobs.purgeOwner('test:gone')).toBe(1);
+      expect(await jobs.get(mine.id)).toBeUndefined();
+      expect(await jobs.getRun(mine.id, 1_000)).toBeUndefined();
+      expect(await jobs.get(theirs.id)).toBeDefined();
+      expect((await jobs.runs({ limit: 10 })).map((r) => r.jobId)).toEqual([theirs.id]);
+    });
+
     it('keeps one receipt per (job, due time), updated field by field', async () => {
       const { jobs } = get();
       const job = await created(get());
