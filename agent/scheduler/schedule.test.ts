@@ -32,6 +32,9 @@ describe('schedule arithmetic', () => {
     expect(parseWhen('2026-03-28T15:00:00+05:00', NOW, 'UTC')).toBe(
       Date.parse('2026-03-28T10:00:00Z'),
     );
+    expect(parseWhen('2026-03-28T15:00:00.000Z', NOW, 'Europe/Paris')).toBe(
+      Date.parse('2026-03-28T15:00:00Z'),
+    );
     expect(() => parseWhen('tomorrow-ish', NOW, 'UTC')).toThrow(/not a time/);
     expect(parseDuration('1.5 hours')).toBe(5_400_000);
     expect(parseDuration('soon')).toBeUndefined();
