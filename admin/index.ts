@@ -23,6 +23,7 @@ import type { Redactor } from '../tools/redact.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { registerApi } from './api.js';
 import { adminScript } from './assets.js';
+import { registerJobs } from './jobs.js';
 import { documentForeignRoutes, registerDocument, registerOps } from './ops.js';
 import { ADMIN_CSP, adminPage } from './page.js';
 import type { AdminApp, AdminMetrics } from './types.js';
@@ -85,6 +86,7 @@ export function registerAdmin(http: HttpApp, app: AdminApp, metrics: AdminMetric
   registerOps(api, app, metrics, http.token);
   registerApi(api, app, metrics, version);
   if (app.usage) registerUsage(api, app.usage);
+  registerJobs(api, app);
   documentForeignRoutes(api);
   registerDocument(api, version);
   http.hono.route('/', api);

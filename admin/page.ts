@@ -71,6 +71,7 @@ export function adminPage(): string {
   <section id="tools-section"><h2>Tools</h2><div id="tools"></div></section>
   <section id="usage-section" class="wide"><h2>Usage <button id="refresh-usage">Refresh</button></h2>
     <div id="usage-totals"></div><div id="usage-budgets"></div><div id="usage-tables"></div></section>
+  <section id="jobs-section"><h2>Scheduled jobs <button id="refresh-jobs">Refresh</button></h2><div id="jobs"></div></section>
   <section id="sessions-section" class="wide"><h2>Sessions <button id="refresh-sessions">Refresh</button></h2>
     <table><thead><tr><th>#</th><th>conversation</th><th>type</th><th>messages</th><th>last</th><th></th></tr></thead><tbody id="sessions"></tbody></table></section>
   <section id="transcript-section" class="wide" hidden><h2>Transcript <span id="transcript-title"></span></h2><div id="transcript"></div></section>

@@ -5,6 +5,8 @@
 import type { Logger } from 'pino';
 import type { ApprovalService } from '../agent/approvals.js';
 import type { ChatModel } from '../agent/llm.js';
+import type { Scheduler } from '../agent/scheduler/index.js';
+import type { JobService } from '../agent/scheduler/service.js';
 import type { UsageMeter } from '../agent/usage/meter.js';
 import type { ChannelAdapter } from '../core/contract.js';
 import type { AccessStore, SessionStore } from '../sessions/stores.js';
@@ -26,6 +28,9 @@ export interface AdminApp {
   redactor: Redactor;
   bridge: { depth: number; active: number };
   channels: ChannelAdapter[];
+  /** Scheduled jobs; undefined when the scheduler is off. */
+  jobs: JobService | undefined;
+  scheduler: Pick<Scheduler, 'nextWakeAt'> | undefined;
   url: string;
   startedAt: number;
   providerMissing: string | undefined;

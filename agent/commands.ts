@@ -1,8 +1,10 @@
 /**
- * Chat commands (`/help /new /reset /status /usage /whoami /start`). A command may arrive
+ * Chat commands (`/help /new /reset /status /usage /whoami /start /jobs`). A command may arrive
  * as `/cmd@BotName` in groups; the suffix is ignored. Unknown `/words` are not
  * commands and go to the model.
  */
+import { jobsCommand } from './scheduler/commands.js';
+import type { JobService } from './scheduler/service.js';
 
 export interface CommandContext {
   principal: string;
@@ -14,6 +16,8 @@ export interface CommandContext {
   status(): Promise<Record<string, string | number>>;
   /** The `/usage` answer (`all`: everyone's, for owners); undefined when usage is not metered. */
   usage?(all: boolean): Promise<string>;
+  /** Scheduled jobs; undefined when the scheduler is off. */
+  jobs?: JobService | undefined;
 }
 
 export interface Command {
@@ -71,6 +75,11 @@ export const commands: Command[] = [
     description: 'Show your id and role',
     run: (context) =>
       `You are ${context.senderName ?? 'unknown'} (${context.principal}), role: ${context.role}.`,
+  },
+  {
+    name: 'jobs',
+    description: 'Scheduled jobs here and their last runs (/jobs cancel|pause|resume|run <id>)',
+    run: (context, args) => jobsCommand(context, args),
   },
 ];
 

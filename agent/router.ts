@@ -1,10 +1,11 @@
 /**
  * The one router every channel feeds. For each message taken from the queue:
  *
+ *   scheduled job?   ─► its run (agent/scheduler/run.ts; made by the scheduler, no sender check)
  *   rate limit       ─► one "slow down" reply, then silence (before anything is stored)
  *   access policy    ─► silent / pairing code / allowed
  *   approval answer? ─► answer it (runs outside the conversation lane)
- *   command?         ─► /help /new /reset /status /usage /whoami /start
+ *   command?         ─► /help /new /reset /status /usage /whoami /start /jobs
  *   provider missing ─► say which variables to set
  *   otherwise        ─► session history + user message ─► model ↔ tools loop ─► reply
  *
@@ -34,6 +35,8 @@ import type { HistoryConfig, LlmConfig } from './config.js';
 import { type ChatMessage, type ChatModel, ProviderError } from './llm.js';
 import { runToolLoop } from './loop.js';
 import type { RateLimiter } from './rate-limit/index.js';
+import type { JobRunner } from './scheduler/run.js';
+import type { JobService } from './scheduler/service.js';
 import type { UsageMeter } from './usage/meter.js';
 import type { OwnerChats } from './usage/owners.js';
 import { usageText } from './usage/report.js';
@@ -55,6 +58,8 @@ export interface RouterDeps {
   usage?: UsageMeter;
   /** Learns where each owner is reached, for usage alerts. */
   ownerChats?: OwnerChats;
+  /** Scheduled jobs (runs, `/jobs`); undefined when the scheduler is off. */
+  jobs?: { runner: JobRunner; service: JobService } | undefined;
 }
 
 /** Events for metrics. */
@@ -78,6 +83,8 @@ export class Router implements MessageHandler {
 
   async handle(turn: Turn): Promise<Reply | null> {
     const { message } = turn;
+    // A scheduled job's run: made by the scheduler, not sent by a platform sender.
+    if (message.job) return this.runJob(turn);
     const limited = this.rateLimited(turn);
     if (limited !== undefined) return limited;
     const decision = await this.deps.access.check(
@@ -123,6 +130,7 @@ export class Router implements MessageHandler {
                     }),
                 }
               : {}),
+            jobs: this.deps.jobs?.service,
           },
           parsed.args,
         ),
@@ -153,6 +161,27 @@ export class Router implements MessageHandler {
     this.emit({ type: 'rate-limited', channel: message.channel });
     this.deps.log.info({ sender: principal, notify: verdict.notify }, 'rate limited');
     return verdict.notify ? { text: verdict.text } : null;
+  }
+
+  /**
+   * An approval answer, typed or pressed. A press is answered on the button (its
+   * buttons come off once the request is settled); a press on a request settled
+   * earlier says so to the presser only, never again in the chat.
+   */
+  private async runJob(turn: Turn): Promise<Reply | null> {
+    if (!this.deps.jobs) {
+      this.deps.log.warn(
+        { job: turn.message.job?.id },
+        'scheduled job run dropped: the scheduler is off',
+      );
+      return null;
+    }
+    const { model, providerMissing } = this.deps;
+    return this.deps.jobs.runner.handle(turn, {
+      model,
+      providerMissing,
+      converse: (capped) => this.converse(turn, capped),
+    });
   }
 
   /**
@@ -286,6 +315,12 @@ export class Router implements MessageHandler {
         conversationKey: turn.conversationKey,
         channel: turn.message.channel,
         senderId: turn.message.sender.id,
+        conversation: {
+          account: turn.message.account,
+          conversationId: turn.message.conversationId,
+          chatType: turn.message.chatType,
+          ...(turn.message.threadId !== undefined ? { threadId: turn.message.threadId } : {}),
+        },
         signal: controller.signal,
       });
       return this.toolOutcome(name, result.isError ? 'error' : 'ok', {

@@ -250,6 +250,16 @@ export class Bridge {
     await Promise.all([...this.adapters.values()].map(({ sender }) => sender.stop()));
   }
 
+  /**
+   * Accepts a message that no platform sent (a scheduled job's run) through the same
+   * inbox and queue, in its conversation's lane. Its channel must be registered.
+   */
+  submit(message: InboundMessage): Promise<{ duplicate: boolean }> {
+    if (!this.adapters.has(message.channel))
+      return Promise.reject(new Error(`channel ${message.channel} is not registered`));
+    return this.accept(message);
+  }
+
   private async accept(message: InboundMessage): Promise<{ duplicate: boolean }> {
     const { entry, duplicate } = await this.inbox.accept(message, conversationKey(message));
     this.emit({ type: 'accepted', channel: message.channel, duplicate });

@@ -7,7 +7,8 @@
  *   HTTP server (http/): web chat, admin console (admin/), webhooks
  *
  * `createApp` builds everything without touching the network; `start` opens the
- * HTTP server, re-queues unfinished messages, then starts the channels. The returned
+ * HTTP server, re-queues unfinished messages, starts the channels, then the
+ * scheduler (agent/scheduler: due jobs become inbox rows). The returned
  * {@link App} is what the admin console and tests look at; no part receives it.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,6 +21,10 @@ import { ApprovalService } from '../agent/approvals.js';
 import { type ChatModel, missingProvider, OpenAIChatModel } from '../agent/llm.js';
 import { RateLimiter } from '../agent/rate-limit/index.js';
 import { Router } from '../agent/router.js';
+import { type Clock, Scheduler } from '../agent/scheduler/index.js';
+import { JobRunner } from '../agent/scheduler/run.js';
+import { JobService } from '../agent/scheduler/service.js';
+import { scheduleTool } from '../agent/scheduler/tool.js';
 import { unpricedWarning } from '../agent/usage/budgets.js';
 import { UsageMeter } from '../agent/usage/meter.js';
 import { metered } from '../agent/usage/metered.js';
@@ -50,6 +55,8 @@ export interface AppOptions {
   seams?: Readonly<Record<string, unknown>>;
   /** The operator's terminal, when Parley runs in one (channels draw pairing QRs there). */
   tty?: { write(text: string): void };
+  /** The scheduler's clock (tests drive scheduled jobs with a fake one). */
+  clock?: Clock;
 }
 
 /** The built process: its parts, for the admin console, `parley start` and tests. */
@@ -72,6 +79,9 @@ export interface App {
   http: HttpServer | undefined;
   bridge: Bridge;
   router: Router;
+  /** Scheduled jobs; undefined when `scheduler.enabled` is false. */
+  scheduler: Scheduler | undefined;
+  jobs: JobService | undefined;
   channels: ChannelAdapter[];
   /** Web chat / admin URL once started (empty when the web server is off). */
   url: string;
@@ -126,10 +136,13 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     limiter: new RateLimiter(config.rateLimit),
     exemptOwners: config.rateLimit.exemptOwners,
   };
+  const { scheduler, jobs } = createScheduler(config, stores, access, log, options.clock);
+  if (jobs) tools.register(scheduleTool(jobs, config.scheduler));
   const router = new Router({
     config: { llm, history },
     ...{ sessions, access, approvals, tools, model, providerMissing, redactor, log },
     ...{ rateLimit, usage, ownerChats },
+    jobs: jobs && { runner: new JobRunner({ jobs: stores.jobs, log }), service: jobs },
   });
   const bridge = new Bridge(stores.inbox, router, log, { ...config.queue });
   const http = config.web.enabled
@@ -153,6 +166,8 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const app: App = {
     ...{ config, log, stores, sessions, accessStore: stores.access, access, approvals, mcp },
     ...{ tools, model, usage, redactor, http, bridge, router, channels, token, providerMissing },
+    ...{ tools, model, redactor, http, bridge, router, channels, token, providerMissing },
+    ...{ scheduler, jobs },
     url: '',
     startedAt: Date.now(),
     start: (announce) => start(app, onStop, announce),
@@ -161,6 +176,22 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const metrics = createMetrics({ bridge, router, tools, usage });
   if (http) registerAdmin(http.app, app, metrics);
   return app;
+}
+
+function createScheduler(
+  config: ParleyConfig,
+  stores: SqliteStores,
+  access: AccessPolicy,
+  log: Logger,
+  clock: Clock | undefined,
+): { scheduler: Scheduler | undefined; jobs: JobService | undefined } {
+  if (!config.scheduler.enabled) return { scheduler: undefined, jobs: undefined };
+  const scheduler = new Scheduler({ jobs: stores.jobs, config: config.scheduler, log, clock });
+  const jobs = new JobService({
+    ...{ jobs: stores.jobs, config: config.scheduler, scheduler, clock },
+    isOwner: (principal) => access.isOwner(principal),
+  });
+  return { scheduler, jobs };
 }
 
 /**
@@ -219,6 +250,12 @@ async function start(
       app.log.error({ err: error, channel: channel.id }, 'channel failed to start');
     }
   }
+  // After recovery and the channels: runs missed while Parley was down queue last.
+  await app.scheduler?.start({
+    submit: (message) => app.bridge.submit(message),
+    hasChannel: (id) => app.bridge.adapter(id) !== undefined,
+  });
+  onStop(() => app.scheduler?.stop());
   const sweep = setInterval(() => void app.approvals.sweep(), 30_000);
   sweep.unref();
   onStop(() => clearInterval(sweep));

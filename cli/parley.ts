@@ -10,6 +10,7 @@
  *   parley pairing list | approve <code> | reject <code>
  *   parley sessions list | export <channel:user> [file] | purge <channel:user>
  *   parley usage [--days N] [--user channel:id] [--json]   tokens, cost and budgets
+ *   parley jobs list | cancel <id> | run-now <id>
  *   parley channels login <id> [--phone <number>]   (a channel module with `login`, e.g. whatsapp)
  */
 import { writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { enabledModules } from './channels.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { ParleyConfig } from './config/schema.js';
+import { jobsCommand } from './jobs.js';
 import { statusCommand } from './status.js';
 import { budgetSummary, usageCommand } from './usage.js';
 
@@ -34,6 +36,7 @@ const commands: Record<string, CommandFn> = {
   pairing: pairingCommand,
   sessions: sessionsCommand,
   channels: channelsCommand,
+  jobs: (args, config) => jobsCommand(args, config),
   status: (args, config) => statusCommand(args, config),
   usage: (args, config) => usageCommand(args, config),
   // Loaded when run: doctor brings dockerode (about 25 MB, with its SSH and gRPC stacks).
@@ -77,6 +80,9 @@ function usage(code: number): number {
   out("  sessions purge <channel:user>      delete a user's conversations");
   out('  usage [--days N] [--user <channel:id>] [--json]   tokens, cost and budgets (UTC days)');
   out('  channels login whatsapp [--phone <number>]   link WhatsApp (QR, or pairing code)');
+  out('  jobs list                          scheduled jobs and their last runs');
+  out('  jobs cancel <id>                   cancel a scheduled job');
+  out('  jobs run-now <id>                  run a job now in the running Parley');
   return code;
 }
 
@@ -170,7 +176,8 @@ async function pairingCommand(args: string[], config: ParleyConfig): Promise<num
 }
 
 async function sessionsCommand(args: string[], config: ParleyConfig): Promise<number> {
-  const store = openSqliteStores(join(config.dataDir, 'parley.db')).sessions;
+  const stores = openSqliteStores(join(config.dataDir, 'parley.db'));
+  const store = stores.sessions;
   const [action, who, file] = args;
   if (action === 'list') {
     for (const s of await store.list({ limit: 50, offset: 0 })) {
@@ -192,8 +199,9 @@ async function sessionsCommand(args: string[], config: ParleyConfig): Promise<nu
       return 0;
     }
     const result = await store.purgeUser(channel, userId);
+    const jobs = await stores.jobs.purgeOwner(`${channel}:${userId}`);
     out(
-      `Purged ${result.sessions} sessions, ${result.messages} messages and ${result.inbox} inbox rows of ${channel}:${userId}.`,
+      `Purged ${result.sessions} sessions, ${result.messages} messages, ${result.inbox} inbox rows and ${jobs} scheduled jobs of ${channel}:${userId}.`,
     );
     return 0;
   }

@@ -96,6 +96,13 @@ export interface InboundMessage {
   };
   /** Platform-specific extras an adapter wants back when replying (JSON only). */
   raw?: Record<string, unknown>;
+  /**
+   * Set only by Parley's scheduler, never by an adapter: this message is a run of a
+   * scheduled job (`platformMessageId` is `job:<id>:<dueAt>`). The router runs the
+   * job's instruction instead of checking a platform sender; `skip` delivers the
+   * note of a missed run that its catch-up policy skips.
+   */
+  job?: { id: number; dueAt: number; kind: 'run' | 'skip'; note?: string };
 }
 
 /** Where outbound messages go: a conversation, optionally a thread, optionally replying to a message. */

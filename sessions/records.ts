@@ -144,3 +144,81 @@ export interface Approval {
 }
 
 export type NewApproval = Omit<Approval, 'status' | 'decidedBy' | 'decidedAt'>;
+
+// ── Scheduled jobs ───────────────────────────────────────────────────────────
+
+/** When a job runs: once at an instant, on a cron expression in a time zone, or every N ms. */
+export type JobSchedule =
+  | { kind: 'once'; at: number }
+  | { kind: 'cron'; expression: string; timeZone: string }
+  | { kind: 'interval'; everyMs: number; startAt: number };
+
+/** `done`: a one-shot job that has run (or was skipped). */
+export type JobState = 'active' | 'paused' | 'cancelled' | 'done';
+
+/** What a run that Parley missed (it was down) does: run once late, or skip with a note. */
+export type CatchUpPolicy = 'run-once' | 'skip';
+
+/** The conversation a job belongs to: where its runs are answered. */
+export interface JobTarget {
+  channel: string;
+  account: string;
+  conversationId: string;
+  threadId?: string | undefined;
+  chatType: 'dm' | 'group';
+}
+
+export interface NewJob {
+  /** Principal (`channel:senderId`) of who created it. */
+  owner: string;
+  conversationKey: string;
+  target: JobTarget;
+  /** What the agent is asked at each run. */
+  instruction: string;
+  schedule: JobSchedule;
+  catchUp: CatchUpPolicy;
+  /** Tokens one run may use (prompt + completion over its model calls). */
+  maxTokens: number;
+  /** First run; null for a job that will never run. */
+  nextRunAt: number | null;
+}
+
+export interface Job extends NewJob {
+  id: number;
+  state: JobState;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * `queued`: in the inbox; `running`: its turn started; `ok`, `failed`, `capped`
+ * (stopped at its token cap), `skipped` (missed and skipped by its catch-up policy),
+ * `cancelled` (the job was cancelled before the run started).
+ */
+export type JobRunOutcome =
+  | 'queued'
+  | 'running'
+  | 'ok'
+  | 'failed'
+  | 'capped'
+  | 'skipped'
+  | 'cancelled';
+
+/** The receipt of one run of a job, keyed by (job, due time). */
+export interface JobRun {
+  jobId: number;
+  dueAt: number;
+  outcome: JobRunOutcome;
+  /** E.g. "(this was due at 09:00)" for a late run, or why it was skipped. */
+  note: string | undefined;
+  startedAt: number | undefined;
+  endedAt: number | undefined;
+  promptTokens: number;
+  completionTokens: number;
+  /** Currency cost when known (filled from the usage ledger); null when unknown. */
+  cost: number | null;
+  error: string | undefined;
+  createdAt: number;
+}
+
+export type JobRunPatch = Partial<Omit<JobRun, 'jobId' | 'dueAt' | 'createdAt'>>;

@@ -8,6 +8,7 @@
  *                                                    ├─► AccessStore (allowlist, pairing)
  *                                                    ├─► ApprovalStore (tool approvals)
  *                                         model calls ─► UsageStore (tokens, cost, alerts)
+ *   scheduler ─► JobStore (scheduled jobs, run receipts) ─► InboxStore (one row per run)
  *
  * The channel-facing stores (auth state, web outbox) live in `core/stores.ts`.
  */
@@ -20,7 +21,12 @@ import type {
   HistoryMessage,
   InboxEntry,
   InboxState,
+  Job,
+  JobRun,
+  JobRunPatch,
+  JobState,
   NewApproval,
+  NewJob,
   NewMessage,
   PairingRequest,
   Session,
@@ -183,6 +189,47 @@ export interface UsageStore {
   markAlerted(key: string, period: string): Promise<boolean>;
 }
 
+/**
+ * Scheduled jobs and the receipts of their runs. The scheduler asks only for the
+ * earliest due time ({@link nextDue}) and the jobs due now, so 10,000 waiting jobs
+ * cost one indexed query per wake-up and nothing in memory.
+ */
+export interface JobStore {
+  /**
+   * Creates a job, unless its owner already has `maxPerOwner` active or paused
+   * jobs (counted in the same transaction): then `{ limit: count }`.
+   */
+  create(job: NewJob, maxPerOwner: number): Promise<{ job: Job } | { limit: number }>;
+  get(id: number): Promise<Job | undefined>;
+  /** Jobs newest first, filtered by owner, conversation and states. */
+  list(filter: {
+    owner?: string;
+    conversationKey?: string;
+    states?: JobState[];
+    limit: number;
+  }): Promise<Job[]>;
+  /** Sets the state (and next run when given); false when the job does not exist. */
+  setState(id: number, state: JobState, nextRunAt?: number | null): Promise<boolean>;
+  /** The earliest `nextRunAt` of an active job. */
+  nextDue(): Promise<number | undefined>;
+  /** Active jobs whose `nextRunAt` is at or before `now`, earliest first. */
+  due(now: number, limit: number): Promise<Job[]>;
+  /**
+   * Moves a job past its run due at `dueAt` to `nextRunAt` (null: the job is done),
+   * only if it is still active and still due at `dueAt`; false otherwise.
+   */
+  advance(id: number, dueAt: number, nextRunAt: number | null): Promise<boolean>;
+  /** Creates or updates the receipt of the run of `jobId` due at `dueAt`. */
+  recordRun(jobId: number, dueAt: number, patch: JobRunPatch): Promise<void>;
+  getRun(jobId: number, dueAt: number): Promise<JobRun | undefined>;
+  /** Receipts newest first (by due time), of one job or of every job. */
+  runs(filter: { jobId?: number; limit: number }): Promise<JobRun[]>;
+  /** Deletes receipts due before `before`; returns how many. */
+  pruneRuns(before: number): Promise<number>;
+  /** Deletes every job of `owner` and their receipts (a user's data purge); returns how many jobs. */
+  purgeOwner(owner: string): Promise<number>;
+}
+
 /** A small key/value store for process-wide facts (the web token, channel cursors). */
 export interface MetaStore {
   get(key: string): Promise<string | undefined>;
@@ -196,6 +243,7 @@ export interface Stores {
   access: AccessStore;
   approvals: ApprovalStore;
   usage: UsageStore;
+  jobs: JobStore;
   meta: MetaStore;
   webOutbox: WebOutboxStore;
   /** Credentials of one account, namespaced e.g. `whatsapp:default`. */

@@ -34,6 +34,8 @@ export interface ToolContext {
   conversationKey: string;
   channel: string;
   senderId: string;
+  /** Where the turn is answered (e.g. the conversation a new scheduled job belongs to). */
+  conversation?: { account: string; conversationId: string; threadId?: string; chatType: ChatType };
   /** Aborted when the turn is abandoned (shutdown). */
   signal: AbortSignal;
 }

@@ -8,6 +8,7 @@
 import { api, errorText } from './api.js';
 import { renderStats } from './charts.js';
 import { $ } from './dom.js';
+import { loadJobs } from './jobs.js';
 import {
   checkProvider,
   renderApprovals,
@@ -48,8 +49,10 @@ $('ping').addEventListener('click', () => void checkProvider('POST', '/api/provi
 $('models').addEventListener('click', () => void checkProvider('GET', '/api/provider/models'));
 $('refresh-sessions').addEventListener('click', () => void loadSessions());
 $('refresh-usage').addEventListener('click', () => void loadUsage());
+$('refresh-jobs').addEventListener('click', () => void loadJobs().catch(() => {}));
 void tick();
 void loadSessions().catch(() => {});
+void loadJobs().catch(() => {});
 void api<Tool[]>('GET', '/api/tools')
   .then(renderTools)
   .catch(() => {});

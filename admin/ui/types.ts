@@ -124,3 +124,26 @@ export interface UsageReport {
   byDay: UsageRow[];
   budgets: BudgetStatus[];
 }
+
+export interface JobRun {
+  dueAt: number;
+  outcome: string;
+  promptTokens: number;
+  completionTokens: number;
+  cost: number | null;
+  error?: string;
+  note?: string;
+}
+
+export interface Jobs {
+  enabled: boolean;
+  jobs: {
+    id: number;
+    owner: string;
+    conversationKey: string;
+    instruction: string;
+    state: string;
+    nextRunAt: number | null;
+    runs: JobRun[];
+  }[];
+}

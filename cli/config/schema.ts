@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { accessSchema, historySchema, llmSchema } from '../../agent/config.js';
+import { schedulerSchema } from '../../agent/scheduler/config.js';
 import { rateLimitSchema, usageSchema } from '../../agent/usage/config.js';
 import { queueSchema } from '../../bridge/config.js';
 import { terminalSchema } from '../../channels/terminal/config.js';
@@ -62,6 +63,7 @@ export const configSchema = z
     sandbox: sandboxSchema,
     mcp: mcpSchema,
     fetchUrl: fetchUrlSchema,
+    scheduler: schedulerSchema,
   })
   .strict();
 

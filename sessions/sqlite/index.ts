@@ -19,6 +19,7 @@ import { SqliteAuthStateStore } from './auth-state.js';
 import { startCheckpointer } from './checkpoint.js';
 import { type Db, openDatabase } from './db.js';
 import { SqliteInbox } from './inbox.js';
+import { SqliteJobStore } from './jobs.js';
 import { lockDataFolder } from './lock.js';
 import { SqliteMetaStore } from './meta.js';
 import { SqliteSessionStore } from './sessions.js';
@@ -63,6 +64,7 @@ export function openSqliteStores(path: string, options: SqliteStoreOptions = {})
     access: new SqliteAccessStore(db),
     approvals: new SqliteApprovalStore(db),
     usage: new SqliteUsageStore(db),
+    jobs: new SqliteJobStore(db),
     meta: new SqliteMetaStore(db),
     webOutbox: new SqliteWebOutbox(db),
     authState: (namespace) => {

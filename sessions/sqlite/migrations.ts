@@ -169,4 +169,41 @@ export const migrations: string[] = [
     PRIMARY KEY (key, period)
   );
   `,
+  `
+  -- Scheduled jobs (jobs.ts): the scheduler reads only the earliest active next_run_at.
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    owner TEXT NOT NULL,                     -- principal channel:senderId
+    conversation_key TEXT NOT NULL,
+    target TEXT NOT NULL,                    -- JSON JobTarget
+    instruction TEXT NOT NULL,
+    schedule TEXT NOT NULL,                  -- JSON JobSchedule
+    catch_up TEXT NOT NULL,                  -- run-once | skip
+    max_tokens INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'active',    -- active | paused | cancelled | done
+    next_run_at INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX jobs_due ON jobs (next_run_at) WHERE state = 'active';
+  CREATE INDEX jobs_owner ON jobs (owner, state);
+  CREATE INDEX jobs_conversation ON jobs (conversation_key);
+
+  -- One receipt per run of a job, keyed by its due time.
+  CREATE TABLE job_runs (
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    due_at INTEGER NOT NULL,
+    outcome TEXT NOT NULL,                   -- queued | running | ok | failed | capped | skipped | cancelled
+    note TEXT,
+    started_at INTEGER,
+    ended_at INTEGER,
+    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    cost REAL,                               -- currency, when a price is known
+    error TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (job_id, due_at)
+  );
+  CREATE INDEX job_runs_due ON job_runs (due_at);
+  `,
 ];

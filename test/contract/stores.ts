@@ -11,7 +11,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../core/contract.js';
-import type { NewUsage, SessionInit, Stores } from '../../sessions/stores.js';
+import type { NewJob, NewUsage, SessionInit, Stores } from '../../sessions/stores.js';
 
 /** One data set under test; `reopen` closes it and opens the same data again (a restart). */
 export interface StoreHandle {
@@ -72,6 +72,7 @@ export function storeContract(name: string, driver: StoreDriver): void {
     approvalContract(() => stores);
     channelStoreContract(() => stores, restart);
     usageContract(() => stores, restart);
+    jobContract(() => stores, restart);
   });
 }
 
@@ -597,6 +598,156 @@ function usageContract(get: () => Stores, restart: () => Promise<Stores>): void 
       expect(await again.usage.markAlerted('global.daily.tokens:80', '2026-12-02')).toBe(true);
       await again.usage.record(call(start));
       expect((await again.usage.totals({ from: start, to: start + 1 })).calls).toBe(1);
+    });
+  });
+}
+
+export const newJob = (overrides: Partial<NewJob> = {}): NewJob => ({
+  owner: 'test:u',
+  conversationKey: 'test:a:c',
+  target: { channel: 'test', account: 'a', conversationId: 'c', chatType: 'dm' },
+  instruction: 'say hello',
+  schedule: { kind: 'once', at: 1_000 },
+  catchUp: 'run-once',
+  maxTokens: 10_000,
+  nextRunAt: 1_000,
+  ...overrides,
+});
+
+function jobContract(get: () => Stores, restart: () => Promise<Stores>): void {
+  const created = async (stores: Stores, overrides: Partial<NewJob> = {}) => {
+    const result = await stores.jobs.create(newJob(overrides), 100);
+    if (!('job' in result)) throw new Error('job limit reached');
+    return result.job;
+  };
+
+  describe('jobs', () => {
+    it('creates a job and reads it back as written, also after a restart', async () => {
+      const schedule = { kind: 'cron' as const, expression: '0 9 * * *', timeZone: 'Europe/Paris' };
+      const job = await created(get(), {
+        schedule,
+        target: {
+          channel: 'test',
+          account: 'a',
+          conversationId: 'g',
+          threadId: 't',
+          chatType: 'group',
+        },
+      });
+      expect(job.state).toBe('active');
+      const reopened = await restart();
+      expect(await reopened.jobs.get(job.id)).toEqual(job);
+      expect(await reopened.jobs.get(job.id + 1000)).toBeUndefined();
+    });
+
+    it('refuses a job beyond the per-owner limit, counting active and paused jobs only', async () => {
+      const { jobs } = get();
+      await created(get());
+      const paused = await created(get());
+      await jobs.setState(paused.id, 'paused');
+      expect(await jobs.create(newJob(), 2)).toEqual({ limit: 2 });
+      const cancelled = await created(get(), { owner: 'test:other' });
+      await jobs.setState(cancelled.id, 'cancelled');
+      expect('job' in (await jobs.create(newJob({ owner: 'test:other' }), 1))).toBe(true);
+      await jobs.setState(paused.id, 'cancelled');
+      expect('job' in (await jobs.create(newJob(), 2))).toBe(true);
+    });
+
+    it('answers the earliest due time and the due jobs of active jobs only', async () => {
+      const { jobs } = get();
+      const late = await created(get(), { nextRunAt: 5_000 });
+      const early = await created(get(), { nextRunAt: 2_000 });
+      const paused = await created(get(), { nextRunAt: 1_000 });
+      await jobs.setState(paused.id, 'paused');
+      await created(get(), { nextRunAt: null });
+      expect(await jobs.nextDue()).toBe(2_000);
+      expect((await jobs.due(1_999, 10)).map((j) => j.id)).toEqual([]);
+      expect((await jobs.due(5_000, 10)).map((j) => j.id)).toEqual([early.id, late.id]);
+      expect((await jobs.due(5_000, 1)).map((j) => j.id)).toEqual([early.id]);
+      await jobs.setState(early.id, 'cancelled');
+      expect(await jobs.nextDue()).toBe(5_000);
+      await jobs.setState(paused.id, 'active', 3_000);
+      expect(await jobs.nextDue()).toBe(3_000);
+    });
+
+    it('advances a job past one due time exactly once; a one-shot job is then done', async () => {
+      const { jobs } = get();
+      const daily = await created(get(), { nextRunAt: 1_000 });
+      expect(await jobs.advance(daily.id, 1_000, 2_000)).toBe(true);
+      expect(await jobs.advance(daily.id, 1_000, 2_000)).toBe(false);
+      expect((await jobs.get(daily.id))?.nextRunAt).toBe(2_000);
+      expect(await jobs.advance(daily.id, 2_000, null)).toBe(true);
+      const done = await jobs.get(daily.id);
+      expect(done?.state).toBe('done');
+      expect(done?.nextRunAt).toBeNull();
+      expect(await jobs.nextDue()).toBeUndefined();
+      const cancelled = await created(get(), { nextRunAt: 1_000 });
+      await jobs.setState(cancelled.id, 'cancelled');
+      expect(await jobs.advance(cancelled.id, 1_000, 2_000)).toBe(false);
+    });
+
+    it('lists jobs newest first by owner, conversation and state', async () => {
+      const { jobs } = get();
+      const a = await created(get(), { owner: 'test:a', conversationKey: 'k1' });
+      const b = await created(get(), { owner: 'test:b', conversationKey: 'k1' });
+      const c = await created(get(), { owner: 'test:a', conversationKey: 'k2' });
+      await jobs.setState(c.id, 'cancelled');
+      const ids = (jobs: { id: number }[]) => jobs.map((j) => j.id);
+      expect(ids(await jobs.list({ limit: 10 }))).toEqual([c.id, b.id, a.id]);
+      expect(ids(await jobs.list({ owner: 'test:a', limit: 10 }))).toEqual([c.id, a.id]);
+      expect(ids(await jobs.list({ conversationKey: 'k1', limit: 10 }))).toEqual([b.id, a.id]);
+      expect(ids(await jobs.list({ states: ['active', 'paused'], limit: 10 }))).toEqual([
+        b.id,
+        a.id,
+      ]);
+      expect(ids(await jobs.list({ limit: 1 }))).toEqual([c.id]);
+    });
+
+    it("purges one owner's jobs and their receipts, keeping others'", async () => {
+      const { jobs } = get();
+      const mine = await created(get(), { owner: 'test:gone' });
+      await jobs.recordRun(mine.id, 1_000, { outcome: 'ok' });
+      const theirs = await created(get(), { owner: 'test:stays' });
+      await jobs.recordRun(theirs.id, 1_000, { outcome: 'ok' });
+      expect(await jobs.purgeOwner('test:gone')).toBe(1);
+      expect(await jobs.get(mine.id)).toBeUndefined();
+      expect(await jobs.getRun(mine.id, 1_000)).toBeUndefined();
+      expect(await jobs.get(theirs.id)).toBeDefined();
+      expect((await jobs.runs({ limit: 10 })).map((r) => r.jobId)).toEqual([theirs.id]);
+    });
+
+    it('keeps one receipt per (job, due time), updated field by field', async () => {
+      const { jobs } = get();
+      const job = await created(get());
+      await jobs.recordRun(job.id, 1_000, { note: '(this was due at 09:00)' });
+      await jobs.recordRun(job.id, 1_000, { outcome: 'running', startedAt: 1_100 });
+      await jobs.recordRun(job.id, 1_000, {
+        outcome: 'ok',
+        endedAt: 1_500,
+        promptTokens: 30,
+        completionTokens: 12,
+      });
+      await jobs.recordRun(job.id, 2_000, { outcome: 'failed', error: 'provider down' });
+      const run = await jobs.getRun(job.id, 1_000);
+      expect(run).toMatchObject({
+        jobId: job.id,
+        dueAt: 1_000,
+        outcome: 'ok',
+        note: '(this was due at 09:00)',
+        startedAt: 1_100,
+        endedAt: 1_500,
+        promptTokens: 30,
+        completionTokens: 12,
+        cost: null,
+        error: undefined,
+      });
+      expect((await jobs.runs({ jobId: job.id, limit: 10 })).map((r) => r.dueAt)).toEqual([
+        2_000, 1_000,
+      ]);
+      expect((await jobs.runs({ limit: 1 }))[0]?.error).toBe('provider down');
+      expect(await jobs.getRun(job.id, 3_000)).toBeUndefined();
+      expect(await jobs.pruneRuns(1_500)).toBe(1);
+      expect((await jobs.runs({ limit: 10 })).map((r) => r.dueAt)).toEqual([2_000]);
     });
   });
 }
