@@ -488,6 +488,16 @@ function channelStoreContract(get: () => Stores, restart: () => Promise<Stores>)
       expect(await webOutbox.since('client-1', 0, 1)).toHaveLength(1);
     });
 
+    it('forgets every web message of one client and only that client', async () => {
+      const { webOutbox } = get();
+      await webOutbox.add('gone-1', { text: 'one', role: 'user', id: 'm1' });
+      await webOutbox.add('gone-1', { text: 'two' });
+      await webOutbox.add('kept-1', { text: 'stays' });
+      expect(await webOutbox.forget('gone-1')).toBe(2);
+      expect(await webOutbox.since('gone-1', 0)).toEqual([]);
+      expect((await webOutbox.since('kept-1', 0)).map((i) => i.payload.text)).toEqual(['stays']);
+    });
+
     it('prunes old web messages; sequence numbers never go back, also after a restart', async () => {
       const { webOutbox } = get();
       await webOutbox.add('client-1', { text: 'one' });

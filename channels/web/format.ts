@@ -1,0 +1,72 @@
+/**
+ * Model Markdown → the HTML the web chat shows. micromark with GFM (tables, task
+ * lists, strikethrough, autolinks, footnotes) renders it; raw HTML in the text is
+ * never passed through (`allowDangerousHtml` stays off, so `<script>` or
+ * `<img onerror>` arrive as visible text) and link or image addresses with another
+ * protocol than http(s), mailto, tel or a relative path are dropped
+ * (`allowDangerousProtocol` off, so `javascript:` links lose their href). Then:
+ *
+ *   fenced code ─► highlight.js (its output escapes the code again) ─► `<pre><code class="hljs">`
+ *   links       ─► open in a new tab, `rel="noopener noreferrer"`
+ *
+ * Both steps match only tags micromark itself wrote: everything that came from the
+ * text is escaped by then, so it cannot look like a tag. The page adds a copy
+ * button to each code block and serves this HTML under a Content-Security-Policy
+ * without inline scripts and without remote images, a second wall behind this one.
+ */
+import type { HLJSApi } from 'highlight.js';
+import { micromark } from 'micromark';
+import { gfm, gfmHtml } from 'micromark-extension-gfm';
+
+let hljs: HLJSApi | undefined;
+
+/** Loads highlight.js (its common languages) once, on the first reply with code in it. */
+export async function loadHighlighter(): Promise<void> {
+  hljs ??= (await import('highlight.js/lib/common')).default;
+}
+
+/** Renders Markdown to safe HTML (synchronous; code is highlighted once {@link loadHighlighter} ran). */
+export function renderHtml(markdown: string): string {
+  const html = micromark(markdown, {
+    extensions: [gfm()],
+    htmlExtensions: [gfmHtml()],
+  });
+  return html
+    .replace(
+      /<pre><code(?: class="language-([^"]*)")?>([\s\S]*?)<\/code><\/pre>/g,
+      (_, lang, code) => highlighted(lang as string | undefined, unescapeHtml(code as string)),
+    )
+    .replace(/<a href="/g, '<a target="_blank" rel="noopener noreferrer" href="');
+}
+
+/** Renders `markdown`, loading the highlighter first when it holds a fenced block. */
+export async function renderReply(markdown: string): Promise<string> {
+  if (markdown.includes('```') || markdown.includes('~~~')) await loadHighlighter();
+  return renderHtml(markdown);
+}
+
+function highlighted(lang: string | undefined, code: string): string {
+  const language = lang && hljs?.getLanguage(lang) ? lang : undefined;
+  const label = lang ? ` data-lang="${escapeHtml(lang)}"` : '';
+  if (!hljs) return `<pre${label}><code>${escapeHtml(code)}</code></pre>`;
+  const body = language
+    ? hljs.highlight(code, { language, ignoreIllegals: true }).value
+    : escapeHtml(code);
+  const cls = language ? `hljs language-${escapeHtml(language)}` : 'hljs';
+  return `<pre${label}><code class="${cls}">${body}</code></pre>`;
+}
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"' };
+
+function unescapeHtml(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot);/g, (entity) => ENTITIES[entity] ?? entity);
+}
+
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
