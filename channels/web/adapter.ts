@@ -45,7 +45,7 @@ import { loadHighlighter, renderHtml } from './format.js';
 import { MAX_TEXT } from './limits.js';
 import { WEB_SENDER } from './owner.js';
 import { registerPages } from './routes.js';
-import { Uploads } from './uploads.js';
+import { type ShownFile, Uploads } from './uploads.js';
 
 const ACCOUNT = 'local';
 /** How long the history of a conversation stays (the web outbox is the web chat's transcript). */
@@ -250,14 +250,19 @@ export class WebChannel implements ChannelAdapter {
     }
     ws.pause();
     try {
-      const attachments = frame.attachments?.length
+      const uploads = frame.attachments?.length
         ? this.uploads.take(clientId, frame.attachments)
         : [];
-      if (typeof attachments === 'string') {
-        ws.send(JSON.stringify({ type: 'error', id: frame.id, error: attachments }));
+      if (typeof uploads === 'string') {
+        ws.send(JSON.stringify({ type: 'error', id: frame.id, error: uploads }));
         return;
       }
-      await this.record(clientId, frame, attachments);
+      await this.record(
+        clientId,
+        frame,
+        uploads.map((u) => u.shown),
+      );
+      const attachments = uploads.map((u) => u.attachment);
       const { duplicate } = await this.sink!.accept(toInbound(clientId, frame, attachments));
       ws.send(JSON.stringify({ type: 'ack', id: frame.id, duplicate }));
     } catch (error) {
@@ -279,17 +284,13 @@ export class WebChannel implements ChannelAdapter {
    * before it is accepted, so it precedes its reply; a frame resent after a
    * reconnect is recorded once.
    */
-  private async record(clientId: string, frame: ClientFrame, files: Attachment[]): Promise<void> {
+  private async record(clientId: string, frame: ClientFrame, files: ShownFile[]): Promise<void> {
     const seen = this.seen.get(clientId) ?? new Set<string>();
     this.seen.set(clientId, seen);
     if (seen.has(frame.id)) return;
     seen.add(frame.id);
     if (seen.size > SEEN_IDS) seen.delete(seen.values().next().value!);
-    const attachments = files.map((f) => ({
-      name: f.fileName ?? 'file',
-      kind: f.kind,
-      size: f.size ?? 0,
-    }));
+    const attachments = files;
     const item =
       frame.type === 'action'
         ? await this.outbox.add(clientId, {

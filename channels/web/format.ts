@@ -8,6 +8,9 @@
  *
  *   fenced code ─► highlight.js (its output escapes the code again) ─► `<pre><code class="hljs">`
  *   links       ─► open in a new tab, `rel="noopener noreferrer"`
+ *   remote image ─► a link to it (loading it would tell its server that, and
+ *                   what, the agent answered: a prompt-injected reply could
+ *                   smuggle data out in the address)
  *
  * Both steps match only tags micromark itself wrote: everything that came from the
  * text is escaped by then, so it cannot look like a tag. The page adds a copy
@@ -36,6 +39,9 @@ export function renderHtml(markdown: string): string {
       /<pre><code(?: class="language-([^"]*)")?>([\s\S]*?)<\/code><\/pre>/g,
       (_, lang, code) => highlighted(lang as string | undefined, unescapeHtml(code as string)),
     )
+    .replace(/<img src="(https?:[^"]*)" alt="([^"]*)"(?: title="[^"]*")? \/>/g, (_, src, alt) => {
+      return `<a href="${src}">🖼 ${alt || 'image'}</a>`;
+    })
     .replace(/<a href="/g, '<a target="_blank" rel="noopener noreferrer" href="');
 }
 

@@ -35,6 +35,19 @@ const SCRIPT = String.raw`(() => {
   const drafts = new Map();      // replyId → streaming bubble
   let pendingFiles = [];         // uploads waiting for the next message
 
+  // Icons as constant SVG markup (no emoji font needed).
+  const ICONS = {
+    rename: '<path d="M12 20h9"/><path d="M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z"/>',
+    delete: '<path d="M3 6h18"/><path d="M19 6l-1 14a2 2 0 0 1-2 2H8a2 2 0 0 1-2-2L5 6m3 0V4a2 2 0 0 1 2-2h4a2 2 0 0 1 2 2v2"/>',
+    image: '<rect x="3" y="3" width="18" height="18" rx="2"/><circle cx="8.5" cy="8.5" r="1.5"/><path d="M21 15l-5-5L5 21"/>',
+    document: '<path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z"/><path d="M14 2v6h6"/>',
+  };
+  function icon(name) {
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24'); svg.setAttribute('class', 'icon'); svg.setAttribute('aria-hidden', 'true');
+    svg.innerHTML = ICONS[name] || ICONS.document;
+    return svg;
+  }
   const newId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
   const frameId = (prefix) => prefix + Date.now().toString(36) + Math.random().toString(16).slice(2, 8);
 
@@ -67,17 +80,17 @@ const SCRIPT = String.raw`(() => {
       open.onclick = () => { document.body.classList.remove('nav-open'); if (c.id !== current) openConversation(c.id); };
       row.appendChild(open);
       if (conversations.some((k) => k.id === c.id)) {
-        row.appendChild(tool('✎', 'rename', () => startRename(row, c)));
-        row.appendChild(tool('🗑', 'delete', () => removeConversation(c)));
+        row.appendChild(tool('rename', () => startRename(row, c)));
+        row.appendChild(tool('delete', () => removeConversation(c)));
       }
       nav.appendChild(row);
     }
     const here = conversations.find((c) => c.id === current);
     $('title').textContent = here ? here.title : 'New chat';
   }
-  function tool(label, name, onclick) {
+  function tool(name, onclick) {
     const b = document.createElement('button');
-    b.type = 'button'; b.className = 'tool ' + name; b.textContent = label; b.title = name; b.setAttribute('aria-label', name);
+    b.type = 'button'; b.className = 'tool ' + name; b.appendChild(icon(name)); b.title = name; b.setAttribute('aria-label', name);
     b.onclick = onclick;
     return b;
   }
@@ -138,8 +151,9 @@ const SCRIPT = String.raw`(() => {
       const chip = document.createElement('span');
       chip.className = 'chip';
       if (f.preview) { const img = document.createElement('img'); img.src = f.preview; img.alt = ''; chip.appendChild(img); }
+      else chip.appendChild(icon(f.kind === 'image' ? 'image' : 'document'));
       const name = document.createElement('span');
-      name.textContent = (f.kind === 'image' ? '🖼 ' : '📄 ') + f.name + ' · ' + size(f.size);
+      name.textContent = f.name + ' · ' + size(f.size);
       chip.appendChild(name);
       box.appendChild(chip);
     }
@@ -156,7 +170,7 @@ const SCRIPT = String.raw`(() => {
     }
     if (/^\/stop\b/.test(text.trim())) {
       const note = document.createElement('div');
-      note.className = 'note'; note.textContent = '⏹ You stopped the answer';
+      note.className = 'note'; note.textContent = 'You stopped the answer';
       return note;
     }
     const div = bubble('user', text);
@@ -169,10 +183,18 @@ const SCRIPT = String.raw`(() => {
     div.innerHTML = frame.html; // rendered by the server from Markdown, raw HTML escaped
     div.dataset.seq = frame.seq;
     for (const pre of div.querySelectorAll('pre')) {
+      const box = document.createElement('div');
+      box.className = 'code';
+      const bar = document.createElement('div');
+      bar.className = 'bar';
+      const lang = document.createElement('span');
+      lang.textContent = pre.dataset.lang || 'code';
       const copy = document.createElement('button');
       copy.type = 'button'; copy.className = 'copy'; copy.textContent = 'Copy';
-      copy.onclick = () => copyText(pre.querySelector('code') ? pre.querySelector('code').textContent : pre.textContent, copy);
-      pre.appendChild(copy);
+      copy.onclick = () => copyText(pre.textContent, copy);
+      bar.append(lang, copy);
+      pre.replaceWith(box);
+      box.append(bar, pre);
     }
     if (frame.buttons) div.appendChild(buttonRow(frame.buttons));
     return div;
@@ -314,7 +336,8 @@ const SCRIPT = String.raw`(() => {
     setBusy(false);
   };
   $('new-chat').onclick = () => { document.body.classList.remove('nav-open'); openConversation(newId()); input.focus(); };
-  $('menu').onclick = () => document.body.classList.toggle('nav-open');
+  $('menu').onclick = (event) => { event.stopPropagation(); document.body.classList.toggle('nav-open'); };
+  $('chat').addEventListener('click', () => document.body.classList.remove('nav-open'));
 
   // ── files ──────────────────────────────────────────────────────────────────
   function renderFiles() {

@@ -25,7 +25,16 @@ const MAX_PENDING = 32;
 export interface PendingUpload {
   conversationId: string;
   attachment: Attachment;
+  /** How the chat shows it: the browser's name, reduced to a plain file name. */
+  shown: ShownFile;
   at: number;
+}
+
+/** A file as the chat history shows it. */
+export interface ShownFile {
+  name: string;
+  kind: Attachment['kind'];
+  size: number;
 }
 
 /** What the page gets back for one upload. */
@@ -61,21 +70,22 @@ export class Uploads {
     };
     this.expire();
     const id = randomBytes(12).toString('base64url');
-    this.pending.set(id, { conversationId, attachment, at: this.now() });
-    return { id, name: attachment.fileName!, kind: attachment.kind, size: data.length };
+    const shown = { name: shownName(name), kind: attachment.kind, size: data.length };
+    this.pending.set(id, { conversationId, attachment, shown, at: this.now() });
+    return { id, ...shown };
   }
 
   /**
    * The attachments behind `ids` (each used once), or the reason they cannot be
    * used. Nothing is taken when one id is unknown.
    */
-  take(conversationId: string, ids: readonly string[]): Attachment[] | string {
+  take(conversationId: string, ids: readonly string[]): PendingUpload[] | string {
     this.expire();
     const found = ids.map((id) => this.pending.get(id));
     if (found.some((p) => !p || p.conversationId !== conversationId))
       return 'an attached file is no longer waiting on the server: attach it again';
     for (const id of ids) this.pending.delete(id);
-    return found.map((p) => p!.attachment);
+    return found as PendingUpload[];
   }
 
   private expire(): void {
@@ -83,6 +93,13 @@ export class Uploads {
     for (const [id, upload] of this.pending)
       if (upload.at < cutoff || this.pending.size > MAX_PENDING) this.pending.delete(id);
   }
+}
+
+/** The last component of a browser-given name, without control characters, at most 100 characters. */
+export function shownName(name: string): string {
+  const last = name.split(/[\\/]/).pop() ?? '';
+  const clean = last.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return clean.slice(0, 100) || 'file';
 }
 
 /** The image MIME type the bytes start with, or undefined. */
