@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { ApprovalService } from '../agent/approvals.js';
 import type { ChatModel } from '../agent/llm.js';
+import type { BridgeEvent } from '../bridge/index.js';
 import type { ChannelAdapter } from '../core/contract.js';
 import type { AccessStore, SessionStore } from '../sessions/stores.js';
 import type { Redactor } from '../tools/redact.js';
@@ -21,7 +22,7 @@ export interface AdminApp {
   tools: ToolRegistry;
   model: ChatModel | undefined;
   redactor: Redactor;
-  bridge: { depth: number; active: number };
+  bridge: { depth: number; active: number; on?(listener: (event: BridgeEvent) => void): void };
   channels: ChannelAdapter[];
   url: string;
   startedAt: number;

@@ -291,6 +291,20 @@ function sessionContract(get: () => Stores): void {
       expect(await sessions.purgeSession(b.id)).toBe(false);
     });
 
+    it('searches sessions by key or user id, with paging; % and _ match themselves', async () => {
+      const { sessions } = get();
+      const ann = await sessions.active(dm('ann_1'));
+      const bob = await sessions.active(dm('bob'));
+      const annie = await sessions.active(dm('annie'));
+      const ids = async (search: string, limit = 10, offset = 0) =>
+        (await sessions.list({ limit, offset, search })).map((s) => s.id);
+      expect(await ids('ann')).toEqual([annie.id, ann.id]);
+      expect(await ids('ann', 1, 1)).toEqual([ann.id]);
+      expect(await ids('n_1')).toEqual([ann.id]);
+      expect(await ids('%')).toEqual([]);
+      expect(await ids('test:a:bob')).toEqual([bob.id]);
+    });
+
     it('exports and purges one user (sessions, group messages, inbox), keeping others', async () => {
       const { sessions, inbox } = get();
       const mine = await sessions.active(dm('u1'));
