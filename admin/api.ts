@@ -191,13 +191,9 @@ function registerSessions(api: OpenAPIHono, app: AdminApp): void {
   const paging = s.z.object({
     limit: s.z.string().optional().openapi({ type: 'integer', minimum: 1, maximum: 500 }),
     offset: s.z.string().optional().openapi({ type: 'integer', minimum: 0 }),
-    q: s.z
-      .string()
-      .max(200)
-      .optional()
-      .openapi({
-        description: 'Only sessions whose conversation key or user id contains this text',
-      }),
+    q: s.z.string().max(200).optional().openapi({
+      description: 'Only sessions whose conversation key or user id contains this text',
+    }),
   });
   op(
     api,
