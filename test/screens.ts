@@ -55,7 +55,7 @@ export async function shootAll(
   page: Page,
   name: string,
   cards: string,
-  options: { height?: number; prepare?: () => Promise<void> } = {},
+  options: { height?: number; fullPage?: boolean; prepare?: () => Promise<void> } = {},
 ): Promise<{ paths: string[]; problems: string[] }> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const paths: string[] = [];
@@ -72,7 +72,7 @@ export async function shootAll(
         await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
       });
       const path = `${SCREENSHOTS}/${name}-${width}-${scheme}.png`;
-      await page.screenshot({ path });
+      await page.screenshot({ path, fullPage: options.fullPage ?? false });
       paths.push(path);
       for (const problem of await overflows(page, cards))
         problems.push(`${width}px ${scheme}: ${problem}`);
