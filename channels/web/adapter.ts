@@ -52,6 +52,7 @@ const ACCOUNT = 'local';
 const HISTORY_MS = 180 * 24 * 3600_000;
 /** Frame ids remembered per conversation, so a frame resent after a reconnect is stored once. */
 const SEEN_IDS = 200;
+const SEEN_CONVERSATIONS = 1000;
 
 export interface ClientFrame {
   type: 'message' | 'action';
@@ -286,7 +287,9 @@ export class WebChannel implements ChannelAdapter {
    */
   private async record(clientId: string, frame: ClientFrame, files: ShownFile[]): Promise<void> {
     const seen = this.seen.get(clientId) ?? new Set<string>();
+    this.seen.delete(clientId); // re-inserted last: the map's order is "least recently used first"
     this.seen.set(clientId, seen);
+    if (this.seen.size > SEEN_CONVERSATIONS) this.seen.delete(this.seen.keys().next().value!);
     if (seen.has(frame.id)) return;
     seen.add(frame.id);
     if (seen.size > SEEN_IDS) seen.delete(seen.values().next().value!);
