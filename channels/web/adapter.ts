@@ -41,7 +41,7 @@ import type {
   WorkspaceFiles,
 } from '../../core/stores.js';
 import { CONVERSATION_ID, Conversations } from './conversations.js';
-import { loadHighlighter, renderHtml } from './format.js';
+import { loadRenderer, renderHtml } from './format.js';
 import { MAX_TEXT } from './limits.js';
 import { WEB_SENDER } from './owner.js';
 import { registerPages } from './routes.js';
@@ -134,7 +134,7 @@ export class WebChannel implements ChannelAdapter {
         ? { buttons: message.buttons.map(({ label, data }) => ({ label, data })) }
         : {}),
     });
-    this.push(target.conversationId, toFrame(item));
+    this.pushItem(item);
     return { messageId: String(item.seq) };
   }
 
@@ -143,7 +143,7 @@ export class WebChannel implements ChannelAdapter {
     pushStored: (items: WebOutboxItem[]) => {
       for (const item of items) {
         this.flushDeltas(item.clientId);
-        this.push(item.clientId, toFrame(item));
+        this.pushItem(item);
       }
     },
   };
@@ -195,8 +195,12 @@ export class WebChannel implements ChannelAdapter {
       return;
     }
     const since = Number(url.searchParams.get('since') ?? '0') || 0;
-    void loadHighlighter().catch((error) => this.log.warn({ err: error }, 'no code highlighting'));
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, clientId, since));
+    // The Markdown renderer loads on the first connection: every socket renders formatted.
+    void loadRenderer()
+      .catch((error) => this.log.warn({ err: error }, 'Markdown renderer not loaded'))
+      .then(() =>
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, clientId, since)),
+      );
   }
 
   private onConnection(ws: WebSocket, clientId: string, since: number): void {
@@ -285,7 +289,11 @@ export class WebChannel implements ChannelAdapter {
    * before it is accepted, so it precedes its reply; a frame resent after a
    * reconnect is recorded once.
    */
-  private async record(clientId: string, frame: ClientFrame, files: ShownFile[]): Promise<void> {
+  private async record(
+    clientId: string,
+    frame: ClientFrame,
+    attachments: ShownFile[],
+  ): Promise<void> {
     const seen = this.seen.get(clientId) ?? new Set<string>();
     this.seen.delete(clientId); // re-inserted last: the map's order is "least recently used first"
     this.seen.set(clientId, seen);
@@ -293,7 +301,6 @@ export class WebChannel implements ChannelAdapter {
     if (seen.has(frame.id)) return;
     seen.add(frame.id);
     if (seen.size > SEEN_IDS) seen.delete(seen.values().next().value!);
-    const attachments = files;
     const item =
       frame.type === 'action'
         ? await this.outbox.add(clientId, {
@@ -310,7 +317,12 @@ export class WebChannel implements ChannelAdapter {
           });
     if (frame.type === 'message')
       this.conversations.touch(clientId, frame.text || attachments[0]?.name || '');
-    this.push(clientId, toFrame(item));
+    this.pushItem(item);
+  }
+
+  /** Pushes a stored entry to its conversation's sockets (rendered only when someone is there). */
+  private pushItem(item: WebOutboxItem): void {
+    if (this.clients.has(item.clientId)) this.push(item.clientId, toFrame(item));
   }
 
   private push(clientId: string, frame: unknown): void {

@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { renderHtml, renderReply } from './format.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadRenderer, renderHtml } from './format.js';
 
 describe('web chat Markdown', () => {
+  beforeAll(() => loadRenderer());
+
   it('never passes raw HTML or script links through', () => {
     const html = renderHtml(
       'a <img src=x onerror="alert(1)"> b\n\n<script>alert(2)</script>\n\n[click](javascript:alert(3)) [data](data:text/html,<b>x</b>)',
@@ -23,16 +25,16 @@ describe('web chat Markdown', () => {
     );
   });
 
-  it('highlights fenced code, keeping the code escaped', async () => {
-    const html = await renderReply('```ts\nconst a = "<b>" && 1;\n```');
+  it('highlights fenced code, keeping the code escaped', () => {
+    const html = renderHtml('```ts\nconst a = "<b>" && 1;\n```');
     expect(html).toContain('<pre data-lang="ts"><code class="hljs language-ts">');
     expect(html).toContain('<span class="hljs-keyword">const</span>');
     expect(html).toContain('&quot;&lt;b&gt;&quot;');
     expect(html).not.toContain('<b>');
   });
 
-  it('leaves code of an unknown language escaped and unhighlighted', async () => {
-    const html = await renderReply('```nolang\n<i>x</i>\n```');
+  it('leaves code of an unknown language escaped and unhighlighted', () => {
+    const html = renderHtml('```nolang\n<i>x</i>\n```');
     expect(html).toContain('<code class="hljs">&lt;i&gt;x&lt;/i&gt;\n</code>');
   });
 

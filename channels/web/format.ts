@@ -16,23 +16,47 @@
  * text is escaped by then, so it cannot look like a tag. The page adds a copy
  * button to each code block and serves this HTML under a Content-Security-Policy
  * without inline scripts and without remote images, a second wall behind this one.
+ *
+ * The libraries load on the first browser connection ({@link loadRenderer}, about
+ * 0.2 s once), not at start: a Parley nobody opens in a browser never pays for them.
  */
 import type { HLJSApi } from 'highlight.js';
-import { micromark } from 'micromark';
-import { gfm, gfmHtml } from 'micromark-extension-gfm';
 
-let hljs: HLJSApi | undefined;
-
-/** Loads highlight.js (its common languages) once, on the first reply with code in it. */
-export async function loadHighlighter(): Promise<void> {
-  hljs ??= (await import('highlight.js/lib/common')).default;
+interface Renderer {
+  micromark: typeof import('micromark').micromark;
+  gfm: typeof import('micromark-extension-gfm').gfm;
+  gfmHtml: typeof import('micromark-extension-gfm').gfmHtml;
+  hljs: HLJSApi;
 }
 
-/** Renders Markdown to safe HTML (synchronous; code is highlighted once {@link loadHighlighter} ran). */
+let renderer: Renderer | undefined;
+let loading: Promise<void> | undefined;
+
+/** Loads micromark, its GFM extension and highlight.js (common languages), once. */
+export function loadRenderer(): Promise<void> {
+  loading ??= (async () => {
+    const [{ micromark }, { gfm, gfmHtml }, hljs] = await Promise.all([
+      import('micromark'),
+      import('micromark-extension-gfm'),
+      import('highlight.js/lib/common'),
+    ]);
+    renderer = { micromark, gfm, gfmHtml, hljs: hljs.default };
+  })();
+  loading.catch(() => {
+    loading = undefined;
+  });
+  return loading;
+}
+
+/**
+ * Renders Markdown to safe HTML. Before {@link loadRenderer} finished, the text is
+ * shown escaped in one paragraph (still safe, just not formatted).
+ */
 export function renderHtml(markdown: string): string {
-  const html = micromark(markdown, {
-    extensions: [gfm()],
-    htmlExtensions: [gfmHtml()],
+  if (!renderer) return `<p>${escapeHtml(markdown)}</p>`;
+  const html = renderer.micromark(markdown, {
+    extensions: [renderer.gfm()],
+    htmlExtensions: [renderer.gfmHtml()],
   });
   return html
     .replace(
@@ -45,16 +69,10 @@ export function renderHtml(markdown: string): string {
     .replace(/<a href="/g, '<a target="_blank" rel="noopener noreferrer" href="');
 }
 
-/** Renders `markdown`, loading the highlighter first when it holds a fenced block. */
-export async function renderReply(markdown: string): Promise<string> {
-  if (markdown.includes('```') || markdown.includes('~~~')) await loadHighlighter();
-  return renderHtml(markdown);
-}
-
 function highlighted(lang: string | undefined, code: string): string {
-  const language = lang && hljs?.getLanguage(lang) ? lang : undefined;
+  const hljs = renderer!.hljs;
+  const language = lang && hljs.getLanguage(lang) ? lang : undefined;
   const label = lang ? ` data-lang="${escapeHtml(lang)}"` : '';
-  if (!hljs) return `<pre${label}><code>${escapeHtml(code)}</code></pre>`;
   const body = language
     ? hljs.highlight(code, { language, ignoreIllegals: true }).value
     : escapeHtml(code);
