@@ -48,7 +48,7 @@ export function tokenPage(wrongToken: boolean): string {
   :root { font-family: system-ui, sans-serif; color-scheme: light dark; }
   body { margin: 0; min-height: 100vh; display: grid; place-items: center; padding: 1rem; box-sizing: border-box; }
   main { max-width: 34rem; line-height: 1.5; }
-  code { background: #8882; padding: .1rem .35rem; border-radius: .3rem; overflow-wrap: anywhere; }
+  code { background: #8882; padding: .1rem .35rem; border-radius: .3rem; white-space: nowrap; }
 </style></head>
 <body><main>
 <h1>Parley needs its access token</h1>
@@ -56,7 +56,7 @@ export function tokenPage(wrongToken: boolean): string {
 <p>Open the address Parley printed when it started: it ends in <code>?token=…</code>.
 Opening it once is enough; this browser then remembers the token.</p>
 <ul>
-<li>Print the address again with <code>parley url</code> (or look for <code>Parley is running. Web chat:</code> in its start output).</li>
+<li>Print the address again with <code>parley url</code> (or look for the line <code>Web chat:</code> in its start output).</li>
 <li>You chose the token yourself if <code>PARLEY_WEB_TOKEN</code> or <code>web.token</code> in <code>parley.yaml</code> is set: add <code>?token=</code> and its value to this address.</li>
 </ul>
 </main></body></html>`;

@@ -11,6 +11,8 @@ describe('web chat Markdown', () => {
     expect(html).not.toMatch(/<img|<script|javascript:|data:text/i);
     expect(html).toContain('&lt;script&gt;alert(2)&lt;/script&gt;');
     expect(html).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;');
+    expect(html).toContain('<a title="link removed: unsafe address">click</a>');
+    expect(html).not.toMatch(/href=""/);
   });
 
   it('renders GFM: tables, task lists, strikethrough, autolinks', () => {

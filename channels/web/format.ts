@@ -8,6 +8,7 @@
  *
  *   fenced code ─► highlight.js (its output escapes the code again) ─► `<pre><code class="hljs">`
  *   links       ─► open in a new tab, `rel="noopener noreferrer"`
+ *   unsafe address ─► the link text without a link
  *   remote image ─► a link to it (loading it would tell its server that, and
  *                   what, the agent answered: a prompt-injected reply could
  *                   smuggle data out in the address)
@@ -58,15 +59,20 @@ export function renderHtml(markdown: string): string {
     extensions: [renderer.gfm()],
     htmlExtensions: [renderer.gfmHtml()],
   });
-  return html
-    .replace(
-      /<pre><code(?: class="language-([^"]*)")?>([\s\S]*?)<\/code><\/pre>/g,
-      (_, lang, code) => highlighted(lang as string | undefined, unescapeHtml(code as string)),
-    )
-    .replace(/<img src="(https?:[^"]*)" alt="([^"]*)"(?: title="[^"]*")? \/>/g, (_, src, alt) => {
-      return `<a href="${src}">🖼 ${alt || 'image'}</a>`;
-    })
-    .replace(/<a href="/g, '<a target="_blank" rel="noopener noreferrer" href="');
+  return (
+    html
+      .replace(
+        /<pre><code(?: class="language-([^"]*)")?>([\s\S]*?)<\/code><\/pre>/g,
+        (_, lang, code) => highlighted(lang as string | undefined, unescapeHtml(code as string)),
+      )
+      .replace(/<img src="(https?:[^"]*)" alt="([^"]*)"(?: title="[^"]*")? \/>/g, (_, src, alt) => {
+        return `<a href="${src}">image: ${alt || src}</a>`;
+      })
+      // micromark empties a dangerous address (javascript:, data:…): no link at all then.
+      .replace(/<a href="">/g, '<a title="link removed: unsafe address">')
+      .replace(/<img src="" /g, '<img ')
+      .replace(/<a href="/g, '<a target="_blank" rel="noopener noreferrer" href="')
+  );
 }
 
 function highlighted(lang: string | undefined, code: string): string {

@@ -244,7 +244,8 @@ const SCRIPT = String.raw`(() => {
     if (frame.seq) lastSeq = Math.max(lastSeq, frame.seq);
     if (frame.type === 'ack') unacked.delete(frame.id);
     else if (frame.type === 'typing') {
-      typing.textContent = 'Parley is typing…';
+      const asking = log.lastElementChild && log.lastElementChild.querySelector('.buttons');
+      typing.textContent = asking ? 'Waiting for your answer above…' : 'Parley is typing…';
       clearTimeout(typingTimer);
       typingTimer = setTimeout(() => (typing.textContent = ''), 5000);
     } else if (frame.type === 'delta') {

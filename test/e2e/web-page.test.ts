@@ -9,12 +9,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { workspaceFor } from '../../sessions/workspace/index.js';
 import { browserUnavailable, launchBrowser } from '../browser.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
 import { type Running, startParley, testConfig } from '../harness.js';
-import { shootAll } from '../screens.js';
+import { SCREENSHOTS, shootAll } from '../screens.js';
 
 const skip = browserUnavailable();
 
@@ -152,10 +152,11 @@ describe.skipIf(skip)('web chat page in Chromium', () => {
       .locator('a', { hasText: 'click me' })
       .click({ modifiers: ['Shift'] })
       .catch(() => {});
-    expect(await hostile.locator('a', { hasText: 'pixel' }).getAttribute('href')).toBe(
+    expect(await hostile.locator('a', { hasText: 'image: pixel' }).getAttribute('href')).toBe(
       'https://evil.example/beacon.png',
     );
     expect(await page.evaluate(() => (window as { __owned?: number }).__owned)).toBeUndefined();
+    await page.screenshot({ path: `${SCREENSHOTS}/web-chat-hostile-markdown.png` });
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -176,8 +177,9 @@ describe.skipIf(skip)('web chat page in Chromium', () => {
       'Deny',
     ]);
     expect(await prompt.locator('pre code').textContent()).toContain('{}');
-    // Stop shows while the turn waits for the answer.
+    // Stop shows while the turn waits for the answer, and the chat says what it waits for.
     expect(await page.locator('#stop').isVisible()).toBe(true);
+    await page.locator('#typing', { hasText: 'Waiting for your answer above' }).waitFor();
 
     await page.reload();
     const again = page.locator('.msg.bot', { hasText: 'Approval needed' });
@@ -196,6 +198,7 @@ describe.skipIf(skip)('web chat page in Chromium', () => {
     const decided = page.locator('.msg.bot', { hasText: 'Approval needed' });
     await decided.locator('.decision').waitFor();
     expect(await decided.locator('.buttons').count()).toBe(0);
+    await page.screenshot({ path: `${SCREENSHOTS}/web-chat-approval-decided.png` });
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -395,6 +398,9 @@ describe.skipIf(skip)('web chat page in Chromium', () => {
       expect(await page.locator('h1').textContent()).toBe('Parley needs its access token');
       expect(await page.textContent('body')).toContain('?token=');
       expect(await page.textContent('body')).not.toContain(parley.app.token);
+      await page.screenshot({
+        path: `${SCREENSHOTS}/token-page-${path === '/' ? 'chat' : 'admin'}.png`,
+      });
     }
     const wrong = await page.goto(`${origin}/?token=not-the-token-at-all`);
     expect(wrong?.status()).toBe(401);
@@ -408,10 +414,19 @@ describe.skipIf(skip)('web chat page in Chromium', () => {
   it('looks right in light and dark mode at 1280 and 390 px (screenshots), nothing sticking out', async () => {
     const page = await openPage();
     await page.click('#new-chat');
-    llm.script.push(
-      { text: RICH },
-      { toolCalls: [{ name: 'get_time', arguments: '{"zone":"Europe/Berlin"}' }] },
-    );
+    // Answers chosen by the question, not by order: a turn still queued from an
+    // earlier test (the /stop message) cannot take them.
+    const echo = llm.fallback;
+    llm.fallback = (request) => {
+      const text = JSON.stringify(request.body.messages.at(-1)?.content ?? '');
+      if (text.includes('plan with code')) return { text: RICH };
+      if (text.includes('Berlin'))
+        return { toolCalls: [{ name: 'get_time', arguments: '{"timeZone":"Europe/Berlin"}' }] };
+      return echo(request);
+    };
+    onTestFinished(() => {
+      llm.fallback = echo;
+    });
     await say(page, 'Show me a plan with code');
     await page.locator('.msg.bot', { hasText: 'Here is bold' }).waitFor();
     await page.setInputFiles('#file', [
