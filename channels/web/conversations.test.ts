@@ -16,7 +16,7 @@ describe('web chat conversation list', () => {
       ['conv-0001', 'Plan the trip'],
     ]);
     list.touch('conv-0002', 'Budget for March', 3);
-    list.touch('conv-0001', 'later message', 4);
+    list.touch('conv-0001', 'a minute later', 60_002);
     expect(list.list().map((c) => [c.id, c.title])).toEqual([
       ['conv-0001', 'Plan the trip'],
       ['conv-0002', 'Budget for March'],
@@ -32,6 +32,24 @@ describe('web chat conversation list', () => {
     expect(reopened.remove('conv-0001')).toBe(false);
     expect(reopened.list().map((c) => c.id)).toEqual(['conv-0002']);
     await again.close();
+  });
+
+  it('writes on the hot path only when the list changes', () => {
+    const stores = openSqliteStores(join(tempDir(), 'parley.db'));
+    const state = stores.authState('web:conversations');
+    const writes: number[] = [];
+    const write = state.write.bind(state);
+    state.write = (entries) => {
+      writes.push([...entries].length);
+      write(entries);
+    };
+    const list = new Conversations(state);
+    list.touch('conv-0001', 'first', 0);
+    for (let t = 1; t < 50; t++) list.touch('conv-0001', `message ${t}`, t * 1000);
+    expect(writes).toEqual([2]);
+    list.touch('conv-0001', 'a while later', 61_000);
+    expect(writes).toEqual([2, 1]);
+    expect(list.get('conv-0001')).toMatchObject({ title: 'first', updatedAt: 61_000 });
   });
 
   it('titles a conversation from its first line, shortened', () => {
