@@ -236,6 +236,20 @@ const SCRIPT = String.raw`(() => {
       return;
     }
   }
+  // After a burst of frames (a replay, or an approval arriving): show the newest
+  // unanswered approval, or the end of the conversation when none is waiting.
+  let revealing = false;
+  function revealSoon() {
+    if (revealing) return;
+    revealing = true;
+    requestAnimationFrame(() => {
+      revealing = false;
+      const rows = log.querySelectorAll('.buttons');
+      const waiting = rows[rows.length - 1];
+      if (waiting) waiting.closest('.msg').scrollIntoView({ block: 'nearest' });
+      else log.scrollTop = log.scrollHeight;
+    });
+  }
   function setBusy(value) { busy = value; stopButton.hidden = !busy; }
   function showError(text) { errorBox.textContent = text; }
 
@@ -265,12 +279,13 @@ const SCRIPT = String.raw`(() => {
       if (shown.has(frame.id)) return;
       shown.add(frame.id);
       decide(frame);
+      revealSoon();
     } else if (frame.type === 'message') {
       for (const div of drafts.values()) div.remove();
       drafts.clear();
       typing.textContent = '';
-      const div = add(botEntry(frame));
-      if (frame.buttons) div.scrollIntoView({ block: 'center' });
+      add(botEntry(frame));
+      if (frame.buttons) revealSoon();
       else setBusy(false);
       if (!conversations.some((c) => c.id === current)) loadConversations();
     } else if (frame.type === 'deleted') {

@@ -84,6 +84,14 @@ describe.skipIf(skip)('web chat page in Chromium', () => {
     return page;
   }
 
+  /** Whether the element is inside the visible part of the chat log. */
+  const inView = (locator: ReturnType<Page['locator']>) =>
+    locator.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const log = document.getElementById('log')!.getBoundingClientRect();
+      return box.top >= log.top - 1 && box.bottom <= log.bottom + 1;
+    });
+
   async function say(page: Page, text: string): Promise<void> {
     await page.fill('#input', text);
     await page.keyboard.press('Enter');
@@ -163,6 +171,8 @@ describe.skipIf(skip)('web chat page in Chromium', () => {
 
   it('lets the token holder approve a tool call in the chat; the buttons survive a reload and then show the decision', async () => {
     const page = await openPage();
+    // A short window: the approval is only in view if the page scrolls to it.
+    await page.setViewportSize({ width: 1280, height: 420 });
     await page.click('#new-chat');
     llm.script.push(
       { toolCalls: [{ name: 'get_time', arguments: '{}' }] },
@@ -184,7 +194,7 @@ describe.skipIf(skip)('web chat page in Chromium', () => {
     await page.reload();
     const again = page.locator('.msg.bot', { hasText: 'Approval needed' });
     await again.locator('.buttons button', { hasText: 'Approve' }).waitFor();
-    expect(await again.isVisible()).toBe(true);
+    expect(await inView(again.locator('.buttons'))).toBe(true);
     await again.locator('.buttons button', { hasText: 'Approve' }).click();
     await again.locator('.decision', { hasText: 'You chose: Approve' }).waitFor();
     await page.locator('.msg.bot', { hasText: 'approved by you' }).waitFor();
@@ -194,10 +204,16 @@ describe.skipIf(skip)('web chat page in Chromium', () => {
     const tool = llm.requests.at(-1)!.body.messages.find((m) => m.role === 'tool');
     expect(String(tool?.content)).toContain('iso');
 
+    for (const text of ['after the approval', 'and one more']) {
+      await say(page, text);
+      await page.locator('.msg.bot', { hasText: `echo: ${text}` }).waitFor();
+    }
     await page.reload();
+    await page.locator('.msg.bot', { hasText: 'echo: and one more' }).waitFor();
     const decided = page.locator('.msg.bot', { hasText: 'Approval needed' });
     await decided.locator('.decision').waitFor();
     expect(await decided.locator('.buttons').count()).toBe(0);
+    expect(await inView(page.locator('.msg.bot').last())).toBe(true);
     await page.screenshot({ path: `${SCREENSHOTS}/web-chat-approval-decided.png` });
     expect(errors).toEqual([]);
     await page.close();
