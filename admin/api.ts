@@ -9,6 +9,7 @@
 import { createRoute, type OpenAPIHono, type RouteConfig, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ChannelStatus as Status } from '../core/contract.js';
+import { type ChannelError, ChannelErrors } from './channel-errors.js';
 import { listProviderModels, pingProvider } from './provider.js';
 import * as s from './schemas.js';
 import type { AdminApp, AdminMetrics } from './types.js';
@@ -40,22 +41,26 @@ const get = (path: string, summary: string, schema: z.ZodType, extra: Partial<Ro
 /** Each channel's status, for the page and `parley status`. */
 export function channelStatuses(
   app: AdminApp,
-): (Status & { id: string; capabilities: Record<string, unknown> })[] {
+  errors?: ChannelErrors,
+): (Status & { id: string; capabilities: Record<string, unknown>; lastError?: ChannelError })[] {
   return app.channels.map((channel) => {
     const status = channel.status?.() ?? {
       state: 'unknown' as Status['state'],
       since: app.startedAt,
     };
+    errors?.fromStatus(channel.id, status);
+    const lastError = errors?.get(channel.id);
     const { maxMessageLength, format, buttons, streaming } = channel.capabilities;
     return {
       id: channel.id,
       ...status,
       capabilities: { maxMessageLength, format, buttons, streaming },
+      ...(lastError ? { lastError } : {}),
     };
   });
 }
 
-export async function statusBody(app: AdminApp, version: string) {
+export async function statusBody(app: AdminApp, version: string, errors?: ChannelErrors) {
   return {
     version,
     uptimeSeconds: Math.round((Date.now() - app.startedAt) / 1000),
@@ -63,7 +68,7 @@ export async function statusBody(app: AdminApp, version: string) {
     model: app.model?.name ?? 'not configured',
     providerMissing: app.providerMissing ?? null,
     queue: { depth: app.bridge.depth, active: app.bridge.active },
-    channels: channelStatuses(app),
+    channels: channelStatuses(app, errors),
     pendingApprovals: (await app.approvals.pending()).length,
     pendingPairing: (await app.accessStore.pending()).length,
   };
@@ -75,11 +80,15 @@ export function registerApi(
   metrics: AdminMetrics,
   version: string,
 ): void {
+  const errors = new ChannelErrors();
+  app.bridge.on?.((event) => {
+    if (event.type === 'failed') errors.deliveryFailed(event.channel, event.error);
+  });
   op(api, get('/api/status', 'Overview: channels, queue, pending work', s.Status), async (c) =>
-    c.json(await statusBody(app, version)),
+    c.json(await statusBody(app, version, errors)),
   );
   op(api, get('/api/channels', "Each channel's status", s.ChannelStatus.array()), async (c) =>
-    c.json(channelStatuses(app)),
+    c.json(channelStatuses(app, errors)),
   );
   op(api, get('/api/stats', 'Live figures for the charts (10 s buckets)', s.Stats), async (c) =>
     c.json(metrics.live.snapshot() as object),
@@ -182,6 +191,9 @@ function registerSessions(api: OpenAPIHono, app: AdminApp): void {
   const paging = s.z.object({
     limit: s.z.string().optional().openapi({ type: 'integer', minimum: 1, maximum: 500 }),
     offset: s.z.string().optional().openapi({ type: 'integer', minimum: 0 }),
+    q: s.z.string().max(200).optional().openapi({
+      description: 'Only sessions whose conversation key or user id contains this text',
+    }),
   });
   op(
     api,
@@ -189,7 +201,8 @@ function registerSessions(api: OpenAPIHono, app: AdminApp): void {
     async (c) => {
       const limit = Math.min(500, Math.max(1, Number(c.req.query('limit')) || 50));
       const offset = Math.max(0, Number(c.req.query('offset')) || 0);
-      return c.json(await app.sessions.list({ limit, offset }));
+      const search = c.req.query('q')?.trim();
+      return c.json(await app.sessions.list({ limit, offset, ...(search ? { search } : {}) }));
     },
   );
   const one = {

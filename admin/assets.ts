@@ -29,6 +29,8 @@ export async function bundleAdminScript(entry: string): Promise<string> {
     platform: 'browser',
     minify: false,
     legalComments: 'none',
+    // uPlot's stylesheet is imported as text and added to the page by the script.
+    loader: { '.css': 'text' },
     write: false,
     logLevel: 'silent',
   });

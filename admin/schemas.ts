@@ -32,6 +32,17 @@ export const ChannelStatus = z
       .openapi({ description: 'How to fix the last error, in plain words.' }),
     since: z.number().int().openapi({ description: 'ms since epoch' }),
     capabilities: z.record(z.string(), z.unknown()).optional(),
+    lastError: z
+      .object({
+        message: z.string(),
+        fix: z.string().optional(),
+        at: z.number().int().openapi({ description: 'ms since epoch' }),
+      })
+      .optional()
+      .openapi({
+        description:
+          'The last failure seen on this channel (a failed state or an undelivered reply), kept after it recovered.',
+      }),
   })
   .openapi('ChannelStatus');
 

@@ -8,6 +8,7 @@ import type { ChatModel } from '../agent/llm.js';
 import type { Scheduler } from '../agent/scheduler/index.js';
 import type { JobService } from '../agent/scheduler/service.js';
 import type { UsageMeter } from '../agent/usage/meter.js';
+import type { BridgeEvent } from '../bridge/index.js';
 import type { ChannelAdapter } from '../core/contract.js';
 import type { AccessStore, SessionStore } from '../sessions/stores.js';
 import type { Redactor } from '../tools/redact.js';
@@ -26,7 +27,7 @@ export interface AdminApp {
   /** The usage meter behind `/api/usage`. */
   usage?: UsageMeter;
   redactor: Redactor;
-  bridge: { depth: number; active: number };
+  bridge: { depth: number; active: number; on?(listener: (event: BridgeEvent) => void): void };
   channels: ChannelAdapter[];
   /** Scheduled jobs; undefined when the scheduler is off. */
   jobs: JobService | undefined;

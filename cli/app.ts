@@ -31,6 +31,7 @@ import { metered } from '../agent/usage/metered.js';
 import { OwnerChats } from '../agent/usage/owners.js';
 import { Bridge } from '../bridge/index.js';
 import { TERMINAL_PRINCIPAL, TerminalChannel } from '../channels/terminal/adapter.js';
+import { WEB_PRINCIPAL } from '../channels/web/index.js';
 import type { ChannelAdapter } from '../core/contract.js';
 import { HttpApp, HttpServer } from '../http/index.js';
 import { openSqliteStores, type SqliteStores } from '../sessions/sqlite/index.js';
@@ -117,9 +118,11 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const stops: (() => Promise<void> | void)[] = [];
   const onStop = (fn: () => Promise<void> | void) => void stops.push(fn);
   // Whoever types in Parley's own terminal or holds the admin token could edit its config.
+  // The web chat needs the same token as the admin console: its user is the owner too.
   const access = new AccessPolicy(config.access, stores.access, [
     TERMINAL_PRINCIPAL,
     ADMIN_PRINCIPAL,
+    WEB_PRINCIPAL,
   ]);
   const approvals = new ApprovalService(stores.approvals, {
     timeoutMs: config.tools.approvalTimeoutMinutes * 60_000,

@@ -19,8 +19,25 @@ export interface AuthStateStore {
 export interface WebOutboxItem {
   seq: number;
   clientId: string;
-  payload: { text: string; buttons?: { label: string; data: string }[] };
+  payload: WebOutboxPayload;
   createdAt: number;
+}
+
+/**
+ * What one web chat entry holds (stored as JSON). Without `role` it is the agent's
+ * message; the web chat also keeps the user's own messages (`user`) and pressed
+ * buttons (`decision`) there, so every browser with the token sees the same history.
+ */
+export interface WebOutboxPayload {
+  text: string;
+  buttons?: { label: string; data: string }[];
+  role?: 'bot' | 'user' | 'decision';
+  /** The browser's frame id of a user message or button press. */
+  id?: string;
+  /** Files sent with a user message, as shown in the chat. */
+  attachments?: { name: string; kind: string; size: number }[];
+  /** The pressed button's `data` (role `decision`). */
+  data?: string;
 }
 
 /**
@@ -32,6 +49,8 @@ export interface WebOutboxStore {
   since(clientId: string, seq: number, limit?: number): Promise<WebOutboxItem[]>;
   /** Drops messages older than `maxAgeMs`. */
   prune(maxAgeMs: number): Promise<number>;
+  /** Drops every message of one client (a deleted web conversation); returns rows dropped. */
+  forget(clientId: string): Promise<number>;
 }
 
 /**

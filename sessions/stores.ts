@@ -121,7 +121,8 @@ export interface SessionStore {
    */
   history(sessionId: number, limits: HistoryLimits, next?: NewMessage): Promise<HistoryMessage[]>;
   transcript(sessionId: number): Promise<StoredMessage[]>;
-  list(options: { limit: number; offset: number }): Promise<SessionSummary[]>;
+  /** Newest first; `search` keeps sessions whose key or user id contains it. */
+  list(options: { limit: number; offset: number; search?: string }): Promise<SessionSummary[]>;
   /** The user's DM sessions, their messages elsewhere and their inbox rows, as data. */
   exportUser(channel: string, userId: string): Promise<UserExport>;
   /** Deletes what {@link exportUser} returns. */

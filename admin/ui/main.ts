@@ -2,8 +2,8 @@
  * The admin page's browser script (entry point), bundled by esbuild into
  * `/admin/admin.js` (see admin/assets.ts). Plain DOM, no framework: it polls the
  * JSON API every 2 s (status, approvals, pairing, stats, and the WhatsApp QR while
- * a `whatsapp` channel exists), draws the charts as inline SVG and calls the API
- * for actions.
+ * a `whatsapp` channel exists), draws the charts with uPlot and calls the API for
+ * actions.
  */
 import { api, errorText } from './api.js';
 import { renderStats } from './charts.js';
@@ -16,7 +16,7 @@ import {
   renderStatus,
   renderTools,
 } from './panels.js';
-import { loadSessions } from './sessions.js';
+import { loadSessions, setupSessions } from './sessions.js';
 import type { Approval, PairingRequest, Stats, Status, Tool } from './types.js';
 import { loadUsage } from './usage.js';
 
@@ -47,9 +47,9 @@ async function tick(): Promise<void> {
 
 $('ping').addEventListener('click', () => void checkProvider('POST', '/api/provider/ping'));
 $('models').addEventListener('click', () => void checkProvider('GET', '/api/provider/models'));
-$('refresh-sessions').addEventListener('click', () => void loadSessions());
 $('refresh-usage').addEventListener('click', () => void loadUsage());
 $('refresh-jobs').addEventListener('click', () => void loadJobs().catch(() => {}));
+setupSessions();
 void tick();
 void loadSessions().catch(() => {});
 void loadJobs().catch(() => {});

@@ -1,7 +1,15 @@
 /** The admin page's panels: channels (with the WhatsApp QR), approvals, pairing, tools and provider checks. */
 import { api, errorText, path } from './api.js';
 import { $, ago, el, fill } from './dom.js';
-import type { Approval, PairingRequest, ProviderCheck, Status, Tool, WhatsAppQr } from './types.js';
+import type {
+  Approval,
+  ChannelStatus,
+  PairingRequest,
+  ProviderCheck,
+  Status,
+  Tool,
+  WhatsAppQr,
+} from './types.js';
 
 /** Shows an error in the provider box (the page's one message line). */
 export function alertLine(error: unknown): void {
@@ -10,31 +18,62 @@ export function alertLine(error: unknown): void {
 
 export function renderStatus(status: Status): void {
   $('meta').textContent =
-    `model ${status.model} · up ${status.uptimeSeconds} s · queue ${status.queue.depth} waiting, ` +
+    `model ${status.model} · up ${uptime(status.uptimeSeconds)} · queue ${status.queue.depth} waiting, ` +
     `${status.queue.active} running`;
-  const cards = status.channels.map((c) =>
-    el('div', { class: 'card', 'data-channel': c.id, 'data-state': c.state }, [
-      el('div', {}, [
-        el('strong', { text: `${c.id} ` }),
-        el('span', { class: 'state', text: c.state }),
-      ]),
-      c.detail ? el('div', { class: 'detail', text: c.detail }) : null,
-      c.fix ? el('div', { class: 'fix', text: `Fix: ${c.fix}` }) : null,
-      el('div', { class: 'empty', text: `since ${ago(c.since)}` }),
-    ]),
-  );
-  fill($('channels'), cards, 'No channels.');
+  fill($('channels'), status.channels.map(channelCard), 'No channels are enabled.');
   const hasWhatsApp = status.channels.some((c) => c.id === 'whatsapp');
   $('whatsapp-section').hidden = !hasWhatsApp;
   if (hasWhatsApp) void refreshQr();
 }
 
+/** One channel: state, what it says, and its current or last error with the fix. */
+function channelCard(c: ChannelStatus): HTMLElement {
+  const failing = c.state === 'error' || c.state === 'logged_out';
+  const problem = failing
+    ? { message: c.detail ?? c.state, fix: c.fix, past: false, at: c.since }
+    : c.lastError
+      ? { ...c.lastError, past: true }
+      : undefined;
+  return el('div', { class: 'card', 'data-channel': c.id, 'data-state': c.state }, [
+    el('div', { class: 'top' }, [
+      el('strong', { text: c.id }),
+      el('span', { class: `badge state ${c.state}`, text: c.state.replace('_', ' ') }),
+    ]),
+    !failing && c.detail ? el('div', { class: 'detail', text: c.detail }) : null,
+    el('div', { class: 'since', text: `since ${ago(c.since)}` }),
+    problem
+      ? el('div', { class: `problem${problem.past ? ' past' : ''}`, 'data-problem': '' }, [
+          el('div', {
+            text: problem.past
+              ? `Last error ${ago(problem.at)}: ${problem.message}`
+              : `Error: ${problem.message}`,
+          }),
+          problem.fix ? el('div', { class: 'fix', text: `Fix: ${problem.fix}` }) : null,
+        ])
+      : null,
+  ]);
+}
+
+function uptime(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** The pairing state in words: "Waiting for the scan", "Linked as +49…". */
+function qrState(qr: WhatsAppQr): string {
+  const words: Record<string, string> = {
+    qr: 'Waiting for the scan: this code changes every few seconds.',
+    connected: 'Linked',
+    logged_out: 'Logged out: start the pairing again.',
+  };
+  return (words[qr.state] ?? qr.state) + (qr.number ? ` as ${qr.number}` : '');
+}
+
 async function refreshQr(): Promise<void> {
   try {
     const qr = await api<WhatsAppQr>('GET', '/api/channels/whatsapp/qr');
-    const nodes = [
-      el('div', { class: 'state', text: qr.state + (qr.number ? ` as ${qr.number}` : '') }),
-    ];
+    const nodes = [el('div', { class: 'state', text: qrState(qr) })];
     if (qr.qrDataUrl)
       nodes.push(
         el('img', {
@@ -64,7 +103,12 @@ export function renderApprovals(list: Approval[], refresh: () => Promise<void>):
     await refresh();
   };
   const button = (a: Approval, text: string, action: string) =>
-    el('button', { text, 'data-action': action, onclick: () => void answer(a.id, action) });
+    el('button', {
+      text,
+      'data-action': action,
+      ...(action === 'approve' ? { class: 'primary' } : {}),
+      onclick: () => void answer(a.id, action),
+    });
   const items = list.map((a) =>
     el('div', { class: 'item', 'data-approval': a.id }, [
       el('div', {}, [
@@ -75,7 +119,7 @@ export function renderApprovals(list: Approval[], refresh: () => Promise<void>):
           text: `${a.id} · ${a.requestedBy} · expires ${new Date(a.expiresAt).toLocaleTimeString()}`,
         }),
       ]),
-      el('div', {}, [
+      el('div', { class: 'actions' }, [
         button(a, 'Approve', 'approve'),
         button(a, 'Allow for session', 'session'),
         button(a, 'Deny', 'deny'),
@@ -102,9 +146,10 @@ export function renderPairing(list: PairingRequest[], refresh: () => Promise<voi
           text: `${p.channel}:${p.senderId}${p.senderName ? ` (${p.senderName})` : ''}`,
         }),
       ]),
-      el('div', {}, [
+      el('div', { class: 'actions' }, [
         el('button', {
           text: 'Approve',
+          class: 'primary',
           'data-action': 'approve',
           onclick: () => void pair(p.code, 'approve'),
         }),
@@ -127,6 +172,7 @@ export function renderTools(list: Tool[]): void {
         el('div', { class: 'empty', text: t.description }),
       ]),
       el('div', {
+        class: 'policy',
         text:
           t.policy +
           (t.sandboxed ? ' · sandbox' : '') +

@@ -6,6 +6,8 @@ export interface ChannelStatus {
   since: number;
   detail?: string;
   fix?: string;
+  /** The last failure seen on the channel, kept after it recovered. */
+  lastError?: { message: string; fix?: string; at: number };
 }
 
 export interface Status {
@@ -32,6 +34,8 @@ export interface PairingRequest {
 }
 
 export interface StatsBucket {
+  /** Bucket start, ms since epoch. */
+  t: number;
   messagesIn: number;
   sandboxRuns: number;
   queueDepth: number;

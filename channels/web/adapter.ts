@@ -1,43 +1,74 @@
 /**
- * The web chat channel: a small page plus a WebSocket at `/ws` on Parley's HTTP
- * server (loopback by default, token required; the server checks Origin and token
- * before `/ws` reaches this adapter). Each browser client has its own id
- * (kept in localStorage) and so its own conversation and session. Replies stream
- * as deltas; final messages are stored in the web outbox first, so a client that
- * reconnects receives what it missed, exactly once (by sequence number).
+ * The web chat channel: a page plus a WebSocket at `/ws` on Parley's HTTP server
+ * (loopback by default, token required; the server checks Origin and token before
+ * `/ws` reaches this adapter). Whoever holds the token is the owner (the README's
+ * trust model): every browser speaks as {@link WEB_SENDER}, may answer approvals,
+ * and sees the same conversations. A conversation is an id the page makes; its
+ * whole history (the user's messages, pressed buttons and the agent's replies) is
+ * kept in the web outbox, so a reload or another browser replays it from the
+ * server, exactly once by sequence number. Replies stream as deltas first.
  *
- * Wire protocol (JSON text frames):
- *   client → server  { type: 'message', id, text }   { type: 'action', id, data }
+ * Wire protocol (JSON text frames), one socket per open conversation:
+ *   client → server  { type: 'message', id, text, attachments?: [upload id] }
+ *                    { type: 'action', id, data }
  *   server → client  { type: 'ack', id, duplicate }  { type: 'delta', replyId, text }
- *                    { type: 'message', seq, text, buttons? }  { type: 'typing' }
- *                    { type: 'error', error }
+ *                    { type: 'message', seq, text, html, buttons? }   the agent
+ *                    { type: 'user', seq, id, text, attachments? }    the user (any browser)
+ *                    { type: 'decision', seq, id, data }              a pressed button
+ *                    { type: 'typing' }  { type: 'deleted' }  { type: 'error', id?, error }
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type {
-  ChannelAdapter,
-  ChannelCapabilities,
-  ChannelStatus,
-  InboundMessage,
-  InboundSink,
-  OutboundMessage,
-  OutboundTarget,
-  SentMessage,
+import {
+  type Attachment,
+  type ChannelAdapter,
+  type ChannelCapabilities,
+  type ChannelStatus,
+  conversationKey,
+  type InboundMessage,
+  type InboundSink,
+  type OutboundMessage,
+  type OutboundTarget,
+  type SentMessage,
 } from '../../core/contract.js';
 import type { HttpRoutes } from '../../core/http.js';
-import type { WebOutboxItem, WebOutboxStore } from '../../core/stores.js';
-import { chatPage } from './page.js';
+import type {
+  AuthStateStore,
+  WebOutboxItem,
+  WebOutboxStore,
+  WorkspaceFiles,
+} from '../../core/stores.js';
+import { CONVERSATION_ID, Conversations } from './conversations.js';
+import { loadRenderer, renderHtml } from './format.js';
+import { MAX_TEXT } from './limits.js';
+import { WEB_SENDER } from './owner.js';
+import { registerPages } from './routes.js';
+import { type ShownFile, Uploads } from './uploads.js';
 
 const ACCOUNT = 'local';
-const MAX_TEXT = 20_000;
+/** How long the history of a conversation stays (the web outbox is the web chat's transcript). */
+const HISTORY_MS = 180 * 24 * 3600_000;
+/** Frame ids remembered per conversation, so a frame resent after a reconnect is stored once. */
+const SEEN_IDS = 200;
+const SEEN_CONVERSATIONS = 1000;
 
 export interface ClientFrame {
   type: 'message' | 'action';
   id: string;
   text?: string;
   data?: string;
+  attachments?: string[];
+}
+
+export interface WebChannelOptions {
+  http: HttpRoutes;
+  outbox: WebOutboxStore;
+  /** The channel's key/value namespace, holding the conversation list. */
+  state: AuthStateStore;
+  files: WorkspaceFiles;
+  log: Logger;
 }
 
 export class WebChannel implements ChannelAdapter {
@@ -58,28 +89,30 @@ export class WebChannel implements ChannelAdapter {
   private readonly pendingDeltas = new Map<string, { replyId: string; text: string }>();
   /** Sockets still receiving their replay: live frames wait here, then follow in order. */
   private readonly replaying = new Map<WebSocket, string[]>();
+  private readonly seen = new Map<string, Set<string>>();
+  private readonly outbox: WebOutboxStore;
+  private readonly log: Logger;
+  readonly conversations: Conversations;
+  readonly uploads: Uploads;
   private sink: InboundSink | undefined;
   private state: ChannelStatus = { state: 'stopped', since: Date.now() };
 
-  constructor(
-    private readonly http: HttpRoutes,
-    private readonly outbox: WebOutboxStore,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly options: WebChannelOptions) {
+    this.outbox = options.outbox;
+    this.log = options.log;
+    this.conversations = new Conversations(options.state);
+    this.uploads = new Uploads(options.files, (id) =>
+      conversationKey({ channel: 'web', account: ACCOUNT, conversationId: id }),
+    );
+  }
 
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
-    await this.outbox.prune(7 * 24 * 3600_000);
-    // The token arrives as `?token=`; the HTTP layer turns it into the SameSite cookie.
-    this.http.route(
-      'GET',
-      '/',
-      () =>
-        new Response(chatPage(), {
-          headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
-        }),
+    await this.outbox.prune(HISTORY_MS);
+    registerPages(this.options.http, this);
+    this.options.http.upgrade('/ws', (req, socket, head, url) =>
+      this.onUpgrade(req, socket, head, url),
     );
-    this.http.upgrade('/ws', (req, socket, head, url) => this.onUpgrade(req, socket, head, url));
     this.state = { state: 'connected', since: Date.now() };
   }
 
@@ -90,7 +123,7 @@ export class WebChannel implements ChannelAdapter {
   }
 
   status(): ChannelStatus {
-    return { ...this.state, detail: `${this.clients.size} browser client(s) connected` };
+    return { ...this.state, detail: `${this.clients.size} conversation(s) open in a browser` };
   }
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> {
@@ -101,7 +134,7 @@ export class WebChannel implements ChannelAdapter {
         ? { buttons: message.buttons.map(({ label, data }) => ({ label, data })) }
         : {}),
     });
-    this.push(target.conversationId, { type: 'message', seq: item.seq, ...item.payload });
+    this.pushItem(item);
     return { messageId: String(item.seq) };
   }
 
@@ -110,7 +143,7 @@ export class WebChannel implements ChannelAdapter {
     pushStored: (items: WebOutboxItem[]) => {
       for (const item of items) {
         this.flushDeltas(item.clientId);
-        this.push(item.clientId, { type: 'message', seq: item.seq, ...item.payload });
+        this.pushItem(item);
       }
     },
   };
@@ -146,14 +179,28 @@ export class WebChannel implements ChannelAdapter {
 
   async acknowledgeAction(): Promise<void> {}
 
+  /** Deletes a conversation: its list entry and history; open browsers are told. */
+  async deleteConversation(id: string): Promise<boolean> {
+    const listed = this.conversations.remove(id);
+    const rows = await this.outbox.forget(id);
+    this.push(id, { type: 'deleted' });
+    this.seen.delete(id);
+    return listed || rows > 0;
+  }
+
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
     const clientId = url.searchParams.get('client') ?? '';
-    if (!/^[A-Za-z0-9_-]{8,64}$/.test(clientId)) {
+    if (!CONVERSATION_ID.test(clientId)) {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     const since = Number(url.searchParams.get('since') ?? '0') || 0;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, clientId, since));
+    // The Markdown renderer loads on the first connection: every socket renders formatted.
+    void loadRenderer()
+      .catch((error) => this.log.warn({ err: error }, 'Markdown renderer not loaded'))
+      .then(() =>
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, clientId, since)),
+      );
   }
 
   private onConnection(ws: WebSocket, clientId: string, since: number): void {
@@ -171,18 +218,22 @@ export class WebChannel implements ChannelAdapter {
   }
 
   /**
-   * Sends what the client missed since `since`. Frames pushed while the outbox is
-   * read wait and follow the replay; messages the replay already carried are not
-   * sent twice.
+   * Sends what the client missed since `since` (everything, for a page just
+   * opened). Frames pushed while the outbox is read wait and follow the replay;
+   * messages the replay already carried are not sent twice.
    */
   private async replay(ws: WebSocket, clientId: string, since: number): Promise<void> {
     const held: string[] = [];
     this.replaying.set(ws, held);
     let last = since;
     try {
-      for (const item of await this.outbox.since(clientId, since)) {
-        ws.send(JSON.stringify({ type: 'message', seq: item.seq, ...item.payload }));
-        last = item.seq;
+      for (;;) {
+        const items = await this.outbox.since(clientId, last);
+        for (const item of items) {
+          ws.send(JSON.stringify(toFrame(item)));
+          last = item.seq;
+        }
+        if (items.length < 500) break;
       }
     } catch (error) {
       this.log.error({ err: error, clientId }, 'web chat replay failed');
@@ -197,19 +248,27 @@ export class WebChannel implements ChannelAdapter {
 
   private async onFrame(ws: WebSocket, clientId: string, raw: string): Promise<void> {
     const frame = parseFrame(raw);
-    if (!frame) {
-      this.log.warn({ clientId }, 'malformed web chat frame dropped');
-      ws.send(
-        JSON.stringify({
-          type: 'error',
-          error: 'malformed frame: expected {"type":"message","id":"…","text":"…"}',
-        }),
-      );
+    if (typeof frame === 'string') {
+      this.log.warn({ clientId, reason: frame }, 'web chat frame refused');
+      ws.send(JSON.stringify({ type: 'error', ...frameId(raw), error: frame }));
       return;
     }
     ws.pause();
     try {
-      const { duplicate } = await this.sink!.accept(toInbound(clientId, frame));
+      const uploads = frame.attachments?.length
+        ? this.uploads.take(clientId, frame.attachments)
+        : [];
+      if (typeof uploads === 'string') {
+        ws.send(JSON.stringify({ type: 'error', id: frame.id, error: uploads }));
+        return;
+      }
+      await this.record(
+        clientId,
+        frame,
+        uploads.map((u) => u.shown),
+      );
+      const attachments = uploads.map((u) => u.attachment);
+      const { duplicate } = await this.sink!.accept(toInbound(clientId, frame, attachments));
       ws.send(JSON.stringify({ type: 'ack', id: frame.id, duplicate }));
     } catch (error) {
       this.log.error({ err: error }, 'web message not accepted');
@@ -225,6 +284,47 @@ export class WebChannel implements ChannelAdapter {
     }
   }
 
+  /**
+   * Keeps the user's message (or pressed button) in the conversation's history
+   * before it is accepted, so it precedes its reply; a frame resent after a
+   * reconnect is recorded once.
+   */
+  private async record(
+    clientId: string,
+    frame: ClientFrame,
+    attachments: ShownFile[],
+  ): Promise<void> {
+    const seen = this.seen.get(clientId) ?? new Set<string>();
+    this.seen.delete(clientId); // re-inserted last: the map's order is "least recently used first"
+    this.seen.set(clientId, seen);
+    if (this.seen.size > SEEN_CONVERSATIONS) this.seen.delete(this.seen.keys().next().value!);
+    if (seen.has(frame.id)) return;
+    seen.add(frame.id);
+    if (seen.size > SEEN_IDS) seen.delete(seen.values().next().value!);
+    const item =
+      frame.type === 'action'
+        ? await this.outbox.add(clientId, {
+            role: 'decision',
+            id: frame.id,
+            text: '',
+            data: frame.data,
+          })
+        : await this.outbox.add(clientId, {
+            role: 'user',
+            id: frame.id,
+            text: frame.text ?? '',
+            ...(attachments.length ? { attachments } : {}),
+          });
+    if (frame.type === 'message')
+      this.conversations.touch(clientId, frame.text || attachments[0]?.name || '');
+    this.pushItem(item);
+  }
+
+  /** Pushes a stored entry to its conversation's sockets (rendered only when someone is there). */
+  private pushItem(item: WebOutboxItem): void {
+    if (this.clients.has(item.clientId)) this.push(item.clientId, toFrame(item));
+  }
+
   private push(clientId: string, frame: unknown): void {
     const sockets = this.clients.get(clientId);
     if (!sockets) return;
@@ -237,38 +337,78 @@ export class WebChannel implements ChannelAdapter {
   }
 }
 
-/** Validates a client frame; undefined when malformed. */
-export function parseFrame(raw: string): ClientFrame | undefined {
+/** The frame one stored entry is shown with. */
+export function toFrame(item: WebOutboxItem): Record<string, unknown> {
+  const { role, text, buttons, id, attachments, data } = item.payload;
+  if (role === 'user')
+    return { type: 'user', seq: item.seq, id, text, ...(attachments ? { attachments } : {}) };
+  if (role === 'decision') return { type: 'decision', seq: item.seq, id, data };
+  return {
+    type: 'message',
+    seq: item.seq,
+    text,
+    html: renderHtml(text),
+    ...(buttons ? { buttons } : {}),
+  };
+}
+
+/** Validates a client frame; a string says why it was refused. */
+export function parseFrame(raw: string): ClientFrame | string {
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch {
-    return undefined;
+    return MALFORMED;
   }
-  if (!value || typeof value !== 'object') return undefined;
+  if (!value || typeof value !== 'object') return MALFORMED;
   const frame = value as Record<string, unknown>;
   if (typeof frame.id !== 'string' || frame.id.length === 0 || frame.id.length > 100)
-    return undefined;
-  if (frame.type === 'message' && typeof frame.text === 'string' && frame.text.length <= MAX_TEXT) {
-    return { type: 'message', id: frame.id, text: frame.text };
+    return MALFORMED;
+  if (frame.type === 'message' && typeof frame.text === 'string') {
+    if (frame.text.length > MAX_TEXT) return `message too long (max ${MAX_TEXT})`;
+    const attachments = frame.attachments;
+    if (attachments === undefined) return { type: 'message', id: frame.id, text: frame.text };
+    if (
+      !Array.isArray(attachments) ||
+      attachments.length > 10 ||
+      !attachments.every((a) => typeof a === 'string' && a.length <= 64)
+    )
+      return 'attachments must be a list of at most 10 upload ids';
+    return { type: 'message', id: frame.id, text: frame.text, attachments };
   }
   if (frame.type === 'action' && typeof frame.data === 'string' && frame.data.length <= 200) {
     return { type: 'action', id: frame.id, data: frame.data };
   }
-  return undefined;
+  return MALFORMED;
 }
 
-function toInbound(clientId: string, frame: ClientFrame): InboundMessage {
+const MALFORMED = 'malformed frame: expected {"type":"message","id":"…","text":"…"}';
+
+/** The id of a refused frame, when it has a usable one (so the page can match the error). */
+function frameId(raw: string): { id?: string } {
+  try {
+    const id = (JSON.parse(raw) as { id?: unknown }).id;
+    return typeof id === 'string' && id.length <= 100 ? { id } : {};
+  } catch {
+    return {};
+  }
+}
+
+function toInbound(
+  clientId: string,
+  frame: ClientFrame,
+  attachments: Attachment[],
+): InboundMessage {
   return {
     channel: 'web',
     account: ACCOUNT,
     conversationId: clientId,
-    sender: { id: clientId, name: 'web user' },
+    sender: { ...WEB_SENDER },
     chatType: 'dm',
     mentionsBot: true,
     repliesToBot: false,
     text: frame.text ?? '',
-    attachments: [],
+    attachments,
     platformMessageId: `${clientId}:${frame.id}`,
     timestamp: Date.now(),
     ...(frame.type === 'action' && frame.data ? { action: { data: frame.data } } : {}),

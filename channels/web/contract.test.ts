@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { WebSocket } from 'ws';
 import { openSqliteStores } from '../../sessions/sqlite/index.js';
+import { createWorkspaceFiles } from '../../sessions/workspace/index.js';
 import { type ContractSetup, channelContract } from '../../test/contract/channel.js';
 import { tempDir } from '../../test/harness.js';
 import { loopbackServer } from '../../test/http.js';
@@ -18,9 +19,16 @@ channelContract(
   {
     async setup(): Promise<ContractSetup> {
       const log = pino({ level: 'silent' });
-      const stores = openSqliteStores(join(tempDir(), 'parley.db'));
       const server = loopbackServer(log, TOKEN);
-      const adapter = new WebChannel(server.app, stores.webOutbox, log);
+      const dir = tempDir();
+      const stores = openSqliteStores(join(dir, 'parley.db'));
+      const adapter = new WebChannel({
+        http: server.app,
+        outbox: stores.webOutbox,
+        state: stores.authState('web:conversations'),
+        files: createWorkspaceFiles(dir),
+        log,
+      });
       const clientId = `contract${Date.now().toString(36)}`;
       const messages: string[] = [];
       let socket: WebSocket | undefined;

@@ -1,11 +1,14 @@
 /**
  * The web chat as one module: the page at `/` and the WebSocket at `/ws` on
- * Parley's HTTP server, replies kept in the web outbox for reconnecting clients.
+ * Parley's HTTP server, each conversation's history kept in the web outbox. The
+ * token holder is the owner ({@link WEB_PRINCIPAL}, listed by the composition root).
  * Its section is the top-level `web:` (it also configures the HTTP server), and it
  * runs whenever that server does.
  */
 import type { ChannelModule } from '../../core/module.js';
 import { webSchema } from './config.js';
+
+export { WEB_PRINCIPAL } from './owner.js';
 
 export const web: ChannelModule<typeof webSchema> = {
   id: 'web',
@@ -18,6 +21,12 @@ export const web: ChannelModule<typeof webSchema> = {
     const http = ctx.http;
     if (!http) throw new Error('the web chat needs the HTTP server (web.enabled: true)');
     const { WebChannel } = await import('./adapter.js');
-    return new WebChannel(http, ctx.stores.webOutbox, ctx.log);
+    return new WebChannel({
+      http,
+      outbox: ctx.stores.webOutbox,
+      state: ctx.stores.authState('web:conversations'),
+      files: ctx.files,
+      log: ctx.log,
+    });
   },
 };

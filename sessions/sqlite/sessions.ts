@@ -223,12 +223,19 @@ export class SqliteSessionStore implements SessionStore {
     return rows.map(toMessage);
   }
 
-  async list(options: { limit: number; offset: number }): Promise<SessionSummary[]> {
+  async list(options: {
+    limit: number;
+    offset: number;
+    search?: string;
+  }): Promise<SessionSummary[]> {
+    const like = options.search ? `%${options.search.replace(/[\\%_]/g, '\\$&')}%` : null;
     const rows = prepared(
       this.db,
       `SELECT s.*, COUNT(m.id) AS messages, MAX(m.created_at) AS last_at FROM sessions s
-         LEFT JOIN messages m ON m.session_id = s.id GROUP BY s.id ORDER BY s.id DESC LIMIT ? OFFSET ?`,
-    ).all(options.limit, options.offset) as (SessionRow & {
+         LEFT JOIN messages m ON m.session_id = s.id
+         WHERE @like IS NULL OR s.key LIKE @like ESCAPE '\\' OR s.user_id LIKE @like ESCAPE '\\'
+         GROUP BY s.id ORDER BY s.id DESC LIMIT @limit OFFSET @offset`,
+    ).all({ like, limit: options.limit, offset: options.offset }) as (SessionRow & {
       messages: number;
       last_at: number | null;
     })[];

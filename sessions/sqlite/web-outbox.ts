@@ -53,4 +53,8 @@ export class SqliteWebOutbox implements WebOutboxStore {
       Date.now() - maxAgeMs,
     ).changes;
   }
+
+  async forget(clientId: string): Promise<number> {
+    return prepared(this.db, 'DELETE FROM web_outbox WHERE client_id = ?').run(clientId).changes;
+  }
 }

@@ -293,6 +293,20 @@ function sessionContract(get: () => Stores): void {
       expect(await sessions.purgeSession(b.id)).toBe(false);
     });
 
+    it('searches sessions by key or user id, with paging; % and _ match themselves', async () => {
+      const { sessions } = get();
+      const ann = await sessions.active(dm('ann_1'));
+      const bob = await sessions.active(dm('bob'));
+      const annie = await sessions.active(dm('annie'));
+      const ids = async (search: string, limit = 10, offset = 0) =>
+        (await sessions.list({ limit, offset, search })).map((s) => s.id);
+      expect(await ids('ann')).toEqual([annie.id, ann.id]);
+      expect(await ids('ann', 1, 1)).toEqual([ann.id]);
+      expect(await ids('n_1')).toEqual([ann.id]);
+      expect(await ids('%')).toEqual([]);
+      expect(await ids('test:a:bob')).toEqual([bob.id]);
+    });
+
     it('exports and purges one user (sessions, group messages, inbox), keeping others', async () => {
       const { sessions, inbox } = get();
       const mine = await sessions.active(dm('u1'));
@@ -488,6 +502,16 @@ function channelStoreContract(get: () => Stores, restart: () => Promise<Stores>)
         second.seq,
       ]);
       expect(await webOutbox.since('client-1', 0, 1)).toHaveLength(1);
+    });
+
+    it('forgets every web message of one client and only that client', async () => {
+      const { webOutbox } = get();
+      await webOutbox.add('gone-1', { text: 'one', role: 'user', id: 'm1' });
+      await webOutbox.add('gone-1', { text: 'two' });
+      await webOutbox.add('kept-1', { text: 'stays' });
+      expect(await webOutbox.forget('gone-1')).toBe(2);
+      expect(await webOutbox.since('gone-1', 0)).toEqual([]);
+      expect((await webOutbox.since('kept-1', 0)).map((i) => i.payload.text)).toEqual(['stays']);
     });
 
     it('prunes old web messages; sequence numbers never go back, also after a restart', async () => {

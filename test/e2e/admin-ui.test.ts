@@ -10,9 +10,11 @@ import type { BrowserContext, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../cli/app.js';
+import type { ChannelAdapter, ChannelStatus } from '../../core/contract.js';
 import { browserUnavailable, launchBrowser } from '../browser.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
 import { type Running, startParley, testConfig, WebClient } from '../harness.js';
+import { shootAll } from '../screens.js';
 
 const SHOTS = 'artifacts/screenshots';
 const skip = browserUnavailable() !== undefined;
@@ -128,7 +130,15 @@ describe.skipIf(skip)('admin page in Chromium', () => {
     await expect
       .poll(async () => Number(await chart.getAttribute('data-last')), { timeout: 10_000 })
       .toBeGreaterThanOrEqual(before + 3);
-    expect(await chart.locator('polyline').getAttribute('points')).toMatch(/\d/);
+    // uPlot drew it: a canvas with a time axis and the unit on the y axis.
+    expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
+    expect(await chart.getAttribute('data-x-ticks')).toMatch(/^(\d\d:\d\d:\d\d ?)+$/);
+    expect(await chart.getAttribute('data-y-ticks')).toMatch(/\d/);
+    expect(await chart.getAttribute('data-unit')).toBe('msg/min');
+    expect(await chart.locator('.chart-empty').isHidden()).toBe(true);
+    expect(await page.locator('#chart-sandbox .chart-empty').textContent()).toBe(
+      'No sandbox runs in the last 10 minutes',
+    );
     await page.click('#ping');
     await expect.poll(() => page.locator('#provider').textContent()).toMatch(/OK: test-model/);
     await page.screenshot({ path: `${SHOTS}/admin-charts.png`, fullPage: true });
@@ -148,6 +158,85 @@ describe.skipIf(skip)('admin page in Chromium', () => {
     expect(await page.locator('[data-usage="user"] tbody').textContent()).toContain('web:');
     expect(await page.locator('[data-usage="model"] tbody').textContent()).toContain('test-model');
     await page.screenshot({ path: `${SHOTS}/admin-usage.png`, fullPage: true });
+  });
+
+  it('searches and pages through sessions', async () => {
+    const { page } = browser;
+    for (let i = 1; i <= 24; i++)
+      await parley.app.sessions.active({
+        key: `telegram:default:needle-${String(i).padStart(2, '0')}`,
+        channel: 'telegram',
+        conversationId: `needle-${i}`,
+        chatType: 'dm',
+        userId: `needle-${i}`,
+      });
+    await page.click('#refresh-sessions');
+    const rows = page.locator('tr[data-session]');
+    await expect.poll(() => rows.count()).toBe(20);
+    expect(await page.locator('#sessions-page').textContent()).toBe('1–20');
+    expect(await page.locator('#sessions-prev').isDisabled()).toBe(true);
+    await page.click('#sessions-next');
+    await expect.poll(() => page.locator('#sessions-page').textContent()).toMatch(/^21–/);
+    expect(await page.locator('#sessions-next').isDisabled()).toBe(true);
+    await page.fill('#session-search', 'needle-0');
+    await expect.poll(() => rows.count()).toBe(9);
+    expect(await rows.first().textContent()).toContain('telegram:default:needle-09');
+    await page.fill('#session-search', 'no-such-conversation');
+    await page.locator('#sessions .empty', { hasText: 'No session matches' }).waitFor();
+    await page.fill('#session-search', '');
+    await expect.poll(() => rows.count()).toBe(20);
+  });
+
+  it('looks right in light and dark mode at 1280 and 390 px (screenshots), nothing sticking out', async () => {
+    const { page } = browser;
+    const since = Date.now() - 90_000;
+    let qr = 'screenshot-qr-1';
+    const standIn = (id: string, status: () => ChannelStatus): ChannelAdapter => ({
+      id,
+      capabilities: { ...parley.app.channels[0]!.capabilities },
+      start: async () => {},
+      stop: async () => {},
+      send: async () => ({ messageId: '1' }),
+      status,
+    });
+    parley.app.channels.push(
+      standIn('whatsapp', () => ({
+        state: 'qr',
+        detail: 'Scan the QR code in WhatsApp → Linked devices',
+        since,
+      })),
+      standIn('telegram', () => ({
+        state: 'error',
+        detail: '401 Unauthorized from getMe',
+        fix: 'Copy the token from @BotFather into TELEGRAM_BOT_TOKEN and restart Parley.',
+        since,
+      })),
+      standIn('slack', () => ({
+        state: 'connected',
+        detail: 'socket mode, team T0123ABCD',
+        since,
+      })),
+    );
+    parley.app.http!.app.route('GET', '/api/channels/whatsapp/qr', async () =>
+      Response.json({ state: 'qr', qr, qrDataUrl: await QRCode.toDataURL(qr) }),
+    );
+    await parley.app.accessStore.requestPairing('discord', '81234567890', 'Grace', 60_000);
+    const client = await new WebClient(parley.app.url, parley.app.token).connect();
+    llm.script.push(
+      { toolCalls: [{ name: 'get_time', arguments: '{"timeZone":"Europe/Berlin"}' }] },
+      { text: 'It is late in Berlin.' },
+    );
+    await client.send('time in Berlin?');
+    await page.reload();
+    await page.locator('[data-approval]').waitFor();
+    await page.locator('#qr img').waitFor();
+    await page.locator('[data-channel="telegram"] [data-problem]').waitFor();
+    qr = 'screenshot-qr-2';
+    const shots = await shootAll(page, 'admin', 'section, .card, figure', { fullPage: true });
+    expect(shots.problems).toEqual([]);
+    await page.locator('[data-approval] button[data-action="deny"]').click();
+    await client.waitFor((f) => f.type === 'message' && f.text === 'It is late in Berlin.');
+    client.close();
   });
 
   it('had no console errors', () => {
@@ -181,16 +270,13 @@ describe.skipIf(skip)('WhatsApp pairing and channel errors on the admin page', (
         since,
       }),
     });
-    app.channels.push({
-      ...app.channels.at(-1)!,
-      id: 'telegram',
-      status: () => ({
-        state: 'error',
-        detail: '401 Unauthorized from getMe',
-        fix: 'Copy the token from @BotFather into TELEGRAM_BOT_TOKEN.',
-        since,
-      }),
-    });
+    let telegram: ChannelStatus = {
+      state: 'error',
+      detail: '401 Unauthorized from getMe',
+      fix: 'Copy the token from @BotFather into TELEGRAM_BOT_TOKEN.',
+      since,
+    };
+    app.channels.push({ ...app.channels.at(-1)!, id: 'telegram', status: () => telegram });
     app.http!.app.route('GET', '/api/channels/whatsapp/qr', async () =>
       Response.json({ state: 'qr', qr, qrDataUrl: await QRCode.toDataURL(qr) }),
     );
@@ -208,6 +294,14 @@ describe.skipIf(skip)('WhatsApp pairing and channel errors on the admin page', (
       expect(await broken.textContent()).toContain('Fix: Copy the token from @BotFather');
       qr = 'second-qr-payload';
       await expect.poll(() => img.getAttribute('src'), { timeout: 10_000 }).not.toBe(first);
+      // Recovered: the card says so and keeps the last error with its fix.
+      telegram = { state: 'connected', detail: 'polling as @parley_bot', since: Date.now() };
+      await expect
+        .poll(() => broken.getAttribute('data-state'), { timeout: 10_000 })
+        .toBe('connected');
+      expect(await broken.locator('[data-problem]').textContent()).toMatch(
+        /^Last error \d+ s ago: 401 Unauthorized from getMeFix: Copy the token from @BotFather/,
+      );
       await page.screenshot({ path: `${SHOTS}/admin-whatsapp-qr.png`, fullPage: true });
       expect(errors).toEqual([]);
     } finally {

@@ -48,4 +48,55 @@ describe('web chat end to end', () => {
     expect(streamed.length).toBeLessThan(text.length);
     client.close();
   });
+
+  it('keeps the user side of the conversation: every browser of it gets it, a resent frame is stored once', async () => {
+    const id = `shared${Date.now().toString(36)}`;
+    const first = await new WebClient(parley.app.url, parley.app.token, id).connect();
+    const second = await new WebClient(parley.app.url, parley.app.token, id).connect();
+    await first.send('hello both', 'm-same');
+    await first.send('hello both', 'm-same'); // a resend after a lost ack
+    await second.waitFor((f) => f.type === 'message' && f.text === 'echo: hello both');
+    expect(second.frames.filter((f) => f.type === 'user').map((f) => [f.id, f.text])).toEqual([
+      ['m-same', 'hello both'],
+    ]);
+    first.close();
+    second.close();
+    // A browser opened later replays the whole conversation, in order.
+    const later = await new WebClient(parley.app.url, parley.app.token, id).connect();
+    await later.waitFor((f) => f.type === 'message');
+    expect(later.frames.map((f) => `${f.type}:${f.text}`)).toEqual([
+      'user:hello both',
+      'message:echo: hello both',
+    ]);
+    const listed = await fetch(`${parley.app.url}/web/conversations`, {
+      headers: { authorization: `Bearer ${parley.app.token}` },
+    }).then((r) => r.json());
+    expect(listed.conversations).toContainEqual(
+      expect.objectContaining({ id, title: 'hello both' }),
+    );
+    later.close();
+  });
+
+  it('guards the upload and conversation routes', async () => {
+    const auth = { authorization: `Bearer ${parley.app.token}` };
+    const upload = (query: string, headers: Record<string, string>) =>
+      fetch(`${parley.app.url}/web/upload?${query}`, { method: 'POST', headers, body: 'data' });
+    expect((await upload('conversation=conv-0001&name=a.txt', {})).status).toBe(401);
+    expect((await upload('conversation=conv-0001&name=a.txt', auth)).status).toBe(403);
+    const page = { ...auth, 'x-parley-request': '1' };
+    expect((await upload('conversation=../x&name=a.txt', page)).status).toBe(400);
+    const ok = await upload('conversation=conv-0001&name=a.txt', page);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ name: 'a.txt', kind: 'document', size: 4 });
+    const foreign = await fetch(`${parley.app.url}/web/conversations/conv-0001`, {
+      method: 'DELETE',
+      headers: { ...page, origin: 'http://evil.example' },
+    });
+    expect(foreign.status).toBe(403);
+    const missing = await fetch(`${parley.app.url}/web/conversations/conv-0001`, {
+      method: 'DELETE',
+      headers: page,
+    });
+    expect(missing.status).toBe(404);
+  });
 });
