@@ -182,6 +182,14 @@ export class ApprovalService {
     return this.store.pending();
   }
 
+  /** Denies the pending requests of inbox message `inboxId` (its turn was stopped). */
+  async cancel(inboxId: number, by: string): Promise<number> {
+    const mine = (await this.store.pending()).filter((a) => a.callKey.startsWith(`${inboxId}:`));
+    for (const approval of mine)
+      if (await this.store.decide(approval.id, 'denied', by)) await this.settle(approval.id, 'denied');
+    return mine.length;
+  }
+
   /** Releases waiting turns as denied (shutdown). */
   close(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);

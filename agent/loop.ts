@@ -3,10 +3,15 @@
  * call (through `execute`, which applies policy and approvals), append the results,
  * and ask again, up to `maxRounds` model calls. Every assistant and tool message is
  * handed to `record` as it happens, so the session keeps tool calls and results.
+ * An answer that broke off after it was shown ends the turn marked as cut off;
+ * `signal` (the turn's, aborted by `/stop`) stops the model stream and the tools.
  */
 import type { NewMessage, ToolCallRecord } from '../sessions/records.js';
 import type { ToolDefinition, ToolResult } from '../tools/registry.js';
-import type { ChatMessage, ChatModel } from './llm.js';
+import type { ChatMessage, ChatModel, CompletionRequest } from './llm.js';
+
+/** Appended to an answer whose stream broke off after it was shown. */
+export const CUT_OFF = '…(the answer was cut off)';
 
 export interface LoopOptions {
   model: ChatModel;
@@ -17,12 +22,18 @@ export interface LoopOptions {
   record: (message: NewMessage) => void;
   onDelta?: (delta: string) => void;
   signal?: AbortSignal;
+  /** The configured model to ask first. */
+  preferredModel?: string | undefined;
+  onEvent?: CompletionRequest['onEvent'];
 }
 
 export interface LoopResult {
   text: string;
   rounds: number;
   toolCalls: number;
+  /** The configured model that gave the last answer. */
+  model?: string | undefined;
+  cutOff?: boolean;
 }
 
 export async function runToolLoop(options: LoopOptions): Promise<LoopResult> {
@@ -35,6 +46,8 @@ export async function runToolLoop(options: LoopOptions): Promise<LoopResult> {
       tools,
       ...(options.onDelta ? { onDelta: options.onDelta } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.preferredModel ? { model: options.preferredModel } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
     const calls = completion.toolCalls;
     options.record({
@@ -44,9 +57,15 @@ export async function runToolLoop(options: LoopOptions): Promise<LoopResult> {
       promptTokens: completion.usage?.promptTokens,
       completionTokens: completion.usage?.completionTokens,
     });
-    if (calls.length === 0) return { text: completion.content ?? '', rounds: round, toolCalls };
+    if (completion.cutOff) {
+      const text = `${completion.content ?? ''}\n\n${CUT_OFF}`;
+      return { text, rounds: round, toolCalls, model: completion.model, cutOff: true };
+    }
+    if (calls.length === 0)
+      return { text: completion.content ?? '', rounds: round, toolCalls, model: completion.model };
     messages.push({ role: 'assistant', content: completion.content, tool_calls: calls });
     for (const call of calls) {
+      options.signal?.throwIfAborted();
       toolCalls++;
       const result = await options.execute(call);
       const content = result.isError ? `Error: ${result.content}` : result.content;

@@ -137,4 +137,10 @@ export const migrations: string[] = [
   CREATE INDEX inbox_sender ON inbox (channel, sender_id);
   CREATE INDEX inbox_finished ON inbox (updated_at) WHERE state IN ('done', 'failed');
   `,
+  `
+  -- History compaction: a session keeps the model's summary of its older messages.
+  ALTER TABLE sessions ADD COLUMN summary TEXT;
+  ALTER TABLE sessions ADD COLUMN summary_through INTEGER;
+  ALTER TABLE sessions ADD COLUMN summary_at INTEGER;
+  `,
 ];

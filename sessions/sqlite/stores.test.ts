@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { inbound, storeContract } from '../../test/contract/stores.js';
 import { tempDir } from '../../test/harness.js';
 import { DataFolderLockedError, openSqliteStores } from './index.js';
+import { migrations } from './migrations.js';
 
 storeContract('sqlite', {
   open: async () => {
@@ -23,7 +24,7 @@ describe('SQLite stores', () => {
   it('open in WAL mode with migrations applied', async () => {
     const stores = openSqliteStores(join(tempDir(), 'parley.db'));
     expect(stores.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(stores.db.pragma('user_version', { simple: true })).toBe(2);
+    expect(stores.db.pragma('user_version', { simple: true })).toBe(migrations.length);
     await stores.close();
     expect(stores.open).toBe(false);
   });
