@@ -186,7 +186,8 @@ export class ApprovalService {
   async cancel(inboxId: number, by: string): Promise<number> {
     const mine = (await this.store.pending()).filter((a) => a.callKey.startsWith(`${inboxId}:`));
     for (const approval of mine)
-      if (await this.store.decide(approval.id, 'denied', by)) await this.settle(approval.id, 'denied');
+      if (await this.store.decide(approval.id, 'denied', by))
+        await this.settle(approval.id, 'denied');
     return mine.length;
   }
 

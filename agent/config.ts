@@ -25,7 +25,7 @@ export const providerSchema = z
       .string()
       .url()
       .optional()
-      .describe("OpenAI-compatible base URL (default: llm.baseUrl)."),
+      .describe('OpenAI-compatible base URL (default: llm.baseUrl).'),
     apiKey: z
       .string()
       .optional()
@@ -40,12 +40,16 @@ export const resetSchema = z
     mode: z
       .enum(['manual', 'idle', 'daily'])
       .default('manual')
-      .describe('manual: only /reset or /new; idle: after idleHours without a message; daily: at `at`.'),
+      .describe(
+        'manual: only /reset or /new; idle: after idleHours without a message; daily: at `at`.',
+      ),
     idleHours: z
       .number()
       .positive()
       .default(24)
-      .describe('Hours without a message after which the next one starts a new session (mode idle).'),
+      .describe(
+        'Hours without a message after which the next one starts a new session (mode idle).',
+      ),
     at: z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM, e.g. 04:00')
@@ -183,7 +187,9 @@ export const historySchema = z
     resetByChannel: z
       .record(z.string(), resetSchema)
       .default({})
-      .describe('Reset rules per channel id, replacing history.reset there, e.g. { web: { mode: idle } }.'),
+      .describe(
+        'Reset rules per channel id, replacing history.reset there, e.g. { web: { mode: idle } }.',
+      ),
   })
   .strict()
   .prefault({});

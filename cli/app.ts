@@ -18,6 +18,7 @@ import { registerAdmin } from '../admin/index.js';
 import { AccessPolicy } from '../agent/access.js';
 import { ApprovalService } from '../agent/approvals.js';
 import { type ChatModel, missingProvider, OpenAIChatModel } from '../agent/llm.js';
+import { providerSecrets } from '../agent/models/providers.js';
 import { Router } from '../agent/router.js';
 import { Bridge } from '../bridge/index.js';
 import { TERMINAL_PRINCIPAL, TerminalChannel } from '../channels/terminal/adapter.js';
@@ -86,7 +87,7 @@ async function webToken(config: ParleyConfig, meta: MetaStore): Promise<string> 
 }
 
 export async function createApp(config: ParleyConfig, options: AppOptions = {}): Promise<App> {
-  const redactor = new Redactor(configSecrets(config));
+  const redactor = new Redactor([...configSecrets(config), ...providerSecrets(config.llm)]);
   const log = options.log ?? createLogger({ level: config.logging.level, redactor });
   // One serving process per data folder (a second one gets DataFolderLockedError).
   const stores = openSqliteStores(join(config.dataDir, 'parley.db'), {
@@ -115,6 +116,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const router = new Router({
     config: { llm, history },
     ...{ sessions, access, approvals, tools, model, providerMissing, redactor, log },
+    meta: stores.meta,
   });
   const bridge = new Bridge(stores.inbox, router, log, { ...config.queue });
   const http = config.web.enabled

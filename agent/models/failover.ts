@@ -31,6 +31,8 @@ export interface FailoverOptions {
 
 class DeadlinePassed extends Error {}
 
+const isTimeout = (reason: unknown) => reason instanceof Error && reason.name === 'TimeoutError';
+
 export class FailoverModel implements ChatModel {
   constructor(
     private readonly providers: OpenAIProvider[],
@@ -77,9 +79,16 @@ export class FailoverModel implements ChatModel {
               undefined,
               'deadline',
             )
-          : controller.signal.aborted
-            ? new ProviderError('stopped', 'Stopped.', undefined, 'aborted')
-            : (error as ProviderError);
+          : isTimeout(reason)
+            ? new ProviderError(
+                'the caller timed out',
+                'The AI provider did not answer in time. Please try again later.',
+                undefined,
+                'timeout',
+              )
+            : controller.signal.aborted
+              ? new ProviderError('stopped', 'Stopped.', undefined, 'aborted')
+              : (error as ProviderError);
       throw final.withPartial(shown);
     } finally {
       clearTimeout(deadline);
@@ -114,7 +123,12 @@ export class FailoverModel implements ChatModel {
       }
       const next = order[index + 1];
       if (next)
-        request.onEvent?.({ type: 'fallback', from: provider.name, to: next.name, reason: last!.kind });
+        request.onEvent?.({
+          type: 'fallback',
+          from: provider.name,
+          to: next.name,
+          reason: last!.kind,
+        });
     }
     throw last!;
   }

@@ -237,7 +237,9 @@ function sessionContract(get: () => Stores): void {
       expect(session.lastAt ?? null).toBeNull();
       const ids: number[] = [];
       for (let i = 0; i < 3; i++) {
-        ids.push(await sessions.add(session.id, { role: 'user', content: `q${i}`, senderId: 'u1' }));
+        ids.push(
+          await sessions.add(session.id, { role: 'user', content: `q${i}`, senderId: 'u1' }),
+        );
         ids.push(await sessions.add(session.id, { role: 'assistant', content: `a${i}` }));
       }
       await sessions.setSummary(session.id, 'They asked q0 and q1.', ids[3]!);
