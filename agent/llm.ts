@@ -10,7 +10,7 @@ import type OpenAI from 'openai';
 import type { ToolCallRecord } from '../sessions/records.js';
 import type { ToolDefinition } from '../tools/registry.js';
 import type { LlmConfig } from './config.js';
-import { FailoverModel, type ModelEvent } from './models/failover.js';
+import { FailoverModel, type FailoverOptions, type ModelEvent } from './models/failover.js';
 import { OpenAIProvider } from './models/openai.js';
 import { providersOf } from './models/providers.js';
 
@@ -64,10 +64,10 @@ export function missingProvider(config: LlmConfig): string | undefined {
 
 /** `llm` and its fallbacks as one {@link ChatModel}. */
 export class OpenAIChatModel extends FailoverModel {
-  constructor(config: LlmConfig) {
+  constructor(config: LlmConfig, options: Partial<FailoverOptions> = {}) {
     super(
       providersOf(config).map((provider) => new OpenAIProvider(provider)),
-      { deadlineMs: config.deadlineMs },
+      { deadlineMs: config.deadlineMs, ...options },
     );
   }
 }

@@ -4,6 +4,13 @@
  * SSE (a delta per word) when the request asks for it. With an empty script it answers
  * `echo: <last user text>`. Every request body is recorded.
  *
+ * Streams can misbehave the way real servers and proxies do (`fault`, after
+ * `faultAfter` text deltas): `stall` keeps the connection open and sends nothing more,
+ * `truncate` ends the body without a finish reason or `[DONE]`, `garbage` sends an
+ * event that is not JSON and ends, `reset` destroys the socket, `error` sends the
+ * `{"error": …}` event OpenAI sends when generation fails mid-stream. `finishReason`
+ * overrides the final reason (e.g. `length`).
+ *
  * @example
  * ```ts
  * const llm = await startOpenAIDouble()
@@ -25,10 +32,17 @@ export interface ScriptedReply {
   /** Pause between streamed deltas (ms), as a model writing token by token does. */
   deltaDelayMs?: number;
   usage?: { prompt_tokens: number; completion_tokens: number };
+  /** How the stream misbehaves (streaming requests only). */
+  fault?: 'stall' | 'truncate' | 'garbage' | 'reset' | 'error';
+  /** Text deltas sent before the fault (default 0: right after the headers). */
+  faultAfter?: number;
+  /** The finish reason of the last event (default `stop`, or `tool_calls`). */
+  finishReason?: string;
 }
 
 export interface RecordedRequest {
   path: string;
+  headers: Record<string, string | string[] | undefined>;
   body: {
     model: string;
     stream?: boolean;
@@ -93,6 +107,7 @@ async function handle(
     return json(res, 404, { error: { message: 'not found' } });
   const request: RecordedRequest = {
     path,
+    headers: req.headers,
     body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
   };
   double.requests.push(request);
@@ -139,10 +154,14 @@ async function handle(
       `data: ${JSON.stringify({ id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 0, model: request.body.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`,
     );
   event({ role: 'assistant', content: '' });
-  for (const piece of (reply.text ?? '').match(/\S+\s*|\s+/g) ?? []) {
+  const pieces = (reply.text ?? '').match(/\S+\s*|\s+/g) ?? [];
+  for (const [index, piece] of pieces.entries()) {
+    if (reply.fault && index === (reply.faultAfter ?? 0)) return misbehave(reply, res, hanging);
     if (reply.deltaDelayMs) await new Promise((resolve) => setTimeout(resolve, reply.deltaDelayMs));
+    if (res.destroyed) return;
     event({ content: piece });
   }
+  if (reply.fault) return misbehave(reply, res, hanging);
   if (reply.deltaDelayMs) await new Promise((resolve) => setTimeout(resolve, reply.deltaDelayMs));
   for (const call of toolCalls) {
     const half = Math.ceil(call.function.arguments.length / 2);
@@ -162,11 +181,34 @@ async function handle(
       ],
     });
   }
-  event({}, toolCalls.length ? 'tool_calls' : 'stop');
+  event({}, reply.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop'));
   res.write(
     `data: ${JSON.stringify({ id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 0, model: request.body.model, choices: [], usage })}\n\n`,
   );
   res.end('data: [DONE]\n\n');
+}
+
+/** A stream going wrong after its headers and first deltas, as servers and proxies do. */
+function misbehave(reply: ScriptedReply, res: ServerResponse, hanging: Set<ServerResponse>): void {
+  switch (reply.fault) {
+    case 'stall':
+      hanging.add(res);
+      return;
+    case 'truncate':
+      res.end();
+      return;
+    case 'garbage':
+      res.end('data: {"id":"chatcmpl-test","choices":[{"delta":{"content":"hal\n\n');
+      return;
+    case 'reset':
+      res.socket?.destroy();
+      return;
+    case 'error':
+      res.end(
+        `data: ${JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error' } })}\n\n`,
+      );
+      return;
+  }
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
