@@ -40,6 +40,7 @@ export async function runToolLoop(options: LoopOptions): Promise<LoopResult> {
   const messages = [...options.messages];
   let toolCalls = 0;
   for (let round = 1; round <= options.maxRounds; round++) {
+    options.signal?.throwIfAborted();
     const tools = round < options.maxRounds ? options.tools() : [];
     const completion = await options.model.complete({
       messages,

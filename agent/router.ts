@@ -314,6 +314,7 @@ export class Router implements MessageHandler {
         },
         (approval) => this.presentApproval(turn, approval.id, name, JSON.stringify(args)),
       );
+      signal.throwIfAborted();
       if (decision !== 'approved') {
         return this.toolOutcome(name, 'denied', {
           content: `The owner ${decision === 'expired' ? 'did not answer in time; the call was denied' : 'denied this call'}.`,

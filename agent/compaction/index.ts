@@ -14,7 +14,7 @@
  * summary. If the model cannot summarise, the older messages are dropped as before.
  */
 import type { Logger } from 'pino';
-import { pickHistory } from '../../sessions/history.js';
+import { historyRowLimit, pickHistory } from '../../sessions/history.js';
 import type { HistoryLimits, HistoryMessage, NewMessage, Session } from '../../sessions/records.js';
 import type { SessionStore } from '../../sessions/stores.js';
 import type { ChatMessage, ChatModel, CompletionRequest } from '../llm.js';
@@ -53,13 +53,15 @@ export async function turnHistory(
   const wide = { maxMessages: WINDOW(limits), maxTokens: Number.MAX_SAFE_INTEGER };
   const stored = (await deps.sessions.history(session.id, wide, next)).slice(0, -1);
   const newestFirst = [...stored].reverse();
-  const fits = pickHistory(newestFirst, limits, next);
+  const within = (bounds: HistoryLimits) =>
+    pickHistory(newestFirst.slice(0, historyRowLimit(bounds, next)), bounds, next);
+  const fits = within(limits);
   if (fits.length === stored.length + 1) return { history: fits, summary };
   const half = {
     maxMessages: Math.max(2, Math.floor(limits.maxMessages / 2)),
     maxTokens: Math.floor(limits.maxTokens / 2),
   };
-  const keep = pickHistory(newestFirst, half, next);
+  const keep = within(half);
   const firstKept = keep[0]?.id;
   const older = firstKept === undefined ? stored : stored.filter((m) => m.id! < firstKept);
   const throughId = older.at(-1)?.id;

@@ -208,3 +208,14 @@ describe('streams that stall or lie', () => {
     expect((await ask(chat)).completion.content).toBe('plain');
   });
 });
+
+describe('config', () => {
+  it('names the key and the fix for a duplicate model name or an unknown channel model', () => {
+    const duplicate = llmSchema.safeParse({ model: 'm', fallbacks: [{ model: 'm' }] });
+    expect(duplicate.error?.issues[0]).toMatchObject({ path: ['fallbacks', 0, 'name'] });
+    expect(duplicate.error?.issues[0]?.message).toContain('give this entry its own name');
+    const unknown = llmSchema.safeParse({ model: 'm', channels: { telegram: 'nope' } });
+    expect(unknown.error?.issues[0]).toMatchObject({ path: ['channels', 'telegram'] });
+    expect(unknown.error?.issues[0]?.message).toContain('use one of m');
+  });
+});

@@ -54,13 +54,13 @@ export const providerSecrets = (llm: LlmConfig): string[] =>
   llm.fallbacks.flatMap((entry) => (entry.apiKey ? [entry.apiKey] : []));
 
 /** Config problems the schema cannot see alone: duplicate names, unknown channel models. */
-export function providerProblems(llm: LlmConfig): { path: string[]; message: string }[] {
+export function providerProblems(llm: LlmConfig): { path: (string | number)[]; message: string }[] {
   const names = modelNames(llm);
-  const problems: { path: string[]; message: string }[] = [];
+  const problems: { path: (string | number)[]; message: string }[] = [];
   names.forEach((name, index) => {
     if (index > 0 && names.indexOf(name) < index)
       problems.push({
-        path: ['fallbacks', String(index - 1), 'name'],
+        path: ['fallbacks', index - 1, 'name'],
         message: `the model name "${name}" is used twice; give this entry its own name`,
       });
   });
