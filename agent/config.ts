@@ -4,7 +4,6 @@
  * to the agent, owners, pairing). Composed into Parley's config by `cli/config/`.
  */
 import { z } from 'zod';
-import { providerProblems } from './models/providers.js';
 
 const principal = z.string().regex(/^[a-z]+:.+$/, 'expected "channel:senderId"');
 
@@ -158,8 +157,24 @@ export const llmSchema = z
   })
   .strict()
   .superRefine((llm, context) => {
-    for (const problem of providerProblems(llm))
-      context.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    // Names of the configured models (the primary, then each fallback): unique, and
+    // what llm.channels may refer to.
+    const names = [llm.model, ...llm.fallbacks.map((entry) => entry.name ?? entry.model)];
+    names.forEach((name, index) => {
+      if (index > 0 && names.indexOf(name) < index)
+        context.addIssue({
+          code: 'custom',
+          path: ['fallbacks', index - 1, 'name'],
+          message: `the model name "${name}" is used twice; give this entry its own name`,
+        });
+    });
+    for (const [channel, name] of Object.entries(llm.channels))
+      if (!names.includes(name))
+        context.addIssue({
+          code: 'custom',
+          path: ['channels', channel],
+          message: `"${name}" is not a configured model; use one of ${names.join(', ')}`,
+        });
   })
   .prefault({});
 

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAIDouble, startOpenAIDouble } from '../../test/doubles/openai.js';
 import { llmSchema } from '../config.js';
 import { type Completion, type CompletionRequest, OpenAIChatModel, ProviderError } from '../llm.js';
-import type { ModelEvent } from './failover.js';
+import type { ModelEvent } from './types.js';
 
 let first: OpenAIDouble;
 let second: OpenAIDouble;

@@ -13,14 +13,10 @@
  * Text already streamed to the user cannot be taken back, so once a delta went out
  * nothing is retried: the reply is marked cut off or failed instead.
  */
-import type { ChatModel, Completion, CompletionRequest } from '../llm.js';
-import { ProviderError, type ProviderErrorKind } from './errors.js';
-import type { OpenAIProvider } from './openai.js';
 
-/** Reported through `CompletionRequest.onEvent` for logs and metrics. */
-export type ModelEvent =
-  | { type: 'retry'; model: string; reason: ProviderErrorKind; attempt: number }
-  | { type: 'fallback'; from: string; to: string; reason: ProviderErrorKind };
+import { ProviderError } from './errors.js';
+import type { OpenAIProvider } from './openai.js';
+import type { ChatModel, Completion, CompletionRequest } from './types.js';
 
 export interface FailoverOptions {
   /** Most one `complete` call may take, retries and fallbacks included. */

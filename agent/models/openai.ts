@@ -9,9 +9,9 @@
 import type OpenAI from 'openai';
 import type { ToolCallRecord } from '../../sessions/records.js';
 import { httpFetch } from '../http-fetch.js';
-import type { Completion, CompletionRequest } from '../llm.js';
 import { ProviderError } from './errors.js';
 import type { Provider } from './providers.js';
+import type { Completion, CompletionRequest } from './types.js';
 
 /** What one attempt produced; `finishReason` undefined means the stream broke off. */
 export interface AttemptResult {

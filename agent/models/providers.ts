@@ -52,23 +52,3 @@ export const modelNames = (llm: LlmConfig): string[] => providersOf(llm).map((p)
 /** API keys of the fallbacks (the primary's is a config secret already), for redaction. */
 export const providerSecrets = (llm: LlmConfig): string[] =>
   llm.fallbacks.flatMap((entry) => (entry.apiKey ? [entry.apiKey] : []));
-
-/** Config problems the schema cannot see alone: duplicate names, unknown channel models. */
-export function providerProblems(llm: LlmConfig): { path: (string | number)[]; message: string }[] {
-  const names = modelNames(llm);
-  const problems: { path: (string | number)[]; message: string }[] = [];
-  names.forEach((name, index) => {
-    if (index > 0 && names.indexOf(name) < index)
-      problems.push({
-        path: ['fallbacks', index - 1, 'name'],
-        message: `the model name "${name}" is used twice; give this entry its own name`,
-      });
-  });
-  for (const [channel, name] of Object.entries(llm.channels))
-    if (!names.includes(name))
-      problems.push({
-        path: ['channels', channel],
-        message: `"${name}" is not a configured model; use one of ${names.join(', ')}`,
-      });
-  return problems;
-}
