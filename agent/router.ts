@@ -82,10 +82,6 @@ export class Router implements MessageHandler {
     );
   }
 
-  /** Aborts every running turn (shutdown); returns how many. */
-  stopAll(): number {
-    return this.running.stopAll();
-  }
 
   async handle(turn: Turn): Promise<Reply | null> {
     const { message } = turn;

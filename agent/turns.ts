@@ -2,14 +2,15 @@
  * The turns running now, one abort controller each, by conversation. `/stop`
  * (a control message, so it does not wait behind the turn it stops) aborts the
  * conversation's turn: its model stream, its tool calls (`ToolContext.signal`) and
- * any approval it waits for; shutdown aborts them all.
+ * any approval it waits for. (Shutdown does not abort: the bridge drains running turns,
+ * and one still running when the process ends is run again at the next start.)
  */
 
-/** The abort reason of a turn stopped by `/stop` or shutdown. */
+/** The abort reason of a turn stopped by `/stop`. */
 export class TurnStopped extends Error {
   override readonly name = 'TurnStopped';
-  constructor(readonly by: 'user' | 'shutdown') {
-    super(by === 'user' ? 'stopped by /stop' : 'stopped by shutdown');
+  constructor() {
+    super('stopped by /stop');
   }
 }
 
@@ -35,18 +36,11 @@ export class RunningTurns {
   }
 
   /** Aborts the conversation's running turn; its inbox id, or undefined when none runs. */
-  stop(conversationKey: string, by: TurnStopped['by'] = 'user'): number | undefined {
+  stop(conversationKey: string): number | undefined {
     const running = this.byConversation.get(conversationKey);
     if (!running || running.controller.signal.aborted) return undefined;
-    running.controller.abort(new TurnStopped(by));
+    running.controller.abort(new TurnStopped());
     return running.inboxId;
-  }
-
-  /** Aborts every running turn (shutdown). */
-  stopAll(): number {
-    let stopped = 0;
-    for (const key of this.byConversation.keys()) if (this.stop(key, 'shutdown')) stopped++;
-    return stopped;
   }
 
   get size(): number {

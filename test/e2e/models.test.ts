@@ -61,6 +61,19 @@ describe('failover', () => {
     );
   });
 
+  it('keeps the API key of a fallback out of logs and replies like llm.apiKey', async () => {
+    await start({
+      llm: {
+        fallbacks: [
+          { name: 'backup', model: 'small', baseUrl: backup.baseUrl, apiKey: 'sk-fallback-4242' },
+        ],
+      },
+    });
+    expect(parley.app.redactor.redact('key sk-fallback-4242 here')).not.toContain(
+      'sk-fallback-4242',
+    );
+  });
+
   it('does not fail over when the first provider rejects the request with 400', async () => {
     const web = await start();
     primary.script.push({ status: 400 });
@@ -209,12 +222,36 @@ describe('history compaction', () => {
     expect(turn.map((m) => m.content)).not.toContain('one');
     expect(turn.map((m) => m.content)).toContain('three');
 
+    // Compacted to half the budget: the next turn fits without another summary.
+    await web.send('five');
+    await web.waitForMessages(5);
+    expect(summaries).toHaveLength(1);
+
     await web.send('/status');
-    const [status] = (await web.waitForMessages(5)).slice(-1);
+    const [status] = (await web.waitForMessages(6)).slice(-1);
     expect(status!.text).toContain('summary of earlier messages: The user counted: one, two.');
     const [session] = await parley.app.sessions.list({ limit: 1, offset: 0 });
     const exported = await parley.app.sessions.exportUser('web', session!.userId!);
     expect(exported.sessions[0]!.summary?.text).toBe('The user counted: one, two.');
     expect(exported.sessions[0]!.messages.map((m) => m.content)).toContain('one');
+  });
+
+  it('drops the older turns as before when the model cannot summarise, and still answers', async () => {
+    const web = await start({ history: { maxMessages: 4, maxTokens: 100_000 } });
+    primary.fallback = (request) => {
+      const system = String(request.body.messages[0]?.content ?? '');
+      if (system.includes('condense')) return { status: 400 };
+      const user = request.body.messages.filter((m) => m.role === 'user').at(-1);
+      return { text: `echo: ${user?.content}` };
+    };
+    for (const [index, word] of ['one', 'two', 'three'].entries()) {
+      await web.send(word);
+      await web.waitForMessages(index + 1);
+    }
+    expect(web.messages().at(-1)!.text).toBe('echo: three');
+    const turn = primary.requests.at(-1)!.body.messages;
+    expect(turn.map((m) => m.content)).not.toContain('one');
+    const [session] = await parley.app.sessions.list({ limit: 1, offset: 0 });
+    expect(session!.summary).toBeUndefined();
   });
 });
