@@ -82,7 +82,6 @@ export class Router implements MessageHandler {
     );
   }
 
-
   async handle(turn: Turn): Promise<Reply | null> {
     const { message } = turn;
     const decision = await this.deps.access.check(
