@@ -236,9 +236,18 @@ export class Router implements MessageHandler {
 
   /** The reply of a turn stopped by `/stop`: what was shown so far, marked; the session keeps it. */
   private stoppedReply(shown: string, record: NonNullable<Reply['session']>): Reply {
+    // A tool call the stop cut short still needs its result, or the provider refuses
+    // the next turn's history.
+    const answered = new Set(record.messages.map((m) => m.toolCallId).filter(Boolean));
+    const calls = record.messages.flatMap((m) => m.toolCalls ?? []);
+    for (const call of calls.filter((c) => !answered.has(c.id)))
+      record.messages.push({
+        role: 'tool',
+        content: 'Error: stopped by the user.',
+        toolCallId: call.id,
+      });
     const text = shown.trim() ? `${shown}\n\n${STOPPED}` : 'Stopped.';
-    if (shown.trim())
-      record.messages.push({ role: 'assistant', content: `${shown}\n\n${STOPPED}` });
+    record.messages.push({ role: 'assistant', content: text });
     return { text: this.deps.redactor.redact(text), session: record };
   }
 

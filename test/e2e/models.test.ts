@@ -170,6 +170,10 @@ describe('/stop', () => {
     await channel.inject({ text: 'hello again' });
     const all = await channel.waitForDeliveries(3);
     expect(all[2]!.message.text).toBe('echo: hello again');
+    // The cut-short tool call got a result, so the provider accepts the history.
+    const history = primary.requests.at(-1)!.body.messages;
+    const result = history.find((m) => m.role === 'tool');
+    expect(result).toMatchObject({ content: 'Error: stopped by the user.' });
   });
 });
 
