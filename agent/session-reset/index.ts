@@ -12,7 +12,6 @@
  *     web: { mode: idle, idleHours: 2 }
  * ```
  */
-import { Cron } from 'croner';
 import type { Session, SessionInit } from '../../sessions/records.js';
 import type { SessionStore } from '../../sessions/stores.js';
 import type { HistoryConfig, ResetConfig } from '../config.js';
@@ -21,7 +20,11 @@ export const resetRuleFor = (history: HistoryConfig, channel: string): ResetConf
   history.resetByChannel[channel] ?? history.reset;
 
 /** True when the rule says `session` is over at `now` (its last message is before the boundary). */
-export function isStale(session: Session, rule: ResetConfig, now = Date.now()): boolean {
+export async function isStale(
+  session: Session,
+  rule: ResetConfig,
+  now = Date.now(),
+): Promise<boolean> {
   const last = session.lastAt ?? session.createdAt;
   switch (rule.mode) {
     case 'manual':
@@ -29,6 +32,8 @@ export function isStale(session: Session, rule: ResetConfig, now = Date.now()): 
     case 'idle':
       return now - last >= rule.idleHours * 3_600_000;
     case 'daily': {
+      // croner (and the time zone data it uses) loads only when a daily rule is used.
+      const { Cron } = await import('croner');
       const [hour, minute] = rule.at.split(':').map(Number);
       const boundary = new Cron(`${minute} ${hour} * * *`, { timezone: rule.timezone }).nextRun(
         new Date(last),
@@ -48,7 +53,7 @@ export async function openSession(
   rule: ResetConfig,
 ): Promise<{ session: Session; ended: boolean }> {
   const session = await sessions.active(init);
-  if (!isStale(session, rule)) return { session, ended: false };
+  if (!(await isStale(session, rule))) return { session, ended: false };
   await sessions.end(init.key);
   return { session: await sessions.active(init), ended: true };
 }
