@@ -65,6 +65,8 @@ export class Router implements MessageHandler {
   private readonly listeners: ((event: RouterEvent) => void)[] = [];
   private readonly running = new RunningTurns();
   private readonly choice: ModelChoice;
+  /** Sessions whose summary last failed, and when (see `compaction/`). */
+  private readonly compactionFailures = new Map<number, number>();
 
   constructor(private readonly deps: RouterDeps) {
     this.choice = new ModelChoice(deps.config.llm, deps.meta);
@@ -193,7 +195,7 @@ export class Router implements MessageHandler {
     try {
       const { history, summary } = await turnHistory(session, config.history, user, {
         ...{ sessions, model, log: this.deps.log, enabled: config.history.compact },
-        ...{ signal, preferredModel, onEvent },
+        ...{ signal, preferredModel, onEvent, failures: this.compactionFailures },
       });
       const messages: ChatMessage[] = [
         { role: 'system', content: config.llm.systemPrompt },

@@ -11,7 +11,8 @@
  *   ─► sessions.setSummary(text, through = last summarised id)
  *
  * Compacting to half the budget leaves room for several turns before the next
- * summary. If the model cannot summarise, the older messages are dropped as before.
+ * summary. If the model cannot summarise, the older messages are dropped as before,
+ * and that session is not tried again for {@link RETRY_AFTER_MS}.
  */
 import type { Logger } from 'pino';
 import { historyRowLimit, pickHistory } from '../../sessions/history.js';
@@ -28,6 +29,8 @@ export interface CompactionDeps {
   signal?: AbortSignal | undefined;
   preferredModel?: string | undefined;
   onEvent?: CompletionRequest['onEvent'];
+  /** When summarising last failed, per session id (kept by the caller across turns). */
+  failures?: Map<number, number>;
 }
 
 export interface TurnHistory {
@@ -36,6 +39,9 @@ export interface TurnHistory {
   /** The session's summary of older messages, if any. */
   summary: string | undefined;
 }
+
+/** A session whose summary failed is not summarised again before this. */
+export const RETRY_AFTER_MS = 10 * 60_000;
 
 /** At most this many stored messages are read to decide; compaction keeps sessions far below. */
 const WINDOW = (limits: HistoryLimits) => limits.maxMessages * 4 + 100;
@@ -48,7 +54,8 @@ export async function turnHistory(
   deps: CompactionDeps,
 ): Promise<TurnHistory> {
   const summary = session.summary?.text;
-  if (!deps.enabled)
+  const failedAt = deps.failures?.get(session.id);
+  if (!deps.enabled || (failedAt !== undefined && Date.now() - failedAt < RETRY_AFTER_MS))
     return { history: await deps.sessions.history(session.id, limits, next), summary };
   const wide = { maxMessages: WINDOW(limits), maxTokens: Number.MAX_SAFE_INTEGER };
   const stored = (await deps.sessions.history(session.id, wide, next)).slice(0, -1);
@@ -69,6 +76,7 @@ export async function turnHistory(
   try {
     const text = await summarise(summary, older, limits, deps);
     await deps.sessions.setSummary(session.id, text, throughId);
+    deps.failures?.delete(session.id);
     deps.log.info(
       { session: session.id, summarised: older.length, kept: keep.length - 1 },
       'history compacted',
@@ -76,6 +84,7 @@ export async function turnHistory(
     return { history: keep, summary: text };
   } catch (error) {
     if (deps.signal?.aborted) throw error;
+    deps.failures?.set(session.id, Date.now());
     deps.log.warn(
       { err: error, session: session.id },
       'history compaction failed; older messages dropped',

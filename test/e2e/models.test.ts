@@ -257,5 +257,10 @@ describe('history compaction', () => {
     expect(turn.map((m) => m.content)).not.toContain('one');
     const [session] = await parley.app.sessions.list({ limit: 1, offset: 0 });
     expect(session!.summary).toBeUndefined();
+    // Not asked again on the next turn: one failed summary per session and 10 minutes.
+    const asked = primary.requests.length;
+    await web.send('four');
+    await web.waitForMessages(4);
+    expect(primary.requests.length).toBe(asked + 1);
   });
 });
