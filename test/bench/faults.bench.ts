@@ -8,7 +8,10 @@
  * `ACTIVE` conversations at a time, and how each reply ended: whole, cut off or
  * failed. The idle timeout and deadline are scaled down (2 s, 10 s) so the bench
  * runs in about a minute; the figure to check is p99 and max ≤ `deadlineMs`.
- * `BENCH_FAULT_RATE=0.3` sets the share of faulty answers.
+ * `BENCH_FAULT_RATE=0.3` sets the share of faulty answers. `BENCH_BASELINE=1` writes
+ * only the `llm` keys older Parleys know (no idle timeout, deadline or fallback), to
+ * measure the code before them; a conversation whose reply takes longer than
+ * `GIVE_UP_MS` is abandoned and its remaining messages count as never answered.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +27,7 @@ const ACTIVE = 20;
 const IDLE_TIMEOUT_MS = 2000;
 const DEADLINE_MS = 10_000;
 const FAULT_RATE = Number(process.env.BENCH_FAULT_RATE ?? 0.3);
+const BASELINE = process.env.BENCH_BASELINE === '1';
 const TOKEN = 'bench-token-0123456789abcdef';
 const ANSWER = 'This answer arrives in a dozen small pieces over a short while, as models do.';
 const entry = fileURLToPath(new URL('../../cli/parley.js', import.meta.url));
@@ -97,6 +101,11 @@ async function conversation(url: string, id: number, latencies: number[], outcom
     clearTimeout(timer);
     latencies.push(performance.now() - acceptedAt);
     outcomes.push(text === undefined ? 'never' : outcomeOf(text));
+    if (text === undefined) {
+      // The conversation's lane is held: later messages would only queue behind it.
+      for (let rest = i + 1; rest < MESSAGES; rest++) outcomes.push('never');
+      break;
+    }
   }
   ws.close();
 }
@@ -122,8 +131,10 @@ export default async function bench(): Promise<Record<string, unknown>> {
       `web: { port: 0, token: ${TOKEN} }`,
       'logging: { level: error }',
       `llm: { baseUrl: "${primary.baseUrl}", apiKey: bench, model: primary, stream: true,`,
-      `  maxRetries: 1, timeoutMs: ${DEADLINE_MS}, idleTimeoutMs: ${IDLE_TIMEOUT_MS}, deadlineMs: ${DEADLINE_MS},`,
-      `  fallbacks: [{ name: fallback, model: fallback, baseUrl: "${fallback.baseUrl}" }] }`,
+      `  maxRetries: 1, timeoutMs: ${DEADLINE_MS},`,
+      BASELINE
+        ? '}'
+        : `  idleTimeoutMs: ${IDLE_TIMEOUT_MS}, deadlineMs: ${DEADLINE_MS}, fallbacks: [{ name: fallback, model: fallback, baseUrl: "${fallback.baseUrl}" }] }`,
       'queue: { concurrency: 32, capacity: 1000 }',
       'sandbox: { enabled: false }',
     ].join('\n'),
@@ -146,7 +157,9 @@ export default async function bench(): Promise<Record<string, unknown>> {
     );
     const count = (outcome: Outcome) => outcomes.filter((o) => o === outcome).length;
     return {
-      messages: latencies.length,
+      messages: outcomes.length,
+      answered: outcomes.length - count('never'),
+      baseline: BASELINE,
       faultRate: FAULT_RATE,
       faultsInjected: injected,
       primaryRequests: primary.requests.length,
