@@ -8,7 +8,8 @@
  * `ACTIVE` conversations at a time, and how each reply ended: whole, cut off or
  * failed. The idle timeout and deadline are scaled down (2 s, 10 s) so the bench
  * runs in about a minute; the figure to check is p99 and max ≤ `deadlineMs`.
- * `BENCH_FAULT_RATE=0.3` sets the share of faulty answers. `BENCH_BASELINE=1` writes
+ * `BENCH_FAULT_RATE=0.3` sets the share of faulty answers; `BENCH_IDLE_MS` and
+ * `BENCH_DEADLINE_MS` the two timeouts. `BENCH_BASELINE=1` writes
  * only the `llm` keys older Parleys know (no idle timeout, deadline or fallback), to
  * measure the code before them; a conversation whose reply takes longer than
  * `GIVE_UP_MS` is abandoned and its remaining messages count as never answered.
@@ -24,8 +25,8 @@ import { spawnParley, tempDir } from '../harness.js';
 const CONVERSATIONS = 40;
 const MESSAGES = 8;
 const ACTIVE = 20;
-const IDLE_TIMEOUT_MS = 2000;
-const DEADLINE_MS = 10_000;
+const IDLE_TIMEOUT_MS = Number(process.env.BENCH_IDLE_MS ?? 2000);
+const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? 10_000);
 const FAULT_RATE = Number(process.env.BENCH_FAULT_RATE ?? 0.3);
 const BASELINE = process.env.BENCH_BASELINE === '1';
 const TOKEN = 'bench-token-0123456789abcdef';
