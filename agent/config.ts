@@ -141,7 +141,7 @@ export const llmSchema = z
       .array(providerSchema)
       .default([])
       .describe(
-        'More providers/models, tried in order when one fails with 5xx, 429, a timeout or a connection error after its retries; also the choices of /model.',
+        'More providers/models, each { name?, model, baseUrl?, apiKey? }, tried in order when one fails with 5xx, 429, a timeout, a stall or a connection error after its retries; also the choices of /model (docs/models.md).',
       ),
     channels: z
       .record(z.string(), z.string())
