@@ -178,6 +178,18 @@ describe('/stop', () => {
 });
 
 describe('answers that break off', () => {
+  it('retries a stream that stalls after its headers, once the idle timeout passes', async () => {
+    const web = await start({ llm: { idleTimeoutMs: 300 } });
+    primary.script.push({ text: 'lost', fault: 'stall' }, { text: 'the whole answer' });
+    await web.send('go');
+    const [reply] = await web.waitForMessages(1);
+    expect(reply!.text).toBe('the whole answer');
+    expect(primary.requests).toHaveLength(2);
+    expect(await metrics()).toMatch(
+      /parley_llm_retries_total\{model="test-model",reason="stall"\} 1/,
+    );
+  });
+
   it('marks a reply cut off when the stream ends early after text was shown', async () => {
     const web = await start();
     primary.script.push({ text: 'the first part and the rest', fault: 'truncate', faultAfter: 3 });
