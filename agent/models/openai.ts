@@ -63,9 +63,10 @@ export class OpenAIProvider {
           timer = setTimeout(() => controller.abort(new Stalled()), this.provider.idleTimeoutMs);
         }
       : () => {};
-    idle();
     try {
+      // The first call loads the client module; the idle clock starts at the request.
       const client = await this.client();
+      idle();
       const result = this.provider.stream
         ? await this.streamed(client, request, controller.signal, idle)
         : await this.single(client, request, controller.signal);
