@@ -15,7 +15,7 @@
  * and that session is not tried again for {@link RETRY_AFTER_MS}.
  */
 import type { Logger } from 'pino';
-import { historyRowLimit, pickHistory } from '../../sessions/history.js';
+import { estimateTokens, historyRowLimit, pickHistory } from '../../sessions/history.js';
 import type { HistoryLimits, HistoryMessage, NewMessage, Session } from '../../sessions/records.js';
 import type { SessionStore } from '../../sessions/stores.js';
 import type { ChatMessage, ChatModel, CompletionRequest } from '../llm.js';
@@ -71,17 +71,19 @@ export async function turnHistory(
   const keep = within(half);
   const firstKept = keep[0]?.id;
   const older = firstKept === undefined ? stored : stored.filter((m) => m.id! < firstKept);
-  const throughId = older.at(-1)?.id;
+  const chunk = oldestTurns(older, limits.maxTokens * 2);
+  const throughId = chunk.at(-1)?.id;
   if (throughId === undefined) return { history: fits, summary };
   try {
-    const text = await summarise(summary, older, limits, deps);
+    const text = await summarise(summary, chunk, limits, deps);
     await deps.sessions.setSummary(session.id, text, throughId);
     deps.failures?.delete(session.id);
     deps.log.info(
-      { session: session.id, summarised: older.length, kept: keep.length - 1 },
+      { session: session.id, summarised: chunk.length, kept: keep.length - 1 },
       'history compacted',
     );
-    return { history: keep, summary: text };
+    // A long backlog is summarised a chunk per turn; until then the newest that fit are sent.
+    return { history: chunk.length === older.length ? keep : fits, summary: text };
   } catch (error) {
     if (deps.signal?.aborted) throw error;
     deps.failures?.set(session.id, Date.now());
@@ -91,6 +93,23 @@ export async function turnHistory(
     );
     return { history: fits, summary };
   }
+}
+
+/**
+ * The oldest whole turns of `older` within about `budget` tokens (at least one turn),
+ * ending before a user message, so what stays unsummarised starts with one.
+ */
+function oldestTurns(older: HistoryMessage[], budget: number): HistoryMessage[] {
+  let tokens = 0;
+  let end = 0;
+  for (let index = 0; index < older.length; index++) {
+    tokens += estimateTokens(older[index]!);
+    const turnEnds = index + 1 === older.length || older[index + 1]!.role === 'user';
+    if (!turnEnds) continue;
+    if (tokens > budget && end > 0) break;
+    end = index + 1;
+  }
+  return older.slice(0, end);
 }
 
 const INSTRUCTIONS = (words: number) =>
