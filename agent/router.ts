@@ -35,7 +35,7 @@ import { type ChatMessage, type ChatModel, type ModelEvent, ProviderError } from
 import { runToolLoop } from './loop.js';
 import { ModelChoice } from './models/choice.js';
 import { openSession, resetRuleFor } from './session-reset/index.js';
-import { RunningTurns, TurnStopped } from './turns.js';
+import { RunningTurns, TurnAbandoned, TurnStopped, unlessAborted } from './turns.js';
 
 export interface RouterDeps {
   config: { llm: LlmConfig; history: HistoryConfig };
@@ -82,6 +82,12 @@ export class Router implements MessageHandler {
       parseApprovalAnswer(message) !== undefined ||
       parseCommand(message.text)?.command.name === 'stop'
     );
+  }
+
+  /** Shutdown: aborts the turns still running; the bridge keeps them for the next start. */
+  abandon(): void {
+    const count = this.running.abandonAll();
+    if (count > 0) this.deps.log.info({ count }, 'abandoned running turns at shutdown');
   }
 
   async handle(turn: Turn): Promise<Reply | null> {
@@ -227,6 +233,7 @@ export class Router implements MessageHandler {
       this.emit({ type: 'llm', ok: true, latencyMs: Date.now() - started, model: result.model });
       return { text: this.deps.redactor.redact(result.text || '(no answer)'), session: record };
     } catch (error) {
+      if (signal.reason instanceof TurnAbandoned) throw signal.reason;
       const stopped = signal.aborted && signal.reason instanceof TurnStopped;
       if (!stopped) this.emit({ type: 'llm', ok: false, latencyMs: Date.now() - started });
       if (stopped) return this.stoppedReply(shown, record);
@@ -307,20 +314,23 @@ export class Router implements MessageHandler {
         isError: true,
       });
     if (policy === 'ask') {
-      const decision = await approvals.decide(
-        {
-          inboxId: turn.inboxId,
-          sessionId: session.id,
-          conversationKey: turn.conversationKey,
-          channel: turn.message.channel,
-          target: turn.target,
-          tool: name,
-          args: JSON.stringify(args),
-          requestedBy: principalOf(turn.message),
-        },
-        (approval) => this.presentApproval(turn, approval.id, name, JSON.stringify(args)),
+      // Abandoned at shutdown, the approval stays pending and is asked again at start.
+      const decision = await unlessAborted(
+        approvals.decide(
+          {
+            inboxId: turn.inboxId,
+            sessionId: session.id,
+            conversationKey: turn.conversationKey,
+            channel: turn.message.channel,
+            target: turn.target,
+            tool: name,
+            args: JSON.stringify(args),
+            requestedBy: principalOf(turn.message),
+          },
+          (approval) => this.presentApproval(turn, approval.id, name, JSON.stringify(args)),
+        ),
+        signal,
       );
-      signal.throwIfAborted();
       if (decision !== 'approved') {
         return this.toolOutcome(name, 'denied', {
           content: `The owner ${decision === 'expired' ? 'did not answer in time; the call was denied' : 'denied this call'}.`,

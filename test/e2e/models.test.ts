@@ -4,7 +4,7 @@
  * streaming turn and of a turn waiting for approval, answers cut off mid-stream,
  * and history compaction into a stored summary.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
 import { TestChannel } from '../doubles/test-channel.js';
 import { type Running, startParley, testConfig, WebClient } from '../harness.js';
@@ -164,8 +164,12 @@ describe('/stop', () => {
     await channel.inject({ text: '/stop' });
     const [, stopped] = await channel.waitForDeliveries(2);
     expect(stopped!.message.text).toBe('Stopped.');
-    const approval = await parley.app.approvals.store.get(id!);
-    expect(approval).toMatchObject({ status: 'denied', decidedBy: 'stop' });
+    await vi.waitFor(async () =>
+      expect(await parley.app.approvals.store.get(id!)).toMatchObject({
+        status: 'denied',
+        decidedBy: 'stop',
+      }),
+    );
     expect(primary.requests).toHaveLength(1);
     await channel.inject({ text: 'hello again' });
     const all = await channel.waitForDeliveries(3);
@@ -174,6 +178,34 @@ describe('/stop', () => {
     const history = primary.requests.at(-1)!.body.messages;
     const result = history.find((m) => m.role === 'tool');
     expect(result).toMatchObject({ content: 'Error: stopped by the user.' });
+  });
+});
+
+describe('shutdown', () => {
+  it('abandons a turn still running after the grace period; it runs again at the next start', async () => {
+    const web = await start();
+    const story = Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ');
+    primary.script.push({ text: story, deltaDelayMs: 100 });
+    await web.send('a long one');
+    await web.waitFor((frame) => frame.type === 'delta');
+    const stopping = Date.now();
+    await parley.app.bridge.stop(200);
+    expect(Date.now() - stopping).toBeLessThan(1500);
+    expect((await parley.app.stores.inbox.counts()).pending).toBe(1);
+    const { dataDir } = parley.app.config;
+    await parley.close();
+    client?.close();
+
+    parley = await startParley(
+      testConfig({
+        dataDir,
+        llm: { baseUrl: primary.baseUrl, apiKey: 'sk-primary-0123456789', maxRetries: 1 },
+      }),
+    );
+    client = await new WebClient(parley.app.url, parley.app.token, web.clientId).connect();
+    const replies = await client.waitForMessages(1);
+    expect(replies.map((r) => r.text)).toEqual(['echo: a long one']);
+    expect(primary.requests).toHaveLength(2);
   });
 });
 
