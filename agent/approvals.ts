@@ -191,7 +191,11 @@ export class ApprovalService {
     return mine.length;
   }
 
-  /** Releases waiting turns as denied (shutdown). */
+  /**
+   * Clears the expiry timers (shutdown). Turns still waiting for an answer are abandoned
+   * by the router (`Router.abandon`); their requests stay pending and are asked again
+   * when the turn runs at the next start.
+   */
   close(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
