@@ -41,10 +41,6 @@ export class FailoverModel implements ChatModel {
     return this.providers[0]!.name;
   }
 
-  get names(): string[] {
-    return this.providers.map((p) => p.name);
-  }
-
   listModels(): Promise<string[]> {
     return this.providers[0]!.listModels();
   }
