@@ -64,7 +64,8 @@ export async function pingProvider(
     });
     return {
       ok: true,
-      model: model.name,
+      // With fallbacks configured, the one that answered (it may not be the primary).
+      model: completion.model ?? model.name,
       latencyMs: Date.now() - started,
       reply: (completion.content ?? '').slice(0, 200),
     };

@@ -187,7 +187,20 @@ export class ApprovalService {
     return this.store.pending();
   }
 
-  /** Releases waiting turns as denied (shutdown). */
+  /** Denies the pending requests of inbox message `inboxId` (its turn was stopped). */
+  async cancel(inboxId: number, by: string): Promise<number> {
+    const mine = (await this.store.pending()).filter((a) => a.callKey.startsWith(`${inboxId}:`));
+    for (const approval of mine)
+      if (await this.store.decide(approval.id, 'denied', by))
+        await this.settle(approval.id, 'denied');
+    return mine.length;
+  }
+
+  /**
+   * Clears the expiry timers (shutdown). Turns still waiting for an answer are abandoned
+   * by the router (`Router.abandon`); their requests stay pending and are asked again
+   * when the turn runs at the next start.
+   */
   close(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();

@@ -1,5 +1,5 @@
 /**
- * Chat commands (`/help /new /reset /status /usage /whoami /start /jobs`). A command may arrive
+ * Chat commands (`/help /new /reset /status /usage /whoami /start /jobs /stop /model`). A command may arrive
  * as `/cmd@BotName` in groups; the suffix is ignored. Unknown `/words` are not
  * commands and go to the model.
  */
@@ -18,12 +18,23 @@ export interface CommandContext {
   usage?(all: boolean): Promise<string>;
   /** Scheduled jobs; undefined when the scheduler is off. */
   jobs?: JobService | undefined;
+  /** Aborts the conversation's running turn; false when none runs. */
+  stopTurn?(): Promise<boolean>;
+  /** The configured models and this conversation's choice (`/model`). */
+  models?: {
+    names: string[];
+    current(): Promise<string>;
+    /** The channel's default, what `/model default` goes back to. */
+    fallback: string;
+    choose(name: string | undefined): Promise<void>;
+  };
 }
 
 export interface Command {
   name: string;
   description: string;
-  run(context: CommandContext, args: string): string | Promise<string>;
+  /** The reply; `null` stays silent (the stopped turn answers for `/stop`). */
+  run(context: CommandContext, args: string): string | null | Promise<string | null>;
 }
 
 export const commands: Command[] = [
@@ -71,6 +82,17 @@ export const commands: Command[] = [
         : 'Usage is not metered in this Parley.',
   },
   {
+    name: 'stop',
+    description: 'Stop the answer being written',
+    run: async (context) =>
+      (await context.stopTurn?.()) ? null : 'Nothing to stop: no answer is being written.',
+  },
+  {
+    name: 'model',
+    description: 'Owners: list the models, or switch this conversation with /model <name>',
+    run: (context, args) => modelCommand(context, args),
+  },
+  {
     name: 'whoami',
     description: 'Show your id and role',
     run: (context) =>
@@ -82,6 +104,26 @@ export const commands: Command[] = [
     run: (context, args) => jobsCommand(context, args),
   },
 ];
+
+async function modelCommand(context: CommandContext, args: string): Promise<string> {
+  const models = context.models;
+  if (context.role !== 'owner') return 'Only an owner can list or switch models.';
+  if (!models) return 'No AI provider is configured.';
+  const current = await models.current();
+  if (!args) {
+    const lines = models.names.map((name) => `${name === current ? '→' : '•'} ${name}`);
+    return [
+      'Models (→ answers this conversation; the others are fallbacks in this order):',
+      ...lines,
+      `Switch with /model <name>; /model default goes back to ${models.fallback}.`,
+    ].join('\n');
+  }
+  const name = args === 'default' ? models.fallback : args;
+  if (!models.names.includes(name))
+    return `No model named "${args}". Configured: ${models.names.join(', ')}.`;
+  await models.choose(args === 'default' ? undefined : name);
+  return `This conversation now uses ${name}.`;
+}
 
 function helpText(): string {
   return [

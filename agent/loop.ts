@@ -5,12 +5,17 @@
  * handed to `record` as it happens, so the session keeps tool calls and results.
  * A call a budget refuses (`BudgetExceededError`, thrown before anything is sent)
  * ends the loop between rounds with the budget's explanation as the answer.
+ * An answer that broke off after it was shown ends the turn marked as cut off;
+ * `signal` (the turn's, aborted by `/stop`) stops the model stream and the tools.
  */
 import type { NewMessage, ToolCallRecord } from '../sessions/records.js';
 import type { UsageAttribution } from '../sessions/usage-records.js';
 import type { ToolDefinition, ToolResult } from '../tools/registry.js';
-import type { ChatMessage, ChatModel, Completion } from './llm.js';
+import type { ChatMessage, ChatModel, Completion, CompletionRequest } from './llm.js';
 import { BudgetExceededError } from './usage/meter.js';
+
+/** Appended to an answer whose stream broke off after it was shown. */
+export const CUT_OFF = '…(the answer was cut off)';
 
 export interface LoopOptions {
   model: ChatModel;
@@ -23,6 +28,9 @@ export interface LoopOptions {
   signal?: AbortSignal;
   /** Passed on with every model call (usage records and budgets). */
   attribution?: UsageAttribution;
+  /** The configured model to ask first. */
+  preferredModel?: string | undefined;
+  onEvent?: CompletionRequest['onEvent'];
 }
 
 export interface LoopResult {
@@ -31,12 +39,16 @@ export interface LoopResult {
   toolCalls: number;
   /** Set when a budget stopped the loop (`text` explains it). */
   budget?: BudgetExceededError;
+  /** The configured model that gave the last answer. */
+  model?: string | undefined;
+  cutOff?: boolean;
 }
 
 export async function runToolLoop(options: LoopOptions): Promise<LoopResult> {
   const messages = [...options.messages];
   let toolCalls = 0;
   for (let round = 1; round <= options.maxRounds; round++) {
+    options.signal?.throwIfAborted();
     const tools = round < options.maxRounds ? options.tools() : [];
     let completion: Completion;
     try {
@@ -45,6 +57,8 @@ export async function runToolLoop(options: LoopOptions): Promise<LoopResult> {
         tools,
         ...(options.onDelta ? { onDelta: options.onDelta } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.preferredModel ? { model: options.preferredModel } : {}),
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         ...(options.attribution ? { attribution: options.attribution } : {}),
       });
     } catch (error) {
@@ -59,9 +73,15 @@ export async function runToolLoop(options: LoopOptions): Promise<LoopResult> {
       promptTokens: completion.usage?.promptTokens,
       completionTokens: completion.usage?.completionTokens,
     });
-    if (calls.length === 0) return { text: completion.content ?? '', rounds: round, toolCalls };
+    if (completion.cutOff) {
+      const text = `${completion.content ?? ''}\n\n${CUT_OFF}`;
+      return { text, rounds: round, toolCalls, model: completion.model, cutOff: true };
+    }
+    if (calls.length === 0)
+      return { text: completion.content ?? '', rounds: round, toolCalls, model: completion.model };
     messages.push({ role: 'assistant', content: completion.content, tool_calls: calls });
     for (const call of calls) {
+      options.signal?.throwIfAborted();
       toolCalls++;
       const result = await options.execute(call);
       const content = result.isError ? `Error: ${result.content}` : result.content;

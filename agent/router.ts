@@ -5,9 +5,12 @@
  *   rate limit       ─► one "slow down" reply, then silence (before anything is stored)
  *   access policy    ─► silent / pairing code / allowed
  *   approval answer? ─► answer it (runs outside the conversation lane)
- *   command?         ─► /help /new /reset /status /usage /whoami /start /jobs
+ *   command?         ─► /help /new /reset /status /usage /whoami /start /jobs /model
+ *                      /stop (outside the lane: aborts the conversation's running turn)
  *   provider missing ─► say which variables to set
- *   otherwise        ─► session history + user message ─► model ↔ tools loop ─► reply
+ *   otherwise        ─► session (reset rules) ─► history (compacted into a summary
+ *                      when it outgrows the budget) + user message ─► model ↔ tools
+ *                      loop (the turn's abort signal, the conversation's model) ─► reply
  *
  * A turn's session messages are stored only with its frozen reply (see `converse`),
  * so a turn re-run after a crash starts from a clean session. Model calls carry the
@@ -18,7 +21,7 @@ import type { Logger } from 'pino';
 import type { MessageHandler, Reply, Turn } from '../bridge/index.js';
 import type { InboundMessage } from '../core/contract.js';
 import type { HistoryMessage, NewMessage, Session, ToolCallRecord } from '../sessions/records.js';
-import type { SessionStore } from '../sessions/stores.js';
+import type { MetaStore, SessionStore } from '../sessions/stores.js';
 import type { UsageAttribution } from '../sessions/usage-records.js';
 import type { Redactor } from '../tools/redact.js';
 import type { ToolRegistry, ToolResult } from '../tools/registry.js';
@@ -30,13 +33,17 @@ import {
   parseApprovalAnswer,
   type ScopedAnswer,
 } from './approvals.js';
-import { parseCommand } from './commands.js';
+import { type CommandContext, parseCommand } from './commands.js';
+import { turnHistory } from './compaction/index.js';
 import type { HistoryConfig, LlmConfig } from './config.js';
-import { type ChatMessage, type ChatModel, ProviderError } from './llm.js';
+import { type ChatMessage, type ChatModel, type ModelEvent, ProviderError } from './llm.js';
 import { runToolLoop } from './loop.js';
+import { ModelChoice } from './models/choice.js';
 import type { RateLimiter } from './rate-limit/index.js';
 import type { JobRunner } from './scheduler/run.js';
 import type { JobService } from './scheduler/service.js';
+import { openSession, resetRuleFor } from './session-reset/index.js';
+import { RunningTurns, TurnAbandoned, TurnStopped, unlessAborted } from './turns.js';
 import type { UsageMeter } from './usage/meter.js';
 import type { OwnerChats } from './usage/owners.js';
 import { usageText } from './usage/report.js';
@@ -60,25 +67,47 @@ export interface RouterDeps {
   ownerChats?: OwnerChats;
   /** Scheduled jobs (runs, `/jobs`); undefined when the scheduler is off. */
   jobs?: { runner: JobRunner; service: JobService } | undefined;
+  /** Keeps each conversation's `/model` choice; without it `/model` can only list. */
+  meta?: MetaStore;
 }
 
 /** Events for metrics. */
 export type RouterEvent =
-  | { type: 'llm'; ok: boolean; latencyMs: number }
+  | { type: 'llm'; ok: boolean; latencyMs: number; model?: string | undefined }
   | { type: 'rate-limited'; channel: string }
-  | { type: 'tool'; tool: string; outcome: 'ok' | 'error' | 'denied' };
+  | { type: 'tool'; tool: string; outcome: 'ok' | 'error' | 'denied' }
+  | ModelEvent;
+
+/** Appended to the text already shown when the turn was stopped. */
+const STOPPED = '…(stopped)';
 
 export class Router implements MessageHandler {
   private readonly listeners: ((event: RouterEvent) => void)[] = [];
+  private readonly running = new RunningTurns();
+  private readonly choice: ModelChoice;
+  /** Sessions whose summary last failed, and when (see `compaction/`). */
+  private readonly compactionFailures = new Map<number, number>();
 
-  constructor(private readonly deps: RouterDeps) {}
+  constructor(private readonly deps: RouterDeps) {
+    this.choice = new ModelChoice(deps.config.llm, deps.meta);
+  }
 
   on(listener: (event: RouterEvent) => void): void {
     this.listeners.push(listener);
   }
 
+  /** Approval answers and `/stop` skip the lane: the turn they act on may be holding it. */
   isControl(message: InboundMessage): boolean {
-    return parseApprovalAnswer(message) !== undefined;
+    return (
+      parseApprovalAnswer(message) !== undefined ||
+      parseCommand(message.text)?.command.name === 'stop'
+    );
+  }
+
+  /** Shutdown: aborts the turns still running; the bridge keeps them for the next start. */
+  abandon(): void {
+    const count = this.running.abandonAll();
+    if (count > 0) this.deps.log.info({ count }, 'abandoned running turns at shutdown');
   }
 
   async handle(turn: Turn): Promise<Reply | null> {
@@ -111,30 +140,8 @@ export class Router implements MessageHandler {
       return this.answerApproval(turn, answer.id, answer.command ? 'command' : answer.answer);
     const parsed = parseCommand(message.text);
     if (parsed) {
-      return {
-        text: await parsed.command.run(
-          {
-            principal: principalOf(message),
-            senderName: message.sender.name,
-            role: decision.role,
-            conversationKey: turn.conversationKey,
-            resetSession: () => this.deps.sessions.end(turn.conversationKey),
-            status: () => this.status(turn),
-            ...(this.deps.usage
-              ? {
-                  usage: (all: boolean) =>
-                    usageText(this.deps.usage!, {
-                      attribution: attributionOf(turn),
-                      owner: decision.role === 'owner',
-                      all,
-                    }),
-                }
-              : {}),
-            jobs: this.deps.jobs?.service,
-          },
-          parsed.args,
-        ),
-      };
+      const text = await parsed.command.run(this.commandContext(turn, decision.role), parsed.args);
+      return text === null ? null : { text };
     }
     if (!this.deps.model)
       return { text: this.deps.providerMissing ?? 'No AI provider is configured.' };
@@ -163,11 +170,6 @@ export class Router implements MessageHandler {
     return verdict.notify ? { text: verdict.text } : null;
   }
 
-  /**
-   * An approval answer, typed or pressed. A press is answered on the button (its
-   * buttons come off once the request is settled); a press on a request settled
-   * earlier says so to the presser only, never again in the chat.
-   */
   private async runJob(turn: Turn): Promise<Reply | null> {
     if (!this.deps.jobs) {
       this.deps.log.warn(
@@ -182,6 +184,49 @@ export class Router implements MessageHandler {
       providerMissing,
       converse: (capped) => this.converse(turn, capped),
     });
+  }
+
+  private commandContext(turn: Turn, role: CommandContext['role']): CommandContext {
+    const { message, conversationKey } = turn;
+    return {
+      principal: principalOf(message),
+      senderName: message.sender.name,
+      role,
+      conversationKey,
+      resetSession: () => this.deps.sessions.end(conversationKey),
+      status: () => this.status(turn),
+      stopTurn: () => this.stopTurn(conversationKey),
+      ...(this.deps.usage
+        ? {
+            usage: (all: boolean) =>
+              usageText(this.deps.usage!, {
+                attribution: attributionOf(turn),
+                owner: role === 'owner',
+                all,
+              }),
+          }
+        : {}),
+      jobs: this.deps.jobs?.service,
+      ...(this.deps.model
+        ? {
+            models: {
+              names: this.choice.names,
+              fallback: this.choice.channelDefault(message.channel),
+              current: () => this.choice.current(conversationKey, message.channel),
+              choose: (name: string | undefined) => this.choice.choose(conversationKey, name),
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** `/stop`: aborts the running turn and denies the approvals it waits for. */
+  private async stopTurn(conversationKey: string): Promise<boolean> {
+    const inboxId = this.running.stop(conversationKey);
+    if (inboxId === undefined) return false;
+    await this.deps.approvals.cancel(inboxId, 'stop');
+    this.deps.log.info({ conversation: conversationKey, inboxId }, 'turn stopped');
+    return true;
   }
 
   /**
@@ -207,16 +252,22 @@ export class Router implements MessageHandler {
    * (`Reply.session`), so an interrupted turn leaves nothing behind and re-runs cleanly.
    */
   private async converse(turn: Turn, model: ChatModel): Promise<Reply> {
+    const running = this.running.start(turn.conversationKey, turn.inboxId);
+    try {
+      return await this.converseWith(turn, model, running.signal);
+    } finally {
+      running.end();
+    }
+  }
+
+  private async converseWith(turn: Turn, model: ChatModel, signal: AbortSignal): Promise<Reply> {
     const { message } = turn;
-    const { sessions } = this.deps;
-    const session = await sessions.active({
-      key: turn.conversationKey,
-      channel: message.channel,
-      conversationId: message.conversationId,
-      threadId: message.threadId,
-      chatType: message.chatType,
-      userId: message.chatType === 'dm' ? message.sender.id : undefined,
-    });
+    const { sessions, config } = this.deps;
+    const { session } = await openSession(
+      sessions,
+      this.sessionInit(turn),
+      resetRuleFor(config.history, message.channel),
+    );
     if (turn.rerun) await sessions.discardTurn(turn.inboxId);
     const user: NewMessage = {
       role: 'user',
@@ -227,21 +278,41 @@ export class Router implements MessageHandler {
     };
     const turnMessages: NewMessage[] = [user];
     const record = { sessionId: session.id, messages: turnMessages };
-    const history = await sessions.history(session.id, this.deps.config.history, user);
-    const messages: ChatMessage[] = [
-      { role: 'system', content: this.deps.config.llm.systemPrompt },
-      ...history.map((stored) => toChatMessage(stored, message, turn.inboxId)),
-    ];
+    const preferredModel = await this.choice.current(turn.conversationKey, message.channel);
+    const onEvent = (event: ModelEvent) => this.modelEvent(event);
     const started = Date.now();
+    let shown = '';
     try {
+      const { history, summary } = await turnHistory(session, config.history, user, {
+        ...{ sessions, model, log: this.deps.log, enabled: config.history.compact },
+        ...{ signal, preferredModel, onEvent, failures: this.compactionFailures },
+      });
+      const messages: ChatMessage[] = [
+        { role: 'system', content: config.llm.systemPrompt },
+        ...(summary
+          ? [
+              {
+                role: 'system' as const,
+                content: `Summary of the earlier conversation:\n${summary}`,
+              },
+            ]
+          : []),
+        ...history.map((stored) => toChatMessage(stored, message, turn.inboxId)),
+      ];
       const result = await runToolLoop({
         model,
         messages,
         tools: () => this.deps.tools.definitions(message.chatType),
-        maxRounds: this.deps.config.llm.maxToolRounds,
-        execute: (call) => this.execute(turn, session, call),
+        maxRounds: config.llm.maxToolRounds,
+        execute: (call) => this.execute(turn, session, call, signal),
         record: (stored) => turnMessages.push(stored),
-        onDelta: (delta) => turn.stream(delta),
+        onDelta: (delta) => {
+          shown += delta;
+          turn.stream(delta);
+        },
+        signal,
+        preferredModel,
+        onEvent,
         attribution: attributionOf(turn),
       });
       if (result.budget) {
@@ -251,18 +322,65 @@ export class Router implements MessageHandler {
         );
         return { text: result.text, session: record };
       }
-      this.emit({ type: 'llm', ok: true, latencyMs: Date.now() - started });
+      this.emit({ type: 'llm', ok: true, latencyMs: Date.now() - started, model: result.model });
       return { text: this.deps.redactor.redact(result.text || '(no answer)'), session: record };
     } catch (error) {
-      this.emit({ type: 'llm', ok: false, latencyMs: Date.now() - started });
+      if (signal.reason instanceof TurnAbandoned) throw signal.reason;
+      const stopped = signal.aborted && signal.reason instanceof TurnStopped;
+      if (!stopped) this.emit({ type: 'llm', ok: false, latencyMs: Date.now() - started });
+      if (stopped) return this.stoppedReply(shown, record);
       if (!(error instanceof ProviderError)) throw error;
-      this.deps.log.warn({ err: error, status: error.status }, 'provider failed');
-      return { text: error.userMessage, session: record };
+      this.deps.log.warn({ err: error, status: error.status, kind: error.kind }, 'provider failed');
+      return { text: this.deps.redactor.redact(failedText(error)), session: record };
     }
   }
 
+  /** The reply of a turn stopped by `/stop`: what was shown so far, marked; the session keeps it. */
+  private stoppedReply(shown: string, record: NonNullable<Reply['session']>): Reply {
+    // A tool call the stop cut short still needs its result, or the provider refuses
+    // the next turn's history.
+    const answered = new Set(record.messages.map((m) => m.toolCallId).filter(Boolean));
+    const calls = record.messages.flatMap((m) => m.toolCalls ?? []);
+    for (const call of calls.filter((c) => !answered.has(c.id)))
+      record.messages.push({
+        role: 'tool',
+        content: 'Error: stopped by the user.',
+        toolCallId: call.id,
+      });
+    const text = shown.trim() ? `${shown}\n\n${STOPPED}` : 'Stopped.';
+    record.messages.push({ role: 'assistant', content: text });
+    return { text: this.deps.redactor.redact(text), session: record };
+  }
+
+  private modelEvent(event: ModelEvent): void {
+    if (event.type === 'fallback')
+      this.deps.log.warn(
+        { from: event.from, to: event.to, reason: event.reason },
+        'model failed; trying the next one',
+      );
+    else this.deps.log.info({ model: event.model, reason: event.reason }, 'model call retried');
+    this.emit(event);
+  }
+
+  private sessionInit(turn: Turn) {
+    const { message } = turn;
+    return {
+      key: turn.conversationKey,
+      channel: message.channel,
+      conversationId: message.conversationId,
+      threadId: message.threadId,
+      chatType: message.chatType,
+      userId: message.chatType === 'dm' ? message.sender.id : undefined,
+    };
+  }
+
   /** Runs one tool call: availability, argument validation, policy and approval, then the tool. */
-  private async execute(turn: Turn, session: Session, call: ToolCallRecord): Promise<ToolResult> {
+  private async execute(
+    turn: Turn,
+    session: Session,
+    call: ToolCallRecord,
+    signal: AbortSignal,
+  ): Promise<ToolResult> {
     const { tools, approvals, redactor } = this.deps;
     const name = call.function.name;
     const unavailable = tools.unavailable(name, turn.message.chatType);
@@ -288,18 +406,22 @@ export class Router implements MessageHandler {
         isError: true,
       });
     if (policy === 'ask') {
-      const decision = await approvals.decide(
-        {
-          inboxId: turn.inboxId,
-          sessionId: session.id,
-          conversationKey: turn.conversationKey,
-          channel: turn.message.channel,
-          target: turn.target,
-          tool: name,
-          args: JSON.stringify(args),
-          requestedBy: principalOf(turn.message),
-        },
-        (approval) => this.presentApproval(turn, approval.id, name, JSON.stringify(args)),
+      // Abandoned at shutdown, the approval stays pending and is asked again at start.
+      const decision = await unlessAborted(
+        approvals.decide(
+          {
+            inboxId: turn.inboxId,
+            sessionId: session.id,
+            conversationKey: turn.conversationKey,
+            channel: turn.message.channel,
+            target: turn.target,
+            tool: name,
+            args: JSON.stringify(args),
+            requestedBy: principalOf(turn.message),
+          },
+          (approval) => this.presentApproval(turn, approval.id, name, JSON.stringify(args)),
+        ),
+        signal,
       );
       if (decision !== 'approved') {
         return this.toolOutcome(name, 'denied', {
@@ -308,8 +430,8 @@ export class Router implements MessageHandler {
         });
       }
     }
+    signal.throwIfAborted();
     try {
-      const controller = new AbortController();
       const result = await tool.run(args, {
         sessionId: session.id,
         conversationKey: turn.conversationKey,
@@ -321,13 +443,14 @@ export class Router implements MessageHandler {
           chatType: turn.message.chatType,
           ...(turn.message.threadId !== undefined ? { threadId: turn.message.threadId } : {}),
         },
-        signal: controller.signal,
+        signal,
       });
       return this.toolOutcome(name, result.isError ? 'error' : 'ok', {
         ...result,
         content: redactor.redact(result.content),
       });
     } catch (error) {
+      if (signal.aborted) throw signal.reason;
       this.deps.log.error({ err: error, tool: name }, 'tool failed');
       return this.toolOutcome(name, 'error', {
         content: `Tool ${name} failed: ${redactor.redact((error as Error).message)}`,
@@ -365,16 +488,16 @@ export class Router implements MessageHandler {
   }
 
   private async status(turn: Turn): Promise<Record<string, string | number>> {
-    const session = await this.deps.sessions.active({
-      key: turn.conversationKey,
-      channel: turn.message.channel,
-      conversationId: turn.message.conversationId,
-      threadId: turn.message.threadId,
-      chatType: turn.message.chatType,
-    });
+    const { session } = await openSession(
+      this.deps.sessions,
+      this.sessionInit(turn),
+      resetRuleFor(this.deps.config.history, turn.message.channel),
+    );
     const usage = await this.deps.sessions.usage(session.id);
     return {
-      model: this.deps.model?.name ?? 'not configured',
+      model: this.deps.model
+        ? await this.choice.current(turn.conversationKey, turn.message.channel)
+        : 'not configured',
       session: session.id,
       'messages in session': usage.messages,
       'tokens used': usage.promptTokens + usage.completionTokens,
@@ -384,6 +507,7 @@ export class Router implements MessageHandler {
           .map((d) => d.function.name)
           .join(', ') || 'none',
       'queue depth': turn.queueDepth,
+      ...(session.summary ? { 'summary of earlier messages': session.summary.text } : {}),
     };
   }
 
@@ -410,6 +534,12 @@ function attributionOf(turn: Turn): UsageAttribution {
     channel: turn.message.channel,
     ...(jobId !== undefined ? { jobId } : {}),
   };
+}
+
+/** A failed answer: what was shown before the failure stays, followed by why it failed. */
+function failedText(error: ProviderError): string {
+  if (!error.partial?.trim()) return error.userMessage;
+  return `${error.partial}\n\n…(the answer failed: ${error.userMessage})`;
 }
 
 /** The user's message as stored: text plus a note per attachment. */

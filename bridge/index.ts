@@ -66,6 +66,12 @@ export interface MessageHandler {
   /** True for messages that must not wait in their conversation's lane. */
   isControl?(message: InboundMessage): boolean;
   handle(turn: Turn): Promise<Reply | null>;
+  /**
+   * Shutdown, after the grace period: abort the turns still running (model streams,
+   * tools). Their `handle` then rejects, and the bridge leaves them in the inbox to
+   * run again at the next start.
+   */
+  abandon?(): void;
 }
 
 export interface BridgeOptions {
@@ -236,16 +242,23 @@ export class Bridge {
 
   /**
    * Stops taking new work from the queue and lets running turns finish for up to
-   * `graceMs`; whatever is still unfinished stays in the inbox for the next start.
+   * `graceMs`; then the handler aborts the rest (`abandon`), and whatever is still
+   * unfinished stays in the inbox for the next start.
    */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     clearInterval(this.pruneTimer);
     this.queue.stop();
     for (const timer of this.redeliveries) clearTimeout(timer);
-    const deadline = Date.now() + graceMs;
-    while ((this.queue.active > 0 || this.control.size > 0) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    const busy = () => this.queue.active > 0 || this.control.size > 0;
+    const waitIdle = async (ms: number) => {
+      const deadline = Date.now() + ms;
+      while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    };
+    await waitIdle(graceMs);
+    if (busy() && this.handler.abandon) {
+      this.handler.abandon();
+      await waitIdle(1000);
     }
     await Promise.all([...this.adapters.values()].map(({ sender }) => sender.stop()));
   }
@@ -298,7 +311,7 @@ export class Bridge {
       entry.state === 'replying' && entry.reply
         ? entry.reply
         : await this.runTurn(entry, registered);
-    if (reply === 'delivered') return;
+    if (reply === 'delivered' || reply === 'abandoned') return;
     if (reply === null) {
       await this.inbox.complete(entry.id);
       this.emit({ type: 'silent', channel: entry.message.channel });
@@ -311,7 +324,7 @@ export class Bridge {
   private async runTurn(
     entry: InboxEntry,
     { adapter, sender }: { adapter: ChannelAdapter; sender: Sender },
-  ): Promise<StoredReply | 'delivered' | null> {
+  ): Promise<StoredReply | 'delivered' | 'abandoned' | null> {
     const target = replyTarget(entry.message);
     const draft =
       adapter.capabilities.streaming === 'edit' && adapter.edit
@@ -326,6 +339,10 @@ export class Bridge {
         reply = await this.handler.handle(this.turn(entry, adapter, sender, target, draft));
       }
     } catch (error) {
+      if (this.stopping) {
+        this.log.info({ inboxId: entry.id }, 'turn abandoned at shutdown; it runs again at start');
+        return 'abandoned';
+      }
       this.log.error({ err: error, inboxId: entry.id }, 'handler failed');
       reply = { text: APOLOGY };
     } finally {

@@ -19,6 +19,7 @@ import { registerAdmin } from '../admin/index.js';
 import { AccessPolicy } from '../agent/access.js';
 import { ApprovalService } from '../agent/approvals.js';
 import { type ChatModel, missingProvider, OpenAIChatModel } from '../agent/llm.js';
+import { providerSecrets } from '../agent/models/providers.js';
 import { RateLimiter } from '../agent/rate-limit/index.js';
 import { Router } from '../agent/router.js';
 import { type Clock, Scheduler } from '../agent/scheduler/index.js';
@@ -106,7 +107,7 @@ async function webToken(config: ParleyConfig, meta: MetaStore): Promise<string> 
 }
 
 export async function createApp(config: ParleyConfig, options: AppOptions = {}): Promise<App> {
-  const redactor = new Redactor(configSecrets(config));
+  const redactor = new Redactor([...configSecrets(config), ...providerSecrets(config.llm)]);
   const log = options.log ?? createLogger({ level: config.logging.level, redactor });
   // One serving process per data folder (a second one gets DataFolderLockedError).
   const stores = openSqliteStores(join(config.dataDir, 'parley.db'), {
@@ -146,6 +147,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     ...{ sessions, access, approvals, tools, model, providerMissing, redactor, log },
     ...{ rateLimit, usage, ownerChats },
     jobs: jobs && { runner: new JobRunner({ jobs: stores.jobs, log }), service: jobs },
+    meta: stores.meta,
   });
   const bridge = new Bridge(stores.inbox, router, log, { ...config.queue });
   const http = config.web.enabled

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { pingProvider } from '../admin/provider.js';
 import { type ChatModel, missingProvider, OpenAIChatModel } from '../agent/llm.js';
-
+import { providerSecrets } from '../agent/models/providers.js';
 import { openSqliteStores } from '../sessions/sqlite/index.js';
 import { Redactor } from '../tools/redact.js';
 import { enabledModules, sectionOf, sectionPath } from './channels.js';
@@ -126,7 +126,10 @@ const checkProvider: Check = async (config, options) => {
     new OpenAIChatModel({
       ...config.llm,
       maxRetries: 0,
+      // The check is about this provider: a fallback answering would hide its failure.
+      fallbacks: [],
       timeoutMs: Math.min(config.llm.timeoutMs, options.timeoutMs),
+      deadlineMs: Math.max(1000, options.timeoutMs),
     });
   const result = await pingProvider(model, missing, options.timeoutMs);
   const where = config.llm.baseUrl ?? 'https://api.openai.com/v1';
@@ -184,7 +187,7 @@ export async function runDoctor(
     timeoutMs: 10_000,
     ...options,
   };
-  const redactor = new Redactor(configSecrets(config));
+  const redactor = new Redactor([...configSecrets(config), ...providerSecrets(config.llm)]);
   const print = full.out;
   full.out = (line: string) => print(redactor.redact(line));
   const results: CheckResult[] = [ok('config', 'parley.yaml and the environment are valid')];

@@ -238,6 +238,18 @@ function instruments(registry: Registry, app: Pick<MetricsSources, 'bridge'>) {
       help: 'Model turns that failed at the provider.',
       registers,
     }),
+    llmRetries: new Counter({
+      name: 'parley_llm_retries_total',
+      help: 'Model calls retried on the same model, by model and reason (server, stall, truncated …).',
+      labelNames: ['model', 'reason'],
+      registers,
+    }),
+    llmFallbacks: new Counter({
+      name: 'parley_llm_fallbacks_total',
+      help: 'Model calls handed to the next configured model after one failed, by models and reason.',
+      labelNames: ['from', 'to', 'reason'],
+      registers,
+    }),
     toolCalls: new Counter({
       name: 'parley_tool_calls_total',
       help: 'Tool calls, by tool and outcome (ok, error, denied).',
@@ -377,6 +389,10 @@ function onRouterEvent(
     m.sendersLimited.inc({ channel: event.channel });
     return;
   }
+  if (event.type === 'retry')
+    return void m.llmRetries.inc({ model: event.model, reason: event.reason });
+  if (event.type === 'fallback')
+    return void m.llmFallbacks.inc({ from: event.from, to: event.to, reason: event.reason });
   m.toolCalls.inc({ tool: event.tool, outcome: event.outcome });
   live.record('tool');
   if (app.tools.get(event.tool)?.sandboxed && event.outcome !== 'denied') {

@@ -47,6 +47,17 @@ export interface Session extends SessionInit {
   id: number;
   createdAt: number;
   endedAt: number | null;
+  /** When the session's newest message was stored (set by `active`; null when it has none). */
+  lastAt?: number | null | undefined;
+  /** Older turns summarised by the model (history compaction), if any. */
+  summary?: SessionSummaryText | undefined;
+}
+
+/** A stored summary of a session's messages up to `throughId`; those are no longer in `history`. */
+export interface SessionSummaryText {
+  text: string;
+  throughId: number;
+  at: number;
 }
 
 export type Role = 'system' | 'user' | 'assistant' | 'tool';
@@ -79,7 +90,10 @@ export interface StoredMessage extends NewMessage {
 export type HistoryMessage = Pick<
   NewMessage,
   'role' | 'content' | 'inboxId' | 'toolCalls' | 'toolCallId'
->;
+> & {
+  /** The stored message's id (absent for the turn's message not stored yet). */
+  id?: number | undefined;
+};
 
 export interface HistoryLimits {
   maxMessages: number;

@@ -118,9 +118,15 @@ export interface SessionStore {
   /**
    * The most recent messages within both limits, starting at a user message. `next`
    * (the turn's user message, not stored yet) counts as the newest and ends the list.
+   * Messages covered by the session's summary ({@link setSummary}) are left out.
    */
   history(sessionId: number, limits: HistoryLimits, next?: NewMessage): Promise<HistoryMessage[]>;
   transcript(sessionId: number): Promise<StoredMessage[]>;
+  /**
+   * Stores the summary of the session's messages up to id `throughId` (history
+   * compaction): `history` then leaves them out; `transcript` and export keep them.
+   */
+  setSummary(sessionId: number, text: string, throughId: number): Promise<void>;
   /** Newest first; `search` keeps sessions whose key or user id contains it. */
   list(options: { limit: number; offset: number; search?: string }): Promise<SessionSummary[]>;
   /** The user's DM sessions, their messages elsewhere and their inbox rows, as data. */

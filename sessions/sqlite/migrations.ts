@@ -206,4 +206,10 @@ export const migrations: string[] = [
   );
   CREATE INDEX job_runs_due ON job_runs (due_at);
   `,
+  `
+  -- History compaction: a session keeps the model's summary of its older messages.
+  ALTER TABLE sessions ADD COLUMN summary TEXT;
+  ALTER TABLE sessions ADD COLUMN summary_through INTEGER;
+  ALTER TABLE sessions ADD COLUMN summary_at INTEGER;
+  `,
 ];

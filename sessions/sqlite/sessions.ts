@@ -30,6 +30,11 @@ interface SessionRow {
   user_id: string | null;
   created_at: number;
   ended_at: number | null;
+  summary: string | null;
+  summary_through: number | null;
+  summary_at: number | null;
+  /** Only in queries that compute it (`active`). */
+  last_at?: number | null;
 }
 
 interface MessageRow {
@@ -47,10 +52,14 @@ interface MessageRow {
   created_at: number;
 }
 
-type HistoryRow = Pick<MessageRow, 'inbox_id' | 'role' | 'content' | 'tool_calls' | 'tool_call_id'>;
+type HistoryRow = Pick<
+  MessageRow,
+  'id' | 'inbox_id' | 'role' | 'content' | 'tool_calls' | 'tool_call_id'
+>;
 
 function toHistoryMessage(row: HistoryRow): HistoryMessage {
   return {
+    id: row.id,
     role: row.role,
     content: row.content,
     inboxId: row.inbox_id ?? undefined,
@@ -70,6 +79,10 @@ function toSession(row: SessionRow): Session {
     userId: row.user_id ?? undefined,
     createdAt: row.created_at,
     endedAt: row.ended_at,
+    ...(row.last_at !== undefined ? { lastAt: row.last_at } : {}),
+    ...(row.summary !== null && row.summary_through !== null
+      ? { summary: { text: row.summary, throughId: row.summary_through, at: row.summary_at ?? 0 } }
+      : {}),
   };
 }
 
@@ -123,7 +136,8 @@ export class SqliteSessionStore implements SessionStore {
 
   constructor(private readonly db: Db) {
     this.activeByKey = db.prepare(
-      'SELECT * FROM sessions WHERE key = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1',
+      `SELECT s.*, (SELECT MAX(created_at) FROM messages WHERE session_id = s.id) AS last_at
+         FROM sessions s WHERE key = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1`,
     );
   }
 
@@ -145,7 +159,13 @@ export class SqliteSessionStore implements SessionStore {
       init.userId ?? null,
       now,
     );
-    return { ...init, id: Number(result.lastInsertRowid), createdAt: now, endedAt: null };
+    return {
+      ...init,
+      id: Number(result.lastInsertRowid),
+      createdAt: now,
+      endedAt: null,
+      lastAt: null,
+    };
   }
 
   async get(id: number): Promise<Session | undefined> {
@@ -206,14 +226,22 @@ export class SqliteSessionStore implements SessionStore {
   ): Promise<HistoryMessage[]> {
     const rows = prepared(
       this.db,
-      `SELECT inbox_id, role, content, tool_calls, tool_call_id FROM messages
-         WHERE session_id = ? ORDER BY id DESC LIMIT ?`,
-    ).all(sessionId, historyRowLimit(limits, next)) as HistoryRow[];
+      `SELECT id, inbox_id, role, content, tool_calls, tool_call_id FROM messages
+         WHERE session_id = ? AND id > COALESCE((SELECT summary_through FROM sessions WHERE id = ?), 0)
+         ORDER BY id DESC LIMIT ?`,
+    ).all(sessionId, sessionId, historyRowLimit(limits, next)) as HistoryRow[];
     return pickHistory(rows.map(toHistoryMessage), limits, next);
   }
 
   async transcript(sessionId: number): Promise<StoredMessage[]> {
     return this.messagesOf(sessionId);
+  }
+
+  async setSummary(sessionId: number, text: string, throughId: number): Promise<void> {
+    prepared(
+      this.db,
+      'UPDATE sessions SET summary = ?, summary_through = ?, summary_at = ? WHERE id = ?',
+    ).run(text, throughId, Date.now(), sessionId);
   }
 
   private messagesOf(sessionId: number): StoredMessage[] {

@@ -233,6 +233,30 @@ function sessionContract(get: () => Stores): void {
       expect(tight.map((m) => m.content)).toEqual(['now']);
     });
 
+    it('stores a summary: history leaves its messages out, transcript and export keep them', async () => {
+      const { sessions } = get();
+      const session = await sessions.active(dm('u1'));
+      expect(session.lastAt ?? null).toBeNull();
+      const ids: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        ids.push(
+          await sessions.add(session.id, { role: 'user', content: `q${i}`, senderId: 'u1' }),
+        );
+        ids.push(await sessions.add(session.id, { role: 'assistant', content: `a${i}` }));
+      }
+      await sessions.setSummary(session.id, 'They asked q0 and q1.', ids[3]!);
+      const limits = { maxMessages: 40, maxTokens: 10_000 };
+      const history = await sessions.history(session.id, limits);
+      expect(history.map((m) => m.content)).toEqual(['q2', 'a2']);
+      expect(history[0]!.id).toBe(ids[4]);
+      const again = await sessions.active(dm('u1'));
+      expect(again.summary).toMatchObject({ text: 'They asked q0 and q1.', throughId: ids[3] });
+      expect(again.lastAt).toBeGreaterThan(0);
+      expect((await sessions.transcript(session.id)).length).toBe(6);
+      const exported = await sessions.exportUser('test', 'u1');
+      expect(exported.sessions[0]!.summary?.text).toBe('They asked q0 and q1.');
+    });
+
     it('keeps one open session per key and starts a fresh one after end (/reset)', async () => {
       const { sessions } = get();
       const first = await sessions.active(dm('u1'));

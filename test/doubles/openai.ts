@@ -7,6 +7,13 @@
  * and for a stream only when the request sets `stream_options.include_usage`, in a
  * last chunk with empty `choices`.
  *
+ * Streams can misbehave the way real servers and proxies do (`fault`, after
+ * `faultAfter` text deltas): `stall` keeps the connection open and sends nothing more,
+ * `truncate` ends the body without a finish reason or `[DONE]`, `garbage` sends an
+ * event that is not JSON and ends, `reset` destroys the socket, `error` sends the
+ * `{"error": …}` event OpenAI sends when generation fails mid-stream. `finishReason`
+ * overrides the final reason (e.g. `length`).
+ *
  * @example
  * ```ts
  * const llm = await startOpenAIDouble()
@@ -28,10 +35,17 @@ export interface ScriptedReply {
   /** Pause between streamed deltas (ms), as a model writing token by token does. */
   deltaDelayMs?: number;
   usage?: { prompt_tokens: number; completion_tokens: number; cached_tokens?: number };
+  /** How the stream misbehaves (streaming requests only). */
+  fault?: 'stall' | 'truncate' | 'garbage' | 'reset' | 'error';
+  /** Text deltas sent before the fault (default 0: right after the headers). */
+  faultAfter?: number;
+  /** The finish reason of the last event (default `stop`, or `tool_calls`). */
+  finishReason?: string;
 }
 
 export interface RecordedRequest {
   path: string;
+  headers: Record<string, string | string[] | undefined>;
   body: {
     model: string;
     stream?: boolean;
@@ -97,6 +111,7 @@ async function handle(
     return json(res, 404, { error: { message: 'not found' } });
   const request: RecordedRequest = {
     path,
+    headers: req.headers,
     body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
   };
   double.requests.push(request);
@@ -143,10 +158,14 @@ async function handle(
       `data: ${JSON.stringify({ id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 0, model: request.body.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`,
     );
   event({ role: 'assistant', content: '' });
-  for (const piece of (reply.text ?? '').match(/\S+\s*|\s+/g) ?? []) {
+  const pieces = (reply.text ?? '').match(/\S+\s*|\s+/g) ?? [];
+  for (const [index, piece] of pieces.entries()) {
+    if (reply.fault && index === (reply.faultAfter ?? 0)) return misbehave(reply, res, hanging);
     if (reply.deltaDelayMs) await new Promise((resolve) => setTimeout(resolve, reply.deltaDelayMs));
+    if (res.destroyed) return;
     event({ content: piece });
   }
+  if (reply.fault) return misbehave(reply, res, hanging);
   if (reply.deltaDelayMs) await new Promise((resolve) => setTimeout(resolve, reply.deltaDelayMs));
   for (const call of toolCalls) {
     const half = Math.ceil(call.function.arguments.length / 2);
@@ -166,7 +185,7 @@ async function handle(
       ],
     });
   }
-  event({}, toolCalls.length ? 'tool_calls' : 'stop');
+  event({}, reply.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop'));
   if (request.body.stream_options?.include_usage)
     res.write(
       `data: ${JSON.stringify({ id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 0, model: request.body.model, choices: [], usage })}\n\n`,
@@ -183,6 +202,29 @@ function usageOf(scripted: NonNullable<ScriptedReply['usage']>) {
     prompt_tokens_details: { cached_tokens: scripted.cached_tokens ?? 0, audio_tokens: 0 },
     completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0 },
   };
+}
+
+/** A stream going wrong after its headers and first deltas, as servers and proxies do. */
+function misbehave(reply: ScriptedReply, res: ServerResponse, hanging: Set<ServerResponse>): void {
+  switch (reply.fault) {
+    case 'stall':
+      hanging.add(res);
+      return;
+    case 'truncate':
+      res.end();
+      return;
+    case 'garbage':
+      res.end('data: {"id":"chatcmpl-test","choices":[{"delta":{"content":"hal\n\n');
+      return;
+    case 'reset':
+      res.socket?.destroy();
+      return;
+    case 'error':
+      res.end(
+        `data: ${JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error' } })}\n\n`,
+      );
+      return;
+  }
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -179,7 +179,9 @@ describe('provider problems', () => {
     const client = await new WebClient(parley.app.url, parley.app.token).connect();
     await client.send('hello?');
     const [reply] = await client.waitForMessages(1);
-    expect(reply!.text).toContain(`could not reach the AI provider at ${baseUrl}`);
+    // Named by its model, never by its URL (which may carry credentials).
+    expect(reply!.text).toContain('could not reach the AI provider "test-model"');
+    expect(reply!.text).not.toContain(baseUrl);
     client.close();
     await parley.close();
   });
