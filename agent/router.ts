@@ -25,10 +25,17 @@ import {
   parseApprovalAnswer,
   type ScopedAnswer,
 } from './approvals.js';
-import { parseCommand } from './commands.js';
+import { imageParts, type UserContent, userContent, withImages } from './attachments.js';
+import { type Command, parseCommand } from './commands.js';
 import type { HistoryConfig, LlmConfig } from './config.js';
 import { type ChatMessage, type ChatModel, ProviderError } from './llm.js';
 import { runToolLoop } from './loop.js';
+import {
+  prepareMessage,
+  systemPrompt,
+  type TurnExtensions,
+  type TurnScope,
+} from './turn-context.js';
 
 export interface RouterDeps {
   config: { llm: LlmConfig; history: HistoryConfig };
@@ -41,6 +48,10 @@ export interface RouterDeps {
   providerMissing: string | undefined;
   redactor: Redactor;
   log: Logger;
+  /** Prompt sections and message preparation added by capabilities (agent/turn-context.ts). */
+  turn?: TurnExtensions;
+  /** Commands besides the built-in ones (e.g. /skills, /memory). */
+  commands?: Command[];
 }
 
 /** Events for metrics. */
@@ -83,7 +94,7 @@ export class Router implements MessageHandler {
     const answer = parseApprovalAnswer(message);
     if (answer)
       return this.answerApproval(turn, answer.id, answer.command ? 'command' : answer.answer);
-    const parsed = parseCommand(message.text);
+    const parsed = parseCommand(message.text, this.deps.commands);
     if (parsed) {
       return {
         text: await parsed.command.run(
@@ -92,6 +103,8 @@ export class Router implements MessageHandler {
             senderName: message.sender.name,
             role: decision.role,
             conversationKey: turn.conversationKey,
+            chatType: message.chatType,
+            extraCommands: this.deps.commands ?? [],
             resetSession: () => this.deps.sessions.end(turn.conversationKey),
             status: () => this.status(turn),
           },
@@ -102,7 +115,16 @@ export class Router implements MessageHandler {
     if (!this.deps.model)
       return { text: this.deps.providerMissing ?? 'No AI provider is configured.' };
     if (!message.text.trim() && message.attachments.length === 0) return null;
-    return this.converse(turn, this.deps.model);
+    const scope = {
+      message,
+      principal: principalOf(message),
+      conversationKey: turn.conversationKey,
+    };
+    const prepared = await prepareMessage(this.deps.turn?.prepare ?? [], scope);
+    if ('reply' in prepared) return { text: prepared.reply };
+    const reply = await this.converse({ ...turn, message: prepared.message }, this.deps.model);
+    if (prepared.echo.length === 0) return reply;
+    return { ...reply, text: [...prepared.echo, reply.text].join('\n\n') };
   }
 
   private async answerApproval(turn: Turn, id: string, answer: ScopedAnswer): Promise<Reply> {
@@ -139,9 +161,21 @@ export class Router implements MessageHandler {
     const turnMessages: NewMessage[] = [user];
     const record = { sessionId: session.id, messages: turnMessages };
     const history = await sessions.history(session.id, this.deps.config.history, user);
+    const scope: TurnScope = {
+      message,
+      principal: principalOf(message),
+      conversationKey: turn.conversationKey,
+    };
+    const { llm } = this.deps.config;
+    const images = await imageParts(message);
     const messages: ChatMessage[] = [
-      { role: 'system', content: this.deps.config.llm.systemPrompt },
-      ...history.map((stored) => toChatMessage(stored, message, turn.inboxId)),
+      {
+        role: 'system',
+        content: await systemPrompt(llm.systemPrompt, this.deps.turn?.sections ?? [], scope),
+      },
+      ...history.map((stored) =>
+        toChatMessage(stored, stored.inboxId === turn.inboxId ? images : []),
+      ),
     ];
     const started = Date.now();
     try {
@@ -218,6 +252,8 @@ export class Router implements MessageHandler {
         conversationKey: turn.conversationKey,
         channel: turn.message.channel,
         senderId: turn.message.sender.id,
+        chatType: turn.message.chatType,
+        conversationId: turn.message.conversationId,
         signal: controller.signal,
       });
       return this.toolOutcome(name, result.isError ? 'error' : 'ok', {
@@ -289,40 +325,15 @@ export class Router implements MessageHandler {
   }
 }
 
-/** The user's message as stored: text plus a note per attachment. */
-function userContent(message: InboundMessage): string {
-  const notes = message.attachments.map(
-    (a) =>
-      `[attached ${a.kind}${a.fileName ? ` "${a.fileName}"` : ''}${a.path ? ` saved at ${a.path}` : ''}${a.size ? `, ${a.size} bytes` : ''}]`,
-  );
-  const name =
-    message.chatType === 'group' && message.sender.name ? `${message.sender.name}: ` : '';
-  return [name + message.text, ...notes].filter(Boolean).join('\n');
-}
-
-/** Maps a stored message to the Chat Completions shape; the current turn's images go as image parts. */
+/** Maps a stored message to the Chat Completions shape; `images` go with the current turn's. */
 function toChatMessage(
   stored: HistoryMessage,
-  current: InboundMessage,
-  inboxId: number,
+  images: Parameters<typeof withImages>[1],
 ): ChatMessage {
   switch (stored.role) {
     case 'user': {
-      const images =
-        stored.inboxId === inboxId
-          ? current.attachments.filter((a) => a.kind === 'image' && a.dataBase64)
-          : [];
-      if (images.length === 0) return { role: 'user', content: stored.content ?? '' };
-      return {
-        role: 'user',
-        content: [
-          { type: 'text', text: stored.content ?? '' },
-          ...images.map((image) => ({
-            type: 'image_url' as const,
-            image_url: { url: `data:${image.mimeType ?? 'image/jpeg'};base64,${image.dataBase64}` },
-          })),
-        ],
-      };
+      const content: UserContent = withImages(stored.content ?? '', images);
+      return { role: 'user', content };
     }
     case 'assistant':
       return stored.toolCalls

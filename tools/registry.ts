@@ -34,6 +34,9 @@ export interface ToolContext {
   conversationKey: string;
   channel: string;
   senderId: string;
+  /** Set by the router: DM or group, and the platform chat id (memory scopes by them). */
+  chatType?: ChatType;
+  conversationId?: string;
   /** Aborted when the turn is abandoned (shutdown). */
   signal: AbortSignal;
 }
