@@ -64,6 +64,7 @@ export function adminPage(): string {
     <div><button id="ping">Ping provider</button> <button id="models">List models</button></div>
     <pre id="provider"></pre></section>
   <section id="tools-section"><h2>Tools</h2><div id="tools"></div></section>
+  <section id="mcp-section"><h2>MCP servers</h2><div id="mcp"></div></section>
   <section id="sessions-section" class="wide"><h2>Sessions <button id="refresh-sessions">Refresh</button></h2>
     <table><thead><tr><th>#</th><th>conversation</th><th>type</th><th>messages</th><th>last</th><th></th></tr></thead><tbody id="sessions"></tbody></table></section>
   <section id="transcript-section" class="wide" hidden><h2>Transcript <span id="transcript-title"></span></h2><div id="transcript"></div></section>

@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { ApprovalService } from '../agent/approvals.js';
 import type { ChatModel } from '../agent/llm.js';
 import type { ChannelAdapter } from '../core/contract.js';
-import type { AccessStore, SessionStore } from '../sessions/stores.js';
+import type { AccessStore, MemoryStore, SessionStore } from '../sessions/stores.js';
+import type { McpServerStatus } from '../tools/mcp/connection.js';
 import type { Redactor } from '../tools/redact.js';
 import type { ToolRegistry } from '../tools/registry.js';
 
@@ -14,11 +15,13 @@ import type { ToolRegistry } from '../tools/registry.js';
 export interface AdminApp {
   config: { llm: { timeoutMs: number } };
   log: Logger;
-  stores: { open: boolean };
+  stores: { open: boolean; sessions: SessionStore; memory: MemoryStore };
   sessions: SessionStore;
   accessStore: AccessStore;
   approvals: ApprovalService;
   tools: ToolRegistry;
+  /** MCP servers' connections (undefined when none is configured). */
+  mcp: { status(): McpServerStatus[] } | undefined;
   model: ChatModel | undefined;
   redactor: Redactor;
   bridge: { depth: number; active: number };

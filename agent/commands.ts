@@ -10,6 +10,8 @@ export interface CommandContext {
   role: 'owner' | 'allowed' | 'guest';
   conversationKey: string;
   chatType?: 'dm' | 'group';
+  /** The platform chat id (memory in groups is scoped by it). */
+  conversationId?: string;
   /** Commands besides the built-in ones, for /help. */
   extraCommands?: Command[];
   /** Ends the conversation's session; true when one was open. */

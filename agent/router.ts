@@ -104,6 +104,7 @@ export class Router implements MessageHandler {
             role: decision.role,
             conversationKey: turn.conversationKey,
             chatType: message.chatType,
+            conversationId: message.conversationId,
             extraCommands: this.deps.commands ?? [],
             resetSession: () => this.deps.sessions.end(turn.conversationKey),
             status: () => this.status(turn),

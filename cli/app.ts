@@ -17,8 +17,10 @@ import { ADMIN_PRINCIPAL } from '../admin/api.js';
 import { registerAdmin } from '../admin/index.js';
 import { AccessPolicy } from '../agent/access.js';
 import { ApprovalService } from '../agent/approvals.js';
+import type { Command } from '../agent/commands.js';
 import { type ChatModel, missingProvider, OpenAIChatModel } from '../agent/llm.js';
 import { Router } from '../agent/router.js';
+import type { TurnExtensions } from '../agent/turn-context.js';
 import { Bridge } from '../bridge/index.js';
 import { TERMINAL_PRINCIPAL, TerminalChannel } from '../channels/terminal/adapter.js';
 import type { ChannelAdapter } from '../core/contract.js';
@@ -28,6 +30,7 @@ import type { AccessStore, MetaStore, SessionStore } from '../sessions/stores.js
 import type { McpManager } from '../tools/mcp/manager.js';
 import { Redactor } from '../tools/redact.js';
 import { ToolRegistry } from '../tools/registry.js';
+import { registerCapabilities } from './capabilities.js';
 import { createChannels } from './channel-context.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
 import { configSecrets } from './config/fields.js';
@@ -112,9 +115,13 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const model = providerMissing ? undefined : new OpenAIChatModel(config.llm);
   const { llm, history } = config;
   const sessions = stores.sessions;
+  // Filled by registerCapabilities below (prompt sections, message steps, commands).
+  const turn: TurnExtensions = { sections: [], prepare: [] };
+  const commands: Command[] = [];
   const router = new Router({
     config: { llm, history },
     ...{ sessions, access, approvals, tools, model, providerMissing, redactor, log },
+    ...{ turn, commands },
   });
   const bridge = new Bridge(stores.inbox, router, log, { ...config.queue });
   const http = config.web.enabled
@@ -124,11 +131,12 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
         log,
       })
     : undefined;
-  const { dataDir, sandbox, fetchUrl, mcp: mcpConfig } = config;
+  const { dataDir, sandbox, fetchUrl, webSearch, mcp: mcpConfig } = config;
   const mcp = await registerTools({
-    config: { dataDir, sandbox, fetchUrl, mcp: mcpConfig },
+    config: { dataDir, sandbox, fetchUrl, webSearch, mcp: mcpConfig },
     ...{ tools, log, redactor, onStop, environment: process.env },
   });
+  await registerCapabilities({ config, tools, stores, mcp, turn, commands });
   const channels = await createChannels({
     ...{ config, log, http: http?.app, stores, onStop },
     seams: options.seams ?? {},

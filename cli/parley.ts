@@ -14,6 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteStores } from '../sessions/sqlite/index.js';
+import { exportUserData, purgeUserData } from '../sessions/user-data.js';
 import { createApp } from './app.js';
 import { runLogin } from './channel-login.js';
 import { enabledModules } from './channels.js';
@@ -164,7 +165,8 @@ async function pairingCommand(args: string[], config: ParleyConfig): Promise<num
 }
 
 async function sessionsCommand(args: string[], config: ParleyConfig): Promise<number> {
-  const store = openSqliteStores(join(config.dataDir, 'parley.db')).sessions;
+  const stores = openSqliteStores(join(config.dataDir, 'parley.db'));
+  const store = stores.sessions;
   const [action, who, file] = args;
   if (action === 'list') {
     for (const s of await store.list({ limit: 50, offset: 0 })) {
@@ -178,16 +180,16 @@ async function sessionsCommand(args: string[], config: ParleyConfig): Promise<nu
   if ((action === 'export' || action === 'purge') && match) {
     const [, channel, userId] = match as unknown as [string, string, string];
     if (action === 'export') {
-      const data = JSON.stringify(await store.exportUser(channel, userId), null, 2);
+      const data = JSON.stringify(await exportUserData(stores, channel, userId), null, 2);
       if (file) {
         writeFileSync(file, data);
         out(`Exported ${channel}:${userId} to ${file}.`);
       } else out(data);
       return 0;
     }
-    const result = await store.purgeUser(channel, userId);
+    const result = await purgeUserData(stores, channel, userId);
     out(
-      `Purged ${result.sessions} sessions, ${result.messages} messages and ${result.inbox} inbox rows of ${channel}:${userId}.`,
+      `Purged ${result.sessions} sessions, ${result.messages} messages, ${result.inbox} inbox rows and ${result.memories} memories of ${channel}:${userId}.`,
     );
     return 0;
   }

@@ -1,6 +1,6 @@
 /**
  * Which tools the agent gets. Built-ins are harmless; `fetch_url` reads web pages
- * behind an SSRF guard; MCP servers add their tools as they connect; dangerous tools
+ * behind an SSRF guard; `web_search` asks the configured SearXNG instance; MCP servers add their tools as they connect; dangerous tools
  * (shell, code, files) come from the sandbox and run only in Docker workers
  * (tools/sandbox): Docker and the image are checked here at startup, the tools are
  * disabled with a clear reason when either is missing, and the periodic orphan
@@ -12,9 +12,15 @@ import type { McpManager } from '../tools/mcp/manager.js';
 import type { SandboxSetup } from '../tools/sandbox/index.js';
 import type { FetchUrlConfig } from '../tools/web/config.js';
 import { fetchUrlTool } from '../tools/web/fetch-url.js';
+import { webSearchTool } from '../tools/web/search.js';
+import type { WebSearchConfig } from '../tools/web/search-config.js';
 
 export interface ToolSetup extends SandboxSetup {
-  config: SandboxSetup['config'] & { fetchUrl: FetchUrlConfig; mcp: McpConfig };
+  config: SandboxSetup['config'] & {
+    fetchUrl: FetchUrlConfig;
+    webSearch: WebSearchConfig;
+    mcp: McpConfig;
+  };
   /** Where MCP servers' named variables are read from (the process environment). */
   environment: Record<string, string | undefined>;
 }
@@ -23,6 +29,8 @@ export interface ToolSetup extends SandboxSetup {
 export async function registerTools(setup: ToolSetup): Promise<McpManager | undefined> {
   setup.tools.register(getTimeTool);
   if (setup.config.fetchUrl.enabled) setup.tools.register(fetchUrlTool(setup.config.fetchUrl));
+  const { webSearch } = setup.config;
+  if (webSearch.url) setup.tools.register(webSearchTool({ ...webSearch, url: webSearch.url }));
   const mcp =
     Object.keys(setup.config.mcp.servers).length > 0 ? await registerMcp(setup) : undefined;
   if (!setup.config.sandbox.enabled) return mcp;

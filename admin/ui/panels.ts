@@ -1,7 +1,15 @@
 /** The admin page's panels: channels (with the WhatsApp QR), approvals, pairing, tools and provider checks. */
 import { api, errorText, path } from './api.js';
 import { $, ago, el, fill } from './dom.js';
-import type { Approval, PairingRequest, ProviderCheck, Status, Tool, WhatsAppQr } from './types.js';
+import type {
+  Approval,
+  McpServer,
+  PairingRequest,
+  ProviderCheck,
+  Status,
+  Tool,
+  WhatsAppQr,
+} from './types.js';
 
 /** Shows an error in the provider box (the page's one message line). */
 export function alertLine(error: unknown): void {
@@ -135,6 +143,27 @@ export function renderTools(list: Tool[]): void {
     ]),
   );
   fill($('tools'), items, 'No tools.');
+}
+
+export function renderMcp(list: McpServer[]): void {
+  const items = list.map((m) =>
+    el('div', { class: 'item', 'data-mcp': m.name, 'data-state': m.state }, [
+      el('div', {}, [
+        el('strong', { text: `${m.name} (${m.transport})` }),
+        el('div', {
+          class: 'empty',
+          text: m.tools.length ? m.tools.join(', ') : 'no tools offered',
+        }),
+      ]),
+      el('div', {
+        text:
+          m.state +
+          (m.error ? `: ${m.error}` : '') +
+          (m.nextRetryAt ? ` · retry ${new Date(m.nextRetryAt).toLocaleTimeString()}` : ''),
+      }),
+    ]),
+  );
+  fill($('mcp'), items, 'No MCP servers configured.');
 }
 
 export async function checkProvider(method: string, url: string): Promise<void> {

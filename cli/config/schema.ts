@@ -16,7 +16,9 @@ import { webSchema } from '../../channels/web/config.js';
 import { sandboxSchema } from '../../sandbox/config.js';
 import { toolsSchema } from '../../tools/config.js';
 import { mcpSchema } from '../../tools/mcp/config.js';
+import { memorySchema } from '../../tools/memory/config.js';
 import { fetchUrlSchema } from '../../tools/web/config.js';
+import { webSearchSchema } from '../../tools/web/search-config.js';
 import { channelModules } from '../channels.js';
 
 /** `channels:` holds the section of every module that has no top-level key of its own. */
@@ -59,6 +61,8 @@ export const configSchema = z
     sandbox: sandboxSchema,
     mcp: mcpSchema,
     fetchUrl: fetchUrlSchema,
+    webSearch: webSearchSchema,
+    memory: memorySchema,
   })
   .strict();
 

@@ -20,6 +20,7 @@ import { startCheckpointer } from './checkpoint.js';
 import { type Db, openDatabase } from './db.js';
 import { SqliteInbox } from './inbox.js';
 import { lockDataFolder } from './lock.js';
+import { SqliteMemoryStore } from './memory.js';
 import { SqliteMetaStore } from './meta.js';
 import { SqliteSessionStore } from './sessions.js';
 import { SqliteWebOutbox } from './web-outbox.js';
@@ -61,6 +62,7 @@ export function openSqliteStores(path: string, options: SqliteStoreOptions = {})
     sessions: new SqliteSessionStore(db),
     access: new SqliteAccessStore(db),
     approvals: new SqliteApprovalStore(db),
+    memory: new SqliteMemoryStore(db),
     meta: new SqliteMetaStore(db),
     webOutbox: new SqliteWebOutbox(db),
     authState: (namespace) => {

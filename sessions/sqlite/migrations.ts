@@ -137,4 +137,30 @@ export const migrations: string[] = [
   CREATE INDEX inbox_sender ON inbox (channel, sender_id);
   CREATE INDEX inbox_finished ON inbox (updated_at) WHERE state IN ('done', 'failed');
   `,
+  `
+  -- Per-user memories (memory.ts). scope is one token naming (channel, user, group),
+  -- indexed in the full-text table too, so a search never leaves its scope.
+  CREATE TABLE memories (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    group_id TEXT,                           -- NULL: the user's own (DMs)
+    scope TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX memories_scope ON memories (scope, id);
+  CREATE INDEX memories_user ON memories (channel, user_id);
+  CREATE VIRTUAL TABLE memories_fts USING fts5(
+    scope, text, content = 'memories', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER memories_ai AFTER INSERT ON memories BEGIN
+    INSERT INTO memories_fts (rowid, scope, text) VALUES (new.id, new.scope, new.text);
+  END;
+  CREATE TRIGGER memories_ad AFTER DELETE ON memories BEGIN
+    INSERT INTO memories_fts (memories_fts, rowid, scope, text)
+      VALUES ('delete', old.id, old.scope, old.text);
+  END;
+  `,
 ];

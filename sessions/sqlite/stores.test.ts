@@ -23,7 +23,7 @@ describe('SQLite stores', () => {
   it('open in WAL mode with migrations applied', async () => {
     const stores = openSqliteStores(join(tempDir(), 'parley.db'));
     expect(stores.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(stores.db.pragma('user_version', { simple: true })).toBe(2);
+    expect(stores.db.pragma('user_version', { simple: true })).toBe(3);
     await stores.close();
     expect(stores.open).toBe(false);
   });
