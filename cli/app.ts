@@ -132,11 +132,14 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
       })
     : undefined;
   const { dataDir, sandbox, fetchUrl, webSearch, mcp: mcpConfig } = config;
-  const mcp = await registerTools({
+  const { mcp, sandbox: dockerSandbox } = await registerTools({
     config: { dataDir, sandbox, fetchUrl, webSearch, mcp: mcpConfig },
     ...{ tools, log, redactor, onStop, environment: process.env },
   });
-  await registerCapabilities({ config, tools, stores, mcp, turn, commands });
+  await registerCapabilities({
+    ...{ config, tools, stores, mcp, turn, commands, log, redactor, onStop },
+    sandbox: dockerSandbox,
+  });
   const channels = await createChannels({
     ...{ config, log, http: http?.app, stores, onStop },
     seams: options.seams ?? {},

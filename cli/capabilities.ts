@@ -5,24 +5,36 @@
  *
  *   MCP servers down ─► prompt note
  *   memory           ─► remember / recall / forget, relevant memories in the prompt, /memory
+ *   skills           ─► use_skill, run_skill_script (sandbox), the list in the prompt, /skills
  */
-
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
 import type { Command } from '../agent/commands.js';
 import { memoryCommand, memorySection } from '../agent/memory.js';
+import { skillsCommand } from '../agent/skills.js';
 import type { TurnExtensions } from '../agent/turn-context.js';
+import type { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import type { MemoryStore } from '../sessions/stores.js';
 import type { McpManager } from '../tools/mcp/manager.js';
 import type { MemoryConfig } from '../tools/memory/config.js';
 import { memoryTools } from '../tools/memory/index.js';
+import type { Redactor } from '../tools/redact.js';
 import type { ToolRegistry } from '../tools/registry.js';
+import { SkillCatalog } from '../tools/skills/catalog.js';
+import type { SkillsConfig } from '../tools/skills/config.js';
+import { runSkillScriptTool, skillsSection, useSkillTool } from '../tools/skills/index.js';
 
 export interface CapabilitySetup {
-  config: { memory: MemoryConfig };
+  config: { dataDir: string; memory: MemoryConfig; skills: SkillsConfig };
   tools: ToolRegistry;
   stores: { memory: MemoryStore };
   mcp: McpManager | undefined;
+  sandbox: DockerSandbox | undefined;
   turn: TurnExtensions;
   commands: Command[];
+  log: Logger;
+  redactor: Redactor;
+  onStop: (fn: () => Promise<void> | void) => void;
 }
 
 export async function registerCapabilities(setup: CapabilitySetup): Promise<void> {
@@ -33,4 +45,19 @@ export async function registerCapabilities(setup: CapabilitySetup): Promise<void
     turn.sections.push(memorySection(setup.stores.memory, config.memory));
     commands.push(memoryCommand(setup.stores.memory, config.memory));
   }
+  if (config.skills.dir) await registerSkills(setup, config.skills.dir);
+}
+
+/** Skills from `skills.dir`, reloaded on change; scripts only through the sandbox. */
+async function registerSkills(setup: CapabilitySetup, dir: string): Promise<void> {
+  const { config, tools, turn, commands, log } = setup;
+  const catalog = new SkillCatalog(resolve(dir), config.skills, log);
+  await catalog.load();
+  setup.onStop(catalog.watch());
+  tools.register(useSkillTool(catalog));
+  turn.sections.push(skillsSection(catalog));
+  commands.push(skillsCommand(catalog));
+  if (!setup.sandbox) return;
+  const deps = { sandbox: setup.sandbox, dataDir: config.dataDir, redactor: setup.redactor };
+  tools.register(runSkillScriptTool(catalog, deps, config.skills.scriptPolicy));
 }

@@ -8,6 +8,7 @@
  */
 import { getTimeTool } from '../tools/builtin/get-time.js';
 import type { McpConfig } from '../tools/mcp/config.js';
+import type { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import type { McpManager } from '../tools/mcp/manager.js';
 import type { SandboxSetup } from '../tools/sandbox/index.js';
 import type { FetchUrlConfig } from '../tools/web/config.js';
@@ -25,19 +26,25 @@ export interface ToolSetup extends SandboxSetup {
   environment: Record<string, string | undefined>;
 }
 
-/** Registers the tools; returns the MCP manager when MCP servers are configured. */
-export async function registerTools(setup: ToolSetup): Promise<McpManager | undefined> {
+export interface RegisteredTools {
+  /** Undefined when no MCP server is configured. */
+  mcp: McpManager | undefined;
+  /** Undefined when `sandbox.enabled` is false. */
+  sandbox: DockerSandbox | undefined;
+}
+
+/** Registers the tools; returns the MCP manager and the sandbox for the capabilities using them. */
+export async function registerTools(setup: ToolSetup): Promise<RegisteredTools> {
   setup.tools.register(getTimeTool);
   if (setup.config.fetchUrl.enabled) setup.tools.register(fetchUrlTool(setup.config.fetchUrl));
   const { webSearch } = setup.config;
   if (webSearch.url) setup.tools.register(webSearchTool({ ...webSearch, url: webSearch.url }));
   const mcp =
     Object.keys(setup.config.mcp.servers).length > 0 ? await registerMcp(setup) : undefined;
-  if (!setup.config.sandbox.enabled) return mcp;
+  if (!setup.config.sandbox.enabled) return { mcp, sandbox: undefined };
   // Loaded only when wanted: dockerode and its transports weigh ~25 MB and ~0.3 s.
   const { registerSandboxTools } = await import('../tools/sandbox/index.js');
-  await registerSandboxTools(setup);
-  return mcp;
+  return { mcp, sandbox: await registerSandboxTools(setup) };
 }
 
 /**

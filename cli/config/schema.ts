@@ -17,6 +17,7 @@ import { sandboxSchema } from '../../sandbox/config.js';
 import { toolsSchema } from '../../tools/config.js';
 import { mcpSchema } from '../../tools/mcp/config.js';
 import { memorySchema } from '../../tools/memory/config.js';
+import { skillsSchema } from '../../tools/skills/config.js';
 import { fetchUrlSchema } from '../../tools/web/config.js';
 import { webSearchSchema } from '../../tools/web/search-config.js';
 import { channelModules } from '../channels.js';
@@ -63,6 +64,7 @@ export const configSchema = z
     fetchUrl: fetchUrlSchema,
     webSearch: webSearchSchema,
     memory: memorySchema,
+    skills: skillsSchema,
   })
   .strict();
 
