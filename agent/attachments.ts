@@ -3,7 +3,7 @@
  * for every channel (web chat uploads included):
  *
  * - the stored user text gets one note per attachment (`[attached document
- *   "report.pdf" saved at /…/report.pdf, 812 bytes]`), so tools can find the file
+ *   "report.pdf" saved at /workspace/…-report.pdf, 812 bytes]`), so tools can find the file
  *   in the workspace and later turns still know it was sent;
  * - the current turn's images go to the model as `image_url` parts (data URLs): from
  *   `dataBase64` when the adapter inlined them, else read from the workspace `path`
@@ -32,7 +32,8 @@ export function userContent(message: InboundMessage): string {
 
 export function attachmentNote(a: Attachment): string {
   const name = a.fileName ? ` "${a.fileName}"` : '';
-  const where = a.path ? ` saved at ${a.path}` : '';
+  // Channels save inbound files at the workspace root; tools see it as /workspace.
+  const where = a.path ? ` saved at /workspace/${basename(a.path)}` : '';
   const size = a.size ? `, ${a.size} bytes` : '';
   return `[attached ${a.kind}${name}${where}${size}]`;
 }
