@@ -124,6 +124,10 @@ export class Router implements MessageHandler {
     const prepared = await prepareMessage(this.deps.turn?.prepare ?? [], scope);
     if ('reply' in prepared) return { text: prepared.reply };
     const reply = await this.converse({ ...turn, message: prepared.message }, this.deps.model);
+    for (const step of this.deps.turn?.finish ?? [])
+      await step(scope, reply.text, turn).catch((error) =>
+        this.deps.log.warn({ err: error }, 'finishing step failed'),
+      );
     if (prepared.echo.length === 0) return reply;
     return { ...reply, text: [...prepared.echo, reply.text].join('\n\n') };
   }

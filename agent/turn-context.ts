@@ -6,7 +6,7 @@
  * only calls them, so a capability plugs in without the router knowing it.
  *
  *   message ─► prepare (transcribe …) ─► sections (skills, MCP note, memories)
- *           ─► system prompt + history ─► model ↔ tools
+ *           ─► system prompt + history ─► model ↔ tools ─► finish (spoken reply) ─► reply
  *
  * @example
  * ```ts
@@ -14,7 +14,7 @@
  * new Router({ ...deps, turn: { sections: [mcpNote], prepare: [] } })
  * ```
  */
-import type { InboundMessage } from '../core/contract.js';
+import type { ChannelAdapter, InboundMessage, OutboundTarget } from '../core/contract.js';
 
 /** Who is speaking, where: what a section or a tool may scope its data to. */
 export interface TurnScope {
@@ -36,9 +36,21 @@ export type PrepareStep = (scope: TurnScope) => Promise<PrepareOutcome | undefin
 
 export type PrepareOutcome = { message: InboundMessage; echo?: string } | { reply: string };
 
+/**
+ * A step run once the model answered, before the text reply is delivered (e.g. a
+ * spoken version of it for a voice note). Outside the exactly-once guarantee of the
+ * reply itself: a failure is logged, the text reply still goes out.
+ */
+export type FinishStep = (
+  scope: TurnScope,
+  reply: string,
+  channel: { adapter: ChannelAdapter; target: OutboundTarget },
+) => Promise<void>;
+
 export interface TurnExtensions {
   sections: PromptSection[];
   prepare: PrepareStep[];
+  finish?: FinishStep[];
 }
 
 /** The system prompt of one turn: the configured prompt, then each non-empty section. */

@@ -6,10 +6,15 @@
  *   MCP servers down ─► prompt note
  *   memory           ─► remember / recall / forget, relevant memories in the prompt, /memory
  *   skills           ─► use_skill, run_skill_script (sandbox), the list in the prompt, /skills
+ *   media            ─► voice notes transcribed into the message; spoken replies (Telegram)
  */
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Command } from '../agent/commands.js';
+import { openAISpeaker, openAITranscriber } from '../agent/media/audio-client.js';
+import type { MediaConfig } from '../agent/media/config.js';
+import { speechStep } from '../agent/media/speech.js';
+import { transcriptionStep } from '../agent/media/transcribe.js';
 import { memoryCommand, memorySection } from '../agent/memory.js';
 import { skillsCommand } from '../agent/skills.js';
 import type { TurnExtensions } from '../agent/turn-context.js';
@@ -25,7 +30,7 @@ import type { SkillsConfig } from '../tools/skills/config.js';
 import { runSkillScriptTool, skillsSection, useSkillTool } from '../tools/skills/index.js';
 
 export interface CapabilitySetup {
-  config: { dataDir: string; memory: MemoryConfig; skills: SkillsConfig };
+  config: { dataDir: string; memory: MemoryConfig; skills: SkillsConfig; media: MediaConfig };
   tools: ToolRegistry;
   stores: { memory: MemoryStore };
   mcp: McpManager | undefined;
@@ -46,6 +51,29 @@ export async function registerCapabilities(setup: CapabilitySetup): Promise<void
     commands.push(memoryCommand(setup.stores.memory, config.memory));
   }
   if (config.skills.dir) await registerSkills(setup, config.skills.dir);
+  registerMedia(setup);
+}
+
+/** Voice notes → transcript (or a reply saying how to enable it); optional spoken replies. */
+function registerMedia({ config, turn, redactor, log }: CapabilitySetup): void {
+  const { transcription, speech } = config.media;
+  const listen = transcription.baseUrl;
+  turn.prepare.push(
+    transcriptionStep(
+      transcription,
+      listen ? openAITranscriber({ ...transcription, baseUrl: listen }) : undefined,
+    ),
+  );
+  const speakAt = speech.baseUrl ?? listen;
+  if (speech.enabled && !speakAt)
+    log.warn(
+      'media.speech.enabled is true but no endpoint is set: set media.speech.baseUrl (PARLEY_SPEECH_URL) or media.transcription.baseUrl; answers stay text only.',
+    );
+  if (!speech.enabled || !speakAt) return;
+  const apiKey = speech.apiKey ?? transcription.apiKey;
+  if (apiKey) redactor.add(apiKey);
+  const speak = openAISpeaker({ ...speech, baseUrl: speakAt, ...(apiKey ? { apiKey } : {}) });
+  (turn.finish ??= []).push(speechStep(speech, speak));
 }
 
 /** Skills from `skills.dir`, reloaded on change; scripts only through the sandbox. */

@@ -6,9 +6,10 @@
  * disabled with a clear reason when either is missing, and the periodic orphan
  * cleanup is started (stopped through `onStop`).
  */
+
+import type { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { getTimeTool } from '../tools/builtin/get-time.js';
 import type { McpConfig } from '../tools/mcp/config.js';
-import type { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import type { McpManager } from '../tools/mcp/manager.js';
 import type { SandboxSetup } from '../tools/sandbox/index.js';
 import type { FetchUrlConfig } from '../tools/web/config.js';

@@ -223,6 +223,11 @@ export interface ChannelAdapter {
    * pushed yet may be dropped, since the final message supersedes them.
    */
   endStream?(target: OutboundTarget, replyId: string): void;
+  /**
+   * Sends a voice note (Ogg/Opus audio) that the platform plays inline: optional
+   * spoken replies (Telegram `sendVoice`). Channels without it get text only.
+   */
+  sendVoice?(target: OutboundTarget, audio: { data: Uint8Array; mimeType: string }): Promise<SentMessage>;
   /** Answers a button press so the platform stops its spinner. */
   acknowledgeAction?(message: InboundMessage, text?: string): Promise<void>;
   /** Set by channels whose delivery is a local write (see `LocalOutbox` in stores.ts). */

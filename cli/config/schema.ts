@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { accessSchema, historySchema, llmSchema } from '../../agent/config.js';
+import { mediaSchema } from '../../agent/media/config.js';
 import { queueSchema } from '../../bridge/config.js';
 import { terminalSchema } from '../../channels/terminal/config.js';
 import { webSchema } from '../../channels/web/config.js';
@@ -65,6 +66,7 @@ export const configSchema = z
     webSearch: webSearchSchema,
     memory: memorySchema,
     skills: skillsSchema,
+    media: mediaSchema,
   })
   .strict();
 
