@@ -73,7 +73,7 @@ function registerMedia({ config, turn, redactor, log }: CapabilitySetup): void {
   const apiKey = speech.apiKey ?? transcription.apiKey;
   if (apiKey) redactor.add(apiKey);
   const speak = openAISpeaker({ ...speech, baseUrl: speakAt, ...(apiKey ? { apiKey } : {}) });
-  (turn.finish ??= []).push(speechStep(speech, speak));
+  turn.finish = [...(turn.finish ?? []), speechStep(speech, speak)];
 }
 
 /** Skills from `skills.dir`, reloaded on change; scripts only through the sandbox. */

@@ -227,7 +227,10 @@ export interface ChannelAdapter {
    * Sends a voice note (Ogg/Opus audio) that the platform plays inline: optional
    * spoken replies (Telegram `sendVoice`). Channels without it get text only.
    */
-  sendVoice?(target: OutboundTarget, audio: { data: Uint8Array; mimeType: string }): Promise<SentMessage>;
+  sendVoice?(
+    target: OutboundTarget,
+    audio: { data: Uint8Array; mimeType: string },
+  ): Promise<SentMessage>;
   /** Answers a button press so the platform stops its spinner. */
   acknowledgeAction?(message: InboundMessage, text?: string): Promise<void>;
   /** Set by channels whose delivery is a local write (see `LocalOutbox` in stores.ts). */
