@@ -5,6 +5,7 @@
  * A server that is down is a warning, not a failure: Parley runs without its tools.
  */
 import pino from 'pino';
+import type { SandboxConfig } from '../sandbox/config.js';
 import type { McpConfig } from '../tools/mcp/config.js';
 import type { McpServerStatus } from '../tools/mcp/connection.js';
 import type { Environment } from '../tools/mcp/environment.js';
@@ -23,6 +24,7 @@ export async function checkMcpServers(
   config: McpConfig,
   environment: Environment,
   redactor: Redactor = new Redactor([]),
+  sandbox?: SandboxConfig,
 ): Promise<McpCheck[]> {
   if (Object.keys(config.servers).length === 0)
     return [{ name: 'mcp', status: 'skip', detail: 'no MCP servers configured' }];
@@ -32,6 +34,7 @@ export async function checkMcpServers(
     environment,
     redactor,
     log: pino({ level: 'silent' }),
+    ...(sandbox ? { sandbox } : {}),
   });
   manager.start();
   try {

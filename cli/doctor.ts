@@ -174,6 +174,7 @@ const checkMcp: Check = (config, options) =>
     config.mcp,
     options.environment ?? process.env,
     new Redactor(configSecrets(config)),
+    config.sandbox,
   );
 
 const CHECKS: [string, Check][] = [

@@ -60,6 +60,7 @@ async function registerMcp(setup: ToolSetup): Promise<McpManager> {
     redactor,
     log,
     environment: setup.environment,
+    sandbox: setup.config.sandbox,
   });
   mcp.start();
   setup.onStop(() => mcp.close());
