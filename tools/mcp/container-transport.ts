@@ -81,7 +81,6 @@ export class ContainerStdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
-  private docker: Docker | undefined;
   private container: Docker.Container | undefined;
   private stream: NodeJS.ReadWriteStream | undefined;
   private readonly buffer = new ReadBuffer();
@@ -98,7 +97,6 @@ export class ContainerStdioTransport implements Transport {
     // Loaded only for servers that run in a container (dockerode weighs ~25 MB).
     const { default: Dockerode } = await import('dockerode');
     const docker = new Dockerode(this.socketPath ? { socketPath: this.socketPath } : undefined);
-    this.docker = docker;
     const container = await docker.createContainer(this.spec);
     this.container = container;
     const stream = (await container.attach({
