@@ -1,13 +1,12 @@
 /**
- * MemoryStore on SQLite with FTS5: the `memories` table and its external-content
- * full-text index `memories_fts` (kept in step by triggers). The only writer of both.
+ * MemoryStore on SQLite with FTS5: the `memories` table and its contentless full-text
+ * index `memories_fts`, both written only here (in one transaction per change).
  *
- * Every row carries a `scope` token (a hash of channel, user and group) that is also
- * an indexed FTS column, and every query is `scope:<token> AND text:(words…)`: the
- * full-text engine itself intersects the scope with the words, so a search costs the
- * same whether the data set holds ten users or ten thousand, and can never return a
- * row of another scope. Words of the query are quoted (no FTS syntax gets through)
- * and OR-ed; results are ranked by bm25.
+ * Every word is indexed as `<scope>x<word>`, where scope is a hash of channel, user and
+ * group, and a query asks for `"<scope>xword" OR …`: the index itself keeps scopes
+ * apart, a search reads only the postings of its own scope (its cost does not grow with
+ * other users' memories), and no row of another scope can match. Query words are
+ * quoted (no FTS syntax gets through) and OR-ed; results are ranked by bm25.
  */
 import { createHash } from 'node:crypto';
 import type { Memory, MemoryScope, MemoryStore } from '../stores.js';
@@ -32,12 +31,24 @@ export function scopeToken(scope: MemoryScope): string {
   return `s${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 }
 
-/** `"word" OR "other"` from free text, or undefined when it has no words. */
-export function matchTerms(query: string): string | undefined {
-  const words = [...new Set(query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])]
-    .filter((word) => word.length > 1 || /\p{N}/u.test(word))
-    .slice(0, MAX_TERMS);
-  return words.length ? words.map((word) => `"${word}"`).join(' OR ') : undefined;
+/** The words of `text`, lowercased, in order (one-letter words dropped, digits kept). */
+export function words(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter(
+    (word) => word.length > 1 || /\p{N}/u.test(word),
+  );
+}
+
+/** What the index holds for `text` in `scope`: every word behind the scope token. */
+export function indexTerms(scope: string, text: string): string {
+  return words(text)
+    .map((word) => `${scope}x${word}`)
+    .join(' ');
+}
+
+/** `"<scope>xword" OR …` for free text, or undefined when it has no words. */
+export function matchTerms(scope: string, query: string): string | undefined {
+  const unique = [...new Set(words(query))].slice(0, MAX_TERMS);
+  return unique.length ? unique.map((word) => `"${scope}x${word}"`).join(' OR ') : undefined;
 }
 
 export class SqliteMemoryStore implements MemoryStore {
@@ -45,22 +56,30 @@ export class SqliteMemoryStore implements MemoryStore {
 
   async add(scope: MemoryScope, text: string): Promise<Memory> {
     const createdAt = Date.now();
-    const { lastInsertRowid } = prepared(
-      this.db,
-      `INSERT INTO memories (channel, user_id, group_id, scope, text, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    ).run(scope.channel, scope.userId, scope.group ?? null, scopeToken(scope), text, createdAt);
-    return { ...pick(scope), id: Number(lastInsertRowid), text, createdAt };
+    const token = scopeToken(scope);
+    const id = this.db.transaction(() => {
+      const { lastInsertRowid } = prepared(
+        this.db,
+        `INSERT INTO memories (channel, user_id, group_id, scope, text, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ).run(scope.channel, scope.userId, scope.group ?? null, token, text, createdAt);
+      prepared(this.db, 'INSERT INTO memories_fts (rowid, terms) VALUES (?, ?)').run(
+        lastInsertRowid,
+        indexTerms(token, text),
+      );
+      return Number(lastInsertRowid);
+    })();
+    return { ...pick(scope), id, text, createdAt };
   }
 
   async search(scope: MemoryScope, query: string, limit: number): Promise<Memory[]> {
-    const terms = matchTerms(query);
+    const terms = matchTerms(scopeToken(scope), query);
     if (!terms) return [];
     const rows = prepared(
       this.db,
       `SELECT ${COLUMNS} FROM memories_fts f JOIN memories m ON m.id = f.rowid
        WHERE memories_fts MATCH ? ORDER BY f.rank LIMIT ?`,
-    ).all(`scope : ${scopeToken(scope)} AND text : (${terms})`, limit) as Row[];
+    ).all(terms, limit) as Row[];
     return rows.map(toMemory);
   }
 
@@ -80,16 +99,11 @@ export class SqliteMemoryStore implements MemoryStore {
   }
 
   async forget(scope: MemoryScope, id: number): Promise<boolean> {
-    return (
-      prepared(this.db, 'DELETE FROM memories WHERE id = ? AND scope = ?').run(
-        id,
-        scopeToken(scope),
-      ).changes > 0
-    );
+    return this.remove('id = ? AND scope = ?', id, scopeToken(scope)) > 0;
   }
 
   async clear(scope: MemoryScope): Promise<number> {
-    return prepared(this.db, 'DELETE FROM memories WHERE scope = ?').run(scopeToken(scope)).changes;
+    return this.remove('scope = ?', scopeToken(scope));
   }
 
   async exportUser(channel: string, userId: string): Promise<Memory[]> {
@@ -101,10 +115,18 @@ export class SqliteMemoryStore implements MemoryStore {
   }
 
   async purgeUser(channel: string, userId: string): Promise<number> {
-    return prepared(this.db, 'DELETE FROM memories WHERE channel = ? AND user_id = ?').run(
-      channel,
-      userId,
-    ).changes;
+    return this.remove('channel = ? AND user_id = ?', channel, userId);
+  }
+
+  /** Deletes the rows matching `where` from the table and the index, in one transaction. */
+  private remove(where: string, ...params: (string | number)[]): number {
+    return this.db.transaction(() => {
+      prepared(
+        this.db,
+        `DELETE FROM memories_fts WHERE rowid IN (SELECT id FROM memories WHERE ${where})`,
+      ).run(...params);
+      return prepared(this.db, `DELETE FROM memories WHERE ${where}`).run(...params).changes;
+    })();
   }
 }
 

@@ -138,8 +138,9 @@ export const migrations: string[] = [
   CREATE INDEX inbox_finished ON inbox (updated_at) WHERE state IN ('done', 'failed');
   `,
   `
-  -- Per-user memories (memory.ts). scope is one token naming (channel, user, group),
-  -- indexed in the full-text table too, so a search never leaves its scope.
+  -- Per-user memories (memory.ts). scope is one token naming (channel, user, group).
+  -- The full-text index holds each word as <scope>x<word> (written by memory.ts), so a
+  -- search reads only its own scope's postings and can never return another scope's row.
   CREATE TABLE memories (
     id INTEGER PRIMARY KEY,
     channel TEXT NOT NULL,
@@ -151,16 +152,6 @@ export const migrations: string[] = [
   );
   CREATE INDEX memories_scope ON memories (scope, id);
   CREATE INDEX memories_user ON memories (channel, user_id);
-  CREATE VIRTUAL TABLE memories_fts USING fts5(
-    scope, text, content = 'memories', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
-  );
-  CREATE TRIGGER memories_ai AFTER INSERT ON memories BEGIN
-    INSERT INTO memories_fts (rowid, scope, text) VALUES (new.id, new.scope, new.text);
-  END;
-  CREATE TRIGGER memories_ad AFTER DELETE ON memories BEGIN
-    INSERT INTO memories_fts (memories_fts, rowid, scope, text)
-      VALUES ('delete', old.id, old.scope, old.text);
-  END;
+  CREATE VIRTUAL TABLE memories_fts USING fts5(terms, content = '', contentless_delete = 1);
   `,
 ];

@@ -1,11 +1,11 @@
 /**
  * Memory benchmark: recall latency with 100,000 stored memories on a real SQLite
- * file (WAL, FTS5), in two shapes: spread over 1,000 users (100 each, the usual
- * case) and all 100,000 belonging to the one user who asks (the worst case: every
- * match of the words is that user's and bm25 ranks them all; `memory.maxPerUser`
- * caps a scope at 10,000 by default). The vocabulary is small (37 words), so each
+ * file (WAL, FTS5), in three shapes: spread over 1,000 users (100 each, the usual
+ * case), 10 users at the default cap of `memory.maxPerUser` (10,000 each), and all
+ * 100,000 belonging to the one user who asks (beyond the default cap: every match of
+ * the words is that user's and bm25 ranks them all). The vocabulary is small (37 words), so each
  * query word matches ~20% of the memories: pessimistic. Searches of a few words
- * (500 spread, 100 for one user; `recall` and the start-of-turn lookup use the same
+ * (500 spread, 200 at the cap, 100 for one user; `recall` and the start-of-turn lookup use the same
  * `search`), p50 / p99 in ms,
  * plus the insert rate while filling.
  * Run alone: `npx tsx test/bench/memory.bench.ts`, or `npm run bench -- memory`.
@@ -78,7 +78,11 @@ async function shape(users: number, searches: number): Promise<Record<string, un
 }
 
 export default async function bench(): Promise<Record<string, unknown>> {
-  return { spread: await shape(1000, 500), oneUser: await shape(1, 100) };
+  return {
+    spread: await shape(1000, 500),
+    atDefaultCap: await shape(10, 200),
+    oneUser: await shape(1, 100),
+  };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
