@@ -103,7 +103,11 @@ describe.skipIf(skip)('a conversation using every capability', () => {
     const before = tg.chat(111).length;
     const requests = llm.requests.length;
     tg.message(message);
-    await waitUntil(() => tg.chat(111).length > before, 30_000);
+    // A draft ending in "…" is edited into the final answer (Telegram streams by edits).
+    await waitUntil(
+      () => tg.chat(111).length > before && !tg.chat(111).at(-1)!.text.endsWith('…'),
+      30_000,
+    );
     lines.push(`**Ada:** ${shown}`);
     for (const request of llm.requests.slice(requests)) {
       const messages = request.body.messages;
