@@ -2,9 +2,9 @@
  * The OpenAI-compatible audio endpoints, through the official SDK: `transcribe`
  * (`POST /audio/transcriptions`, multipart) and `speak` (`POST /audio/speech`, Opus in
  * an Ogg container, what Telegram plays as a voice note). Each client is built from its
- * own section, never from the chat model's.
+ * own section, never from the chat model's. The SDK is loaded at the first voice note.
  */
-import OpenAI, { toFile } from 'openai';
+import type OpenAI from 'openai';
 import type { SpeechConfig, TranscriptionConfig } from './config.js';
 
 export interface AudioFile {
@@ -30,18 +30,29 @@ export function uploadName(mimeType: string | undefined): string {
   return `voice.${found?.[1] ?? 'ogg'}`;
 }
 
+/** An SDK client for one endpoint, created on first use. */
+function lazyClient(options: { baseUrl: string; apiKey?: string | undefined; timeoutMs: number }) {
+  let client: Promise<OpenAI> | undefined;
+  return () =>
+    (client ??= import('openai').then(
+      ({ default: SDK }) =>
+        new SDK({
+          baseURL: options.baseUrl,
+          apiKey: options.apiKey ?? 'none',
+          timeout: options.timeoutMs,
+          maxRetries: 1,
+        }),
+    ));
+}
+
 export function openAITranscriber(config: TranscriptionConfig & { baseUrl: string }): Transcribe {
-  const client = new OpenAI({
-    baseURL: config.baseUrl,
-    apiKey: config.apiKey ?? 'none',
-    timeout: config.timeoutMs,
-    maxRetries: 1,
-  });
+  const client = lazyClient(config);
   return async (audio, signal) => {
+    const { toFile } = await import('openai');
     const file = await toFile(audio.data, uploadName(audio.mimeType), {
       type: audio.mimeType?.split(';')[0] ?? 'audio/ogg',
     });
-    const result = await client.audio.transcriptions.create(
+    const result = await (await client()).audio.transcriptions.create(
       { file, model: config.model, ...(config.language ? { language: config.language } : {}) },
       signal ? { signal } : {},
     );
@@ -50,14 +61,9 @@ export function openAITranscriber(config: TranscriptionConfig & { baseUrl: strin
 }
 
 export function openAISpeaker(config: SpeechConfig & { baseUrl: string; apiKey?: string }): Speak {
-  const client = new OpenAI({
-    baseURL: config.baseUrl,
-    apiKey: config.apiKey ?? 'none',
-    timeout: config.timeoutMs,
-    maxRetries: 1,
-  });
+  const client = lazyClient(config);
   return async (text) => {
-    const response = await client.audio.speech.create({
+    const response = await (await client()).audio.speech.create({
       model: config.model,
       voice: config.voice,
       input: text,
