@@ -225,7 +225,7 @@ export interface ChannelAdapter {
   endStream?(target: OutboundTarget, replyId: string): void;
   /**
    * Sends a voice note (Ogg/Opus audio) that the platform plays inline: optional
-   * spoken replies (Telegram `sendVoice`). Channels without it get text only.
+   * spoken replies (Telegram `sendVoice`, WhatsApp PTT audio). Channels without it get text only.
    */
   sendVoice?(
     target: OutboundTarget,

@@ -53,7 +53,7 @@ export const speechSchema = z
       .boolean()
       .default(false)
       .describe(
-        'Answer a voice note with a spoken reply too (channels that play voice notes: Telegram).',
+        'Answer a voice note with a spoken reply too (channels that play voice notes: Telegram, WhatsApp).',
       ),
     baseUrl: z
       .string()

@@ -1,6 +1,6 @@
 /**
  * Spoken replies: a finish step (agent/turn-context.ts) that, when the user sent a
- * voice note and the channel plays voice notes (`sendVoice`, Telegram today), has the
+ * voice note and the channel plays voice notes (`sendVoice`: Telegram, WhatsApp), has the
  * speech endpoint read the answer aloud and sends it as a voice note before the text.
  * Answers longer than `media.speech.maxChars` stay text only; Markdown marks are
  * dropped from what is spoken.

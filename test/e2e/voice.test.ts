@@ -3,8 +3,11 @@
  * without a transcription endpoint the user is told how to enable it; with one (the
  * OpenAI-compatible audio double) the voice note is downloaded, transcribed, the
  * transcript is the message the model answers and is shown back above the answer,
- * and a spoken reply goes out as a Telegram voice note (sendVoice).
+ * and a spoken reply goes out as a Telegram voice note (sendVoice); the same on
+ * WhatsApp (audio message, PTT).
  */
+
+import type { WAMessage } from '@whiskeysockets/baileys';
 import { afterEach, expect, it } from 'vitest';
 import { NO_TRANSCRIPTION } from '../../agent/media/transcribe.js';
 import { type AudioDouble, startAudioDouble } from '../doubles/audio.js';
@@ -15,25 +18,27 @@ import {
   type TelegramDouble,
   waitUntil,
 } from '../doubles/telegram.js';
-import { type Running, startParley, testConfig } from '../harness.js';
+import { fixture, WhatsAppDouble } from '../doubles/whatsapp.js';
+import { type Running, sleep, startParley, testConfig } from '../harness.js';
 
 const OWNER = { id: 111, first_name: 'Ada' };
 let llm: OpenAIDouble;
-let tg: TelegramDouble;
+let telegram: TelegramDouble | undefined;
 let audio: AudioDouble | undefined;
 let parley: Running | undefined;
 
 afterEach(async () => {
   await parley?.close();
-  await tg?.close();
+  await telegram?.close();
   await llm?.close();
   await audio?.close();
-  parley = audio = undefined;
+  parley = audio = telegram = undefined;
 });
 
-async function start(media: Record<string, unknown>) {
+async function start(media: Record<string, unknown>): Promise<TelegramDouble> {
   llm = await startOpenAIDouble();
-  tg = await startTelegramDouble();
+  const tg = await startTelegramDouble();
+  telegram = tg;
   parley = await startParley(
     testConfig({
       llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test' },
@@ -49,10 +54,11 @@ async function start(media: Record<string, unknown>) {
       },
     }),
   );
+  return tg;
 }
 
 it('says how to enable transcription when no endpoint is configured', async () => {
-  await start({});
+  const tg = await start({});
   const fileId = tg.addFile(Buffer.from('OggS-voice-1'), 'voice/file_7.oga');
   tg.message({ chatId: 111, from: OWNER, voice: { fileId, size: 12, duration: 2 } });
   await waitUntil(() => tg.chat(111).length > 0);
@@ -63,7 +69,7 @@ it('says how to enable transcription when no endpoint is configured', async () =
 
 it('transcribes a voice note, answers the transcript, shows it back and speaks the answer', async () => {
   audio = await startAudioDouble({ 'OggS-voice-1': 'What is the capital of France?' });
-  await start({
+  const tg = await start({
     transcription: { baseUrl: audio.baseUrl, apiKey: 'sk-audio-key-123', echo: true },
     speech: { enabled: true },
   });
@@ -96,4 +102,41 @@ it('transcribes a voice note, answers the transcript, shows it back and speaks t
   });
   expect(tg.voices[0]).toMatchObject({ chatId: '111' });
   expect(tg.voices[0]!.data).toEqual(audio.speechBytes('The capital of France is Paris.'));
+});
+
+it('answers a WhatsApp voice note from its transcript, with a spoken reply (PTT)', async () => {
+  audio = await startAudioDouble({ 'wa-voice-bytes': 'Remind me what day it is' });
+  llm = await startOpenAIDouble();
+  const wa = new WhatsAppDouble({ autoOpen: true });
+  parley = await startParley(
+    testConfig({
+      llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test' },
+      access: { owners: ['whatsapp:4917600000001'] },
+      media: { transcription: { baseUrl: audio.baseUrl, echo: true }, speech: { enabled: true } },
+      channels: {
+        whatsapp: { enabled: true, rateLimits: { perChatMinMs: 0, messagesPerMinute: 6000 } },
+      },
+    }),
+    {
+      options: {
+        seams: {
+          whatsappSocketFactory: wa.factory,
+          whatsappMediaDownloader: async () => Buffer.from('wa-voice-bytes'),
+        },
+      },
+    },
+  );
+  const deadline = Date.now() + 5000;
+  while (wa.current.user === undefined && Date.now() < deadline) await sleep(5);
+  llm.script.push({ text: 'It is Tuesday.' });
+  wa.current.upsert(fixture<{ messages: WAMessage[] }>('voice-note').messages);
+  const until = Date.now() + 10_000;
+  while (wa.sent().length < 2 && Date.now() < until) await sleep(10);
+  const [voice, text] = wa.sent();
+  expect(voice!.content).toMatchObject({ mimetype: 'audio/ogg; codecs=opus', ptt: true });
+  expect(Buffer.from((voice!.content as { audio: Buffer }).audio)).toEqual(
+    audio.speechBytes('It is Tuesday.'),
+  );
+  expect(text!.text).toBe('🎙 “Remind me what day it is”\n\nIt is Tuesday.');
+  expect(audio.requests[0]!.file).toMatchObject({ name: 'voice.ogg', type: 'audio/ogg' });
 });
