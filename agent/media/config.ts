@@ -3,7 +3,7 @@
  * (a local Whisper server can transcribe while the chat goes to another provider).
  * `transcription` turns voice notes into the user's message (OpenAI-compatible
  * `POST /audio/transcriptions`); `speech` optionally answers a voice note with a
- * spoken reply (`POST /audio/speech`) on channels that play voice notes (Telegram).
+ * spoken reply (`POST /audio/speech`) on channels that play voice notes (Telegram, WhatsApp).
  */
 import { z } from 'zod';
 
