@@ -5,7 +5,10 @@
  *   approval answer? ─► answer it (runs outside the conversation lane)
  *   command?         ─► /help /new /reset /status /whoami /start
  *   provider missing ─► say which variables to set
- *   otherwise        ─► session history + user message ─► model ↔ tools loop ─► reply
+ *   otherwise        ─► prepare steps (voice note → transcript) ─► session history + user
+ *                       message (attachments: agent/attachments.ts), system prompt + sections
+ *                       (skills, MCP note, memories) ─► model ↔ tools loop ─► finish steps
+ *                       (spoken reply) ─► reply
  *
  * A turn's session messages are stored only with its frozen reply (see `converse`),
  * so a turn re-run after a crash starts from a clean session.
@@ -25,7 +28,13 @@ import {
   parseApprovalAnswer,
   type ScopedAnswer,
 } from './approvals.js';
-import { imageParts, type UserContent, userContent, withImages } from './attachments.js';
+import {
+  type ImagePart,
+  imageParts,
+  type UserContent,
+  userContent,
+  withImages,
+} from './attachments.js';
 import { type Command, parseCommand } from './commands.js';
 import type { HistoryConfig, LlmConfig } from './config.js';
 import { type ChatMessage, type ChatModel, ProviderError } from './llm.js';
@@ -331,10 +340,7 @@ export class Router implements MessageHandler {
 }
 
 /** Maps a stored message to the Chat Completions shape; `images` go with the current turn's. */
-function toChatMessage(
-  stored: HistoryMessage,
-  images: Parameters<typeof withImages>[1],
-): ChatMessage {
+function toChatMessage(stored: HistoryMessage, images: ImagePart[]): ChatMessage {
   switch (stored.role) {
     case 'user': {
       const content: UserContent = withImages(stored.content ?? '', images);
