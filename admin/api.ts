@@ -9,6 +9,7 @@
 import { createRoute, type OpenAPIHono, type RouteConfig, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ChannelStatus as Status } from '../core/contract.js';
+import { exportUserData } from '../sessions/user-data.js';
 import { type ChannelError, ChannelErrors } from './channel-errors.js';
 import { listProviderModels, pingProvider } from './provider.js';
 import * as s from './schemas.js';
@@ -95,6 +96,11 @@ export function registerApi(
   );
   op(api, get('/api/tools', 'Registered tools and their policies', s.Tool.array()), async (c) =>
     c.json(toolList(app)),
+  );
+  op(
+    api,
+    get('/api/mcp', 'MCP servers: state, tools, last error', s.McpServer.array()),
+    async (c) => c.json(app.mcp?.status() ?? []),
   );
   registerApprovals(api, app);
   registerPairing(api, app);
@@ -240,13 +246,13 @@ function registerExport(api: OpenAPIHono, app: AdminApp): void {
   const query = s.z.object({ channel: s.z.string(), user: s.z.string() });
   const route = get(
     '/api/export',
-    'Everything stored about one user (their DMs and their messages in groups), as a JSON download',
+    'Everything stored about one user (their DMs, their messages in groups, their memories), as a JSON download',
     s.z.record(s.z.string(), s.z.unknown()),
     { request: { query } },
   );
   op(api, route, async (c) => {
     const { channel, user } = valid(c, 'query' as 'json', query);
-    const text = JSON.stringify(await app.sessions.exportUser(channel, user), null, 2);
+    const text = JSON.stringify(await exportUserData(app.stores, channel, user), null, 2);
     return new Response(text, {
       headers: {
         'content-type': 'application/json; charset=utf-8',

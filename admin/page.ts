@@ -131,6 +131,7 @@ export function adminPage(): string {
     <div class="actions"><button id="ping">Ping provider</button><button id="models">List models</button></div>
     <pre id="provider"></pre></section>
   <section id="tools-section"><h2>Tools</h2><div id="tools"></div></section>
+  <section id="mcp-section"><h2>MCP servers</h2><div id="mcp"></div></section>
   <section id="usage-section" class="wide"><h2>Usage <button id="refresh-usage">Refresh</button></h2>
     <div id="usage-totals"></div><div id="usage-budgets"></div><div id="usage-tables"></div></section>
   <section id="jobs-section"><h2>Scheduled jobs <button id="refresh-jobs">Refresh</button></h2><div id="jobs"></div></section>

@@ -152,6 +152,19 @@ export const Tool = z
   })
   .openapi('Tool');
 
+export const McpServer = z
+  .object({
+    name: z.string(),
+    transport: z.enum(['stdio', 'http']),
+    state: z.enum(['connecting', 'connected', 'down', 'disabled', 'stopped']),
+    tools: z.array(z.string()).openapi({ description: 'Tool names offered to the model.' }),
+    error: z.string().optional().openapi({ description: 'Why the server is down (redacted).' }),
+    failures: z.number().int(),
+    since: z.string(),
+    nextRetryAt: z.string().optional(),
+  })
+  .openapi('McpServer');
+
 export const ProviderCheck = z
   .object({
     ok: z.boolean(),

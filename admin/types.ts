@@ -10,7 +10,8 @@ import type { JobService } from '../agent/scheduler/service.js';
 import type { UsageMeter } from '../agent/usage/meter.js';
 import type { BridgeEvent } from '../bridge/index.js';
 import type { ChannelAdapter } from '../core/contract.js';
-import type { AccessStore, SessionStore } from '../sessions/stores.js';
+import type { AccessStore, MemoryStore, SessionStore } from '../sessions/stores.js';
+import type { McpServerStatus } from '../tools/mcp/connection.js';
 import type { Redactor } from '../tools/redact.js';
 import type { ToolRegistry } from '../tools/registry.js';
 
@@ -18,11 +19,13 @@ import type { ToolRegistry } from '../tools/registry.js';
 export interface AdminApp {
   config: { llm: { timeoutMs: number } };
   log: Logger;
-  stores: { open: boolean };
+  stores: { open: boolean; sessions: SessionStore; memory: MemoryStore };
   sessions: SessionStore;
   accessStore: AccessStore;
   approvals: ApprovalService;
   tools: ToolRegistry;
+  /** MCP servers' connections (undefined when none is configured). */
+  mcp: { status(): McpServerStatus[] } | undefined;
   model: ChatModel | undefined;
   /** The usage meter behind `/api/usage`. */
   usage?: UsageMeter;

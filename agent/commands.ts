@@ -11,6 +11,11 @@ export interface CommandContext {
   senderName: string | undefined;
   role: 'owner' | 'allowed' | 'guest';
   conversationKey: string;
+  chatType?: 'dm' | 'group';
+  /** The platform chat id (memory in groups is scoped by it). */
+  conversationId?: string;
+  /** Commands besides the built-in ones, for /help. */
+  extraCommands?: Command[];
   /** Ends the conversation's session; true when one was open. */
   resetSession(): Promise<boolean>;
   status(): Promise<Record<string, string | number>>;
@@ -41,13 +46,13 @@ export const commands: Command[] = [
   {
     name: 'help',
     description: 'List the commands',
-    run: () => helpText(),
+    run: (context) => helpText(context.extraCommands),
   },
   {
     name: 'start',
     description: 'Say hello',
     run: (context) =>
-      `Hello${context.senderName ? ` ${context.senderName}` : ''}! Just write to me.\n\n${helpText()}`,
+      `Hello${context.senderName ? ` ${context.senderName}` : ''}! Just write to me.\n\n${helpText(context.extraCommands)}`,
   },
   {
     name: 'new',
@@ -125,17 +130,23 @@ async function modelCommand(context: CommandContext, args: string): Promise<stri
   return `This conversation now uses ${name}.`;
 }
 
-function helpText(): string {
+function helpText(extra: Command[] = []): string {
   return [
     'Commands:',
-    ...commands.filter((c) => c.name !== 'start').map((c) => `/${c.name} — ${c.description}`),
+    ...[...commands, ...extra]
+      .filter((c) => c.name !== 'start')
+      .map((c) => `/${c.name} — ${c.description}`),
   ].join('\n');
 }
 
-/** Splits `/cmd@Bot args` into a known command and its arguments. */
-export function parseCommand(text: string): { command: Command; args: string } | undefined {
+/** Splits `/cmd@Bot args` into a known command (built-in or one of `more`) and its arguments. */
+export function parseCommand(
+  text: string,
+  more: Command[] = [],
+): { command: Command; args: string } | undefined {
   const match = /^\/([a-z_]+)(?:@\S+)?(?:\s+([\s\S]*))?$/i.exec(text.trim());
   if (!match) return undefined;
-  const command = commands.find((c) => c.name === match[1]!.toLowerCase());
+  const name = match[1]!.toLowerCase();
+  const command = [...commands, ...more].find((c) => c.name === name);
   return command ? { command, args: match[2]?.trim() ?? '' } : undefined;
 }

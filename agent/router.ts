@@ -8,9 +8,12 @@
  *   command?         ─► /help /new /reset /status /usage /whoami /start /jobs /model
  *                      /stop (outside the lane: aborts the conversation's running turn)
  *   provider missing ─► say which variables to set
- *   otherwise        ─► session (reset rules) ─► history (compacted into a summary
- *                      when it outgrows the budget) + user message ─► model ↔ tools
- *                      loop (the turn's abort signal, the conversation's model) ─► reply
+ *   otherwise        ─► prepare steps (voice note → transcript) ─► session (reset rules)
+ *                      ─► history (compacted into a summary when it outgrows the budget)
+ *                      + user message (attachments: agent/attachments.ts), system prompt +
+ *                      sections (skills, MCP note, memories) ─► model ↔ tools loop (the
+ *                      turn's abort signal, the conversation's model) ─► finish steps
+ *                      (spoken reply) ─► reply
  *
  * A turn's session messages are stored only with its frozen reply (see `converse`),
  * so a turn re-run after a crash starts from a clean session. Model calls carry the
@@ -33,7 +36,14 @@ import {
   parseApprovalAnswer,
   type ScopedAnswer,
 } from './approvals.js';
-import { type CommandContext, parseCommand } from './commands.js';
+import {
+  type ImagePart,
+  imageParts,
+  type UserContent,
+  userContent,
+  withImages,
+} from './attachments.js';
+import { type Command, type CommandContext, parseCommand } from './commands.js';
 import { turnHistory } from './compaction/index.js';
 import type { HistoryConfig, LlmConfig } from './config.js';
 import { type ChatMessage, type ChatModel, type ModelEvent, ProviderError } from './llm.js';
@@ -43,6 +53,12 @@ import type { RateLimiter } from './rate-limit/index.js';
 import type { JobRunner } from './scheduler/run.js';
 import type { JobService } from './scheduler/service.js';
 import { openSession, resetRuleFor } from './session-reset/index.js';
+import {
+  prepareMessage,
+  systemPrompt,
+  type TurnExtensions,
+  type TurnScope,
+} from './turn-context.js';
 import { RunningTurns, TurnAbandoned, TurnStopped, unlessAborted } from './turns.js';
 import type { UsageMeter } from './usage/meter.js';
 import type { OwnerChats } from './usage/owners.js';
@@ -69,6 +85,10 @@ export interface RouterDeps {
   jobs?: { runner: JobRunner; service: JobService } | undefined;
   /** Keeps each conversation's `/model` choice; without it `/model` can only list. */
   meta?: MetaStore;
+  /** Prompt sections and message preparation added by capabilities (agent/turn-context.ts). */
+  turn?: TurnExtensions;
+  /** Commands besides the built-in ones (e.g. /skills, /memory). */
+  commands?: Command[];
 }
 
 /** Events for metrics. */
@@ -138,7 +158,7 @@ export class Router implements MessageHandler {
     const answer = parseApprovalAnswer(message);
     if (answer)
       return this.answerApproval(turn, answer.id, answer.command ? 'command' : answer.answer);
-    const parsed = parseCommand(message.text);
+    const parsed = parseCommand(message.text, this.deps.commands);
     if (parsed) {
       const text = await parsed.command.run(this.commandContext(turn, decision.role), parsed.args);
       return text === null ? null : { text };
@@ -146,7 +166,20 @@ export class Router implements MessageHandler {
     if (!this.deps.model)
       return { text: this.deps.providerMissing ?? 'No AI provider is configured.' };
     if (!message.text.trim() && message.attachments.length === 0) return null;
-    return this.converse(turn, this.deps.model);
+    const scope = {
+      message,
+      principal: principalOf(message),
+      conversationKey: turn.conversationKey,
+    };
+    const prepared = await prepareMessage(this.deps.turn?.prepare ?? [], scope);
+    if ('reply' in prepared) return { text: prepared.reply };
+    const reply = await this.converse({ ...turn, message: prepared.message }, this.deps.model);
+    for (const step of this.deps.turn?.finish ?? [])
+      await step(scope, reply.text, turn).catch((error) =>
+        this.deps.log.warn({ err: error }, 'finishing step failed'),
+      );
+    if (prepared.echo.length === 0) return reply;
+    return { ...reply, text: [...prepared.echo, reply.text].join('\n\n') };
   }
 
   /**
@@ -193,6 +226,9 @@ export class Router implements MessageHandler {
       senderName: message.sender.name,
       role,
       conversationKey,
+      chatType: message.chatType,
+      conversationId: message.conversationId,
+      extraCommands: this.deps.commands ?? [],
       resetSession: () => this.deps.sessions.end(conversationKey),
       status: () => this.status(turn),
       stopTurn: () => this.stopTurn(conversationKey),
@@ -280,6 +316,12 @@ export class Router implements MessageHandler {
     const record = { sessionId: session.id, messages: turnMessages };
     const preferredModel = await this.choice.current(turn.conversationKey, message.channel);
     const onEvent = (event: ModelEvent) => this.modelEvent(event);
+    const scope: TurnScope = {
+      message,
+      principal: principalOf(message),
+      conversationKey: turn.conversationKey,
+    };
+    const images = await imageParts(message);
     const started = Date.now();
     let shown = '';
     try {
@@ -288,7 +330,14 @@ export class Router implements MessageHandler {
         ...{ signal, preferredModel, onEvent, failures: this.compactionFailures },
       });
       const messages: ChatMessage[] = [
-        { role: 'system', content: config.llm.systemPrompt },
+        {
+          role: 'system',
+          content: await systemPrompt(
+            config.llm.systemPrompt,
+            this.deps.turn?.sections ?? [],
+            scope,
+          ),
+        },
         ...(summary
           ? [
               {
@@ -297,7 +346,9 @@ export class Router implements MessageHandler {
               },
             ]
           : []),
-        ...history.map((stored) => toChatMessage(stored, message, turn.inboxId)),
+        ...history.map((stored) =>
+          toChatMessage(stored, stored.inboxId === turn.inboxId ? images : []),
+        ),
       ];
       const result = await runToolLoop({
         model,
@@ -443,6 +494,7 @@ export class Router implements MessageHandler {
           chatType: turn.message.chatType,
           ...(turn.message.threadId !== undefined ? { threadId: turn.message.threadId } : {}),
         },
+        chatType: turn.message.chatType,
         signal,
       });
       return this.toolOutcome(name, result.isError ? 'error' : 'ok', {
@@ -542,40 +594,12 @@ function failedText(error: ProviderError): string {
   return `${error.partial}\n\n…(the answer failed: ${error.userMessage})`;
 }
 
-/** The user's message as stored: text plus a note per attachment. */
-function userContent(message: InboundMessage): string {
-  const notes = message.attachments.map(
-    (a) =>
-      `[attached ${a.kind}${a.fileName ? ` "${a.fileName}"` : ''}${a.path ? ` saved at ${a.path}` : ''}${a.size ? `, ${a.size} bytes` : ''}]`,
-  );
-  const name =
-    message.chatType === 'group' && message.sender.name ? `${message.sender.name}: ` : '';
-  return [name + message.text, ...notes].filter(Boolean).join('\n');
-}
-
-/** Maps a stored message to the Chat Completions shape; the current turn's images go as image parts. */
-function toChatMessage(
-  stored: HistoryMessage,
-  current: InboundMessage,
-  inboxId: number,
-): ChatMessage {
+/** Maps a stored message to the Chat Completions shape; `images` go with the current turn's. */
+function toChatMessage(stored: HistoryMessage, images: ImagePart[]): ChatMessage {
   switch (stored.role) {
     case 'user': {
-      const images =
-        stored.inboxId === inboxId
-          ? current.attachments.filter((a) => a.kind === 'image' && a.dataBase64)
-          : [];
-      if (images.length === 0) return { role: 'user', content: stored.content ?? '' };
-      return {
-        role: 'user',
-        content: [
-          { type: 'text', text: stored.content ?? '' },
-          ...images.map((image) => ({
-            type: 'image_url' as const,
-            image_url: { url: `data:${image.mimeType ?? 'image/jpeg'};base64,${image.dataBase64}` },
-          })),
-        ],
-      };
+      const content: UserContent = withImages(stored.content ?? '', images);
+      return { role: 'user', content };
     }
     case 'assistant':
       return stored.toolCalls

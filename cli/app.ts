@@ -18,6 +18,7 @@ import { ADMIN_PRINCIPAL } from '../admin/api.js';
 import { registerAdmin } from '../admin/index.js';
 import { AccessPolicy } from '../agent/access.js';
 import { ApprovalService } from '../agent/approvals.js';
+import type { Command } from '../agent/commands.js';
 import { type ChatModel, missingProvider, OpenAIChatModel } from '../agent/llm.js';
 import { providerSecrets } from '../agent/models/providers.js';
 import { RateLimiter } from '../agent/rate-limit/index.js';
@@ -26,6 +27,7 @@ import { type Clock, Scheduler } from '../agent/scheduler/index.js';
 import { JobRunner } from '../agent/scheduler/run.js';
 import { JobService } from '../agent/scheduler/service.js';
 import { scheduleTool } from '../agent/scheduler/tool.js';
+import type { TurnExtensions } from '../agent/turn-context.js';
 import { unpricedWarning } from '../agent/usage/budgets.js';
 import { UsageMeter } from '../agent/usage/meter.js';
 import { metered } from '../agent/usage/metered.js';
@@ -40,6 +42,7 @@ import type { AccessStore, MetaStore, SessionStore } from '../sessions/stores.js
 import type { McpManager } from '../tools/mcp/manager.js';
 import { Redactor } from '../tools/redact.js';
 import { ToolRegistry } from '../tools/registry.js';
+import { registerCapabilities } from './capabilities.js';
 import { createChannels } from './channel-context.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
 import { configSecrets } from './config/fields.js';
@@ -136,6 +139,9 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const model = providerMissing ? undefined : metered(new OpenAIChatModel(config.llm), usage);
   const { llm, history } = config;
   const sessions = stores.sessions;
+  // Filled by registerCapabilities below (prompt sections, message steps, commands).
+  const turn: TurnExtensions = { sections: [], prepare: [] };
+  const commands: Command[] = [];
   const rateLimit = {
     limiter: new RateLimiter(config.rateLimit),
     exemptOwners: config.rateLimit.exemptOwners,
@@ -148,6 +154,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     ...{ rateLimit, usage, ownerChats },
     jobs: jobs && { runner: new JobRunner({ jobs: stores.jobs, log }), service: jobs },
     meta: stores.meta,
+    ...{ turn, commands },
   });
   const bridge = new Bridge(stores.inbox, router, log, { ...config.queue });
   const http = config.web.enabled
@@ -157,10 +164,14 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
         log,
       })
     : undefined;
-  const { dataDir, sandbox, fetchUrl, mcp: mcpConfig } = config;
-  const mcp = await registerTools({
-    config: { dataDir, sandbox, fetchUrl, mcp: mcpConfig },
+  const { dataDir, sandbox, fetchUrl, webSearch, mcp: mcpConfig } = config;
+  const { mcp, sandbox: dockerSandbox } = await registerTools({
+    config: { dataDir, sandbox, fetchUrl, webSearch, mcp: mcpConfig },
     ...{ tools, log, redactor, onStop, environment: process.env },
+  });
+  await registerCapabilities({
+    ...{ config, tools, stores, mcp, turn, commands, log, redactor, onStop },
+    sandbox: dockerSandbox,
   });
   const channels = await createChannels({
     ...{ config, log, http: http?.app, stores, onStop },

@@ -4,6 +4,7 @@
  *
  *   config valid ─► data folder writable ─► Docker engine + sandbox image
  *   ─► AI provider (one tiny completion; 401 = bad API key)
+ *   ─► each MCP server (connect, list tools; down is a warning)
  *   ─► each enabled channel module's `probe` (Telegram getMe, Slack auth.test,
  *      Discord GET /users/@me, WhatsApp paired), and a warning for a channel whose
  *      credentials are set but which is not enabled
@@ -24,6 +25,7 @@ import { enabledModules, sectionOf, sectionPath } from './channels.js';
 import { dormantChannels } from './config/dormant.js';
 import { configSecrets } from './config/fields.js';
 import type { ParleyConfig } from './config/schema.js';
+import { checkMcpServers } from './doctor-mcp.js';
 
 export interface CheckResult {
   name: string;
@@ -41,11 +43,13 @@ export interface DoctorOptions {
   /** Progress and results (default: stdout). */
   out?: (line: string) => void;
   timeoutMs?: number;
+  /** Where MCP servers' named variables come from (default: the process environment). */
+  environment?: Record<string, string | undefined>;
 }
 
 type Check = (
   config: ParleyConfig,
-  options: Required<Omit<DoctorOptions, 'model'>> & DoctorOptions,
+  options: Required<Omit<DoctorOptions, 'model' | 'environment'>> & DoctorOptions,
 ) => Promise<CheckResult[]>;
 
 const ok = (name: string, detail: string): CheckResult => ({ name, status: 'ok', detail });
@@ -168,10 +172,19 @@ const checkChannels: Check = async (config, options) => {
   return results;
 };
 
+const checkMcp: Check = (config, options) =>
+  checkMcpServers(
+    config.mcp,
+    options.environment ?? process.env,
+    new Redactor(configSecrets(config)),
+    config.sandbox,
+  );
+
 const CHECKS: [string, Check][] = [
   ['data folder', checkDataDir],
   ['Docker engine and sandbox image', checkDocker],
   ['AI provider', checkProvider],
+  ['MCP servers', checkMcp],
   ['channel credentials', checkChannels],
 ];
 

@@ -16,6 +16,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteStores } from '../sessions/sqlite/index.js';
+import { exportUserData, purgeUserData } from '../sessions/user-data.js';
 import { createApp } from './app.js';
 import { runLogin } from './channel-login.js';
 import { enabledModules } from './channels.js';
@@ -191,17 +192,17 @@ async function sessionsCommand(args: string[], config: ParleyConfig): Promise<nu
   if ((action === 'export' || action === 'purge') && match) {
     const [, channel, userId] = match as unknown as [string, string, string];
     if (action === 'export') {
-      const data = JSON.stringify(await store.exportUser(channel, userId), null, 2);
+      const data = JSON.stringify(await exportUserData(stores, channel, userId), null, 2);
       if (file) {
         writeFileSync(file, data);
         out(`Exported ${channel}:${userId} to ${file}.`);
       } else out(data);
       return 0;
     }
-    const result = await store.purgeUser(channel, userId);
+    const result = await purgeUserData(stores, channel, userId);
     const jobs = await stores.jobs.purgeOwner(`${channel}:${userId}`);
     out(
-      `Purged ${result.sessions} sessions, ${result.messages} messages, ${result.inbox} inbox rows and ${jobs} scheduled jobs of ${channel}:${userId}.`,
+      `Purged ${result.sessions} sessions, ${result.messages} messages, ${result.inbox} inbox rows, ${result.memories} memories and ${jobs} scheduled jobs of ${channel}:${userId}.`,
     );
     return 0;
   }

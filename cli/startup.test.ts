@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnParley, tempDir, writeTestConfigFile } from '../test/harness.js';
 
 describe('parley start', () => {
-  it('loads no messenger library, no dockerode, no MCP SDK and no HTML parser when they are not in use', async () => {
+  it('loads no messenger library, no dockerode, no MCP SDK, no HTML parser and no OpenAI SDK (before the first model or audio call) when they are not in use', async () => {
     const dir = tempDir();
     const configPath = writeTestConfigFile(dir);
     const record = join(dir, 'modules.txt');
@@ -24,7 +24,7 @@ describe('parley start', () => {
     const loaded = readFileSync(record, 'utf8').split('\n');
     expect(loaded.some((path) => path.includes('/node_modules/better-sqlite3/'))).toBe(true);
     const unwanted = loaded.filter((path) =>
-      /\/node_modules\/(dockerode|docker-modem|ssh2|discord\.js|@discordjs|@slack|grammy|@grammyjs|@whiskeysockets|linkedom|@mozilla\/readability|@modelcontextprotocol)\//.test(
+      /\/node_modules\/(dockerode|docker-modem|ssh2|discord\.js|@discordjs|@slack|grammy|@grammyjs|@whiskeysockets|linkedom|@mozilla\/readability|@modelcontextprotocol|openai)\//.test(
         path,
       ),
     );

@@ -243,6 +243,14 @@ export interface ChannelAdapter {
    */
   endStream?(target: OutboundTarget, replyId: string): void;
   /**
+   * Sends a voice note (Ogg/Opus audio) that the platform plays inline: optional
+   * spoken replies (Telegram `sendVoice`, WhatsApp PTT audio). Channels without it get text only.
+   */
+  sendVoice?(
+    target: OutboundTarget,
+    audio: { data: Uint8Array; mimeType: string },
+  ): Promise<SentMessage>;
+  /**
    * Answers a button press so the platform stops its spinner. With an `answer`, its
    * text is shown to the presser where the platform can (a toast); a `final` answer
    * (the request was decided, now or before) also takes the buttons off the message

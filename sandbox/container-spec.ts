@@ -3,7 +3,8 @@
  * (no network unless the tool opted in, read-only root, tmpfs /tmp, non-root user,
  * no capabilities, no-new-privileges, Parley's seccomp profile, memory/CPU/pids
  * limits, fsize/nofile/nproc ulimits, no logging driver, optional runtime such as
- * runsc) and the one host path it sees, the conversation's workspace at /workspace.
+ * runsc) and the one host path it may write, the conversation's workspace at
+ * /workspace (plus read-only folders the owner configured, such as a skill's).
  * The environment is built from scratch: nothing of Parley's own reaches it.
  */
 import { readFileSync } from 'node:fs';
@@ -17,6 +18,11 @@ export interface ContainerRequest {
   cmd: string[];
   /** Host folder mounted at /workspace. */
   workspace: string;
+  /**
+   * Further host folders mounted read-only (e.g. a skill's folder at /skill). Only
+   * folders the owner configured: never a path a model or a workspace chose.
+   */
+  readOnlyMounts?: { host: string; container: string }[];
   /** Give this call a network (`sandbox.networkTools`). */
   network?: boolean;
   /** Largest file (bytes) the call may write: the room left in the workspace (quota.ts). */
@@ -111,7 +117,10 @@ export function containerSpec(
     NetworkDisabled: !route,
     HostConfig: {
       NetworkMode: route ? route.network : 'none',
-      Binds: [`${request.workspace}:/workspace:rw`],
+      Binds: [
+        `${request.workspace}:/workspace:rw`,
+        ...(request.readOnlyMounts ?? []).map((m) => `${m.host}:${m.container}:ro`),
+      ],
       ReadonlyRootfs: true,
       Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${config.tmpfsMb}m` },
       CapDrop: ['ALL'],

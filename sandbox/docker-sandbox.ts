@@ -185,7 +185,9 @@ export class DockerSandbox {
   private async runContainer(request: SandboxRequest, timeoutMs: number): Promise<SandboxResult> {
     const started = Date.now();
     const key = `${request.workspace}\0${request.network === true}`;
-    const warm = await this.pool?.take(key);
+    // Idle containers have only the workspace: a call with extra mounts always runs cold.
+    const pool = request.readOnlyMounts?.length ? undefined : this.pool;
+    const warm = await pool?.take(key);
     try {
       if (warm) {
         const result = await this.runWarm(warm, request, timeoutMs, started);
@@ -203,7 +205,7 @@ export class DockerSandbox {
         await this.remove(container);
       }
     } finally {
-      this.pool?.refill(key, () => this.startWarm(request));
+      pool?.refill(key, () => this.startWarm(request));
     }
   }
 

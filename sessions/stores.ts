@@ -7,6 +7,7 @@
  *   channel ─► InboxStore (dedupe, reply freeze) ─► router ─► SessionStore (history)
  *                                                    ├─► AccessStore (allowlist, pairing)
  *                                                    ├─► ApprovalStore (tool approvals)
+ *                                                    ├─► MemoryStore (per-user facts)
  *                                         model calls ─► UsageStore (tokens, cost, alerts)
  *   scheduler ─► JobStore (scheduled jobs, run receipts) ─► InboxStore (one row per run)
  *
@@ -243,6 +244,42 @@ export interface MetaStore {
   set(key: string, value: string): Promise<void>;
 }
 
+/**
+ * Whose memories: one user of one channel, and either their own (`group` unset,
+ * recalled in their DMs) or those told in one group conversation (recalled only
+ * there, only for them). No method ever returns a memory of another scope.
+ */
+export interface MemoryScope {
+  channel: string;
+  userId: string;
+  /** The group conversation id, for memories kept within that group. */
+  group?: string;
+}
+
+export interface Memory extends MemoryScope {
+  id: number;
+  text: string;
+  createdAt: number;
+}
+
+/** Per-user facts the agent was asked to remember, searched by full text (FTS5 in SQLite). */
+export interface MemoryStore {
+  add(scope: MemoryScope, text: string): Promise<Memory>;
+  /** The scope's memories best matching any word of `query`, best first. */
+  search(scope: MemoryScope, query: string, limit: number): Promise<Memory[]>;
+  /** The scope's memories, newest first. */
+  list(scope: MemoryScope, options: { limit: number; offset: number }): Promise<Memory[]>;
+  count(scope: MemoryScope): Promise<number>;
+  /** Deletes memory `id` if it belongs to the scope; false otherwise. */
+  forget(scope: MemoryScope, id: number): Promise<boolean>;
+  /** Deletes every memory of the scope; returns how many. */
+  clear(scope: MemoryScope): Promise<number>;
+  /** Every memory of the user, in every scope, oldest first (export). */
+  exportUser(channel: string, userId: string): Promise<Memory[]>;
+  /** Deletes what {@link exportUser} returns; returns how many. */
+  purgeUser(channel: string, userId: string): Promise<number>;
+}
+
 /** Every store of one Parley data set, opened together and closed together. */
 export interface Stores {
   inbox: InboxStore;
@@ -251,6 +288,7 @@ export interface Stores {
   approvals: ApprovalStore;
   usage: UsageStore;
   jobs: JobStore;
+  memory: MemoryStore;
   meta: MetaStore;
   webOutbox: WebOutboxStore;
   /** Credentials of one account, namespaced e.g. `whatsapp:default`. */

@@ -36,6 +36,9 @@ export interface ToolContext {
   senderId: string;
   /** Where the turn is answered (e.g. the conversation a new scheduled job belongs to). */
   conversation?: { account: string; conversationId: string; threadId?: string; chatType: ChatType };
+  /** Set by the router: DM or group, and the platform chat id (memory scopes by them). */
+  chatType?: ChatType;
+  conversationId?: string;
   /** Aborted when the turn is abandoned (shutdown). */
   signal: AbortSignal;
 }

@@ -12,12 +12,13 @@ import { loadJobs } from './jobs.js';
 import {
   checkProvider,
   renderApprovals,
+  renderMcp,
   renderPairing,
   renderStatus,
   renderTools,
 } from './panels.js';
 import { loadSessions, setupSessions } from './sessions.js';
-import type { Approval, PairingRequest, Stats, Status, Tool } from './types.js';
+import type { Approval, McpServer, PairingRequest, Stats, Status, Tool } from './types.js';
 import { loadUsage } from './usage.js';
 
 if (new URLSearchParams(location.search).get('token'))
@@ -28,16 +29,18 @@ async function tick(): Promise<void> {
   if (busy) return;
   busy = true;
   try {
-    const [status, approvals, pairing, stats] = await Promise.all([
+    const [status, approvals, pairing, stats, mcp] = await Promise.all([
       api<Status>('GET', '/api/status'),
       api<Approval[]>('GET', '/api/approvals'),
       api<PairingRequest[]>('GET', '/api/pairing'),
       api<Stats>('GET', '/api/stats'),
+      api<McpServer[]>('GET', '/api/mcp'),
     ]);
     renderStatus(status);
     renderApprovals(approvals, tick);
     renderPairing(pairing, tick);
     renderStats(stats);
+    renderMcp(mcp);
   } catch (error) {
     $('meta').textContent = `not connected: ${errorText(error)}`;
   } finally {

@@ -4,6 +4,7 @@ import { $, ago, el, fill } from './dom.js';
 import type {
   Approval,
   ChannelStatus,
+  McpServer,
   PairingRequest,
   ProviderCheck,
   Status,
@@ -181,6 +182,27 @@ export function renderTools(list: Tool[]): void {
     ]),
   );
   fill($('tools'), items, 'No tools.');
+}
+
+export function renderMcp(list: McpServer[]): void {
+  const items = list.map((m) =>
+    el('div', { class: 'item', 'data-mcp': m.name, 'data-state': m.state }, [
+      el('div', {}, [
+        el('strong', { text: `${m.name} (${m.transport})` }),
+        el('div', {
+          class: 'empty',
+          text: m.tools.length ? m.tools.join(', ') : 'no tools offered',
+        }),
+      ]),
+      el('div', {
+        text:
+          m.state +
+          (m.error ? `: ${m.error}` : '') +
+          (m.nextRetryAt ? ` · retry ${new Date(m.nextRetryAt).toLocaleTimeString()}` : ''),
+      }),
+    ]),
+  );
+  fill($('mcp'), items, 'No MCP servers configured.');
 }
 
 export async function checkProvider(method: string, url: string): Promise<void> {

@@ -58,6 +58,17 @@ export interface Tool {
   unavailable?: string;
 }
 
+export interface McpServer {
+  name: string;
+  transport: 'stdio' | 'http';
+  state: string;
+  tools: string[];
+  error?: string;
+  failures: number;
+  since: string;
+  nextRetryAt?: string;
+}
+
 export interface Session {
   id: number;
   key: string;

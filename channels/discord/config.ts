@@ -62,6 +62,19 @@ export const discordSchema = z
       .min(1000)
       .default(15_000)
       .describe('Timeout of one REST request to Discord (ms).'),
+    maxFileMb: z
+      .number()
+      .min(0)
+      .default(25)
+      .describe(
+        'Attachments are downloaded from the CDN up to this size (Discord allows 10 MB without Nitro boosts); images go to the model, others to the workspace. 0: never.',
+      ),
+    fileTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(15_000)
+      .describe('Time the attachment downloads of one message may take.'),
   })
   .strict();
 

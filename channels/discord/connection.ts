@@ -33,6 +33,8 @@ import type {
   OutboundTarget,
   SentMessage,
 } from '../../core/contract.js';
+import { conversationKey } from '../../core/contract.js';
+import { downloadAttachment } from '../shared/download.js';
 import { commandEcho, slashCommands } from './commands.js';
 import { discordCall, toParleyError } from './errors.js';
 import {
@@ -203,7 +205,34 @@ export class DiscordConnection {
       !inbound.sender.isBot
     )
       inbound = await this.openThread(inbound);
+    if (inbound.attachments.length > 0) inbound.attachments = await this.download(inbound);
     await this.deliver(inbound);
+  }
+
+  /** Fetches attachments from their CDN URLs (`platformFileId`), see shared/download.ts. */
+  private async download(message: InboundMessage) {
+    const { files, maxFileMb = 0, fileTimeoutMs = 15_000 } = this.options;
+    if (!files || maxFileMb <= 0) return message.attachments;
+    const key = conversationKey(message);
+    const maxBytes = maxFileMb * 1024 * 1024;
+    return Promise.all(
+      message.attachments.map((attachment) =>
+        attachment.platformFileId?.startsWith('http')
+          ? downloadAttachment(
+              attachment,
+              { url: attachment.platformFileId },
+              {
+                maxBytes,
+                maxImageBytes: Math.min(maxBytes, 5 * 1024 * 1024),
+                timeoutMs: fileTimeoutMs,
+                save: (name, data) => files.saveInbound(key, name, data),
+                onError: (error) =>
+                  this.log.warn({ err: error }, 'discord attachment download failed'),
+              },
+            )
+          : attachment,
+      ),
+    );
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {

@@ -185,4 +185,21 @@ describe('Discord end to end', () => {
       content: '> slash question',
     });
   });
+  it('downloads attachments from the CDN: images to the model, documents to the workspace', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const payload = messagePayload('dm', 'look at these');
+    payload.attachments = [
+      discord.addAttachment('photo.png', 'image/png', png),
+      discord.addAttachment('notes.csv', 'text/csv', Buffer.from('a,b\n1,2\n')),
+    ];
+    const before = llm.requests.length;
+    discord.dispatch('MESSAGE_CREATE', payload);
+    await until(() => llm.requests.length > before, 20_000);
+    const user = llm.requests[before]!.body.messages.at(-1)!;
+    const parts = user.content as { type: string; text?: string; image_url?: { url: string } }[];
+    expect(parts[1]!.image_url!.url).toBe(`data:image/png;base64,${png.toString('base64')}`);
+    expect(parts[0]!.text).toMatch(
+      /\[attached document "notes.csv" saved at \/workspace\/[\w-]+-notes.csv, 8 bytes\]/,
+    );
+  });
 });

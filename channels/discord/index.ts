@@ -16,7 +16,7 @@ export const discord: ChannelModule<typeof discordSchema> = {
   async create(ctx) {
     const { DiscordChannel } = await import('./adapter.js');
     const { enabled: _enabled, ...options } = ctx.config;
-    return new DiscordChannel(options, ctx.log);
+    return new DiscordChannel({ ...options, files: ctx.files }, ctx.log);
   },
 
   async probe(config, { signal }) {

@@ -1,3 +1,5 @@
+import type { WorkspaceFiles } from '../../core/stores.js';
+
 /** What the Discord adapter and its gateway connection are built with (from `channels.discord`). */
 export interface DiscordOptions {
   token?: string | undefined;
@@ -17,4 +19,9 @@ export interface DiscordOptions {
   requestTimeoutMs?: number;
   /** Milliseconds before an unanswered button press is acknowledged automatically. */
   autoAckMs?: number;
+  /** Attachments fetched up to this size (0: kept as references). */
+  maxFileMb?: number;
+  fileTimeoutMs?: number;
+  /** Where downloaded attachments are saved (the conversation workspaces). */
+  files?: WorkspaceFiles;
 }

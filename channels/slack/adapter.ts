@@ -31,7 +31,10 @@ import type {
   OutboundTarget,
   SentMessage,
 } from '../../core/contract.js';
+import { conversationKey } from '../../core/contract.js';
 import type { HttpRoutes } from '../../core/http.js';
+import type { WorkspaceFiles } from '../../core/stores.js';
+import { downloadAttachment } from '../shared/download.js';
 import { answeredBlocks, messageBlocks, SECTION_LIMIT } from './blocks.js';
 import { slackCall, toParleyError } from './errors.js';
 import { escapeMrkdwn, markdownToMrkdwn } from './format.js';
@@ -46,7 +49,12 @@ import {
 import { type PeopleApi, SlackPeople } from './people.js';
 import { HttpEventsReceiver, SocketEventsReceiver } from './receiver.js';
 import { BotThreads } from './threads.js';
-import type { SlackBlockActionsBody, SlackEventEnvelope, SlackIdentity } from './types.js';
+import type {
+  SlackBlockActionsBody,
+  SlackEventEnvelope,
+  SlackFile,
+  SlackIdentity,
+} from './types.js';
 
 export interface SlackOptions {
   /** Bot token `xoxb-…`. */
@@ -85,7 +93,14 @@ export class SlackChannel implements ChannelAdapter {
 
   constructor(
     private readonly options: SlackOptions,
-    private readonly deps: { http: HttpRoutes | undefined; log: Logger },
+    private readonly deps: {
+      http: HttpRoutes | undefined;
+      log: Logger;
+      /** Where shared files are saved; without it files stay references. */
+      files?: WorkspaceFiles;
+      maxFileMb?: number;
+      fileTimeoutMs?: number;
+    },
   ) {
     this.capabilities = {
       maxMessageLength: SECTION_LIMIT,
@@ -211,8 +226,10 @@ export class SlackChannel implements ChannelAdapter {
     app.error(async (error) => {
       throw error;
     });
-    app.event('app_mention', ({ body }) => this.deliver(fromEvent(asEnvelope(body), identity)));
-    app.event('message', ({ body }) => this.deliver(fromEvent(asEnvelope(body), identity)));
+    const onEvent = ({ body }: { body: unknown }) =>
+      this.deliver(fromEvent(asEnvelope(body), identity), asEnvelope(body).event?.files);
+    app.event('app_mention', onEvent);
+    app.event('message', onEvent);
     app.command(this.options.slashCommand ?? '/parley', async ({ command, ack }) => {
       const normalized = fromSlashCommand(command, identity, new Set(this.options.commands ?? []));
       await this.deliver(normalized);
@@ -242,7 +259,7 @@ export class SlackChannel implements ChannelAdapter {
   }
 
   /** Hands a normalised message to the inbox; resolves once it is stored. */
-  private async deliver(normalized: Normalized): Promise<void> {
+  private async deliver(normalized: Normalized, files: SlackFile[] = []): Promise<void> {
     if ('skip' in normalized) {
       this.deps.log.debug({ reason: normalized.skip }, 'slack event skipped');
       return;
@@ -262,7 +279,35 @@ export class SlackChannel implements ChannelAdapter {
           message.threadId,
         );
     }
+    if (files.length > 0) message.attachments = await this.download(message, files);
     await this.sink!.accept(message);
+  }
+
+  /** Fetches shared files with the bot token, all within `fileTimeoutMs` (see download.ts). */
+  private async download(message: InboundMessage, files: SlackFile[]) {
+    const { files: workspace, maxFileMb = 0, fileTimeoutMs = 2000, log } = this.deps;
+    if (!workspace || maxFileMb <= 0) return message.attachments;
+    const key = conversationKey(message);
+    const maxBytes = maxFileMb * 1024 * 1024;
+    const deadline = Date.now() + fileTimeoutMs;
+    return Promise.all(
+      message.attachments.map((attachment, i) => {
+        const url = files[i]?.url_private_download ?? files[i]?.url_private;
+        if (!url) return attachment;
+        return downloadAttachment(
+          attachment,
+          { url, headers: { authorization: `Bearer ${this.options.botToken}` } },
+          {
+            maxBytes,
+            maxImageBytes: Math.min(maxBytes, 5 * 1024 * 1024),
+            timeoutMs: Math.max(100, deadline - Date.now()),
+            save: (name, data) => workspace.saveInbound(key, name, data),
+            onError: (error) =>
+              log.warn({ err: error, file: files[i]?.id }, 'slack file download failed'),
+          },
+        );
+      }),
+    );
   }
 
   /** Whether the bot has a message in the thread (`conversations.replies`, first page). */

@@ -16,6 +16,8 @@ describe('slack config section', () => {
       botToken: 'xoxb-1-2',
       signingSecret: '1234567890',
       eventsPath: '/slack/events',
+      maxFileMb: 20,
+      fileTimeoutMs: 2000,
       minIntervalMs: 1000,
       streaming: 'edit',
       slashCommand: '/parley',

@@ -38,6 +38,21 @@ export const slackSchema = z
       .url()
       .optional()
       .describe('Slack Web API base URL (default https://slack.com/api/; for a test double).'),
+    maxFileMb: z
+      .number()
+      .min(0)
+      .default(20)
+      .describe(
+        'Files shared with the bot are downloaded (bot token, scope files:read) up to this size; images go to the model, others to the workspace. 0: never.',
+      ),
+    fileTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(2000)
+      .describe(
+        'Time the downloads of one message may take before the event is acknowledged (Slack wants an answer within 3 s); a file not fetched by then stays a reference.',
+      ),
     minIntervalMs: z
       .number()
       .int()

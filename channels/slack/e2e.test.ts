@@ -175,4 +175,20 @@ describe('slack end to end', () => {
     const toolResult = llm.requests[1]!.body.messages.find((m) => m.role === 'tool');
     expect(toolResult).toBeDefined();
   });
+  it('downloads shared files with the bot token: images to the model, documents to the workspace', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const image = slack.addFile('chart.png', 'image/png', png);
+    const pdf = slack.addFile('report.pdf', 'application/pdf', Buffer.from('%PDF-1.4 report'));
+    await post(
+      event('message_im', { subtype: 'file_share', text: 'what is this?', files: [image, pdf] }),
+    );
+    await slack.waitForPosts(1);
+    expect(slack.downloads.map((d) => d.token)).toEqual(['xoxb-e2e-token', 'xoxb-e2e-token']);
+    const user = llm.requests[0]!.body.messages.at(-1)!;
+    const parts = user.content as { type: string; text?: string; image_url?: { url: string } }[];
+    expect(parts[1]!.image_url!.url).toBe(`data:image/png;base64,${png.toString('base64')}`);
+    expect(parts[0]!.text).toMatch(
+      /^what is this\?\n\[attached image "chart.png", 16 bytes\]\n\[attached document "report.pdf" saved at \/workspace\/[\w-]+-report.pdf, 15 bytes\]$/,
+    );
+  });
 });

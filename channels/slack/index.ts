@@ -17,6 +17,7 @@ export const slack: ChannelModule<typeof slackSchema> = {
     const { SlackChannel } = await import('./adapter.js');
     const { botToken, appToken, signingSecret, apiUrl, eventsPath, minIntervalMs } = ctx.config;
     const { streaming, slashCommand } = ctx.config;
+    const { maxFileMb, fileTimeoutMs } = ctx.config;
     if (!botToken) throw new Error('channels.slack.botToken is not set');
     return new SlackChannel(
       {
@@ -30,7 +31,7 @@ export const slack: ChannelModule<typeof slackSchema> = {
         ...(signingSecret ? { signingSecret } : {}),
         ...(apiUrl ? { apiUrl } : {}),
       },
-      { http: ctx.http, log: ctx.log },
+      { http: ctx.http, log: ctx.log, files: ctx.files, maxFileMb, fileTimeoutMs },
     );
   },
 

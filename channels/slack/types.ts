@@ -11,6 +11,9 @@ export interface SlackFile {
   name?: string;
   mimetype?: string;
   size?: number;
+  /** Needs `Authorization: Bearer <bot token>` (scope files:read). */
+  url_private?: string;
+  url_private_download?: string;
 }
 
 /** `app_mention` and `message` events share this shape. */

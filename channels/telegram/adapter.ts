@@ -18,7 +18,7 @@
  */
 import { autoRetry } from '@grammyjs/auto-retry';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
-import { Bot, type Transformer } from 'grammy';
+import { Bot, InputFile, type Transformer } from 'grammy';
 import type { InlineKeyboardMarkup, Update, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type {
@@ -169,6 +169,18 @@ export class TelegramChannel implements ChannelAdapter {
         ...extra,
         ...parseMode(message),
       }),
+    );
+    return { messageId: String(sent.message_id) };
+  }
+
+  /** A spoken reply as a voice note (`sendVoice`, Ogg/Opus; Telegram uploads ≤ 50 MB). */
+  async sendVoice(
+    target: OutboundTarget,
+    audio: { data: Uint8Array; mimeType: string },
+  ): Promise<SentMessage> {
+    const file = new InputFile(audio.data, 'reply.ogg');
+    const sent = await apiCall(() =>
+      this.bot.api.sendVoice(target.conversationId, file, threadParams(target)),
     );
     return { messageId: String(sent.message_id) };
   }

@@ -155,6 +155,27 @@ export class WhatsAppChannel implements ChannelAdapter {
     return { messageId: id };
   }
 
+  /** A spoken reply as a voice note (PTT: Ogg/Opus audio WhatsApp plays inline). */
+  async sendVoice(
+    target: OutboundTarget,
+    audio: { data: Uint8Array; mimeType: string },
+  ): Promise<SentMessage> {
+    const socket = this.connection.openSocket;
+    if (!socket) throw new NetworkError('whatsapp', new Error('not connected to WhatsApp'));
+    const content = {
+      audio: Buffer.from(audio.data),
+      mimetype: 'audio/ogg; codecs=opus',
+      ptt: true,
+    };
+    let sent: WAMessage | undefined;
+    try {
+      sent = await socket.sendMessage(target.conversationId, content);
+    } catch (error) {
+      throw toErrorTree(error, this.mapError, 'whatsapp voice');
+    }
+    return { messageId: sent?.key.id ?? '' };
+  }
+
   /** "composing…" in the chat; WhatsApp shows it for about 10 seconds. */
   async typing(target: OutboundTarget): Promise<void> {
     await this.connection.openSocket?.sendPresenceUpdate('composing', target.conversationId);

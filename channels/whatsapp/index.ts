@@ -9,13 +9,16 @@
 import type { ChannelContext, ChannelModule } from '../../core/module.js';
 import type { AuthStateStore } from '../../core/stores.js';
 import { type WhatsAppConfig, whatsappSchema } from './config.js';
+import type { MediaDownloader } from './media.js';
 import type { WhatsAppSocketFactory } from './socket.js';
 
 const namespace = (config: WhatsAppConfig) => `whatsapp:${config.account}`;
 
 function socketFactory(ctx: Pick<ChannelContext<unknown>, 'seams'>) {
   const factory = ctx.seams.whatsappSocketFactory as WhatsAppSocketFactory | undefined;
-  return factory ? { socketFactory: factory } : {};
+  // Tests also stand in for the media download (WhatsApp's encrypted CDN).
+  const download = ctx.seams.whatsappMediaDownloader as MediaDownloader | undefined;
+  return { ...(factory ? { socketFactory: factory } : {}), ...(download ? { download } : {}) };
 }
 
 /** Draws a QR on the operator's terminal, with a line saying what to do with it. */

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { accessSchema, historySchema, llmSchema } from '../../agent/config.js';
+import { mediaSchema } from '../../agent/media/config.js';
 import { schedulerSchema } from '../../agent/scheduler/config.js';
 import { rateLimitSchema, usageSchema } from '../../agent/usage/config.js';
 import { queueSchema } from '../../bridge/config.js';
@@ -18,7 +19,10 @@ import { webSchema } from '../../channels/web/config.js';
 import { sandboxSchema } from '../../sandbox/config.js';
 import { toolsSchema } from '../../tools/config.js';
 import { mcpSchema } from '../../tools/mcp/config.js';
+import { memorySchema } from '../../tools/memory/config.js';
+import { skillsSchema } from '../../tools/skills/config.js';
 import { fetchUrlSchema } from '../../tools/web/config.js';
+import { webSearchSchema } from '../../tools/web/search-config.js';
 import { channelModules } from '../channels.js';
 
 /** `channels:` holds the section of every module that has no top-level key of its own. */
@@ -64,6 +68,10 @@ export const configSchema = z
     mcp: mcpSchema,
     fetchUrl: fetchUrlSchema,
     scheduler: schedulerSchema,
+    webSearch: webSearchSchema,
+    memory: memorySchema,
+    skills: skillsSchema,
+    media: mediaSchema,
   })
   .strict();
 

@@ -21,6 +21,7 @@ import { type Db, openDatabase } from './db.js';
 import { SqliteInbox } from './inbox.js';
 import { SqliteJobStore } from './jobs.js';
 import { lockDataFolder } from './lock.js';
+import { SqliteMemoryStore } from './memory.js';
 import { SqliteMetaStore } from './meta.js';
 import { SqliteSessionStore } from './sessions.js';
 import { SqliteUsageStore } from './usage.js';
@@ -65,6 +66,7 @@ export function openSqliteStores(path: string, options: SqliteStoreOptions = {})
     approvals: new SqliteApprovalStore(db),
     usage: new SqliteUsageStore(db),
     jobs: new SqliteJobStore(db),
+    memory: new SqliteMemoryStore(db),
     meta: new SqliteMetaStore(db),
     webOutbox: new SqliteWebOutbox(db),
     authState: (namespace) => {

@@ -212,4 +212,21 @@ export const migrations: string[] = [
   ALTER TABLE sessions ADD COLUMN summary_through INTEGER;
   ALTER TABLE sessions ADD COLUMN summary_at INTEGER;
   `,
+  `
+  -- Per-user memories (memory.ts). scope is one token naming (channel, user, group).
+  -- The full-text index holds each word as <scope>x<word> (written by memory.ts), so a
+  -- search reads only its own scope's postings and can never return another scope's row.
+  CREATE TABLE memories (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    group_id TEXT,                           -- NULL: the user's own (DMs)
+    scope TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX memories_scope ON memories (scope, id);
+  CREATE INDEX memories_user ON memories (channel, user_id);
+  CREATE VIRTUAL TABLE memories_fts USING fts5(terms, content = '', contentless_delete = 1);
+  `,
 ];

@@ -50,4 +50,23 @@ describe('SQLite stores', () => {
     expect(stores.db.prepare('SELECT sender_id FROM inbox').all()).toEqual([{ sender_id: 'u7' }]);
     await stores.close();
   });
+
+  it('keep the memory index in step: forget, clear and purge leave no postings behind', async () => {
+    const stores = openSqliteStores(join(tempDir(), 'parley.db'));
+    const alice = { channel: 'test', userId: 'alice' };
+    const one = await stores.memory.add(alice, 'tea');
+    await stores.memory.add(alice, 'tea');
+    await stores.memory.add({ ...alice, group: 'g' }, 'tea');
+    const terms = stores.db.prepare('SELECT count(*) AS n FROM memories_fts').get() as {
+      n: number;
+    };
+    expect(terms.n).toBe(3);
+    await stores.memory.forget(alice, one.id);
+    await stores.memory.clear(alice);
+    await stores.memory.purgeUser('test', 'alice');
+    expect(
+      (stores.db.prepare('SELECT count(*) AS n FROM memories_fts').get() as { n: number }).n,
+    ).toBe(0);
+    await stores.close();
+  });
 });

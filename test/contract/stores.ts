@@ -73,6 +73,7 @@ export function storeContract(name: string, driver: StoreDriver): void {
     channelStoreContract(() => stores, restart);
     usageContract(() => stores, restart);
     jobContract(() => stores, restart);
+    memoryContract(() => stores, restart);
   });
 }
 
@@ -796,6 +797,85 @@ function jobContract(get: () => Stores, restart: () => Promise<Stores>): void {
       expect(await jobs.getRun(job.id, 3_000)).toBeUndefined();
       expect(await jobs.pruneRuns(1_500)).toBe(1);
       expect((await jobs.runs({ limit: 10 })).map((r) => r.dueAt)).toEqual([2_000]);
+    });
+  });
+}
+
+function memoryContract(get: () => Stores, restart: () => Promise<Stores>): void {
+  const alice = { channel: 'test', userId: 'alice' };
+  const bob = { channel: 'test', userId: 'bob' };
+  const aliceInGroup = { ...alice, group: 'g1' };
+  describe('memory', () => {
+    it('finds a memory by any of its words, best match first, also after a restart', async () => {
+      const { memory } = get();
+      await memory.add(alice, 'My locker code is 4711');
+      await memory.add(alice, 'I prefer tea over coffee');
+      const tea = await memory.add(alice, 'Green tea, no sugar, is my favourite tea');
+      expect(tea).toMatchObject({ channel: 'test', userId: 'alice', text: tea.text });
+      expect(tea.group).toBeUndefined();
+      const reopened = await restart();
+      const found = await reopened.memory.search(alice, 'Which TEA do I like?', 5);
+      expect(found.map((m) => m.id)[0]).toBe(tea.id);
+      expect(found).toHaveLength(2);
+      expect((await reopened.memory.search(alice, 'locker', 5)).map((m) => m.text)).toEqual([
+        'My locker code is 4711',
+      ]);
+      expect(await reopened.memory.search(alice, '"); DROP TABLE memories; --', 5)).toEqual([]);
+      expect(await reopened.memory.search(alice, 'NEAR(locker code) OR *', 5)).toHaveLength(1);
+      expect(await reopened.memory.search(alice, '?! ...', 5)).toEqual([]);
+    });
+
+    it('never returns another user’s or another scope’s memory', async () => {
+      const { memory } = get();
+      const secret = await memory.add(alice, 'alice locker code 4711');
+      await memory.add(aliceInGroup, 'alice said in the group: locker 9999');
+      await memory.add({ channel: 'other', userId: 'alice' }, 'locker on another channel');
+      expect(await memory.search(bob, 'alice locker code 4711', 10)).toEqual([]);
+      expect(await memory.list(bob, { limit: 10, offset: 0 })).toEqual([]);
+      expect(await memory.count(bob)).toBe(0);
+      expect(await memory.forget(bob, secret.id)).toBe(false);
+      expect(await memory.clear(bob)).toBe(0);
+      expect((await memory.search(alice, 'locker', 10)).map((m) => m.text)).toEqual([
+        'alice locker code 4711',
+      ]);
+      expect((await memory.search(aliceInGroup, 'locker', 10)).map((m) => m.group)).toEqual(['g1']);
+      expect(await memory.search({ ...bob, group: 'g1' }, 'locker', 10)).toEqual([]);
+    });
+
+    it('lists newest first, counts, forgets one and clears a scope', async () => {
+      const { memory } = get();
+      const first = await memory.add(alice, 'one');
+      await memory.add(alice, 'two');
+      await memory.add(alice, 'three');
+      await memory.add(aliceInGroup, 'group one');
+      const page = await memory.list(alice, { limit: 2, offset: 0 });
+      expect(page.map((m) => m.text)).toEqual(['three', 'two']);
+      expect((await memory.list(alice, { limit: 2, offset: 2 })).map((m) => m.text)).toEqual([
+        'one',
+      ]);
+      expect(await memory.count(alice)).toBe(3);
+      expect(await memory.forget(alice, first.id)).toBe(true);
+      expect(await memory.forget(alice, first.id)).toBe(false);
+      expect(await memory.search(alice, 'one', 5)).toEqual([]);
+      expect(await memory.clear(alice)).toBe(2);
+      expect(await memory.count(alice)).toBe(0);
+      expect(await memory.count(aliceInGroup)).toBe(1);
+    });
+
+    it('exports and purges every memory of one user, keeping others', async () => {
+      const { memory } = get();
+      await memory.add(alice, 'own fact');
+      await memory.add(aliceInGroup, 'group fact');
+      await memory.add(bob, 'bob fact');
+      const exported = await memory.exportUser('test', 'alice');
+      expect(exported.map((m) => [m.text, m.group])).toEqual([
+        ['own fact', undefined],
+        ['group fact', 'g1'],
+      ]);
+      expect(await memory.purgeUser('test', 'alice')).toBe(2);
+      expect(await memory.exportUser('test', 'alice')).toEqual([]);
+      expect(await memory.search(aliceInGroup, 'group fact', 5)).toEqual([]);
+      expect((await memory.search(bob, 'fact', 5)).map((m) => m.text)).toEqual(['bob fact']);
     });
   });
 }

@@ -82,6 +82,11 @@ export interface DiscordDouble {
   /** Interactions dispatched, by id: when, and whether they were answered. */
   interactions: Map<string, { at: number; answered: boolean; original?: Record<string, unknown> }>;
   interactionDeadlineMs: number;
+  /**
+   * Hosts a file as Discord's CDN does (signed `ex`/`is`/`hm` query, refused without
+   * it) and returns the attachment object a MESSAGE_CREATE carries.
+   */
+  addAttachment(name: string, contentType: string, data: Buffer): Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -97,7 +102,16 @@ export async function startDiscordDouble(options: DiscordDoubleOptions): Promise
   const connected = new Promise<void>((resolve) => {
     onConnected = resolve;
   });
-  const server: Server = createServer((req, res) => void handleRest(double, req, res));
+  const cdn = new Map<string, { contentType: string; data: Buffer }>();
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (!url.pathname.startsWith('/attachments/')) return void handleRest(double, req, res);
+    const file = cdn.get(url.pathname);
+    if (!file || !url.searchParams.get('hm'))
+      return void res.writeHead(404).end('This content is no longer available.');
+    res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.data.length });
+    res.end(file.data);
+  });
   const gateway = new WebSocketServer({ server, path: '/gateway' });
   const send = (socket: WebSocket, payload: unknown) => socket.send(JSON.stringify(payload));
   const dispatchTo = (socket: WebSocket, t: string, d: unknown) =>
@@ -151,6 +165,20 @@ export async function startDiscordDouble(options: DiscordDoubleOptions): Promise
       for (const socket of sockets) socket.close(code, 'dropped by the double');
     },
     resumes: [],
+    addAttachment: (name, contentType, data) => {
+      const id = snowflake();
+      const path = `/attachments/${snowflake()}/${id}/${name}`;
+      cdn.set(path, { contentType, data });
+      const url = `http://127.0.0.1:${port}${path}?ex=6a1b2c3d&is=6a1a1a1a&hm=${id}abcdef&`;
+      return {
+        id,
+        filename: name,
+        size: data.length,
+        url,
+        proxy_url: url,
+        content_type: contentType,
+      };
+    },
     close: async () => {
       for (const socket of sockets) socket.terminate();
       gateway.close();

@@ -39,6 +39,15 @@ export interface SlackPost {
   blocks?: unknown[];
 }
 
+export interface SlackFileObject {
+  id: string;
+  name: string;
+  mimetype: string;
+  size: number;
+  url_private: string;
+  url_private_download: string;
+}
+
 export type SlackFailure = { status: 429; retryAfter: number } | { error: string };
 
 export interface SlackDouble {
@@ -50,6 +59,14 @@ export interface SlackDouble {
   /** Current text of each message after chat.update, by ts. */
   edits: Map<string, string>;
   failNext(method: string, failure: SlackFailure): void;
+  /**
+   * Hosts a file as Slack does (`url_private_download`, readable only with the bot
+   * token: without it Slack redirects to its login page); returns the file object an
+   * event carries.
+   */
+  addFile(name: string, mimetype: string, data: Buffer): SlackFileObject;
+  /** Token each file download came with. */
+  downloads: { path: string; token: string | undefined }[];
   /**
    * Socket Mode: sends `payload` as an envelope (`events_api` or `interactive`) to the
    * connected client; resolves with the client's ack once it arrives.
@@ -84,6 +101,15 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     socketAcks: new Map(),
     users: new Map(),
     threadMessages: [],
+    downloads: [],
+    addFile: (name, mimetype, data) => {
+      const id = `F${String(++counter).padStart(8, '0')}`;
+      const base = double.apiUrl.replace(/api\/$/, '');
+      const path = `/files-pri/${SLACK_TEAM}-${id}/download/${encodeURIComponent(name)}`;
+      files.set(path, { mimetype, data });
+      const url = `${base}${path.slice(1)}`;
+      return { id, name, mimetype, size: data.length, url_private: url, url_private_download: url };
+    },
     deliverOverSocket: (payload, type = 'events_api') => {
       const socket = [...sockets.clients][0];
       if (!socket) return Promise.reject(new Error('no Socket Mode client connected'));
@@ -147,7 +173,19 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     }
     return { ok: false, error: 'unknown_method' };
   };
+  const files = new Map<string, { mimetype: string; data: Buffer }>();
   const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path.startsWith('/files-pri/')) {
+      const token = req.headers.authorization?.replace(/^Bearer /, '');
+      double.downloads.push({ path, token });
+      const file = files.get(path);
+      if (!token?.startsWith('xoxb-'))
+        return void res.writeHead(302, { location: '/?redir=login' }).end();
+      if (!file) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': file.mimetype, 'content-length': file.data.length });
+      return void res.end(file.data);
+    }
     void readArgs(req).then((args) => {
       const method = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/api\//, '');
       const token = req.headers.authorization?.replace(/^Bearer /, '');

@@ -87,6 +87,8 @@ export interface MessageSpec {
   replyTo?: { messageId: number; fromBot: boolean };
   photo?: { fileId: string; size: number };
   document?: { fileId: string; size: number; fileName: string; mimeType: string };
+  /** A voice note (Ogg/Opus), as Telegram sends one recorded in the app. */
+  voice?: { fileId: string; size: number; duration: number };
   migrateTo?: number;
 }
 
@@ -199,6 +201,8 @@ export class TelegramDouble {
     [];
   /** Messages the bot sent (sendMessage), text updated by edits. */
   readonly sent: SentRecord[] = [];
+  /** Voice notes the bot sent with sendVoice (multipart upload). */
+  readonly voices: { chatId: string; data: Buffer; fileName: string; threadId?: string }[] = [];
   readonly chatActions: { chatId: string; threadId?: number; action: string }[] = [];
   readonly callbackAnswers: { id: string; text?: string }[] = [];
   commands: { command: string; description: string }[] = [];
@@ -407,6 +411,17 @@ export class TelegramDouble {
             },
           }
         : {}),
+      ...(spec.voice
+        ? {
+            voice: {
+              file_id: spec.voice.fileId,
+              file_unique_id: 'u3',
+              duration: spec.voice.duration,
+              mime_type: 'audio/ogg',
+              file_size: spec.voice.size,
+            },
+          }
+        : {}),
       ...(spec.migrateTo !== undefined ? { migrate_to_chat_id: spec.migrateTo } : {}),
     };
   }
@@ -422,11 +437,15 @@ export class TelegramDouble {
     if (match[1] !== this.token)
       return reply(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const method = match[2]!;
-    const text = Buffer.concat(chunks).toString('utf8');
-    const body = (text ? JSON.parse(text) : Object.fromEntries(url.searchParams)) as Record<
-      string,
-      unknown
-    >;
+    const raw = Buffer.concat(chunks);
+    const text = raw.toString('utf8');
+    const multipart = (req.headers['content-type'] ?? '').startsWith('multipart/form-data');
+    const body = multipart
+      ? formFields(req, raw)
+      : ((text ? JSON.parse(text) : Object.fromEntries(url.searchParams)) as Record<
+          string,
+          unknown
+        >);
     const call: (typeof this.calls)[number] = { method, body, at: Date.now() };
     this.calls.push(call);
     res.on('finish', () => {
@@ -486,6 +505,29 @@ export class TelegramDouble {
         return ok(true);
       case 'getFile':
         return this.getFile(body, res);
+      case 'sendVoice': {
+        const voice = body.voice as { data: Buffer; fileName: string } | undefined;
+        if (!voice?.data)
+          return reply(res, 400, {
+            ok: false,
+            error_code: 400,
+            description: 'Bad Request: there is no voice in the request',
+          });
+        const chatId = String(body.chat_id);
+        const threadId = body.message_thread_id ? String(body.message_thread_id) : undefined;
+        this.voices.push({
+          chatId,
+          data: voice.data,
+          fileName: voice.fileName,
+          ...(threadId ? { threadId } : {}),
+        });
+        return ok({
+          message_id: 9000 + this.voices.length,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: Number(chatId), type: Number(chatId) > 0 ? 'private' : 'supergroup' },
+          voice: { file_id: `sent-voice-${this.voices.length}`, file_unique_id: 'v', duration: 1 },
+        });
+      }
       default:
         return reply(res, 404, {
           ok: false,
@@ -771,4 +813,36 @@ function quoted(body: Record<string, unknown>): { replyToMessageId?: number } {
     | { message_id?: number }
     | undefined;
   return params?.message_id !== undefined ? { replyToMessageId: Number(params.message_id) } : {};
+}
+
+/**
+ * Fields of a multipart upload (grammY's InputFile): strings as they are, files as
+ * bytes. Parsed by hand, leniently like Telegram: grammY writes `content-disposition:`
+ * without a space and the filename unquoted, which strict parsers refuse.
+ */
+function formFields(req: IncomingMessage, raw: Buffer): Record<string, unknown> {
+  const boundary = /boundary=([^;]+)/.exec(req.headers['content-type'] ?? '')?.[1];
+  if (!boundary) return {};
+  const fields: Record<string, unknown> = {};
+  const delimiter = Buffer.from(`--${boundary}`);
+  let at = raw.indexOf(delimiter);
+  while (at >= 0) {
+    const next = raw.indexOf(delimiter, at + delimiter.length);
+    if (next < 0) break;
+    const part = raw.subarray(at + delimiter.length + 2, next - 2); // skip CRLFs
+    const split = part.indexOf('\r\n\r\n');
+    const head = part.subarray(0, split).toString('latin1');
+    const data = part.subarray(split + 4);
+    const name = /name="?([^";\r\n]+)"?/.exec(head)?.[1];
+    const fileName = /filename="?([^";\r\n]+)"?/.exec(head)?.[1];
+    if (name)
+      fields[name] = fileName ? { data: Buffer.from(data), fileName } : data.toString('utf8');
+    at = next;
+  }
+  // grammY sends an InputFile as `attach://<id>` in the field and the bytes under <id>.
+  for (const [key, value] of Object.entries(fields)) {
+    const attached = typeof value === 'string' ? /^attach:\/\/(.+)$/.exec(value) : null;
+    if (attached && fields[attached[1]!]) fields[key] = fields[attached[1]!];
+  }
+  return fields;
 }

@@ -43,6 +43,7 @@ describe.skipIf(skip)('admin page in Chromium', () => {
       testConfig({
         llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test-secret-key' },
         tools: { policies: { get_time: 'ask' } },
+        mcp: { servers: { broken: { command: '/nonexistent/parley-test/mcp-server' } } },
       }),
     );
     browser = await openBrowser();
@@ -62,6 +63,10 @@ describe.skipIf(skip)('admin page in Chromium', () => {
     await card.waitFor();
     expect(await card.getAttribute('data-state')).toBe('connected');
     await page.locator('[data-tool="get_time"]').waitFor();
+    // An MCP server that cannot start is shown as down, with the reason.
+    const mcp = page.locator('[data-mcp="broken"][data-state="down"]');
+    await mcp.waitFor();
+    expect(await mcp.textContent()).toMatch(/broken \(stdio\)[\s\S]*down: .*(ENOENT|spawn)/);
     await page.screenshot({ path: `${SHOTS}/admin-channels.png`, fullPage: true });
   });
 

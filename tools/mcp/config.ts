@@ -62,11 +62,37 @@ const common = {
     .describe('A tool result handed to the model is cut at this many characters (with a marker).'),
 };
 
+export const mcpSandboxSchema = z
+  .object({
+    image: z
+      .string()
+      .optional()
+      .describe('Image holding the server program (default: sandbox.image).'),
+    network: z
+      .string()
+      .default('none')
+      .describe(
+        'Docker network of the container: none (default), bridge, host or a named network.',
+      ),
+    memoryMb: z.number().int().min(16).default(256).describe('Memory limit of the container.'),
+    cpus: z.number().min(0.1).default(1).describe('CPU limit of the container.'),
+    pidsLimit: z.number().int().min(8).default(128).describe('Process limit of the container.'),
+  })
+  .strict();
+
 export const stdioServerSchema = z
   .object({
     command: z.string().min(1).describe('Program to start, e.g. npx or /usr/local/bin/my-mcp.'),
     args: z.array(z.string()).default([]).describe('Its arguments.'),
-    cwd: z.string().optional().describe("Working directory (default: Parley's)."),
+    cwd: z
+      .string()
+      .optional()
+      .describe("Working directory (default: Parley's; /tmp in a container)."),
+    sandbox: mcpSandboxSchema
+      .optional()
+      .describe(
+        'Run the server in a long-lived sandbox container (the command and args inside the image) instead of on the host.',
+      ),
     env: z
       .union([z.array(envName), z.record(envName, z.string())])
       .default([])
@@ -111,6 +137,7 @@ export type McpConfig = z.infer<typeof mcpSchema>;
 export type McpServerConfig = z.infer<typeof mcpServerSchema>;
 export type StdioServerConfig = z.infer<typeof stdioServerSchema>;
 export type HttpServerConfig = z.infer<typeof httpServerSchema>;
+export type McpSandboxConfig = z.infer<typeof mcpSandboxSchema>;
 
 export function isStdio(server: McpServerConfig): server is StdioServerConfig {
   return 'command' in server;

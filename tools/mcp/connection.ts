@@ -20,6 +20,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { SandboxConfig } from '../../sandbox/config.js';
 import type { Redactor } from '../redact.js';
 import type { Tool, ToolContext, ToolRegistry, ToolResult } from '../registry.js';
 import { isStdio, type McpServerConfig } from './config.js';
@@ -48,6 +49,8 @@ export interface McpServerStatus {
 
 export interface ConnectionDeps {
   tools: ToolRegistry;
+  /** Sandbox settings for servers with `sandbox:` (run in a container). */
+  sandbox?: SandboxConfig;
   environment: Environment;
   redactor: Redactor;
   log: Logger;

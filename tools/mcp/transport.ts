@@ -8,8 +8,15 @@
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { SandboxConfig } from '../../sandbox/config.js';
 import type { Redactor } from '../redact.js';
-import { isStdio, type McpServerConfig } from './config.js';
+import {
+  isStdio,
+  type McpSandboxConfig,
+  type McpServerConfig,
+  type StdioServerConfig,
+} from './config.js';
+import { ContainerStdioTransport, mcpContainerSpec } from './container-transport.js';
 import { type Environment, httpHeaders, type Resolved, stdioEnvironment } from './environment.js';
 
 export interface TransportDeps {
@@ -17,6 +24,8 @@ export interface TransportDeps {
   redactor: Redactor;
   /** Receives the stdio server's stderr, a chunk at a time (already redacted). */
   onStderr: (text: string) => void;
+  /** The sandbox settings, for servers run in a container (`sandbox:` on the server). */
+  sandbox?: SandboxConfig;
 }
 
 export function createTransport(
@@ -24,6 +33,8 @@ export function createTransport(
   server: McpServerConfig,
   deps: TransportDeps,
 ): Transport {
+  if (isStdio(server) && server.sandbox)
+    return containerTransport(name, server, server.sandbox, deps);
   if (isStdio(server)) {
     const env = checked(name, 'env', stdioEnvironment(server, deps.environment), deps.redactor);
     const transport = new StdioClientTransport({
@@ -40,6 +51,27 @@ export function createTransport(
   }
   const headers = checked(name, 'headers', httpHeaders(server, deps.environment), deps.redactor);
   return new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers } });
+}
+
+/** The server in a sandbox container: only the variables its `env` names, no PATH/HOME of ours. */
+function containerTransport(
+  name: string,
+  server: StdioServerConfig,
+  sandbox: McpSandboxConfig,
+  deps: TransportDeps,
+): Transport {
+  if (!deps.sandbox)
+    throw new Error(`mcp.servers.${name}.sandbox needs the sandbox settings (sandbox.*)`);
+  const resolved = checked(name, 'env', stdioEnvironment(server, deps.environment), deps.redactor);
+  const names = Array.isArray(server.env) ? server.env : Object.keys(server.env);
+  const env = Object.fromEntries(names.map((key) => [key, resolved[key] ?? '']));
+  const spec = mcpContainerSpec(
+    { name, command: server.command, args: server.args, env, sandbox },
+    deps.sandbox,
+  );
+  return new ContainerStdioTransport(deps.sandbox.socketPath, spec, (text) =>
+    deps.onStderr(deps.redactor.redact(text)),
+  );
 }
 
 function checked(

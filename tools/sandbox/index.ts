@@ -55,7 +55,8 @@ export async function registerSandboxTools(
   return sandbox;
 }
 
-const DOCKER_TOOLS = ['shell', 'run_code'];
+/** Disabled while Docker or the image is missing (run_skill_script is registered by the skills). */
+const DOCKER_TOOLS = ['shell', 'run_code', 'run_skill_script'];
 
 /** Enables the Docker tools once the sandbox works, after removing left-behind containers. */
 async function activate(setup: SandboxSetup, sandbox: DockerSandbox, languages: Language[]) {

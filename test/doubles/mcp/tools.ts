@@ -1,7 +1,8 @@
 /**
  * The tools of the test MCP servers (stdio and HTTP doubles): echo, add, a tool
  * that returns an error result, a slow tool (for timeouts), one that lists its own
- * environment's variable names (proves what a stdio server inherits), and one that
+ * environment's variable names (proves what a stdio server inherits), one that
+ * reports where it runs (uid, network interfaces, writable root), and one that
  * adds a tool at runtime (the SDK then sends `notifications/tools/list_changed`).
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -37,6 +38,24 @@ export function createDoubleServer(McpServerClass: typeof McpServer): McpServer 
     async () => ({
       content: [{ type: 'text', text: JSON.stringify(Object.keys(process.env).sort()) }],
     }),
+  );
+  server.registerTool(
+    'whereami',
+    { description: 'Its uid, network interfaces and whether / is writable' },
+    async () => {
+      const { networkInterfaces } = await import('node:os');
+      const { writeFile } = await import('node:fs/promises');
+      const rootWritable = await writeFile('/parley-probe', 'x').then(
+        () => true,
+        () => false,
+      );
+      const where = {
+        uid: process.getuid?.(),
+        interfaces: Object.keys(networkInterfaces()).sort(),
+        rootWritable,
+      };
+      return { content: [{ type: 'text', text: JSON.stringify(where) }] };
+    },
   );
   server.registerTool(
     'add_tool',
