@@ -495,6 +495,7 @@ export class Router implements MessageHandler {
           ...(turn.message.threadId !== undefined ? { threadId: turn.message.threadId } : {}),
         },
         chatType: turn.message.chatType,
+        conversationId: turn.message.conversationId,
         signal,
       });
       return this.toolOutcome(name, result.isError ? 'error' : 'ok', {
