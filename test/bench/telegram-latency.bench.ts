@@ -22,7 +22,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { percentile } from '../../cli/metrics.js';
-import { startTelegramDouble, type TelegramDouble, TEST_TOKEN } from '../doubles/telegram.js';
+import { startTelegramDouble, TEST_TOKEN, type TelegramDouble } from '../doubles/telegram.js';
 import { spawnParley, tempDir } from '../harness.js';
 import { until } from '../wait.js';
 import { INSTANT_REPLY, startInstantLlm } from './instant-llm.js';
@@ -68,7 +68,11 @@ function figures(latencies: number[], cpu: ReturnType<typeof cpuPerMessage>, sec
   return {
     messages: latencies.length,
     messagesPerSecond: Math.round(latencies.length / seconds),
-    latencyMs: { p50: ms(p50), p90: ms(percentile(latencies, 90)), p99: ms(percentile(latencies, 99)) },
+    latencyMs: {
+      p50: ms(p50),
+      p90: ms(percentile(latencies, 90)),
+      p99: ms(percentile(latencies, 99)),
+    },
     overheadMs: ms((p50 ?? 0) - MODEL_MS),
     cpuMsPerMessage: cpu,
   };
