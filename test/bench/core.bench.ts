@@ -8,7 +8,8 @@
  * reply received. The first level is the
  * headline: enough conversations in flight to keep Parley busy, few enough that
  * the latency is Parley's work rather than time spent queueing behind others.
- * `BENCH_ACTIVE=4,16` sets the levels; `BENCH_NODE_FLAGS` passes V8 flags to Parley.
+ * `BENCH_ACTIVE=4,16` sets the levels; `BENCH_NODE_FLAGS` passes V8 flags to Parley,
+ * `BENCH_CONVERSATIONS` the conversations per level (1000).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import { percentile } from '../../cli/metrics.js';
 import { spawnParley, tempDir } from '../harness.js';
 import { INSTANT_REPLY, startInstantLlm } from './instant-llm.js';
 
-const CONVERSATIONS = 1000;
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
 const MESSAGES = 10;
 const WARMUP_CONVERSATIONS = 100;
 const ACTIVE = (process.env.BENCH_ACTIVE ?? '4,16').split(',').map(Number);
@@ -79,7 +80,7 @@ async function load(
   const benchCpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: active }, async () => {
-      while (next < CONVERSATIONS)
+      while (next < conversations)
         wrongReplies += await conversation(url, firstId + next++, latencies);
     }),
   );

@@ -12,14 +12,16 @@ import { readFileSync } from 'node:fs';
 export interface CpuSample {
   /** Whole process (every thread, live or exited), ms. */
   totalMs: number;
+  /** Of which in the kernel (system calls: sockets, files, futexes), ms. */
+  systemMs: number;
   /** The main thread, ms. */
   mainMs: number;
 }
 
-/** User + system CPU of the whole process in ms (clock ticks of 10 ms). */
-function processTicksMs(pid: number): number {
+/** User and system CPU of the whole process in ms (clock ticks of 10 ms). */
+function processTicksMs(pid: number): { user: number; system: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
 }
 
 function threadNs(pid: number, tid: string): number {
@@ -32,7 +34,8 @@ function threadNs(pid: number, tid: string): number {
 
 /** CPU used so far by `pid`, split main thread / the rest. */
 export function cpuSample(pid: number): CpuSample {
-  return { totalMs: processTicksMs(pid), mainMs: threadNs(pid, String(pid)) / 1e6 };
+  const { user, system } = processTicksMs(pid);
+  return { totalMs: user + system, systemMs: system, mainMs: threadNs(pid, String(pid)) / 1e6 };
 }
 
 /** CPU per message between two samples: total, main thread, other threads (ms). */
@@ -40,7 +43,12 @@ export function cpuPerMessage(before: CpuSample, after: CpuSample, messages: num
   const round = (ms: number) => +(ms / Math.max(1, messages)).toFixed(3);
   const total = after.totalMs - before.totalMs;
   const main = after.mainMs - before.mainMs;
-  return { total: round(total), mainThread: round(main), otherThreads: round(total - main) };
+  return {
+    total: round(total),
+    mainThread: round(main),
+    otherThreads: round(total - main),
+    inKernel: round(after.systemMs - before.systemMs),
+  };
 }
 
 export function rssMb(pid: number): number {

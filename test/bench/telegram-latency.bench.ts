@@ -78,12 +78,24 @@ function figures(latencies: number[], cpu: ReturnType<typeof cpuPerMessage>, sec
   };
 }
 
-async function measured(pid: number, run: () => Promise<number[]>) {
+/** Bot API calls per message during a run, by method. */
+function callsPerMessage(calls: TelegramDouble['calls'], messages: number) {
+  const counts: Record<string, number> = {};
+  for (const { method } of calls) counts[method] = (counts[method] ?? 0) + 1;
+  for (const method of Object.keys(counts)) counts[method] = +(counts[method]! / messages).toFixed(2);
+  return counts;
+}
+
+async function measured(pid: number, double: TelegramDouble, run: () => Promise<number[]>) {
   const before = cpuSample(pid);
+  const firstCall = double.calls.length;
   const started = performance.now();
   const latencies = await run();
   const seconds = (performance.now() - started) / 1000;
-  return figures(latencies, cpuPerMessage(before, cpuSample(pid), latencies.length), seconds);
+  return {
+    ...figures(latencies, cpuPerMessage(before, cpuSample(pid), latencies.length), seconds),
+    botApiCallsPerMessage: callsPerMessage(double.calls.slice(firstCall), latencies.length),
+  };
 }
 
 export default async function bench(): Promise<Record<string, unknown>> {
@@ -117,8 +129,8 @@ export default async function bench(): Promise<Record<string, unknown>> {
     const dm = replies(double);
     const firstReplyMs = await dm(1);
     await sequential(dm, WARMUP, 100);
-    const warm = await measured(pid, () => sequential(dm, MESSAGES, 1000));
-    const burst = await measured(pid, () =>
+    const warm = await measured(pid, double, () => sequential(dm, MESSAGES, 1000));
+    const burst = await measured(pid, double, () =>
       Promise.all(Array.from({ length: BURST }, (_, i) => dm(5000 + i))),
     );
     const idleCpu = await idleCpuMsPerSecond(pid, 10_000);
