@@ -33,6 +33,8 @@ export interface ChatModel {
   complete(request: CompletionRequest): Promise<Completion>;
   /** Lists the provider's models (admin "list models", `parley doctor`). */
   listModels?(): Promise<string[]>;
+  /** Loads the client ahead of the first turn (no request is sent). */
+  warm?(): Promise<void>;
 }
 
 export class ProviderError extends Error {
@@ -79,6 +81,10 @@ export class OpenAIChatModel implements ChatModel {
 
   get name(): string {
     return this.config.model;
+  }
+
+  async warm(): Promise<void> {
+    await this.client();
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {

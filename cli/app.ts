@@ -178,6 +178,19 @@ async function start(
     { url: app.url || undefined, channels: app.channels.map((c) => c.id) },
     'parley ready',
   );
+  warmModel(app);
+}
+
+/**
+ * Loads the provider client once Parley is ready, so the first reply does not pay for
+ * it (importing `openai` takes about 150 ms); a failure here surfaces on the first turn.
+ */
+function warmModel(app: App): void {
+  setImmediate(() =>
+    app.model
+      ?.warm?.()
+      .catch((error: unknown) => app.log.debug({ err: error }, 'provider client warm-up failed')),
+  );
 }
 
 async function stop(app: App, stops: (() => Promise<void> | void)[]): Promise<void> {
