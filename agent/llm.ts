@@ -6,10 +6,10 @@
  * {@link ProviderError} whose `userMessage` is safe to show in a chat.
  */
 import type OpenAI from 'openai';
+import { httpFetch } from '../core/http-fetch.js';
 import type { ToolCallRecord } from '../sessions/records.js';
 import type { ToolDefinition } from '../tools/registry.js';
 import type { LlmConfig } from './config.js';
-import { httpFetch } from './http-fetch.js';
 
 export type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
