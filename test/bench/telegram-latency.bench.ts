@@ -82,7 +82,8 @@ function figures(latencies: number[], cpu: ReturnType<typeof cpuPerMessage>, sec
 function callsPerMessage(calls: TelegramDouble['calls'], messages: number) {
   const counts: Record<string, number> = {};
   for (const { method } of calls) counts[method] = (counts[method] ?? 0) + 1;
-  for (const method of Object.keys(counts)) counts[method] = +(counts[method]! / messages).toFixed(2);
+  for (const method of Object.keys(counts))
+    counts[method] = +(counts[method]! / messages).toFixed(2);
   return counts;
 }
 

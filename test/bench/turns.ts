@@ -1,0 +1,82 @@
+/**
+ * Whole turns through one channel, in this process: a real Parley (`startParley`:
+ * SQLite inbox, queue, router, sender) with the channel's adapter pointed at its
+ * platform double, and a model that answers after `MODEL_MS` (`instant-llm.ts`).
+ * Each message is injected at the double and timed until the double receives the
+ * reply. Messages are sequential and at least `gapMs` apart, so the channel's
+ * per-conversation rate limit is never the wait.
+ *
+ * CPU per message is this process's (`process.cpuUsage()`), which here also holds
+ * the double and the model; `mainThread` is this process's main thread
+ * (`/proc/self/task/<pid>/schedstat`). The `telegram-latency` bench runs Parley as
+ * its own process instead, for the figures of Parley alone.
+ */
+import { readFileSync } from 'node:fs';
+import { percentile } from '../../cli/metrics.js';
+import type { ChannelAdapter } from '../../core/contract.js';
+import { startParley, testConfig } from '../harness.js';
+import { startInstantLlm } from './instant-llm.js';
+
+export const MODEL_MS = 50;
+
+export interface TurnDriver {
+  adapter: ChannelAdapter;
+  /** Injects message `i` at the double. */
+  inject(i: number): void;
+  /** Registers the callback the double calls when a reply reaches it. */
+  onReply(listener: () => void): void;
+}
+
+const mainThreadMs = () =>
+  Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+
+export async function measureTurns(
+  driver: TurnDriver,
+  { messages = 100, warmup = 20, gapMs = 0 } = {},
+): Promise<Record<string, unknown>> {
+  const llm = await startInstantLlm({ delayMs: MODEL_MS });
+  const config = testConfig({
+    llm: { baseUrl: llm.baseUrl, apiKey: 'bench', stream: true },
+    access: { dmPolicy: 'open' },
+  });
+  const parley = await startParley(config, { channels: [driver.adapter] });
+  let replied: (() => void) | undefined;
+  driver.onReply(() => replied?.());
+  const turn = async (i: number) => {
+    const reply = new Promise<void>((resolve) => {
+      replied = resolve;
+    });
+    const sent = performance.now();
+    driver.inject(i);
+    await reply;
+    const latency = performance.now() - sent;
+    if (latency < gapMs) await new Promise((resolve) => setTimeout(resolve, gapMs - latency));
+    return latency;
+  };
+  try {
+    for (let i = 0; i < warmup; i++) await turn(i);
+    const latencies: number[] = [];
+    const cpu = process.cpuUsage();
+    const main = mainThreadMs();
+    for (let i = 0; i < messages; i++) latencies.push(await turn(warmup + i));
+    const used = process.cpuUsage(cpu);
+    const per = (ms: number) => +(ms / messages).toFixed(3);
+    const p50 = percentile(latencies, 50) ?? 0;
+    return {
+      modelMs: MODEL_MS,
+      messages,
+      latencyMs: {
+        p50: +p50.toFixed(1),
+        p99: +(percentile(latencies, 99) ?? 0).toFixed(1),
+      },
+      overheadMs: +(p50 - MODEL_MS).toFixed(1),
+      cpuMsPerMessageWithDouble: {
+        total: per((used.user + used.system) / 1000),
+        mainThread: per(mainThreadMs() - main),
+      },
+    };
+  } finally {
+    await parley.close();
+    await llm.close();
+  }
+}
