@@ -19,10 +19,11 @@ import { measureTurns, type TurnDriver } from './turns.js';
 /** Whole turns: a DM dispatched at the gateway, the reply posted to the REST double. */
 function discordTurns(double: DiscordDouble): TurnDriver {
   return {
-    adapter: new DiscordChannel(
-      { token: 'bench-token', apiRoot: double.apiRoot, streaming: 'none' },
-      pino({ level: 'silent' }),
-    ),
+    adapter: () =>
+      new DiscordChannel(
+        { token: 'bench-token', apiRoot: double.apiRoot, streaming: 'none' },
+        pino({ level: 'silent' }),
+      ),
     inject: (i) => double.dispatch('MESSAGE_CREATE', messagePayload('dm', `turn ${i}`)),
     onReply: (listener) => {
       double.onMessage = listener;

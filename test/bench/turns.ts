@@ -1,5 +1,5 @@
 /**
- * Whole turns through one channel, in this process: a real Parley (`startParley`:
+ * Whole turns through one channel, in this process: a real Parley (`createApp`:
  * SQLite inbox, queue, router, sender) with the channel's adapter pointed at its
  * platform double, and a model that answers after `MODEL_MS` (`instant-llm.ts`).
  * Each message is injected at the double and timed until the double receives the
@@ -12,17 +12,21 @@
  * its own process instead, for the figures of Parley alone.
  */
 import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import { createApp } from '../../cli/app.js';
 import { percentile } from '../../cli/metrics.js';
 import type { ChannelAdapter } from '../../core/contract.js';
-import { startParley, testConfig } from '../harness.js';
+import type { HttpRoutes } from '../../core/http.js';
+import { testConfig } from '../harness.js';
 import { startInstantLlm } from './instant-llm.js';
 
 export const MODEL_MS = 50;
 
 export interface TurnDriver {
-  adapter: ChannelAdapter;
-  /** Injects message `i` at the double. */
-  inject(i: number): void;
+  /** The adapter, given Parley's HTTP routes (for channels that receive webhooks). */
+  adapter(http: HttpRoutes): ChannelAdapter;
+  /** Injects message `i` at the double; `url` is Parley's HTTP server. */
+  inject(i: number, url: string): void;
   /** Registers the callback the double calls when a reply reaches it. */
   onReply(listener: () => void): void;
 }
@@ -39,7 +43,9 @@ export async function measureTurns(
     llm: { baseUrl: llm.baseUrl, apiKey: 'bench', stream: true },
     access: { dmPolicy: 'open' },
   });
-  const parley = await startParley(config, { channels: [driver.adapter] });
+  const app = await createApp(config, { log: pino({ level: 'silent' }) });
+  app.channels.push(driver.adapter(app.http!.app));
+  await app.start();
   let replied: (() => void) | undefined;
   driver.onReply(() => replied?.());
   const turn = async (i: number) => {
@@ -47,7 +53,7 @@ export async function measureTurns(
       replied = resolve;
     });
     const sent = performance.now();
-    driver.inject(i);
+    driver.inject(i, app.url);
     await reply;
     const latency = performance.now() - sent;
     if (latency < gapMs) await new Promise((resolve) => setTimeout(resolve, gapMs - latency));
@@ -76,7 +82,7 @@ export async function measureTurns(
       },
     };
   } finally {
-    await parley.close();
+    await app.stop();
     await llm.close();
   }
 }
