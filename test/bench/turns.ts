@@ -23,8 +23,13 @@ import { startInstantLlm } from './instant-llm.js';
 export const MODEL_MS = 50;
 
 export interface TurnDriver {
-  /** The adapter, given Parley's HTTP routes (for channels that receive webhooks). */
-  adapter(http: HttpRoutes): ChannelAdapter;
+  /** The adapter, given Parley's HTTP routes; omitted when `config` enables the channel's module. */
+  adapter?(http: HttpRoutes): ChannelAdapter;
+  /** Config overrides (e.g. `channels.whatsapp`) and seams for the channel's module. */
+  config?: Record<string, unknown>;
+  seams?: Record<string, unknown>;
+  /** Resolves once the channel is connected to its double. */
+  connected?(): Promise<void>;
   /** Injects message `i` at the double; `url` is Parley's HTTP server. */
   inject(i: number, url: string): void;
   /** Registers the callback the double calls when a reply reaches it. */
@@ -42,10 +47,15 @@ export async function measureTurns(
   const config = testConfig({
     llm: { baseUrl: llm.baseUrl, apiKey: 'bench', stream: true },
     access: { dmPolicy: 'open' },
+    ...driver.config,
   });
-  const app = await createApp(config, { log: pino({ level: 'silent' }) });
-  app.channels.push(driver.adapter(app.http!.app));
+  const app = await createApp(config, {
+    log: pino({ level: 'silent' }),
+    ...(driver.seams ? { seams: driver.seams } : {}),
+  });
+  if (driver.adapter) app.channels.push(driver.adapter(app.http!.app));
   await app.start();
+  await driver.connected?.();
   let replied: (() => void) | undefined;
   driver.onReply(() => replied?.());
   const turn = async (i: number) => {
