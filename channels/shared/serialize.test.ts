@@ -39,7 +39,16 @@ describe('renderMarkdown fast path', () => {
   it('takes the fast path for chat text and not for markup', () => {
     expect(isPlainText('Sure, I can help with that.\n\nWhat time suits you?')).toBe(true);
     expect(isPlainText('Hello! Glad to help.')).toBe(true);
-    for (const markup of ['![alt](x.png)', '**b**', '`c`', 'see https://x.y', '- item', '1. one', '# h', 'a  \nb'])
+    for (const markup of [
+      '![alt](x.png)',
+      '**b**',
+      '`c`',
+      'see https://x.y',
+      '- item',
+      '1. one',
+      '# h',
+      'a  \nb',
+    ])
       expect(isPlainText(markup), markup).toBe(false);
   });
 
