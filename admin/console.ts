@@ -6,14 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Logger } from 'pino';
-import type { ApprovalService } from '../agent/approvals.js';
-import type { ChatModel } from '../agent/llm.js';
-import type { ChannelAdapter } from '../core/contract.js';
 import type { HttpApp } from '../http/index.js';
-import type { AccessStore, SessionStore } from '../sessions/stores.js';
-import type { Redactor } from '../tools/redact.js';
-import type { ToolRegistry } from '../tools/registry.js';
 import { registerApi } from './api.js';
 import { adminScript } from './assets.js';
 import { documentForeignRoutes, documentHealth, registerDocument, registerOps } from './ops.js';
