@@ -9,12 +9,10 @@
 import { createRoute, type OpenAPIHono, type RouteConfig, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ChannelStatus as Status } from '../core/contract.js';
+import { ADMIN_PRINCIPAL } from './principal.js';
 import { listProviderModels, pingProvider } from './provider.js';
 import * as s from './schemas.js';
 import type { AdminApp, AdminMetrics } from './types.js';
-
-/** Who the admin page acts as when it answers approvals (an owner). */
-export const ADMIN_PRINCIPAL = 'admin:web';
 
 type Handler = (c: Context) => Response | Promise<Response>;
 

@@ -13,8 +13,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ADMIN_PRINCIPAL } from '../admin/api.js';
 import { registerAdmin } from '../admin/index.js';
+import { ADMIN_PRINCIPAL } from '../admin/principal.js';
 import { AccessPolicy } from '../agent/access.js';
 import { ApprovalService } from '../agent/approvals.js';
 import { type ChatModel, missingProvider, OpenAIChatModel } from '../agent/llm.js';
