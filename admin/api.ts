@@ -11,12 +11,10 @@ import type { Context } from 'hono';
 import type { ChannelStatus as Status } from '../core/contract.js';
 import { exportUserData } from '../sessions/user-data.js';
 import { type ChannelError, ChannelErrors } from './channel-errors.js';
+import { ADMIN_PRINCIPAL } from './principal.js';
 import { listProviderModels, pingProvider } from './provider.js';
 import * as s from './schemas.js';
 import type { AdminApp, AdminMetrics } from './types.js';
-
-/** Who the admin page acts as when it answers approvals (an owner). */
-export const ADMIN_PRINCIPAL = 'admin:web';
 
 type Handler = (c: Context) => Response | Promise<Response>;
 

@@ -3,91 +3,72 @@
  * once the channels exist:
  *
  *   /admin, /admin/admin.js     the admin page (token via cookie set by `/?token=` or /admin?token=)
- *   /api/...                    the JSON API behind it (api.ts, usage.ts), token required
+ *   /api/...                    the JSON API behind it (api.ts), token required
  *   /healthz, /readyz           liveness and readiness, no token (container healthchecks)
  *   /metrics                    Prometheus text format, token required (bearer token)
  *   /openapi.json, .yaml        the API description generated from the routes, no token
  *
+ * The console (console.ts, OpenAPI routes and schemas) is built on the first request
+ * to one of its paths: until someone opens it, Parley carries neither its modules nor
+ * its memory. Liveness and readiness are answered here, so healthchecks stay cheap.
+ *
  * Everything is generic over `app.channels` (their `status()`) and `app.tools`, so
  * channels added later show up without changes here.
  */
-import { readFileSync } from 'node:fs';
-import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Logger } from 'pino';
-import type { ApprovalService } from '../agent/approvals.js';
-import type { ChatModel } from '../agent/llm.js';
-import type { ChannelAdapter } from '../core/contract.js';
-import type { HttpApp } from '../http/index.js';
-import type { AccessStore, SessionStore } from '../sessions/stores.js';
-import type { Redactor } from '../tools/redact.js';
-import type { ToolRegistry } from '../tools/registry.js';
-import { registerApi } from './api.js';
-import { adminScript } from './assets.js';
-import { registerJobs } from './jobs.js';
-import { documentForeignRoutes, registerDocument, registerOps } from './ops.js';
-import { ADMIN_CSP, adminPage } from './page.js';
+import type { MiddlewareHandler } from 'hono';
+import { type HttpApp, hasToken, type NodeEnv } from '../http/index.js';
+import { readiness } from './readiness.js';
 import type { AdminApp, AdminMetrics } from './types.js';
-import { registerUsage } from './usage.js';
 
 export { readiness } from './readiness.js';
 export type { AdminApp, AdminMetrics } from './types.js';
 
-function packageVersion(): string {
-  for (const path of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'parley' && pkg.version) return pkg.version;
-    } catch {}
-  }
-  return '0.0.0';
+/** Paths the console serves (everything but health and readiness). */
+const CONSOLE_PATHS = [
+  '/admin',
+  '/admin/*',
+  '/api/*',
+  '/metrics',
+  '/openapi.json',
+  '/openapi.yaml',
+  '/favicon.ico',
+];
+
+/**
+ * Mounts health and readiness, and the console behind a first-request loader. A path
+ * the console does not serve falls through to routes added later (a channel's
+ * `/api/channels/<id>/…`) and to the HTTP app's 404.
+ */
+export function registerAdmin(http: HttpApp, app: AdminApp, metrics: AdminMetrics): void {
+  registerHealth(http, app);
+  let console: Promise<Console> | undefined;
+  const forward: MiddlewareHandler<NodeEnv> = async (c, next) => {
+    console ??= import('./console.js').then(({ buildConsole }) =>
+      buildConsole(http, app, metrics, () => NOT_MINE),
+    );
+    const response = await (await console).fetch(c.req.raw, c.env);
+    if (response === NOT_MINE) return next();
+    return response;
+  };
+  for (const path of CONSOLE_PATHS) http.hono.use(path, forward);
 }
 
-/** Mounts the admin page, API, ops routes and OpenAPI document on `http`. */
-export function registerAdmin(http: HttpApp, app: AdminApp, metrics: AdminMetrics): void {
-  const version = packageVersion();
-  const api = new OpenAPIHono({
-    defaultHook: (result, c) => {
-      if (!result.success)
-        return c.json(
-          {
-            error: result.error.issues
-              .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
-              .join('; '),
-          },
-          400,
-        );
-    },
+type Console = {
+  fetch: (request: Request, env: NodeEnv['Bindings']) => Response | Promise<Response>;
+};
+
+/** What the console answers for a path it has no route for. */
+const NOT_MINE = new Response(null, { status: 404 });
+
+function registerHealth(http: HttpApp, app: AdminApp): void {
+  const started = Date.now();
+  http.hono.get('/healthz', (c) =>
+    c.json({ ok: true, uptimeSeconds: Math.round((Date.now() - started) / 1000) }),
+  );
+  http.hono.get('/readyz', (c) => {
+    const result = readiness(app);
+    // Channel names and states only for the token holder.
+    const body = hasToken(c.req.raw, http.token) ? result : { ready: result.ready };
+    return c.json(body, result.ready ? 200 : 503);
   });
-  const token = http.requireToken();
-  api.use('/api/*', token);
-  api.use('/metrics', token);
-  api.use('/admin', token);
-  api.get(
-    '/admin',
-    () =>
-      new Response(adminPage(), {
-        headers: {
-          'content-type': 'text/html; charset=utf-8',
-          'cache-control': 'no-store',
-          'content-security-policy': ADMIN_CSP,
-        },
-      }),
-  );
-  api.get(
-    '/admin/admin.js',
-    async () =>
-      new Response(await adminScript(), {
-        headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' },
-      }),
-  );
-  registerOps(api, app, metrics, http.token);
-  registerApi(api, app, metrics, version);
-  if (app.usage) registerUsage(api, app.usage);
-  registerJobs(api, app);
-  documentForeignRoutes(api);
-  registerDocument(api, version);
-  http.hono.route('/', api);
 }

@@ -1,56 +1,48 @@
 /**
- * The operations routes beside the API: liveness and readiness (no token, for
- * container healthchecks), Prometheus metrics (token), and the OpenAPI 3.1
- * document generated from every route's schema, as JSON and YAML (no token).
+ * The operations routes beside the API: Prometheus metrics (token) and the OpenAPI
+ * 3.1 document generated from every route's schema, as JSON and YAML (no token).
+ * Liveness and readiness are documented here but served by admin/index.ts, so a
+ * container healthcheck never builds the console.
  */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import YAML from 'yaml';
-import { hasToken } from '../http/index.js';
 import { op } from './api.js';
-import { readiness } from './readiness.js';
 import * as s from './schemas.js';
-import type { AdminApp, AdminMetrics } from './types.js';
+import type { AdminMetrics } from './types.js';
 
 const text = (type: string) => ({
   description: 'OK',
   content: { [type]: { schema: s.z.string() } },
 });
 
-export function registerOps(
-  api: OpenAPIHono,
-  app: AdminApp,
-  metrics: AdminMetrics,
-  token: string,
-): void {
-  const started = Date.now();
+/** Documents /healthz and /readyz, which admin/index.ts serves without building the console. */
+export function documentHealth(api: OpenAPIHono): void {
   const open = { security: [] };
-  const health = createRoute({
-    method: 'get',
-    path: '/healthz',
-    summary: 'Liveness: the process answers',
-    ...open,
-    responses: { 200: s.json(s.z.object({ ok: s.z.boolean(), uptimeSeconds: s.z.number() })) },
-  });
-  op(api, health, (c) =>
-    c.json({ ok: true, uptimeSeconds: Math.round((Date.now() - started) / 1000) }),
+  api.openAPIRegistry.registerPath(
+    createRoute({
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness: the process answers',
+      ...open,
+      responses: { 200: s.json(s.z.object({ ok: s.z.boolean(), uptimeSeconds: s.z.number() })) },
+    }),
   );
   const ready = s.z.object({
     ready: s.z.boolean(),
     checks: s.z.record(s.z.string(), s.z.string()).optional(),
   });
-  const readyRoute = createRoute({
-    method: 'get',
-    path: '/readyz',
-    summary: 'Readiness: database open and channels started (details only with the token)',
-    ...open,
-    responses: { 200: s.json(ready), 503: s.json(ready, 'Not ready') },
-  });
-  op(api, readyRoute, (c) => {
-    const result = readiness(app);
-    // Channel names and states only for the token holder.
-    const body = hasToken(c.req.raw, token) ? result : { ready: result.ready };
-    return c.json(body, result.ready ? 200 : 503);
-  });
+  api.openAPIRegistry.registerPath(
+    createRoute({
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: database open and channels started (details only with the token)',
+      ...open,
+      responses: { 200: s.json(ready), 503: s.json(ready, 'Not ready') },
+    }),
+  );
+}
+
+export function registerOps(api: OpenAPIHono, metrics: AdminMetrics): void {
   const metricsRoute = createRoute({
     method: 'get',
     path: '/metrics',

@@ -14,8 +14,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ADMIN_PRINCIPAL } from '../admin/api.js';
 import { registerAdmin } from '../admin/index.js';
+import { ADMIN_PRINCIPAL } from '../admin/principal.js';
 import { AccessPolicy } from '../agent/access.js';
 import { ApprovalService } from '../agent/approvals.js';
 import type { Command } from '../agent/commands.js';
@@ -278,6 +278,19 @@ async function start(
   app.log.info(
     { url: app.url || undefined, channels: app.channels.map((c) => c.id) },
     'parley ready',
+  );
+  warmModel(app);
+}
+
+/**
+ * Loads the provider client once Parley is ready, so the first reply does not pay for
+ * it (importing `openai` takes about 150 ms); a failure here surfaces on the first turn.
+ */
+function warmModel(app: App): void {
+  setImmediate(() =>
+    app.model
+      ?.warm?.()
+      .catch((error: unknown) => app.log.debug({ err: error }, 'provider client warm-up failed')),
   );
 }
 

@@ -57,6 +57,9 @@ interface Bucket extends Omit<StatsBucket, 'latencyP50' | 'latencyP99'> {
 
 const LATENCY_SAMPLES = 1000;
 
+/** How often the event-loop delay histogram samples (the idle process wakes this often). */
+const EVENT_LOOP_SAMPLE_MS = 1000;
+
 /** Keeps memory per bucket bounded whatever the message rate (reservoir sampling). */
 function sample(bucket: Bucket, latencyMs: number): void {
   bucket.seen++;
@@ -158,7 +161,13 @@ export function createMetrics(
   app: Pick<MetricsSources, 'bridge' | 'router' | 'tools' | 'usage'>,
 ): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'parley_process_' });
+  // prom-client samples event-loop delay with a 10 ms timer by default: 100 wake-ups a
+  // second of an otherwise idle process. Once a second still catches every stall.
+  collectDefaultMetrics({
+    register: registry,
+    prefix: 'parley_process_',
+    eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
+  });
   const live = new LiveStats(() => ({ depth: app.bridge.depth, active: app.bridge.active }));
   const m = instruments(registry, app);
   app.bridge.on((event) => onBridgeEvent(event, m, live));

@@ -7,8 +7,8 @@
  * error becomes a {@link ProviderError} with a `kind`.
  */
 import type OpenAI from 'openai';
+import { httpFetch } from '../../core/http-fetch.js';
 import type { ToolCallRecord } from '../../sessions/records.js';
-import { httpFetch } from '../http-fetch.js';
 import { ProviderError } from './errors.js';
 import type { Provider } from './providers.js';
 import type { Completion, CompletionRequest } from './types.js';
@@ -33,6 +33,11 @@ export class OpenAIProvider {
   }
 
   /** The client, created on first use: the `openai` module (about 10 MB) loads only then. */
+  /** Loads the client (and the `openai` module) ahead of the first call. */
+  async warm(): Promise<void> {
+    await this.client();
+  }
+
   private client(): Promise<OpenAI> {
     this.clientPromise ??= import('openai').then(({ default: sdk }) => {
       this.sdk = sdk;

@@ -36,6 +36,7 @@ import type {
 } from '../../core/contract.js';
 import { conversationKey } from '../../core/contract.js';
 import type { HttpRoutes } from '../../core/http.js';
+import { httpFetch } from '../../core/http-fetch.js';
 import type { WorkspaceFiles } from '../../core/stores.js';
 import { apiCall, explainFatal, refusedWith, toParleyError } from './errors.js';
 import { chunkHtml, htmlToPlain, renderTelegramHtml } from './format.js';
@@ -106,7 +107,8 @@ export class TelegramChannel implements ChannelAdapter {
       rateLimits: options.rateLimits ?? TELEGRAM_RATE_LIMITS,
     };
     this.bot = new Bot(options.token, {
-      client: { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) },
+      // Parley's lean keep-alive fetch instead of grammY's node-fetch (see core/http-fetch.ts).
+      client: { fetch: httpFetch, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) },
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     });
     this.bot.api.config.use(outsidePipeline(autoRetryFor(options.apiRetry)));

@@ -5,10 +5,12 @@
  * conversations × 10 messages over real WebSockets, once per concurrency level in
  * `ACTIVE` (a closed loop: each conversation sends its next message after the
  * reply), after a warm-up of 100 conversations. Latency is message sent → final
- * reply received. The first level is the
+ * reply received. Memory is read once loaded, 12 s and 60 s after the load; idle CPU
+ * over the 10 s after that. The first level is the
  * headline: enough conversations in flight to keep Parley busy, few enough that
  * the latency is Parley's work rather than time spent queueing behind others.
- * `BENCH_ACTIVE=4,16` sets the levels; `BENCH_NODE_FLAGS` passes V8 flags to Parley.
+ * `BENCH_ACTIVE=4,16` sets the levels; `BENCH_NODE_FLAGS` passes V8 flags to Parley,
+ * `BENCH_CONVERSATIONS` the conversations per level (1000); `MALLOC_ARENA_MAX` is passed on.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,8 +19,9 @@ import WebSocket from 'ws';
 import { percentile } from '../../cli/metrics.js';
 import { spawnParley, tempDir } from '../harness.js';
 import { INSTANT_REPLY, startInstantLlm } from './instant-llm.js';
+import { idleCpuMsPerSecond as idleCpuPerSecond } from './process-stats.js';
 
-const CONVERSATIONS = 1000;
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
 const MESSAGES = 10;
 const WARMUP_CONVERSATIONS = 100;
 const ACTIVE = (process.env.BENCH_ACTIVE ?? '4,16').split(',').map(Number);
@@ -79,7 +82,7 @@ async function load(
   const benchCpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: active }, async () => {
-      while (next < CONVERSATIONS)
+      while (next < conversations)
         wrongReplies += await conversation(url, firstId + next++, latencies);
     }),
   );
@@ -120,7 +123,11 @@ export default async function bench(): Promise<Record<string, unknown>> {
   const started = performance.now();
   const { child, ready } = spawnParley(
     [...NODE_FLAGS, entry],
-    { PATH: process.env.PATH, PARLEY_CONFIG: configPath },
+    {
+      PATH: process.env.PATH,
+      PARLEY_CONFIG: configPath,
+      ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+    },
     'inherit',
   );
   const url = await ready;
@@ -139,6 +146,9 @@ export default async function bench(): Promise<Record<string, unknown>> {
     const loadedRssMb = rssMb(child.pid!);
     await new Promise((resolve) => setTimeout(resolve, 12_000));
     const idleAfterLoadRssMb = rssMb(child.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 48_000));
+    const quiet60sRssMb = rssMb(child.pid!);
+    const idleCpuMsPerSecond = await idleCpuPerSecond(child.pid!, 10_000);
     return {
       ...passes[0],
       otherConcurrency: passes.slice(1),
@@ -146,11 +156,17 @@ export default async function bench(): Promise<Record<string, unknown>> {
       rssOneSecondAfterReadyMb: +rssAfter1sMb.toFixed(1),
       loadedRssMb: +loadedRssMb.toFixed(1),
       idleAfterLoadRssMb: +idleAfterLoadRssMb.toFixed(1),
+      rssAfter60sQuietMb: +quiet60sRssMb.toFixed(1),
+      quietToIdleRatio: +(quiet60sRssMb / idleRssMb).toFixed(2),
+      idleCpuMsPerSecond,
       startToReadyMs: Math.round(readyMs),
       targets: {
         messagesPerSecond: '>= 1000',
         p99: '<= 20 ms',
         idleRssMb: '<= 80',
+        loadedRssMb: '<= 100 (10,000 messages over 1,000 conversations)',
+        quietToIdleRatio: '<= 1.2 (60 s after the load)',
+        cpuMsPerMessage: '<= 1.0 at 4 in flight',
         startToReadyMs: '<= 1000',
       },
     };

@@ -3,15 +3,33 @@
  * discord.js client logs in (REST + gateway), then
  *   - inbound: 2,000 MESSAGE_CREATE dispatches → discord.js → normalize → sink,
  *   - outbound: 40 sequential `send` calls (REST POST with allowed_mentions),
- *   - the sender pipeline: one 9,000-character answer chunked to 2,000 and sent in order.
+ *   - the sender pipeline: one 9,000-character answer chunked to 2,000 and sent in order;
+ *   - whole turns (`turns.ts`): DMs through a real Parley with a 50 ms model, latency
+ *     above the model and CPU per message.
  */
 import pino from 'pino';
 import { Sender } from '../../bridge/outbound/sender.js';
 import { DiscordChannel } from '../../channels/discord/adapter.js';
 import { fixture, ids, messagePayload } from '../../channels/discord/fixtures/index.js';
 import { percentile } from '../../cli/metrics.js';
-import { startDiscordDouble } from '../doubles/discord.js';
+import { type DiscordDouble, startDiscordDouble } from '../doubles/discord.js';
 import { until } from '../wait.js';
+import { measureTurns, type TurnDriver } from './turns.js';
+
+/** Whole turns: a DM dispatched at the gateway, the reply posted to the REST double. */
+function discordTurns(double: DiscordDouble): TurnDriver {
+  return {
+    adapter: () =>
+      new DiscordChannel(
+        { token: 'bench-token', apiRoot: double.apiRoot, streaming: 'none' },
+        pino({ level: 'silent' }),
+      ),
+    inject: (i) => double.dispatch('MESSAGE_CREATE', messagePayload('dm', `turn ${i}`)),
+    onReply: (listener) => {
+      double.onMessage = listener;
+    },
+  };
+}
 
 const INBOUND = 2000;
 /** Below discord.js's own global budget of 50 requests/s, which it enforces (we reject, not wait). */
@@ -58,6 +76,8 @@ export default async function bench(): Promise<Record<string, unknown>> {
     const chunkIds = await sender.send(target, long);
     const chunkMs = performance.now() - chunkStarted;
     await sender.stop();
+    await adapter.stop();
+    const turns = await measureTurns(discordTurns(double), { gapMs: 210 });
     return {
       loginMs: round(loginMs),
       inboundMessages: INBOUND,
@@ -69,6 +89,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
       longAnswerChars: long.length,
       longAnswerChunks: chunkIds.length,
       longAnswerMs: round(chunkMs),
+      turns,
     };
   } finally {
     await adapter.stop();

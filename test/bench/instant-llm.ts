@@ -4,8 +4,9 @@
  * enough HTTP/1.1 (request head, content-length, keep-alive) and writes each
  * precomputed response with one write, so the bench's CPU goes to Parley rather
  * than to its test double. Streamed requests get SSE chunks (role, text, finish,
- * usage, `[DONE]`), others one JSON completion. Use `test/doubles/openai.ts` for
- * anything scripted.
+ * usage, `[DONE]`), others one JSON completion. `delayMs` holds every answer that
+ * long (a model that takes time to think, at no CPU cost). Use
+ * `test/doubles/openai.ts` for anything scripted.
  */
 import { createServer, type Socket } from 'node:net';
 
@@ -54,7 +55,7 @@ const single = response(
 );
 
 /** Answers every complete request buffered on `socket`; returns what is left over. */
-function answer(socket: Socket, buffered: string): string {
+function answer(socket: Socket, buffered: string, delayMs: number): string {
   let rest = buffered;
   for (;;) {
     const headEnd = rest.indexOf('\r\n\r\n');
@@ -64,11 +65,16 @@ function answer(socket: Socket, buffered: string): string {
     if (rest.length < end) return rest;
     const body = rest.slice(headEnd + 4, end);
     rest = rest.slice(end);
-    socket.write(/"stream"\s*:\s*true/.test(body) ? streamed : single);
+    const response = /"stream"\s*:\s*true/.test(body) ? streamed : single;
+    if (delayMs > 0) setTimeout(() => socket.writable && socket.write(response), delayMs);
+    else socket.write(response);
   }
 }
 
-export async function startInstantLlm(): Promise<{ baseUrl: string; close(): Promise<void> }> {
+export async function startInstantLlm({ delayMs = 0 } = {}): Promise<{
+  baseUrl: string;
+  close(): Promise<void>;
+}> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -76,7 +82,7 @@ export async function startInstantLlm(): Promise<{ baseUrl: string; close(): Pro
     socket.setEncoding('latin1');
     let buffered = '';
     socket.on('data', (data: string) => {
-      buffered = answer(socket, buffered + data);
+      buffered = answer(socket, buffered + data, delayMs);
     });
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});

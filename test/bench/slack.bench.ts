@@ -7,17 +7,25 @@
  *   far below Slack's 3-second deadline;
  * - outbound: replies to 50 channels through the real sender (render → chunk →
  *   throttle → retry) against the Web API double, with the per-channel gap scaled
- *   down by `scale`; `achievedFraction` = achieved ÷ allowed messages/s.
+ *   down by `scale`; `achievedFraction` = achieved ÷ allowed messages/s;
+ * - whole turns (`turns.ts`): DMs over 50 conversations through a real Parley with a
+ *   50 ms model, latency above the model and CPU per message.
  *
  * Env: PARLEY_BENCH_SLACK_EVENTS (default 1000), PARLEY_BENCH_SLACK_REPLIES (500),
  * PARLEY_BENCH_SLACK_SCALE (0.02).
  */
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { Sender } from '../../bridge/outbound/sender.js';
 import { SlackChannel } from '../../channels/slack/adapter.js';
 import { percentile } from '../../cli/metrics.js';
-import { postSlackEvent, SLACK_BOT_USER, startSlackDouble } from '../doubles/slack.js';
+import {
+  postSlackEvent,
+  SLACK_BOT_USER,
+  type SlackDouble,
+  startSlackDouble,
+} from '../doubles/slack.js';
 import { loopbackServer } from '../http.js';
+import { measureTurns, type TurnDriver } from './turns.js';
 
 const SECRET = 'bench-signing-secret';
 const CHANNELS = 50;
@@ -76,6 +84,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
     );
     const seconds = (Date.now() - started) / 1000;
     await sender.stop();
+    const turns = await measureTurns(slackTurns(slack, log), {});
     const allowedPerSecond = CHANNELS * (1000 / minIntervalMs);
     return {
       ...inbound,
@@ -84,12 +93,47 @@ export default async function bench(): Promise<Record<string, unknown>> {
       scale,
       repliesPerSecond: Math.round(slack.posts.length / seconds),
       achievedFraction: Number((slack.posts.length / seconds / allowedPerSecond).toFixed(3)),
+      turns,
     };
   } finally {
     await channel.stop();
     await http.close();
     await slack.close();
   }
+}
+
+/** Whole turns: a signed DM event posted to Parley's HTTP server, the reply at the Web API double. */
+function slackTurns(slack: SlackDouble, log: Logger): TurnDriver {
+  return {
+    adapter: (http) =>
+      new SlackChannel(
+        {
+          botToken: 'xoxb-bench',
+          signingSecret: SECRET,
+          apiUrl: slack.apiUrl,
+          eventsPath: '/slack/events',
+          minIntervalMs: 1000,
+        },
+        { http, log },
+      ),
+    inject: (i, url) =>
+      void postSlackEvent(`${url}/slack/events`, SECRET, {
+        type: 'event_callback',
+        team_id: 'T0001',
+        event_id: `EvTurn${i}`,
+        event: {
+          type: 'message',
+          channel_type: 'im',
+          channel: `DT${i % 50}`,
+          user: 'U42',
+          text: `turn ${i}`,
+          ts: `1712500000.${String(i).padStart(6, '0')}`,
+        },
+      }).then((res) => res.arrayBuffer()),
+    onReply: (listener) => {
+      slack.onPost = listener;
+    },
+  };
 }
 
 async function runInbound(url: string, events: number): Promise<Record<string, number>> {

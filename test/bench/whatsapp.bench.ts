@@ -8,6 +8,9 @@
  * - reconnects: 20 connection losses with a 1 ms backoff; one new socket per close
  *   means no reconnect loop.
  *
+ * - whole turns (`turns.ts`): DMs through a real Parley with a 50 ms model, latency
+ *   above the model and CPU per message.
+ *
  * Env: PARLEY_BENCH_WHATSAPP_MESSAGES (default 5000).
  */
 import { mkdtempSync } from 'node:fs';
@@ -23,6 +26,7 @@ import { openDatabase } from '../../sessions/sqlite/db.js';
 import { createWorkspaceFiles as workspaceFiles } from '../../sessions/workspace/index.js';
 import { fixture, WhatsAppDouble } from '../doubles/whatsapp.js';
 import { until as poll } from '../wait.js';
+import { measureTurns, type TurnDriver } from './turns.js';
 
 const until = (condition: () => boolean, timeoutMs = 60_000) =>
   poll(condition, timeoutMs, { intervalMs: 2, what: 'bench' });
@@ -113,5 +117,37 @@ async function reconnects(closes: number): Promise<Record<string, number>> {
 
 export default async function bench(): Promise<Record<string, unknown>> {
   const count = Number(process.env.PARLEY_BENCH_WHATSAPP_MESSAGES ?? 5000);
-  return { ...(await inbound(count)), ...authWrites(2000), ...(await reconnects(20)) };
+  return {
+    ...(await inbound(count)),
+    ...authWrites(2000),
+    ...(await reconnects(20)),
+    turns: await measureTurns(whatsappTurns()),
+  };
+}
+
+/**
+ * Whole turns: a DM upserted on the socket double, the reply sent through it. The
+ * account's pacing (60 messages a minute by default) is lifted, so the wait measured
+ * is Parley's work rather than WhatsApp's anti-spam limit.
+ */
+function whatsappTurns(): TurnDriver {
+  const wa = new WhatsAppDouble({ autoOpen: true });
+  const dm = fixture<{ messages: WAMessage[] }>('dm-text').messages[0]!;
+  return {
+    config: {
+      channels: {
+        whatsapp: { enabled: true, rateLimits: { perChatMinMs: 0, messagesPerMinute: 60_000 } },
+      },
+    },
+    seams: { whatsappSocketFactory: wa.factory },
+    connected: () => until(() => wa.current?.user !== undefined),
+    inject: (i) => {
+      const raw = structuredClone(dm);
+      raw.key.id = `3ATURN${i.toString(16).padStart(12, '0')}`;
+      wa.current.upsert([raw]);
+    },
+    onReply: (listener) => {
+      wa.onSend = listener;
+    },
+  };
 }

@@ -64,6 +64,8 @@ export interface DiscordDouble {
   requests: DiscordRequest[];
   /** Messages created through the API, in order. */
   messages: DiscordSentMessage[];
+  /** Called for every message created through the API (benches time replies here). */
+  onMessage?: (message: DiscordSentMessage) => void;
   /** The IDENTIFY payloads received. */
   identifies: Record<string, unknown>[];
   failures: ScriptedFailure[];
@@ -319,7 +321,9 @@ function createMessage(
 ): void {
   const id = snowflake();
   const content = typeof body.content === 'string' ? body.content : '';
-  double.messages.push({ id, channelId, content, body, edits: [] });
+  const message = { id, channelId, content, body, edits: [] };
+  double.messages.push(message);
+  double.onMessage?.(message);
   json(res, 200, messageObject(id, channelId, content));
 }
 

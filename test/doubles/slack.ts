@@ -56,6 +56,8 @@ export interface SlackDouble {
   calls: SlackCall[];
   /** Messages created by chat.postMessage, in arrival order. */
   posts: SlackPost[];
+  /** Called for every chat.postMessage (benches time replies here). */
+  onPost?: (post: SlackPost) => void;
   /** Current text of each message after chat.update, by ts. */
   edits: Map<string, string>;
   failNext(method: string, failure: SlackFailure): void;
@@ -139,6 +141,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     if (method === 'chat.postMessage') {
       const post = toPost(args, `1700000000.${String(++counter).padStart(6, '0')}`);
       double.posts.push(post);
+      double.onPost?.(post);
       return { ok: true, channel: post.channel, ts: post.ts, message: { text: post.text } };
     }
     if (method === 'conversations.replies') {

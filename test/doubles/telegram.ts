@@ -212,6 +212,8 @@ export class TelegramDouble {
   /** 429 answers caused by the enforced rate limits. */
   rateLimited = 0;
   limits: DoubleLimits | undefined;
+  /** Called after every accepted sendMessage or editMessageText (benches time replies here). */
+  onDelivered: ((record: SentRecord) => void) | undefined;
   private readonly updates: Record<string, unknown>[] = [];
   private readonly failures = new Map<string, ScriptedFailure[]>();
   /** Methods answered only after a pause (ms): a slow or distant Bot API. */
@@ -624,6 +626,7 @@ export class TelegramDouble {
       ...quoted(body),
     };
     this.sent.push(record);
+    this.onDelivered?.(record);
     reply(res, 200, {
       ok: true,
       result: {
@@ -652,6 +655,7 @@ export class TelegramDouble {
       });
     record.text = checked.text;
     if (body.reply_markup) record.replyMarkup = body.reply_markup as SentRecord['replyMarkup'];
+    this.onDelivered?.(record);
     reply(res, 200, {
       ok: true,
       result: {

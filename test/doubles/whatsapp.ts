@@ -147,7 +147,9 @@ export class FakeSocket implements WhatsAppSocket {
     if (failure) throw failure;
     const id = `3EB0${(++this.double.counter).toString(16).padStart(16, '0').toUpperCase()}`;
     const text = 'text' in content && typeof content.text === 'string' ? content.text : '';
-    this.double.sends.push({ jid, text, content, id, at: Date.now() });
+    const record = { jid, text, content, id, at: Date.now() };
+    this.double.sends.push(record);
+    this.double.onSend?.(record);
     return {
       key: { remoteJid: jid, fromMe: true, id },
       message: { extendedTextMessage: { text } },
@@ -193,6 +195,8 @@ export class FakeSocket implements WhatsAppSocket {
 export class WhatsAppDouble {
   readonly sockets: FakeSocket[] = [];
   readonly sends: SentRecord[] = [];
+  /** Called for every message the bot sends (benches time replies here). */
+  onSend: ((record: SentRecord) => void) | undefined;
   readonly failures: Error[] = [];
   counter = 0;
   groupMetadataCalls = 0;

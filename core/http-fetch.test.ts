@@ -47,6 +47,18 @@ describe('httpFetch', () => {
     expect((await httpFetch(`${base}/missing`)).status).toBe(404);
   });
 
+  it('sends a streamed body (grammY multipart uploads are async iterables)', async () => {
+    async function* parts() {
+      yield new TextEncoder().encode('--b\r\n');
+      yield new TextEncoder().encode('file bytes\r\n--b--');
+    }
+    const response = await httpFetch(`${base}/upload`, {
+      method: 'POST',
+      body: parts() as unknown as RequestInit['body'],
+    });
+    expect(await response.json()).toEqual({ method: 'POST', body: '--b\r\nfile bytes\r\n--b--' });
+  });
+
   it('streams the body as byte chunks as they arrive, and has no body for 204', async () => {
     const response = await httpFetch(`${base}/events`);
     expect(response.headers.get('content-type')).toBe('text/event-stream');

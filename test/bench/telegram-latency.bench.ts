@@ -1,0 +1,159 @@
+/**
+ * Telegram end to end: a real Parley process (compiled) polling the Bot API double
+ * (`test/doubles/telegram.ts`, long-polling getUpdates like the Bot API: a waiting
+ * call is answered the moment an update arrives) with a model that takes
+ * `MODEL_MS` to answer (`instant-llm.ts` with a delay, streamed).
+ *
+ * - first reply: the first DM after Parley is ready and polling (cold code paths,
+ *   the provider client's first use);
+ * - sequential: `MESSAGES` DMs, each sent after the previous reply, rotating over
+ *   `CHATS` chats (so Telegram's 1 message/s per chat is never the wait);
+ * - burst: `BURST` users write at the same moment.
+ *
+ * Latency is update queued at the double → the reply's final text accepted by the
+ * double (`sendMessage` or the edit of a streamed draft). CPU per message is
+ * Parley's, split main thread / other threads (`process-stats.ts`); `overheadMs`
+ * is the p50 minus the model's time. Idle CPU is read over 10 s without traffic,
+ * the long poll still open.
+ *
+ * Env: PARLEY_BENCH_TG_MESSAGES (default 300), BENCH_NODE_FLAGS (V8 flags for Parley).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { percentile } from '../../cli/metrics.js';
+import { startTelegramDouble, TEST_TOKEN, type TelegramDouble } from '../doubles/telegram.js';
+import { spawnParley, tempDir } from '../harness.js';
+import { until } from '../wait.js';
+import { INSTANT_REPLY, startInstantLlm } from './instant-llm.js';
+import { cpuPerMessage, cpuSample, idleCpuMsPerSecond, rssMb } from './process-stats.js';
+
+const MODEL_MS = 50;
+const MESSAGES = Number(process.env.PARLEY_BENCH_TG_MESSAGES ?? 300);
+const CHATS = 50;
+const BURST = 50;
+const WARMUP = 30;
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const entry = fileURLToPath(new URL('../../cli/parley.js', import.meta.url));
+
+const ms = (n: number | null) => +(n ?? 0).toFixed(1);
+
+/** Resolves each chat's pending reply when the double accepts its final text. */
+function replies(double: TelegramDouble) {
+  const waiting = new Map<string, (at: number) => void>();
+  double.onDelivered = (record) => {
+    if (record.text !== INSTANT_REPLY) return;
+    const resolve = waiting.get(record.chatId);
+    waiting.delete(record.chatId);
+    resolve?.(performance.now());
+  };
+  let seq = 0;
+  /** Sends one DM from `chatId` and resolves with its reply latency in ms. */
+  return (chatId: number): Promise<number> => {
+    const reply = new Promise<number>((resolve) => waiting.set(String(chatId), resolve));
+    const sent = performance.now();
+    double.message({ chatId, text: `message ${seq++}` });
+    return reply.then((at) => at - sent);
+  };
+}
+
+async function sequential(dm: (chatId: number) => Promise<number>, count: number, first: number) {
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) latencies.push(await dm(first + (i % CHATS)));
+  return latencies;
+}
+
+function figures(latencies: number[], cpu: ReturnType<typeof cpuPerMessage>, seconds: number) {
+  const p50 = percentile(latencies, 50);
+  return {
+    messages: latencies.length,
+    messagesPerSecond: Math.round(latencies.length / seconds),
+    latencyMs: {
+      p50: ms(p50),
+      p90: ms(percentile(latencies, 90)),
+      p99: ms(percentile(latencies, 99)),
+    },
+    overheadMs: ms((p50 ?? 0) - MODEL_MS),
+    cpuMsPerMessage: cpu,
+  };
+}
+
+/** Bot API calls per message during a run, by method. */
+function callsPerMessage(calls: TelegramDouble['calls'], messages: number) {
+  const counts: Record<string, number> = {};
+  for (const { method } of calls) counts[method] = (counts[method] ?? 0) + 1;
+  for (const method of Object.keys(counts))
+    counts[method] = +(counts[method]! / messages).toFixed(2);
+  return counts;
+}
+
+async function measured(pid: number, double: TelegramDouble, run: () => Promise<number[]>) {
+  const before = cpuSample(pid);
+  const firstCall = double.calls.length;
+  const started = performance.now();
+  const latencies = await run();
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    ...figures(latencies, cpuPerMessage(before, cpuSample(pid), latencies.length), seconds),
+    botApiCallsPerMessage: callsPerMessage(double.calls.slice(firstCall), latencies.length),
+  };
+}
+
+export default async function bench(): Promise<Record<string, unknown>> {
+  const llm = await startInstantLlm({ delayMs: MODEL_MS });
+  const double = await startTelegramDouble();
+  const dir = tempDir('parley-bench-tg-');
+  const configPath = join(dir, 'parley.yaml');
+  writeFileSync(
+    configPath,
+    [
+      `dataDir: ${join(dir, 'data')}`,
+      'web: { port: 0, token: bench-token-0123456789abcdef }',
+      'logging: { level: warn }',
+      `llm: { baseUrl: "${llm.baseUrl}", apiKey: bench, stream: true }`,
+      'access: { dmPolicy: open }',
+      `channels: { telegram: { enabled: true, token: "${TEST_TOKEN}", apiRoot: "${double.apiRoot}" } }`,
+      'sandbox: { enabled: false }',
+    ].join('\n'),
+  );
+  const started = performance.now();
+  const { child, ready } = spawnParley(
+    [...NODE_FLAGS, entry],
+    { PATH: process.env.PATH, PARLEY_CONFIG: configPath },
+    'inherit',
+  );
+  await ready;
+  const readyMs = performance.now() - started;
+  const pid = child.pid!;
+  try {
+    await until(() => double.count('getUpdates') > 0, 10_000, { what: 'first getUpdates' });
+    const dm = replies(double);
+    const firstReplyMs = await dm(1);
+    await sequential(dm, WARMUP, 100);
+    const warm = await measured(pid, double, () => sequential(dm, MESSAGES, 1000));
+    const burst = await measured(pid, double, () =>
+      Promise.all(Array.from({ length: BURST }, (_, i) => dm(5000 + i))),
+    );
+    const idleCpu = await idleCpuMsPerSecond(pid, 10_000);
+    return {
+      modelMs: MODEL_MS,
+      startToReadyMs: Math.round(readyMs),
+      firstReplyMs: ms(firstReplyMs),
+      sequential: warm,
+      burst,
+      idleCpuMsPerSecond: idleCpu,
+      rssMb: rssMb(pid),
+      targets: {
+        cpuMsPerMessage: '<= 3',
+        p50: `<= ${MODEL_MS + 8} ms (model + 8)`,
+        firstReplyMs: '<= 2 x sequential p50',
+        idleCpuMsPerSecond: '<= 1',
+      },
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await double.close();
+    await llm.close();
+  }
+}
