@@ -4,7 +4,8 @@
  */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { JobError } from '../agent/scheduler/service.js';
-import { ADMIN_PRINCIPAL, op } from './api.js';
+import { op } from './api.js';
+import { ADMIN_PRINCIPAL } from './principal.js';
 import * as s from './schemas.js';
 import type { AdminApp } from './types.js';
 
