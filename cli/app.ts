@@ -68,6 +68,8 @@ export interface App {
   url: string;
   /** Access token of the web chat and admin API. */
   token: string;
+  /** True when Parley generated the token (stored in parley.db), false when it is `web.token`. */
+  tokenGenerated: boolean;
   /** Why the model is unavailable, naming what to set. */
   providerMissing: string | undefined;
   startedAt: number;
@@ -76,13 +78,16 @@ export interface App {
   stop(): Promise<void>;
 }
 
-async function webToken(config: ParleyConfig, meta: MetaStore): Promise<string> {
-  if (config.web.token) return config.web.token;
+async function webToken(
+  config: ParleyConfig,
+  meta: MetaStore,
+): Promise<{ token: string; generated: boolean }> {
+  if (config.web.token) return { token: config.web.token, generated: false };
   const stored = await meta.get('web.token');
-  if (stored) return stored;
+  if (stored) return { token: stored, generated: true };
   const token = randomBytes(24).toString('base64url');
   await meta.set('web.token', token);
-  return token;
+  return { token, generated: true };
 }
 
 export async function createApp(config: ParleyConfig, options: AppOptions = {}): Promise<App> {
@@ -93,7 +98,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     lock: true,
     checkpointer: { log },
   });
-  const token = await webToken(config, stores.meta);
+  const { token, generated: tokenGenerated } = await webToken(config, stores.meta);
   redactor.add(token);
   const stops: (() => Promise<void> | void)[] = [];
   const onStop = (fn: () => Promise<void> | void) => void stops.push(fn);
@@ -118,7 +123,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   });
   const bridge = new Bridge(stores.inbox, router, log, { ...config.queue });
   const http = config.web.enabled
-    ? new HttpServer(new HttpApp({ token, log }), {
+    ? new HttpServer(new HttpApp({ token, log, origins: publicOrigins(config) }), {
         host: config.web.host,
         port: config.web.port,
         log,
@@ -137,6 +142,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const app: App = {
     ...{ config, log, stores, sessions, accessStore: stores.access, access, approvals, mcp },
     ...{ tools, model, redactor, http, bridge, router, channels, token, providerMissing },
+    tokenGenerated,
     url: '',
     startedAt: Date.now(),
     start: (announce) => start(app, onStop, announce),
@@ -146,6 +152,10 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   if (http) registerAdmin(http.app, app, metrics);
   return app;
 }
+
+/** `web.publicOrigin` (a reverse proxy's address) is an allowed Origin besides the bound one. */
+const publicOrigins = (config: ParleyConfig): string[] =>
+  config.web.publicOrigin ? [config.web.publicOrigin] : [];
 
 /**
  * Listens first (a port conflict fails before any platform is contacted), then

@@ -10,8 +10,11 @@
  *   parley pairing list | approve <code> | reject <code>
  *   parley sessions list | export <channel:user> [file] | purge <channel:user>
  *   parley channels login <id> [--phone <number>]   (a channel module with `login`, e.g. whatsapp)
+ *   parley init [flags]              interactive setup that writes parley.yaml (cli/init/)
+ *   parley url                       the web chat and admin links with the token
+ *   parley --version
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteStores } from '../sessions/sqlite/index.js';
 import { createApp } from './app.js';
@@ -20,7 +23,11 @@ import { enabledModules } from './channels.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { ParleyConfig } from './config/schema.js';
+import { startFailure } from './errors.js';
+import { sessionsCommand } from './sessions-command.js';
 import { statusCommand } from './status.js';
+import { parleyVersion } from './version.js';
+import { bannerLines, urlCommand } from './web-address.js';
 
 type CommandFn = (args: string[], config: ParleyConfig) => Promise<number>;
 
@@ -33,13 +40,26 @@ const commands: Record<string, CommandFn> = {
   sessions: sessionsCommand,
   channels: channelsCommand,
   status: (args, config) => statusCommand(args, config),
+  url: urlCommand,
   // Loaded when run: doctor brings dockerode (about 25 MB, with its SSH and gRPC stacks).
   doctor: async (args, config) => (await import('./doctor.js')).doctorCommand(args, config),
 };
 
+// `parley help | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 async function main(argv: string[]): Promise<number> {
   const [name = 'help', ...args] = argv;
   if (name === 'help' || name === '--help' || name === '-h') return usage(0);
+  if (name === '--version' || name === '-v' || name === 'version') {
+    out(`parley ${parleyVersion()} (Node ${process.versions.node})`);
+    return 0;
+  }
+  // Runs before the config loads: it is how a missing or broken config gets written.
+  if (name === 'init') return (await import('./init/index.js')).initCommand(args, process.env);
   const command = commands[name];
   if (!command) {
     process.stderr.write(`Unknown command "${name}".\n`);
@@ -51,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
+    if (name === 'start')
+      process.stderr.write('Or run "parley init" to write a fresh parley.yaml.\n');
     return 1;
   }
   return command(args, config);
@@ -58,7 +80,11 @@ async function main(argv: string[]): Promise<number> {
 
 function usage(code: number): number {
   out('Usage: parley <command>');
+  out(
+    '  init                               set up provider, channels and sandbox; writes parley.yaml',
+  );
   out('  start                              run Parley');
+  out('  url                                the web chat and admin links with the access token');
   out('  config validate                    check parley.yaml and environment overrides');
   out(
     '  doctor                             check config, Docker, provider and channel credentials',
@@ -73,6 +99,7 @@ function usage(code: number): number {
   out("  sessions export <channel:user> [file]   a user's conversations as JSON");
   out("  sessions purge <channel:user>      delete a user's conversations");
   out('  channels login whatsapp [--phone <number>]   link WhatsApp (QR, or pairing code)');
+  out('  --version                          print the version');
   return code;
 }
 
@@ -101,17 +128,19 @@ async function startCommand(_args: string[], config: ParleyConfig): Promise<numb
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   const announce = () => {
-    if (app.url) {
-      out(`Parley is running. Web chat: ${app.url}/?token=${app.token}`);
-      out(`Access token: ${app.token}`);
-    } else out('Parley is running (web chat disabled).');
+    if (app.url) for (const line of bannerLines(app)) out(line);
+    else out('Parley is running (web chat disabled).');
     if (app.providerMissing) out(`Warning: ${app.providerMissing}`);
+    if (app.providerMissing && !existsSync(process.env.PARLEY_CONFIG ?? 'parley.yaml'))
+      out(
+        'Nothing is configured yet: run "npm run parley -- init" to set up a provider and messengers.',
+      );
     for (const notice of dormantChannels(config)) out(`Warning: ${dormantLine(notice)}`);
   };
   try {
     await app.start(announce);
   } catch (error) {
-    process.stderr.write(`Parley could not start: ${(error as Error).message}\n`);
+    process.stderr.write(`Parley could not start: ${startFailure(error, config)}\n`);
     await app.stop().catch(() => {});
     return 1;
   }
@@ -157,37 +186,6 @@ async function pairingCommand(args: string[], config: ParleyConfig): Promise<num
     }
     out(
       `Approved ${request.channel}:${request.senderId}${request.senderName ? ` (${request.senderName})` : ''}. They can chat now.`,
-    );
-    return 0;
-  }
-  return usage(2);
-}
-
-async function sessionsCommand(args: string[], config: ParleyConfig): Promise<number> {
-  const store = openSqliteStores(join(config.dataDir, 'parley.db')).sessions;
-  const [action, who, file] = args;
-  if (action === 'list') {
-    for (const s of await store.list({ limit: 50, offset: 0 })) {
-      out(
-        `#${s.id}  ${s.key}  ${s.chatType}  ${s.messages} messages${s.endedAt ? '  (ended)' : ''}`,
-      );
-    }
-    return 0;
-  }
-  const match = who ? /^([a-z]+):(.+)$/.exec(who) : null;
-  if ((action === 'export' || action === 'purge') && match) {
-    const [, channel, userId] = match as unknown as [string, string, string];
-    if (action === 'export') {
-      const data = JSON.stringify(await store.exportUser(channel, userId), null, 2);
-      if (file) {
-        writeFileSync(file, data);
-        out(`Exported ${channel}:${userId} to ${file}.`);
-      } else out(data);
-      return 0;
-    }
-    const result = await store.purgeUser(channel, userId);
-    out(
-      `Purged ${result.sessions} sessions, ${result.messages} messages and ${result.inbox} inbox rows of ${channel}:${userId}.`,
     );
     return 0;
   }
