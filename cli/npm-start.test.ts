@@ -36,7 +36,9 @@ function npmStart(env: NodeJS.ProcessEnv) {
       stdout += data.toString();
       if (stdout.includes('Web chat: ')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`npm start exited (${code}): ${stdout}${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`npm start exited (${code}): ${stdout}${stderr}`)),
+    );
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { child, ready, exited, output: () => ({ stdout, stderr }) };
