@@ -32,13 +32,15 @@ import { createChannels } from './channel-context.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
 import { configSecrets } from './config/fields.js';
 import type { ParleyConfig } from './config/schema.js';
-import { createLogger } from './log.js';
+import { createLogger, type LogScreen } from './log.js';
 import { createMetrics } from './metrics.js';
 import { registerTools } from './tools.js';
 
 export interface AppOptions {
   /** Logger to use instead of a new pino logger on stderr. */
   log?: Logger;
+  /** What else draws on the log's terminal (the terminal chat's prompt), see cli/log.ts. */
+  logScreen?: LogScreen;
   /** Run the terminal channel on these streams. */
   terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; onClose?: () => void };
   /** Stand-ins channels read for themselves (e.g. `whatsappSocketFactory` in tests). */
@@ -92,7 +94,9 @@ async function webToken(
 
 export async function createApp(config: ParleyConfig, options: AppOptions = {}): Promise<App> {
   const redactor = new Redactor(configSecrets(config));
-  const log = options.log ?? createLogger({ level: config.logging.level, redactor });
+  const { level, format } = config.logging;
+  const log =
+    options.log ?? createLogger({ level, format, redactor, ...screen(options.logScreen) });
   // One serving process per data folder (a second one gets DataFolderLockedError).
   const stores = openSqliteStores(join(config.dataDir, 'parley.db'), {
     lock: true,
@@ -152,6 +156,8 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   if (http) registerAdmin(http.app, app, metrics);
   return app;
 }
+
+const screen = (logScreen: LogScreen | undefined) => (logScreen ? { screen: logScreen } : {});
 
 /** `web.publicOrigin` (a reverse proxy's address) is an allowed Origin besides the bound one. */
 const publicOrigins = (config: ParleyConfig): string[] =>

@@ -16,6 +16,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { TerminalChannel } from '../channels/terminal/adapter.js';
 import { openSqliteStores } from '../sessions/sqlite/index.js';
 import { createApp } from './app.js';
 import { runLogin } from './channel-login.js';
@@ -24,6 +25,7 @@ import { dormantChannels, dormantLine } from './config/dormant.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { ParleyConfig } from './config/schema.js';
 import { startFailure } from './errors.js';
+import { isPretty } from './log.js';
 import { sessionsCommand } from './sessions-command.js';
 import { statusCommand } from './status.js';
 import { parleyVersion } from './version.js';
@@ -114,7 +116,10 @@ async function startCommand(_args: string[], config: ParleyConfig): Promise<numb
     await app.stop();
     process.exit(code);
   };
+  // Log lines and the terminal chat share the terminal: logs go around its prompt.
+  const logScreen = { around: (write: () => void) => write() };
   const app = await createApp(config, {
+    logScreen,
     ...(useTerminal
       ? {
           terminal: {
@@ -125,17 +130,20 @@ async function startCommand(_args: string[], config: ParleyConfig): Promise<numb
         }
       : {}),
   });
+  const terminal = app.channels.find((channel) => channel instanceof TerminalChannel);
+  if (terminal) logScreen.around = (write) => terminal.aroundOutput(write);
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   const announce = () => {
     if (app.url) for (const line of bannerLines(app)) out(line);
     else out('Parley is running (web chat disabled).');
-    if (app.providerMissing) out(`Warning: ${app.providerMissing}`);
+    // Readable logs on this terminal already showed these warnings; JSON logs are for machines.
+    const warnings = isPretty(config.logging.format, process.stderr) ? [] : startupWarnings(app);
+    for (const warning of warnings) out(`Warning: ${warning}`);
     if (app.providerMissing && !existsSync(process.env.PARLEY_CONFIG ?? 'parley.yaml'))
       out(
         'Nothing is configured yet: run "npm run parley -- init" to set up a provider and messengers.',
       );
-    for (const notice of dormantChannels(config)) out(`Warning: ${dormantLine(notice)}`);
   };
   try {
     await app.start(announce);
@@ -147,6 +155,11 @@ async function startCommand(_args: string[], config: ParleyConfig): Promise<numb
   await new Promise(() => {});
   return 0;
 }
+
+const startupWarnings = (app: { providerMissing: string | undefined; config: ParleyConfig }) => [
+  ...(app.providerMissing ? [app.providerMissing] : []),
+  ...dormantChannels(app.config).map(dormantLine),
+];
 
 async function configCommand(args: string[], config: ParleyConfig): Promise<number> {
   if (args[0] !== 'validate') return usage(2);
