@@ -84,7 +84,10 @@ export class TerminalChannel implements ChannelAdapter {
    */
   aroundOutput(write: () => void): void {
     const { output } = this.options;
-    if (!this.rl) return write();
+    if (!this.rl) {
+      write();
+      return;
+    }
     if (this.streaming) {
       output.write('\n');
       write();
