@@ -125,7 +125,27 @@ interface Draft {
 
 class Abort extends Error {}
 
+const HELP = `Usage: parley init [flags]   (asks for everything not given; --yes asks nothing)
+  --config <file>          where to write (default: PARLEY_CONFIG or parley.yaml)
+  --force                  replace an existing file
+  --yes, -y                no questions: flags, environment and defaults only
+  --skip-checks            no live calls (provider, tokens, Docker)
+  --provider <id>          ${Object.keys(PRESETS).join(' | ')}
+  --base-url <url>         the server's OpenAI-compatible URL (implies custom)
+  --api-key <key>          written to the file; OPENAI_API_KEY in the environment is used but not copied
+  --model <name>
+  --telegram-token <t> --telegram-owner <user id>
+  --discord-token <t> --discord-owner <user id>
+  --slack-bot-token <xoxb-…> --slack-app-token <xapp-…> --slack-owner <member id>
+  --whatsapp --whatsapp-owner <number>
+  --sandbox on|off --sandbox-image <image>
+`;
+
 export async function initCommand(args: string[], env: Env): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   let flags: Flags;
   try {
     flags = parseFlags(args);
@@ -150,6 +170,8 @@ export async function initCommand(args: string[], env: Env): Promise<number> {
 async function runInit(flags: Flags, env: Env, ui: Prompter): Promise<number> {
   const path = flags.config ?? env.PARLEY_CONFIG ?? 'parley.yaml';
   const asking = !flags.yes;
+  if (flags.sandbox !== undefined && flags.sandbox !== 'on' && flags.sandbox !== 'off')
+    throw new Abort(`--sandbox takes on or off, not "${flags.sandbox}"`);
   ui.say(
     'Parley setup: an AI provider, the messengers you want, the sandbox. Enter keeps [the default].',
   );
