@@ -91,6 +91,9 @@ if [ "$(docker image inspect -f '{{index .Config.Labels "parley.base"}}' "$build
   cp -a "$node24/include/node" "$work/build/usr/local/include/node"
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$work/build/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$work/build/usr/local/bin/npx"
+  # cc and c++ are update-alternatives links, which no package lists.
+  ln -sf gcc "$work/build/usr/bin/cc"
+  ln -sf g++ "$work/build/usr/bin/c++"
   # Compile native modules against the headers above instead of downloading prebuilt ones.
   image_from "$build_base" "$work/build" npm_config_nodedir=/usr/local npm_config_build_from_source=true
   printf 'FROM %s\nLABEL parley.base=%s\n' "$build_base" "$stamp" |
