@@ -53,6 +53,8 @@ make_rootfs() {
   cp "$node24/bin/node" "$dir/usr/local/bin/node"
   cp /etc/ssl/certs/ca-certificates.crt "$dir/etc/ssl/certs/"
   printf 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000::/home/node:/bin/sh\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n' >"$dir/etc/passwd"
+  # /etc/hosts first (compose's extra_hosts and links), then DNS.
+  printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$dir/etc/nsswitch.conf"
   printf 'root:x:0:\nnode:x:1000:\nnogroup:x:65534:\n' >"$dir/etc/group"
   chown 1000:1000 "$dir/home/node"
 }
@@ -77,13 +79,22 @@ image_from() {
   rm -rf "$context"
 }
 
-stamp="$(sha256sum .ci/deploy-image.sh | cut -c1-12)-$("$node24/bin/node" --version)"
-if [ "$(docker image inspect -f '{{index .Config.Labels "parley.base"}}' "$build_base" 2>/dev/null || true)" != "$stamp" ]; then
-  echo "deploy-image: making $base and $build_base from this machine's packages" >&2
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
+# Each base is rebuilt when its recipe (revision below) or the Node version changes.
+node_version=$("$node24/bin/node" --version)
+runtime_stamp="runtime-2-$node_version"
+build_stamp="build-2-$node_version"
+label() { docker image inspect -f '{{index .Config.Labels "parley.base"}}' "$1" 2>/dev/null || true; }
+labelled() { printf 'FROM %s\nLABEL parley.base=%s\n' "$1" "$2" | docker build -q -t "$1" - >/dev/null; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if [ "$(label "$base")" != "$runtime_stamp" ]; then
+  echo "deploy-image: making $base from this machine's packages" >&2
   make_rootfs "$work/runtime" libc6 libstdc++6 libgcc-s1 dash coreutils
   image_from "$base" "$work/runtime"
+  labelled "$base" "$runtime_stamp"
+fi
+if [ "$(label "$build_base")" != "$build_stamp" ]; then
+  echo "deploy-image: making $build_base from this machine's packages" >&2
   make_rootfs "$work/build" libc6 libstdc++6 dash coreutils bash sed grep findutils tar gzip \
     g++ make python3
   mkdir -p "$work/build/usr/local/lib/node_modules" "$work/build/usr/local/include"
@@ -96,8 +107,7 @@ if [ "$(docker image inspect -f '{{index .Config.Labels "parley.base"}}' "$build
   ln -sf g++ "$work/build/usr/bin/c++"
   # Compile native modules against the headers above instead of downloading prebuilt ones.
   image_from "$build_base" "$work/build" npm_config_nodedir=/usr/local npm_config_build_from_source=true
-  printf 'FROM %s\nLABEL parley.base=%s\n' "$build_base" "$stamp" |
-    docker build -q -t "$build_base" - >/dev/null
+  labelled "$build_base" "$build_stamp"
 fi
 
 echo "deploy-image: building $tag from the Dockerfile" >&2
