@@ -16,6 +16,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -72,6 +73,8 @@ describe.skipIf(skip)('the Docker image, started with docker-compose.yml', () =>
     // Containers reach the double through the bridge's gateway, hence 0.0.0.0.
     llm = await startOpenAIDouble({ host: '0.0.0.0' });
     const llmPort = new URL(llm.baseUrl).port;
+    const subnet = `10.213.${process.pid % 250}`;
+    const gateway = `${subnet}.1`;
     dir = mkdtempSync('/tmp/parley-deploy-');
     const data = join(dir, 'data');
     mkdirSync(data);
@@ -100,11 +103,13 @@ describe.skipIf(skip)('the Docker image, started with docker-compose.yml', () =>
         sandbox: { image: TEST_IMAGE, timeoutSeconds: 20 },
       }),
     );
-    // The one addition for this machine: a name for the host, where the double runs.
+    // The one addition for this machine: the engine runs without a default bridge, so
+    // `host-gateway` has no address; a fixed subnet gives the host (the gateway) one.
     writeFileSync(
       join(dir, 'ci.yml'),
       YAML.stringify({
-        services: { parley: { extra_hosts: ['host.docker.internal:host-gateway'] } },
+        services: { parley: { extra_hosts: [`host.docker.internal:${gateway}`] } },
+        networks: { default: { ipam: { config: [{ subnet: `${subnet}.0/24` }] } } },
       }),
     );
     await compose('up', '-d', '--no-build');
@@ -115,6 +120,7 @@ describe.skipIf(skip)('the Docker image, started with docker-compose.yml', () =>
       const logs = await compose('logs', '--no-color').catch(() => ({ stdout: '' }));
       if (process.env.PARLEY_DEPLOY_LOGS) console.log(logs.stdout);
       await compose('down', '--volumes', '--timeout', '5').catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
     }
     await llm?.close();
   }, 120_000);
@@ -154,20 +160,22 @@ describe.skipIf(skip)('the Docker image, started with docker-compose.yml', () =>
       const toolResult = llm.requests
         .flatMap((request) => request.body.messages)
         .find((message) => message.role === 'tool');
-      expect(String(toolResult?.content)).toContain('sandbox-42');
-      expect(String(toolResult?.content)).toMatch(/\b1000\b/); // Parley's own uid, not root
+      // Parley's own uid inside the image (node, 1000), not root.
+      expect(JSON.parse(String(toolResult?.content))).toMatchObject({
+        exitCode: 0,
+        stdout: 'sandbox-42\n1000\n',
+      });
     } finally {
       client.close();
     }
+    // No sandbox container of this Parley (labelled with its container's hostname) is left.
+    const id = (await compose('ps', '-q', 'parley')).stdout.trim();
+    const host = (await run('docker', ['inspect', '-f', '{{.Config.Hostname}}', id])).stdout.trim();
     const { stdout } = await run('docker', [
-      'ps',
-      '-a',
-      '--filter',
-      'label=parley.sandbox=1',
-      '--format',
-      '{{.Names}}',
+      ...['ps', '-a', '--filter', 'label=parley.sandbox=1'],
+      ...['--format', '{{.Label "parley.owner"}}'],
     ]);
-    expect(stdout.trim()).toBe(''); // the sandbox container is gone after its call
+    expect(stdout.split('\n').filter((owner) => owner.startsWith(`${host}:`))).toEqual([]);
   }, 180_000);
 });
 
