@@ -1,20 +1,28 @@
 # Parley in a container. Multi-stage: build (compilers for better-sqlite3, TypeScript
-# build) → runtime (node:20-slim, production dependencies and dist/ only, non-root).
+# build) → runtime (node:24-slim, production dependencies and dist/ only, non-root).
 #
 #   docker build -t parley .
 #   docker compose up -d            # see docker-compose.yml and docs/deploy.md
+#
+# The base images are build arguments (any Debian-like image with Node 22 or 24 and
+# a `node` user works); CI builds its own without pulling (.ci/deploy-image.sh):
+#
+#   docker build --build-arg BASE=my-node:24 --build-arg BUILD_BASE=my-node-build:24 .
+ARG BASE=node:24-slim
+ARG BUILD_BASE=node:24-slim
 
-FROM node:20-slim AS build
-RUN apt-get update \
+FROM ${BUILD_BASE} AS build
+# Compilers for better-sqlite3 when no prebuilt binary fits (a build base may bring its own).
+RUN command -v g++ >/dev/null 2>&1 || ( apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
+ && rm -rf /var/lib/apt/lists/* )
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-slim
+FROM ${BASE}
 ENV NODE_ENV=production \
     PARLEY_DATA_DIR=/data \
     PARLEY_WEB_HOST=0.0.0.0 \

@@ -47,13 +47,15 @@ import { createChannels } from './channel-context.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
 import { configSecrets } from './config/fields.js';
 import type { ParleyConfig } from './config/schema.js';
-import { createLogger } from './log.js';
+import { createLogger, type LogScreen } from './log.js';
 import { createMetrics } from './metrics.js';
 import { registerTools } from './tools.js';
 
 export interface AppOptions {
   /** Logger to use instead of a new pino logger on stderr. */
   log?: Logger;
+  /** What else draws on the log's terminal (the terminal chat's prompt), see cli/log.ts. */
+  logScreen?: LogScreen;
   /** Run the terminal channel on these streams. */
   terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; onClose?: () => void };
   /** Stand-ins channels read for themselves (e.g. `whatsappSocketFactory` in tests). */
@@ -92,6 +94,8 @@ export interface App {
   url: string;
   /** Access token of the web chat and admin API. */
   token: string;
+  /** True when Parley generated the token (stored in parley.db), false when it is `web.token`. */
+  tokenGenerated: boolean;
   /** Why the model is unavailable, naming what to set. */
   providerMissing: string | undefined;
   startedAt: number;
@@ -100,24 +104,29 @@ export interface App {
   stop(): Promise<void>;
 }
 
-async function webToken(config: ParleyConfig, meta: MetaStore): Promise<string> {
-  if (config.web.token) return config.web.token;
+async function webToken(
+  config: ParleyConfig,
+  meta: MetaStore,
+): Promise<{ token: string; generated: boolean }> {
+  if (config.web.token) return { token: config.web.token, generated: false };
   const stored = await meta.get('web.token');
-  if (stored) return stored;
+  if (stored) return { token: stored, generated: true };
   const token = randomBytes(24).toString('base64url');
   await meta.set('web.token', token);
-  return token;
+  return { token, generated: true };
 }
 
 export async function createApp(config: ParleyConfig, options: AppOptions = {}): Promise<App> {
   const redactor = new Redactor([...configSecrets(config), ...providerSecrets(config.llm)]);
-  const log = options.log ?? createLogger({ level: config.logging.level, redactor });
+  const { level, format } = config.logging;
+  const log =
+    options.log ?? createLogger({ level, format, redactor, ...screen(options.logScreen) });
   // One serving process per data folder (a second one gets DataFolderLockedError).
   const stores = openSqliteStores(join(config.dataDir, 'parley.db'), {
     lock: true,
     checkpointer: { log },
   });
-  const token = await webToken(config, stores.meta);
+  const { token, generated: tokenGenerated } = await webToken(config, stores.meta);
   redactor.add(token);
   const stops: (() => Promise<void> | void)[] = [];
   const onStop = (fn: () => Promise<void> | void) => void stops.push(fn);
@@ -158,7 +167,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   });
   const bridge = new Bridge(stores.inbox, router, log, { ...config.queue });
   const http = config.web.enabled
-    ? new HttpServer(new HttpApp({ token, log }), {
+    ? new HttpServer(new HttpApp({ token, log, origins: publicOrigins(config) }), {
         host: config.web.host,
         port: config.web.port,
         log,
@@ -184,6 +193,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     ...{ tools, model, usage, redactor, http, bridge, router, channels, token, providerMissing },
     ...{ tools, model, redactor, http, bridge, router, channels, token, providerMissing },
     ...{ scheduler, jobs },
+    tokenGenerated,
     url: '',
     startedAt: Date.now(),
     start: (announce) => start(app, onStop, announce),
@@ -241,6 +251,11 @@ function createUsage(
   if (warning) log.warn(warning);
   return { usage, ownerChats };
 }
+const screen = (logScreen: LogScreen | undefined) => (logScreen ? { screen: logScreen } : {});
+
+/** `web.publicOrigin` (a reverse proxy's address) is an allowed Origin besides the bound one. */
+const publicOrigins = (config: ParleyConfig): string[] =>
+  config.web.publicOrigin ? [config.web.publicOrigin] : [];
 
 /**
  * Listens first (a port conflict fails before any platform is contacted), then

@@ -12,9 +12,13 @@
  *   parley usage [--days N] [--user channel:id] [--json]   tokens, cost and budgets
  *   parley jobs list | cancel <id> | run-now <id>
  *   parley channels login <id> [--phone <number>]   (a channel module with `login`, e.g. whatsapp)
+ *   parley init [flags]              interactive setup that writes parley.yaml (cli/init/)
+ *   parley url                       the web chat and admin links with the token
+ *   parley --version
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { TerminalChannel } from '../channels/terminal/adapter.js';
 import { openSqliteStores } from '../sessions/sqlite/index.js';
 import { exportUserData, purgeUserData } from '../sessions/user-data.js';
 import { createApp } from './app.js';
@@ -23,9 +27,14 @@ import { enabledModules } from './channels.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { ParleyConfig } from './config/schema.js';
+import { startFailure } from './errors.js';
 import { jobsCommand } from './jobs.js';
+import { isPretty } from './log.js';
+import { sessionsCommand } from './sessions-command.js';
 import { statusCommand } from './status.js';
 import { budgetSummary, usageCommand } from './usage.js';
+import { parleyVersion } from './version.js';
+import { bannerLines, urlCommand } from './web-address.js';
 
 type CommandFn = (args: string[], config: ParleyConfig) => Promise<number>;
 
@@ -40,13 +49,26 @@ const commands: Record<string, CommandFn> = {
   jobs: (args, config) => jobsCommand(args, config),
   status: (args, config) => statusCommand(args, config),
   usage: (args, config) => usageCommand(args, config),
+  url: urlCommand,
   // Loaded when run: doctor brings dockerode (about 25 MB, with its SSH and gRPC stacks).
   doctor: async (args, config) => (await import('./doctor.js')).doctorCommand(args, config),
 };
 
+// `parley help | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 async function main(argv: string[]): Promise<number> {
   const [name = 'help', ...args] = argv;
   if (name === 'help' || name === '--help' || name === '-h') return usage(0);
+  if (name === '--version' || name === '-v' || name === 'version') {
+    out(`parley ${parleyVersion()} (Node ${process.versions.node})`);
+    return 0;
+  }
+  // Runs before the config loads: it is how a missing or broken config gets written.
+  if (name === 'init') return (await import('./init/index.js')).initCommand(args, process.env);
   const command = commands[name];
   if (!command) {
     process.stderr.write(`Unknown command "${name}".\n`);
@@ -58,6 +80,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
+    if (name === 'start')
+      process.stderr.write('Or run "parley init" to write a fresh parley.yaml.\n');
     return 1;
   }
   return command(args, config);
@@ -65,7 +89,11 @@ async function main(argv: string[]): Promise<number> {
 
 function usage(code: number): number {
   out('Usage: parley <command>');
+  out(
+    '  init                               set up provider, channels and sandbox; writes parley.yaml',
+  );
   out('  start                              run Parley');
+  out('  url                                the web chat and admin links with the access token');
   out('  config validate                    check parley.yaml and environment overrides');
   out(
     '  doctor                             check config, Docker, provider and channel credentials',
@@ -84,6 +112,7 @@ function usage(code: number): number {
   out('  jobs list                          scheduled jobs and their last runs');
   out('  jobs cancel <id>                   cancel a scheduled job');
   out('  jobs run-now <id>                  run a job now in the running Parley');
+  out('  --version                          print the version');
   return code;
 }
 
@@ -98,8 +127,11 @@ async function startCommand(_args: string[], config: ParleyConfig): Promise<numb
     await app.stop();
     process.exit(code);
   };
+  // Log lines and the terminal chat share the terminal: logs go around its prompt.
+  const logScreen = { around: (write: () => void) => write() };
   const app = await createApp(config, {
     ...(process.stdin.isTTY && process.stdout.isTTY ? { tty: process.stdout } : {}),
+    logScreen,
     ...(useTerminal
       ? {
           terminal: {
@@ -110,26 +142,36 @@ async function startCommand(_args: string[], config: ParleyConfig): Promise<numb
         }
       : {}),
   });
+  const terminal = app.channels.find((channel) => channel instanceof TerminalChannel);
+  if (terminal) logScreen.around = (write) => terminal.aroundOutput(write);
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   const announce = () => {
-    if (app.url) {
-      out(`Parley is running. Web chat: ${app.url}/?token=${app.token}`);
-      out(`Access token: ${app.token}`);
-    } else out('Parley is running (web chat disabled).');
-    if (app.providerMissing) out(`Warning: ${app.providerMissing}`);
-    for (const notice of dormantChannels(config)) out(`Warning: ${dormantLine(notice)}`);
+    if (app.url) for (const line of bannerLines(app)) out(line);
+    else out('Parley is running (web chat disabled).');
+    // Readable logs on this terminal already showed these warnings; JSON logs are for machines.
+    const warnings = isPretty(config.logging.format, process.stderr) ? [] : startupWarnings(app);
+    for (const warning of warnings) out(`Warning: ${warning}`);
+    if (app.providerMissing && !existsSync(process.env.PARLEY_CONFIG ?? 'parley.yaml'))
+      out(
+        'Nothing is configured yet: run "npm run parley -- init" to set up a provider and messengers.',
+      );
   };
   try {
     await app.start(announce);
   } catch (error) {
-    process.stderr.write(`Parley could not start: ${(error as Error).message}\n`);
+    process.stderr.write(`Parley could not start: ${startFailure(error, config)}\n`);
     await app.stop().catch(() => {});
     return 1;
   }
   await new Promise(() => {});
   return 0;
 }
+
+const startupWarnings = (app: { providerMissing: string | undefined; config: ParleyConfig }) => [
+  ...(app.providerMissing ? [app.providerMissing] : []),
+  ...dormantChannels(app.config).map(dormantLine),
+];
 
 async function configCommand(args: string[], config: ParleyConfig): Promise<number> {
   if (args[0] !== 'validate') return usage(2);
@@ -170,39 +212,6 @@ async function pairingCommand(args: string[], config: ParleyConfig): Promise<num
     }
     out(
       `Approved ${request.channel}:${request.senderId}${request.senderName ? ` (${request.senderName})` : ''}. They can chat now.`,
-    );
-    return 0;
-  }
-  return usage(2);
-}
-
-async function sessionsCommand(args: string[], config: ParleyConfig): Promise<number> {
-  const stores = openSqliteStores(join(config.dataDir, 'parley.db'));
-  const store = stores.sessions;
-  const [action, who, file] = args;
-  if (action === 'list') {
-    for (const s of await store.list({ limit: 50, offset: 0 })) {
-      out(
-        `#${s.id}  ${s.key}  ${s.chatType}  ${s.messages} messages${s.endedAt ? '  (ended)' : ''}`,
-      );
-    }
-    return 0;
-  }
-  const match = who ? /^([a-z]+):(.+)$/.exec(who) : null;
-  if ((action === 'export' || action === 'purge') && match) {
-    const [, channel, userId] = match as unknown as [string, string, string];
-    if (action === 'export') {
-      const data = JSON.stringify(await exportUserData(stores, channel, userId), null, 2);
-      if (file) {
-        writeFileSync(file, data);
-        out(`Exported ${channel}:${userId} to ${file}.`);
-      } else out(data);
-      return 0;
-    }
-    const result = await purgeUserData(stores, channel, userId);
-    const jobs = await stores.jobs.purgeOwner(`${channel}:${userId}`);
-    out(
-      `Purged ${result.sessions} sessions, ${result.messages} messages, ${result.inbox} inbox rows, ${result.memories} memories and ${jobs} scheduled jobs of ${channel}:${userId}.`,
     );
     return 0;
   }

@@ -1,11 +1,183 @@
 /**
- * Static checks of the deploy files (no image can be built here): the compose file
- * parses, mounts the data folder at the same path inside and out, gives Parley the
- * Docker socket and checks /healthz; the Dockerfile runs the built CLI on 0.0.0.0.
+ * Deploying for real: the image is built from the Dockerfile (on base images made
+ * locally by .ci/deploy-image.sh, nothing pulled) and started with the repository's
+ * docker-compose.yml, copied unchanged next to a .env and a parley.yaml, by
+ * Debian's `docker-compose`. Then, from the host: `/readyz`, a web chat round trip
+ * over the published port (the model is the OpenAI double on the host), and a
+ * `shell` call that Parley inside the container runs in a sandbox container
+ * through the mounted Docker socket, on the workspace under the shared data path.
+ *
+ * The static checks at the end read the deploy files as text.
  */
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { execFile, execFileSync } from 'node:child_process';
+import {
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { dockerSkipReason, TEST_IMAGE } from '../sandbox/testing.js';
+import { type OpenAIDouble, startOpenAIDouble } from './doubles/openai.js';
+import { WebClient } from './harness.js';
+
+const run = promisify(execFile);
+
+function composeSkipReason(): string | undefined {
+  try {
+    execFileSync('docker-compose', ['version'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    const reason = 'docker-compose is not installed (apt-get install docker-compose)';
+    if (process.env.CI === 'true') throw new Error(`CI=true, cannot skip: ${reason}`);
+    console.warn(`skipping the deploy test: ${reason}`);
+    return reason;
+  }
+}
+
+const skip = (await dockerSkipReason()) ?? composeSkipReason();
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe.skipIf(skip)('the Docker image, started with docker-compose.yml', () => {
+  const token = 'deploy-test-token-0123456789abcdef';
+  const project = `parley-deploy-${process.pid}`;
+  let dir: string;
+  let llm: OpenAIDouble;
+  let url: string;
+  const compose = (...args: string[]) =>
+    run('docker-compose', ['-p', project, '-f', 'docker-compose.yml', '-f', 'ci.yml', ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+    });
+
+  beforeAll(async () => {
+    const image = (await run('bash', ['.ci/deploy-image.sh'], { maxBuffer: 16 << 20 })).stdout
+      .trim()
+      .split('\n')
+      .at(-1)!;
+    // Containers reach the double through the bridge's gateway, hence 0.0.0.0.
+    llm = await startOpenAIDouble({ host: '0.0.0.0' });
+    const llmPort = new URL(llm.baseUrl).port;
+    const subnet = `10.213.${process.pid % 250}`;
+    const gateway = `${subnet}.1`;
+    dir = mkdtempSync('/tmp/parley-deploy-');
+    const data = join(dir, 'data');
+    mkdirSync(data);
+    chownSync(data, 1000, 1000); // the image runs as user node (1000)
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    copyFileSync('docker-compose.yml', join(dir, 'docker-compose.yml'));
+    writeFileSync(
+      join(dir, '.env'),
+      [
+        `PARLEY_IMAGE=${image}`,
+        `PARLEY_DATA=${data}`,
+        `PARLEY_PORT=${port}`,
+        `DOCKER_GID=${statSync('/var/run/docker.sock').gid}`,
+        `PARLEY_WEB_TOKEN=${token}`,
+        `OPENAI_BASE_URL=http://host.docker.internal:${llmPort}/v1`,
+        'OPENAI_API_KEY=sk-deploy-test',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'parley.yaml'),
+      YAML.stringify({
+        llm: { model: 'test-model', stream: false },
+        access: { owners: ['web:deployowner01'] },
+        tools: { policies: { shell: 'auto' } },
+        sandbox: { image: TEST_IMAGE, timeoutSeconds: 20 },
+      }),
+    );
+    // The one addition for this machine: the engine runs without a default bridge, so
+    // `host-gateway` has no address; a fixed subnet gives the host (the gateway) one.
+    writeFileSync(
+      join(dir, 'ci.yml'),
+      YAML.stringify({
+        services: { parley: { extra_hosts: [`host.docker.internal:${gateway}`] } },
+        networks: { default: { ipam: { config: [{ subnet: `${subnet}.0/24` }] } } },
+      }),
+    );
+    await compose('up', '-d', '--no-build');
+  }, 30 * 60_000);
+
+  afterAll(async () => {
+    if (dir) {
+      const logs = await compose('logs', '--no-color').catch(() => ({ stdout: '' }));
+      if (process.env.PARLEY_DEPLOY_LOGS) console.log(logs.stdout);
+      await compose('down', '--volumes', '--timeout', '5').catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await llm?.close();
+  }, 120_000);
+
+  it('is ready, chats over the web chat, and runs a shell call in a sandbox container', async () => {
+    await expect
+      .poll(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status, {
+        timeout: 90_000,
+        interval: 500,
+      })
+      .toBe(200);
+    const ready = (await (await fetch(`${url}/readyz`)).json()) as Record<string, unknown>;
+    expect(JSON.stringify(ready)).not.toContain(token);
+
+    const client = await new WebClient(url, token, 'deployowner01').connect();
+    try {
+      await client.send('hello from the host');
+      const [first] = await client.waitForMessages(1, 30_000);
+      expect(first?.text).toBe('echo: hello from the host');
+
+      llm.script.push(
+        {
+          toolCalls: [
+            {
+              name: 'shell',
+              arguments: JSON.stringify({ command: 'echo sandbox-$((6*7)); id -u' }),
+            },
+          ],
+        },
+        { text: 'The sandbox answered.' },
+      );
+      await client.send('run something in the sandbox');
+      await client.waitFor(
+        (f) => f.type === 'message' && f.text === 'The sandbox answered.',
+        60_000,
+      );
+      const toolResult = llm.requests
+        .flatMap((request) => request.body.messages)
+        .find((message) => message.role === 'tool');
+      // Parley's own uid inside the image (node, 1000), not root.
+      expect(JSON.parse(String(toolResult?.content))).toMatchObject({
+        exitCode: 0,
+        stdout: 'sandbox-42\n1000\n',
+      });
+    } finally {
+      client.close();
+    }
+    // No sandbox container of this Parley (labelled with its container's hostname) is left.
+    const id = (await compose('ps', '-q', 'parley')).stdout.trim();
+    const host = (await run('docker', ['inspect', '-f', '{{.Config.Hostname}}', id])).stdout.trim();
+    const { stdout } = await run('docker', [
+      ...['ps', '-a', '--filter', 'label=parley.sandbox=1'],
+      ...['--format', '{{.Label "parley.owner"}}'],
+    ]);
+    expect(stdout.split('\n').filter((owner) => owner.startsWith(`${host}:`))).toEqual([]);
+  }, 180_000);
+});
 
 describe('deploy files', () => {
   it('docker-compose.yml runs Parley with data, the Docker socket and a /healthz check', () => {
@@ -25,9 +197,10 @@ describe('deploy files', () => {
     expect(parley.healthcheck.test.join(' ')).toContain('/healthz');
   });
 
-  it('Dockerfile builds in stages and starts the compiled CLI on 0.0.0.0', () => {
+  it('Dockerfile builds in stages on Node 24, its bases as build arguments', () => {
     const dockerfile = readFileSync('Dockerfile', 'utf8');
     expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
+    expect(dockerfile).toContain('ARG BASE=node:24-slim');
     expect(dockerfile).toContain('npm ci');
     expect(dockerfile).toContain('PARLEY_WEB_HOST=0.0.0.0');
     expect(dockerfile).toContain('CMD ["node", "dist/cli/parley.js", "start"]');

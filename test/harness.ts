@@ -89,7 +89,7 @@ export function spawnParley(
     let out = '';
     child.stdout!.on('data', (data: Buffer) => {
       out += data.toString();
-      const url = /Web chat: (http:\/\/[^/\s]+)\//.exec(out)?.[1];
+      const url = /Web chat: (https?:\/\/[^/\s]+)\//.exec(out)?.[1];
       if (url) resolve(url);
     });
     child.once('exit', (code) => reject(new Error(`parley exited early (${code}): ${out}`)));

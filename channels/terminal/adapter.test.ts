@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../cli/app.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../../test/doubles/openai.js';
 import { testConfig } from '../../test/harness.js';
+import { TerminalChannel } from './adapter.js';
 
 describe('terminal channel', () => {
   let llm: OpenAIDouble;
@@ -36,5 +37,25 @@ describe('terminal channel', () => {
     expect(printed).toContain('parley> echo: hello terminal');
     expect(printed).toContain('(terminal:local), role: owner');
     await app.stop();
+  });
+});
+
+describe('terminal prompt and other output', () => {
+  it('clears the prompt line for a log line and redraws it with what was typed', async () => {
+    const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => {} });
+    const output = Object.assign(new PassThrough(), { isTTY: true, columns: 80, rows: 24 });
+    let printed = '';
+    output.on('data', (data: Buffer) => (printed += data.toString()));
+    const channel = new TerminalChannel({ input, output });
+    await channel.start({ accept: async () => ({ accepted: true }) } as never);
+    input.write('half a mess');
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = printed.length;
+    channel.aroundOutput(() => output.write('[12:00:00] WARN: something happened\n'));
+    const after = printed.slice(before);
+    // clear the line, go to column 1, the log line, then the prompt with the typed text again
+    expect(after.startsWith('\u001b[2K\u001b[1G[12:00:00] WARN: something happened\n')).toBe(true);
+    expect(after).toContain('you> half a mess');
+    await channel.stop();
   });
 });

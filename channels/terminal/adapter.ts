@@ -3,7 +3,7 @@
  * in one. The local user is the owner of this conversation (whoever can type here
  * can also edit the config). Answers stream as they are written.
  */
-import { createInterface, type Interface } from 'node:readline';
+import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
 import type {
   ChannelAdapter,
   ChannelCapabilities,
@@ -73,6 +73,31 @@ export class TerminalChannel implements ChannelAdapter {
 
   async stop(): Promise<void> {
     this.rl?.close();
+    this.rl = undefined;
+  }
+
+  /**
+   * Runs `write` (something else printing to the same terminal, e.g. a log line)
+   * without breaking the prompt: the prompt line is cleared first and redrawn
+   * afterwards with what was typed so far. While an answer streams, the write
+   * starts on a line of its own and the answer continues below it.
+   */
+  aroundOutput(write: () => void): void {
+    const { output } = this.options;
+    if (!this.rl) {
+      write();
+      return;
+    }
+    if (this.streaming) {
+      output.write('\n');
+      write();
+      output.write('parley> ');
+      return;
+    }
+    clearLine(output, 0);
+    cursorTo(output, 0);
+    write();
+    this.rl.prompt(true);
   }
 
   streamDelta(_target: OutboundTarget, _replyId: string, delta: string): void {

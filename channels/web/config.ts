@@ -22,6 +22,17 @@ export const webSchema = z
       .default(8787)
       .meta({ env: 'PARLEY_WEB_PORT' })
       .describe('HTTP port (0 picks a free one).'),
+    publicOrigin: z
+      .url()
+      .refine(
+        (value) => /^https?:\/\/[^/?#]+\/?$/.test(value),
+        'an origin like https://parley.example.com (no path)',
+      )
+      .optional()
+      .meta({ env: 'PARLEY_WEB_PUBLIC_ORIGIN', example: 'https://parley.example.com' })
+      .describe(
+        'The address people open when Parley is behind a reverse proxy (scheme://host[:port]): browsers sending it as Origin may open the WebSocket and change state, and the printed URLs use it.',
+      ),
     token: z
       .string()
       .min(16)

@@ -9,13 +9,7 @@
 import { channelModules, sectionOf, sectionPath } from '../channels.js';
 import { configFields, valueAt } from './fields.js';
 import type { ParleyConfig } from './schema.js';
-
-/** `PARLEY_CHANNELS__TELEGRAM__ENABLED` for `channels.telegram.enabled`. */
-const genericVariable = (key: string) =>
-  `PARLEY_${key
-    .split('.')
-    .map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase())
-    .join('__')}`;
+import { genericVariable } from './suggest.js';
 
 export interface DormantChannel {
   /** Config path of the section, e.g. `channels.telegram`. */

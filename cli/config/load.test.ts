@@ -41,8 +41,58 @@ describe('loadConfig', () => {
   });
 
   it('rejects unknown keys with the fix', () => {
-    expect(problems('llm:\n  modle: gpt\n')).toMatch(
-      /llm: unknown key "modle".*check the spelling/,
+    expect(problems('llm:\n  frobnicate: gpt\n')).toMatch(
+      /llm: unknown key "frobnicate".*check the spelling/,
+    );
+  });
+
+  it('suggests the key an unknown one is probably a misspelling of', () => {
+    expect(problems('llm:\n  modle: gpt\n')).toContain(
+      'llm: unknown key "modle". Did you mean "model"? Fix: rename it to model.',
+    );
+    expect(problems('acess:\n  dmPolicy: open\n')).toContain('Did you mean "access"?');
+    expect(problems('channels:\n  telegram:\n    tokn: x\n')).toContain('Did you mean "token"?');
+    expect(problems('llm:\n  apikey: sk\n')).toContain('Did you mean "apiKey"?');
+  });
+
+  it('names the variable an unknown key came from and the variable to use instead', () => {
+    expect(problems('', { PARLEY_LLM__MODLE: 'gpt' })).toContain(
+      'llm: unknown key "modle" (from PARLEY_LLM__MODLE). Did you mean llm.model? Fix: set PARLEY_MODEL instead.',
+    );
+  });
+
+  it('says "a list" with the YAML list syntax as the fix, from the file or a variable', () => {
+    const fromFile = problems('access:\n  owners: telegram:1, web:2\n');
+    expect(fromFile).not.toContain('a array');
+    expect(fromFile).toContain(
+      'access.owners: found the string "telegram:1, web:2"; expected a list. Fix: write it as a YAML list in parley.yaml:\n    access:\n      owners:\n        - "telegram:1"\n        - "web:2"',
+    );
+    const fromEnv = problems('', { PARLEY_ACCESS__OWNERS: 'telegram:1' });
+    expect(fromEnv).toContain(
+      `access.owners (from PARLEY_ACCESS__OWNERS): found the string "telegram:1"; expected a list. Fix: set PARLEY_ACCESS__OWNERS to a list (a YAML or JSON list, e.g. PARLEY_ACCESS__OWNERS='["first", "second"]').`,
+    );
+  });
+
+  it('names the environment variable a bad value came from', () => {
+    expect(problems('', { PARLEY_WEB_PORT: 'eighty' })).toContain(
+      'web.port (from PARLEY_WEB_PORT): found the string "eighty"; expected a number. Fix: set PARLEY_WEB_PORT to a number.',
+    );
+    expect(problems('', { PARLEY_QUEUE__CONCURRENCY: '0' })).toContain(
+      'queue.concurrency (from PARLEY_QUEUE__CONCURRENCY): found number 0',
+    );
+    expect(problems('llm:\n  baseUrl: ${MY_URL}\n', { MY_URL: 'nope' })).toContain(
+      'llm.baseUrl (from MY_URL)',
+    );
+  });
+
+  it('accepts web.publicOrigin as an origin only', () => {
+    const config = loadConfig({
+      path: fileWith(''),
+      env: { PARLEY_WEB_PUBLIC_ORIGIN: 'https://chat.example.com' },
+    });
+    expect(config.web.publicOrigin).toBe('https://chat.example.com');
+    expect(problems('web:\n  publicOrigin: https://chat.example.com/parley\n')).toContain(
+      'web.publicOrigin: found the string "https://chat.example.com/parley"; expected an origin like https://parley.example.com (no path)',
     );
   });
 

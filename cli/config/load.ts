@@ -15,6 +15,7 @@ import YAML from 'yaml';
 import type { z } from 'zod';
 import { envFields, fieldAt, valueAt } from './fields.js';
 import { configSchema, type ParleyConfig } from './schema.js';
+import { didYouMean, genericVariable } from './suggest.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -188,10 +189,7 @@ function kind(value: unknown): string {
 }
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown, origins: EnvOrigins): string {
-  if (issue.code === 'unrecognized_keys') {
-    const where = issue.path.length ? issue.path.join('.') : 'top level';
-    return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}. Fix: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling against parley.example.yaml.`;
-  }
+  if (issue.code === 'unrecognized_keys') return unknownKeys(issue.path, issue.keys, origins);
   if (issue.code === 'invalid_key') {
     const name = String(issue.path.at(-1));
     const why = issue.issues.map((inner) => inner.message).join('; ');
@@ -202,17 +200,61 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, origins: EnvOrig
   const shown =
     fieldAt(key)?.secret && typeof found === 'string' ? 'a string (hidden)' : kind(found);
   const variable = origins.get(key);
-  if (variable)
-    return `${key} (from ${variable}): found ${shown}; expected ${expected(issue)}. Fix: set ${variable} to ${expected(issue)}.`;
+  const wanted = expected(issue);
+  const list = issue.code === 'invalid_type' && issue.expected === 'array';
+  if (variable) {
+    const example = list ? ` (a YAML or JSON list, e.g. ${variable}='["first", "second"]')` : '';
+    return `${key} (from ${variable}): found ${shown}; expected ${wanted}. Fix: set ${variable} to ${wanted}${example}.`;
+  }
   const declared = fieldAt(key)?.env;
   const where = declared ? `in parley.yaml or ${declared}` : 'in parley.yaml';
-  return `${key}: found ${shown}; expected ${expected(issue)}. Fix: set ${key} to ${expected(issue)} ${where}.`;
+  if (list)
+    return `${key}: found ${shown}; expected a list. Fix: write it as a YAML list ${where}:\n${yamlList(issue.path, found)}`;
+  return `${key}: found ${shown}; expected ${wanted}. Fix: set ${key} to ${wanted} ${where}.`;
+}
+
+/** One line per unknown key, with the nearest known key and the variable it came from. */
+function unknownKeys(path: PropertyKey[], keys: string[], origins: EnvOrigins): string {
+  const section = path.join('.');
+  const where = section || 'top level';
+  return keys
+    .map((name) => {
+      const variable = origins.get(section ? `${section}.${name}` : name);
+      const from = variable ? ` (from ${variable})` : '';
+      const guess = didYouMean(section, name);
+      const meant = guess && (section ? `${section}.${guess}` : guess);
+      const fix = !meant
+        ? `Fix: ${variable ? `unset ${variable}` : 'remove it'} or check the spelling against parley.example.yaml.`
+        : variable
+          ? `Did you mean ${meant}? Fix: set ${fieldAt(meant)?.env ?? genericVariable(meant)} instead.`
+          : `Did you mean "${guess}"? Fix: rename it to ${guess}.`;
+      return `${where}: unknown key "${name}"${from}. ${fix}`;
+    })
+    .join('\n  - ');
+}
+
+/** `access.owners` as the YAML it is written as: the section lines, then `- item` lines. */
+function yamlList(path: PropertyKey[], found: unknown): string {
+  const keys = path.map(String).filter((part) => !/^\d+$/.test(part));
+  const lines = keys.map((part, depth) => `${'  '.repeat(depth + 2)}${part}:`);
+  const indent = '  '.repeat(keys.length + 2);
+  const items =
+    typeof found === 'string' && found !== '' && !fieldAt(keys.join('.'))?.secret
+      ? found.split(',').map((item) => JSON.stringify(item.trim()))
+      : ['first', 'second'];
+  return [...lines, ...items.map((item) => `${indent}- ${item}`)].join('\n');
 }
 
 function expected(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return `a ${issue.expected}`;
+      return issue.expected === 'array'
+        ? 'a list'
+        : issue.expected === 'object'
+          ? 'a mapping of keys'
+          : /^[aeiou]/.test(issue.expected)
+            ? `an ${issue.expected}`
+            : `a ${issue.expected}`;
     case 'invalid_value':
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':

@@ -60,6 +60,13 @@ export const configSchema = z
           .default('info')
           .meta({ env: 'PARLEY_LOG_LEVEL' })
           .describe('pino log level.'),
+        format: z
+          .enum(['auto', 'pretty', 'json'])
+          .default('auto')
+          .meta({ env: 'PARLEY_LOG_FORMAT' })
+          .describe(
+            'auto = readable lines with colour on a terminal, JSON lines otherwise (docker logs, files, log shippers).',
+          ),
       })
       .strict()
       .prefault({}),

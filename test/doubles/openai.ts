@@ -72,7 +72,10 @@ function lastUserText(request: RecordedRequest): string {
   return parts.find((p) => p.type === 'text')?.text ?? '';
 }
 
-export async function startOpenAIDouble(options: { port?: number } = {}): Promise<OpenAIDouble> {
+/** `host`: where to listen (default 127.0.0.1; the deploy test opens it to containers). */
+export async function startOpenAIDouble(
+  options: { port?: number; host?: string } = {},
+): Promise<OpenAIDouble> {
   const hanging = new Set<ServerResponse>();
   const double: OpenAIDouble = {
     baseUrl: '',
@@ -86,7 +89,9 @@ export async function startOpenAIDouble(options: { port?: number } = {}): Promis
     },
   };
   const server: Server = createServer((req, res) => void handle(double, hanging, req, res));
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
   const address = server.address();
   double.baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
   return double;
