@@ -31,6 +31,11 @@ export class Redactor {
       : undefined;
   }
 
+  /** Length of the longest secret form (0 without secrets). */
+  get longest(): number {
+    return this.secrets[0]?.length ?? 0;
+  }
+
   /** `text` with every secret replaced. */
   redact(text: string): string {
     return this.pattern ? text.replace(this.pattern, REDACTED) : text;
@@ -41,6 +46,49 @@ export class Redactor {
     if (!this.pattern) return value;
     return walk(value, (text) => this.redact(text)) as T;
   }
+}
+
+/**
+ * Redaction for text that arrives in pieces (streamed answer fragments): a secret may
+ * be split across two fragments, so the last characters that could start one are held
+ * back until the next fragment (or `end`) shows whether they do.
+ *
+ * @example
+ * ```ts
+ * const stream = new RedactingStream(redactor)
+ * onDelta = (d) => send(stream.push(d))   // safe to show now
+ * send(stream.end())                      // the rest
+ * ```
+ */
+export class RedactingStream {
+  private pending = '';
+
+  constructor(private readonly redactor: Redactor) {}
+
+  /** Adds a fragment; returns the redacted text that can be shown now. */
+  push(fragment: string): string {
+    const text = this.redactor.redact(this.pending + fragment);
+    const hold = Math.min(text.length, this.redactor.longest - 1);
+    this.pending = text.slice(text.length - hold);
+    return text.slice(0, text.length - hold);
+  }
+
+  /** The text held back, redacted. */
+  end(): string {
+    const rest = this.redactor.redact(this.pending);
+    this.pending = '';
+    return rest;
+  }
+}
+
+/** `url` without its user and password, for quoting a configured URL. */
+export function withoutCredentials(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return url;
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
 }
 
 /** Hex and base64 forms of `secret` (see the module comment). */

@@ -100,11 +100,28 @@ export function envFields(): Map<string, ConfigField> {
 }
 
 /** Every configured secret value (keys marked `secret: true`), for redaction. */
+/**
+ * Every secret in `config`: the values of keys marked secret, and the credentials of
+ * any URL anywhere in it (`http://user:password@host`: the password, raw and decoded,
+ * and `user:password`), so a password in OPENAI_BASE_URL is redacted like a key.
+ */
 export function configSecrets(config: unknown): string[] {
-  return fields()
+  const marked = fields()
     .filter((field) => field.secret)
     .map((field) => valueAt(config, field.key.split('.')))
     .filter((value): value is string => typeof value === 'string' && value !== '');
+  return [...new Set([...marked, ...urlCredentials(config)])];
+}
+
+function urlCredentials(node: unknown, depth = 0): string[] {
+  if (typeof node === 'string') {
+    if (!node.includes('@') || !URL.canParse(node)) return [];
+    const { username, password } = new URL(node);
+    if (!password) return [];
+    return [password, decodeURIComponent(password), `${username}:${password}`];
+  }
+  if (depth > 10 || node === null || typeof node !== 'object') return [];
+  return Object.values(node).flatMap((value) => urlCredentials(value, depth + 1));
 }
 
 export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
