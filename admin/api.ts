@@ -268,9 +268,13 @@ function registerProvider(api: OpenAPIHono, app: AdminApp): void {
     responses: { 200: s.json(s.ProviderCheck), ...s.UNAUTHORIZED },
   });
   op(api, ping, async (c) =>
-    c.json(await pingProvider(app.model, app.providerMissing, app.config.llm.timeoutMs)),
+    c.json(
+      app.redactor.redactDeep(
+        await pingProvider(app.model, app.providerMissing, app.config.llm.timeoutMs),
+      ),
+    ),
   );
   op(api, get('/api/provider/models', "The provider's model list", s.ProviderCheck), async (c) =>
-    c.json(await listProviderModels(app.model, app.providerMissing)),
+    c.json(app.redactor.redactDeep(await listProviderModels(app.model, app.providerMissing))),
   );
 }

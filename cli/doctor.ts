@@ -20,7 +20,7 @@ import { pingProvider } from '../admin/provider.js';
 import { type ChatModel, missingProvider, OpenAIChatModel } from '../agent/llm.js';
 import { providerSecrets } from '../agent/models/providers.js';
 import { openSqliteStores } from '../sessions/sqlite/index.js';
-import { Redactor } from '../tools/redact.js';
+import { Redactor, withoutCredentials } from '../tools/redact.js';
 import { enabledModules, sectionOf, sectionPath } from './channels.js';
 import { dormantChannels } from './config/dormant.js';
 import { configSecrets } from './config/fields.js';
@@ -136,7 +136,7 @@ const checkProvider: Check = async (config, options) => {
       deadlineMs: Math.max(1000, options.timeoutMs),
     });
   const result = await pingProvider(model, missing, options.timeoutMs);
-  const where = config.llm.baseUrl ?? 'https://api.openai.com/v1';
+  const where = withoutCredentials(config.llm.baseUrl ?? 'https://api.openai.com/v1');
   if (result.ok)
     return [ok('provider', `${model.name} at ${where} answered in ${result.latencyMs} ms`)];
   return [fail('provider', `${model.name} at ${where}: ${result.error}`, result.fix ?? '')];

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { TerminalChannel } from '../channels/terminal/adapter.js';
 import { openSqliteStores } from '../sessions/sqlite/index.js';
 import { exportUserData, purgeUserData } from '../sessions/user-data.js';
+import { withoutCredentials } from '../tools/redact.js';
 import { createApp } from './app.js';
 import { runLogin } from './channel-login.js';
 import { enabledModules } from './channels.js';
@@ -176,7 +177,9 @@ const startupWarnings = (app: { providerMissing: string | undefined; config: Par
 async function configCommand(args: string[], config: ParleyConfig): Promise<number> {
   if (args[0] !== 'validate') return usage(2);
   out('Configuration is valid.');
-  out(`  model: ${config.llm.model} at ${config.llm.baseUrl ?? 'https://api.openai.com/v1'}`);
+  out(
+    `  model: ${config.llm.model} at ${withoutCredentials(config.llm.baseUrl ?? 'https://api.openai.com/v1')}`,
+  );
   out(`  data: ${join(config.dataDir, 'parley.db')}`);
   out(`  web chat: ${config.web.enabled ? `http://${config.web.host}:${config.web.port}` : 'off'}`);
   const channels = enabledModules(config).map((module) => module.id);
