@@ -26,7 +26,7 @@ import type { InboundMessage } from '../core/contract.js';
 import type { HistoryMessage, NewMessage, Session, ToolCallRecord } from '../sessions/records.js';
 import type { MetaStore, SessionStore } from '../sessions/stores.js';
 import type { UsageAttribution } from '../sessions/usage-records.js';
-import type { Redactor } from '../tools/redact.js';
+import { RedactingStream, type Redactor } from '../tools/redact.js';
 import type { ToolRegistry, ToolResult } from '../tools/registry.js';
 import { type AccessPolicy, pairingText, principalOf } from './access.js';
 import {
@@ -305,9 +305,15 @@ export class Router implements MessageHandler {
       resetRuleFor(config.history, message.channel),
     );
     if (turn.rerun) await sessions.discardTurn(turn.inboxId);
+    const { redactor } = this.deps;
+    // Nothing a secret could ride on is stored or shown unredacted: a provider that
+    // echoes its key puts it in the answer, the stream and the summary alike.
+    const redacted = (stored: NewMessage): NewMessage =>
+      stored.content ? { ...stored, content: redactor.redact(stored.content) } : stored;
+    const stream = new RedactingStream(redactor);
     const user: NewMessage = {
       role: 'user',
-      content: userContent(message),
+      content: redactor.redact(userContent(message)),
       inboxId: turn.inboxId,
       senderId: message.sender.id,
       senderName: message.sender.name,
@@ -328,6 +334,7 @@ export class Router implements MessageHandler {
       const { history, summary } = await turnHistory(session, config.history, user, {
         ...{ sessions, model, log: this.deps.log, enabled: config.history.compact },
         ...{ signal, preferredModel, onEvent, failures: this.compactionFailures },
+        redact: (text) => redactor.redact(text),
       });
       const messages: ChatMessage[] = [
         {
@@ -356,16 +363,19 @@ export class Router implements MessageHandler {
         tools: () => this.deps.tools.definitions(message.chatType),
         maxRounds: config.llm.maxToolRounds,
         execute: (call) => this.execute(turn, session, call, signal),
-        record: (stored) => turnMessages.push(stored),
+        record: (stored) => turnMessages.push(redacted(stored)),
         onDelta: (delta) => {
           shown += delta;
-          turn.stream(delta);
+          const safe = stream.push(delta);
+          if (safe) turn.stream(safe);
         },
         signal,
         preferredModel,
         onEvent,
         attribution: attributionOf(turn),
       });
+      const rest = stream.end();
+      if (rest) turn.stream(rest);
       if (result.budget) {
         this.deps.log.warn(
           { budget: result.budget.message, rounds: result.rounds },
@@ -399,7 +409,7 @@ export class Router implements MessageHandler {
         toolCallId: call.id,
       });
     const text = shown.trim() ? `${shown}\n\n${STOPPED}` : 'Stopped.';
-    record.messages.push({ role: 'assistant', content: text });
+    record.messages.push({ role: 'assistant', content: this.deps.redactor.redact(text) });
     return { text: this.deps.redactor.redact(text), session: record };
   }
 

@@ -3,7 +3,7 @@
  * encoded secret sits inside a longer encoded text.
  */
 import { describe, expect, it } from 'vitest';
-import { encodedForms, REDACTED, Redactor } from './redact.js';
+import { encodedForms, REDACTED, RedactingStream, Redactor, withoutCredentials } from './redact.js';
 
 const SECRET = 'sk-live-0123456789abcdef';
 
@@ -44,5 +44,28 @@ describe('Redactor', () => {
 
   it('offers only forms long enough not to hit ordinary text', () => {
     for (const form of encodedForms('abcdef')) expect(form.length).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe('RedactingStream', () => {
+  it('redacts a secret split across fragments, holding back only what could start one', () => {
+    const stream = new RedactingStream(new Redactor(['sk-split-secret-123456']));
+    const shown = ['The key is sk-spl', 'it-secret-12', '3456, done. ', 'More text follows.']
+      .map((fragment) => stream.push(fragment))
+      .join('');
+    const all = shown + stream.end();
+    expect(all).toBe('The key is [redacted], done. More text follows.');
+    expect(shown.length).toBeGreaterThan(0);
+    expect(all).not.toContain('sk-spl');
+  });
+});
+
+describe('withoutCredentials', () => {
+  it('drops the user and password of a URL and leaves other text alone', () => {
+    expect(withoutCredentials('http://user:pa%40ss@127.0.0.1:8080/v1')).toBe(
+      'http://127.0.0.1:8080/v1',
+    );
+    expect(withoutCredentials('https://api.openai.com/v1')).toBe('https://api.openai.com/v1');
+    expect(withoutCredentials('not a url')).toBe('not a url');
   });
 });

@@ -31,6 +31,8 @@ export interface CompactionDeps {
   onEvent?: CompletionRequest['onEvent'];
   /** When summarising last failed, per session id (kept by the caller across turns). */
   failures?: Map<number, number>;
+  /** Applied to the summary before it is stored (secret redaction). */
+  redact?: (text: string) => string;
 }
 
 export interface TurnHistory {
@@ -76,7 +78,7 @@ export async function turnHistory(
   if (throughId === undefined) return { history: fits, summary };
   try {
     const text = await summarise(summary, chunk, limits, deps);
-    await deps.sessions.setSummary(session.id, text, throughId);
+    await deps.sessions.setSummary(session.id, deps.redact ? deps.redact(text) : text, throughId);
     deps.failures?.delete(session.id);
     deps.log.info(
       { session: session.id, summarised: chunk.length, kept: keep.length - 1 },

@@ -1,7 +1,8 @@
 /**
  * No secret leaks, searched for the way an attacker would: distinct secrets are planted
  * in every configured secret (the provider key, the web token, a Telegram bot token)
- * and in the credentials of a configured URL; then every path that could carry one is
+ * and in the credentials of configured URLs (a search instance, the provider's base
+ * URL); then every path that could carry one is
  * exercised — a provider that echoes the key in its answer (streamed) and in its error
  * bodies (401, 500), a provider that is down, a base URL with a password in it, a
  * refused channel token, wrong web tokens, the admin API's provider check, `parley
@@ -26,9 +27,7 @@ const SECRETS = {
 
 /** Every form a secret is searched in. */
 function forms(secret: string): string[] {
-  return [
-    ...new Set([secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]),
-  ];
+  return [...new Set([secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')])];
 }
 
 function hits(haystack: string, where: string): string[] {
@@ -56,6 +55,8 @@ function configFile(dir: string, baseUrl: string): string {
     'logging: { level: debug }',
     `llm: { baseUrl: "${baseUrl}", apiKey: "${SECRETS.apiKey}", maxRetries: 0, timeoutMs: 5000 }`,
     `channels: { telegram: { enabled: true, token: "${SECRETS.telegram}", apiRoot: "${tg!.apiRoot}" } }`,
+    // A second configured URL with credentials (a search instance behind basic auth).
+    `webSearch: { url: "http://search:${SECRETS.urlPassword}@127.0.0.1:9/" }`,
     'sandbox: { enabled: false }',
   ].join('\n');
   writeFileSync(path, yaml);
@@ -155,7 +156,7 @@ describe('secrets never leak', () => {
     tg = await startTelegramDouble(); // it knows another token: ours is refused with 401
     const dir = tempDir();
     const found: string[] = [];
-    const echo = `the key you sent is ${SECRETS.apiKey}, password ${SECRETS.urlPassword}`;
+    const echo = `${'Sure, let me look that up for you. '.repeat(12)}the key you sent is ${SECRETS.apiKey}, password ${SECRETS.urlPassword}, ${'and that is all. '.repeat(12)}`;
 
     // Round 1: a provider that echoes the key (answer, streamed) and returns errors
     // quoting it; wrong web tokens; the admin API.
@@ -165,6 +166,9 @@ describe('secrets never leak', () => {
     llm.script.push({ text: echo, deltaDelayMs: 5 });
     await client.send('what is my key?');
     await client.waitForMessages(1, 20_000);
+    // The echo did happen (and was streamed): what reached the chat is its redacted form.
+    expect(client.messages()[0]!.text).toContain('the key you sent is [redacted]');
+    expect(client.frames.some((f) => f.type === 'delta')).toBe(true);
     llm.script.push({ status: 401 }, { status: 500 });
     llm.fallback = () => ({ status: 500 });
     await client.send('again');
@@ -184,6 +188,7 @@ describe('secrets never leak', () => {
     found.push(...hits(JSON.stringify(client.frames), 'web chat frames (round 1)'));
     client.close();
     await stop(first.child);
+    expect(first.output()).toMatch(/provider/i); // the failures were logged, at debug level
     found.push(...hits(first.output(), 'logs (round 1)'));
 
     // Round 2: the password sits in the configured base URL.
