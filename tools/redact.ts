@@ -31,9 +31,17 @@ export class Redactor {
       : undefined;
   }
 
-  /** Length of the longest secret form (0 without secrets). */
-  get longest(): number {
-    return this.secrets[0]?.length ?? 0;
+  /**
+   * Where a tail of `text` begins that is the start of a secret (cut off by the end of
+   * the text), or `text.length` when none is.
+   */
+  partialStart(text: string): number {
+    const longest = this.secrets[0]?.length ?? 0;
+    for (let i = Math.max(0, text.length - longest + 1); i < text.length; i++) {
+      const tail = text.slice(i);
+      if (this.secrets.some((secret) => secret.startsWith(tail))) return i;
+    }
+    return text.length;
   }
 
   /** `text` with every secret replaced. */
@@ -50,8 +58,9 @@ export class Redactor {
 
 /**
  * Redaction for text that arrives in pieces (streamed answer fragments): a secret may
- * be split across two fragments, so the last characters that could start one are held
- * back until the next fragment (or `end`) shows whether they do.
+ * be split across two fragments, so a tail of the text that could be the start of a
+ * secret is held back until the next fragment (or `end`) shows whether it is. Text
+ * that cannot start a secret is shown at once.
  *
  * @example
  * ```ts
@@ -68,9 +77,9 @@ export class RedactingStream {
   /** Adds a fragment; returns the redacted text that can be shown now. */
   push(fragment: string): string {
     const text = this.redactor.redact(this.pending + fragment);
-    const hold = Math.min(text.length, this.redactor.longest - 1);
-    this.pending = text.slice(text.length - hold);
-    return text.slice(0, text.length - hold);
+    const from = this.redactor.partialStart(text);
+    this.pending = text.slice(from);
+    return text.slice(0, from);
   }
 
   /** The text held back, redacted. */
