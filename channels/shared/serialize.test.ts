@@ -71,6 +71,8 @@ describe('renderMarkdown fast path', () => {
         'Note: see http://x.y and https://a.b/c',
         'write mailto:a@b.co or xmpp:c@d.org',
         'Time: 10:30 (approx.)',
+        'a\r:-',
+        'left\n:-- aligned',
       ])
         expect(renderMarkdown(source, dialect), source).toBe(slow(source, dialect));
     });

@@ -95,11 +95,12 @@ export function renderMarkdown(markdown: string, dialect: Dialect): string {
  * Characters and line shapes that can start markup in CommonMark + GFM: emphasis,
  * code, links and images (`[`; a `!` alone is text), autolinks (`://`, `mailto:`,
  * `@`, `www.`), entities, HTML, headings, quotes, tables, escapes, list markers and
- * rules (a line starting with `-`, `+`, `=` or a number and `.`/`)`), indented code
- * and hard breaks (spaces at a line's edge).
+ * rules (a line starting with `-`, `+`, `=` or a number and `.`/`)`), a table's
+ * delimiter row without pipes (`:-`, which makes the line above a one-column table),
+ * indented code and hard breaks (spaces at a line's edge).
  */
 const MARKUP =
-  /[*_`~[\]<>#|\\&@]|:\/\/|mailto:|xmpp:|www\.|^\s*(?:[-+=]|\d+[.)])|[ \t]$|^[ \t]|\t/m;
+  /[*_`~[\]<>#|\\&@]|:\/\/|mailto:|xmpp:|www\.|^\s*(?:[-+=]|:-|\d+[.)])|[ \t]$|^[ \t]|\t/m;
 
 /** True when `source` contains nothing a Markdown parser would read as markup. */
 export function isPlainText(source: string): boolean {
