@@ -101,6 +101,10 @@ export type RouterEvent =
 /** Appended to the text already shown when the turn was stopped. */
 const STOPPED = '…(stopped)';
 
+/** Told once to a message that arrives while its conversation's turn waits for an approval. */
+const WAITING_NOTE =
+  'Your earlier request is waiting for an owner to approve a tool call; I will answer this message after that. Send /stop to cancel the waiting request.';
+
 export class Router implements MessageHandler {
   private readonly listeners: ((event: RouterEvent) => void)[] = [];
   private readonly running = new RunningTurns();
@@ -467,6 +471,9 @@ export class Router implements MessageHandler {
         isError: true,
       });
     if (policy === 'ask') {
+      // While the owner is asked, the chat shows no typing, and a new message there is
+      // told once why it waits (the turn holds its conversation's lane).
+      let release: (() => void) | undefined;
       // Abandoned at shutdown, the approval stays pending and is asked again at start.
       const decision = await unlessAborted(
         approvals.decide(
@@ -480,10 +487,13 @@ export class Router implements MessageHandler {
             args: JSON.stringify(args),
             requestedBy: principalOf(turn.message),
           },
-          (approval) => this.presentApproval(turn, approval.id, name, JSON.stringify(args)),
+          (approval) => {
+            release = turn.hold?.(WAITING_NOTE);
+            return this.presentApproval(turn, approval.id, name, JSON.stringify(args));
+          },
         ),
         signal,
-      );
+      ).finally(() => release?.());
       if (decision !== 'approved') {
         return this.toolOutcome(name, 'denied', {
           content: `The owner ${decision === 'expired' ? 'did not answer in time; the call was denied' : 'denied this call'}.`,

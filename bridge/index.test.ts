@@ -267,3 +267,47 @@ describe('Bridge pruning', () => {
     }
   });
 });
+
+describe('Bridge: a turn that waits for an approval', () => {
+  it('pauses typing and tells the next message once why it waits, then answers in order', async () => {
+    const channel = new TestChannel('test', { typing: true });
+    let answered!: () => void;
+    const approval = new Promise<void>((resolve) => {
+      answered = resolve;
+    });
+    const handler: MessageHandler = {
+      handle: async (turn) => {
+        if (turn.message.text !== 'first') return { text: `re: ${turn.message.text}` };
+        await new Promise((resolve) => setTimeout(resolve, 60)); // typing shows meanwhile
+        const release = turn.hold!('it waits for the owner');
+        await approval;
+        release();
+        return { text: 'done first' };
+      },
+    };
+    const bridge = new Bridge(freshInbox(), handler, silent, {
+      typingDelayMs: 5,
+      typingIntervalMs: 10,
+    });
+    await channel.start(bridge.register(channel));
+    await bridge.recover();
+    await channel.inject({ text: 'first', platformMessageId: 'p1' });
+    await until(() => channel.typings > 0);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const whileHeld = channel.typings;
+    await channel.inject({ text: 'second', platformMessageId: 'p2' });
+    await channel.inject({ text: 'third', platformMessageId: 'p3' });
+    await until(() => channel.texts().length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(channel.typings).toBe(whileHeld); // no "typing…" while the owner is asked
+    expect(channel.texts()).toEqual(['it waits for the owner']);
+    answered();
+    await until(() => channel.texts().length === 4);
+    expect(channel.texts()).toEqual([
+      'it waits for the owner',
+      'done first',
+      're: second',
+      're: third',
+    ]);
+  });
+});

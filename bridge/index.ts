@@ -60,6 +60,12 @@ export interface Turn {
   stream(delta: string): void;
   /** Sends a message that is not the reply (e.g. an approval prompt). */
   notify(markdown: string, buttons?: OutboundButton[]): Promise<string[]>;
+  /**
+   * The turn now waits for someone else (an owner's approval): "typing…" pauses, and
+   * the first message that arrives in this conversation meanwhile gets `note` (once).
+   * Returns the release.
+   */
+  hold?(note: string): () => void;
 }
 
 export interface MessageHandler {
@@ -137,6 +143,11 @@ export class Bridge {
   private recovering: Promise<unknown> | undefined;
   private stopping = false;
   private pruneTimer: NodeJS.Timeout | undefined;
+  /** Conversations whose running turn waits for an approval (see `Turn.hold`). */
+  private readonly held = new Map<
+    string,
+    { note: string; told: boolean; send: (text: string) => Promise<unknown> }
+  >();
   private readonly options: BridgeOptions;
 
   constructor(
@@ -278,8 +289,21 @@ export class Bridge {
     this.emit({ type: 'accepted', channel: message.channel, duplicate });
     if (duplicate) return { duplicate };
     await this.recovering;
+    this.tellHeld(entry);
     await this.schedule(entry);
     return { duplicate };
+  }
+
+  /** A message behind a turn that waits for an approval learns why, once per wait. */
+  private tellHeld(entry: InboxEntry): void {
+    const held = this.held.get(entry.conversationKey);
+    if (!held || held.told || this.handler.isControl?.(entry.message)) return;
+    held.told = true;
+    held
+      .send(held.note)
+      .catch((error: unknown) =>
+        this.log.warn({ err: error }, 'could not tell a waiting conversation why'),
+      );
   }
 
   /** Queues (or, for control messages, runs) an inbox row unless it is already live. */
@@ -331,7 +355,7 @@ export class Bridge {
         ? new DraftStream(sender, target, { intervalMs: this.options.draftIntervalMs })
         : undefined;
     let reply: Reply | null;
-    const stopTyping = this.keepTyping(sender, target);
+    const stopTyping = this.keepTyping(sender, target, entry.conversationKey);
     try {
       if (entry.attempts >= this.options.maxAttempts) reply = { text: APOLOGY };
       else {
@@ -406,6 +430,14 @@ export class Bridge {
         else adapter.streamDelta?.(target, replyId, delta);
       },
       notify: (markdown, buttons) => sender.send(target, markdown, buttons),
+      hold: (note) => {
+        const held = { note, told: false, send: (text: string) => sender.send(target, text) };
+        this.held.set(entry.conversationKey, held);
+        return () => {
+          if (this.held.get(entry.conversationKey) === held)
+            this.held.delete(entry.conversationKey);
+        };
+      },
     };
   }
 
@@ -472,11 +504,14 @@ export class Bridge {
     if (current) await this.schedule(current);
   }
 
-  private keepTyping(sender: Sender, target: OutboundTarget): () => void {
+  private keepTyping(sender: Sender, target: OutboundTarget, key: string): () => void {
     let interval: NodeJS.Timeout | undefined;
+    const typing = () => {
+      if (!this.held.has(key)) void sender.typing(target);
+    };
     const first = setTimeout(() => {
-      void sender.typing(target);
-      interval = setInterval(() => void sender.typing(target), this.options.typingIntervalMs);
+      typing();
+      interval = setInterval(typing, this.options.typingIntervalMs);
     }, this.options.typingDelayMs);
     return () => {
       clearTimeout(first);

@@ -23,6 +23,8 @@ export interface Delivered {
 export class TestChannel implements ChannelAdapter {
   readonly delivered: Delivered[] = [];
   readonly failures: Error[] = [];
+  /** "typing…" calls received (only when created with `typing: true`). */
+  typings = 0;
   private sink: InboundSink | undefined;
   private counter = 0;
   readonly capabilities: ChannelCapabilities;
@@ -55,6 +57,10 @@ export class TestChannel implements ChannelAdapter {
     if (failure) throw failure;
     this.delivered.push({ target, message, at: Date.now() });
     return { messageId: String(++this.counter) };
+  }
+
+  async typing(): Promise<void> {
+    this.typings++;
   }
 
   /** Makes the next send fail with a platform 429 and this retry-after. */
