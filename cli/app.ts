@@ -161,7 +161,10 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     config: { llm, history },
     ...{ sessions, access, approvals, tools, model, providerMissing, redactor, log },
     ...{ rateLimit, usage, ownerChats },
-    jobs: jobs && { runner: new JobRunner({ jobs: stores.jobs, log }), service: jobs },
+    jobs: jobs && {
+      runner: new JobRunner({ jobs: stores.jobs, log, usage: stores.usage }),
+      service: jobs,
+    },
     meta: stores.meta,
     ...{ turn, commands },
   });

@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import type { Reply, Turn } from '../../bridge/index.js';
 import type { JobRunOutcome } from '../../sessions/records.js';
-import type { JobStore } from '../../sessions/stores.js';
+import type { JobStore, UsageStore } from '../../sessions/stores.js';
 import { type ChatModel, type Completion, type CompletionRequest, ProviderError } from '../llm.js';
 import { runMessageId, shortInstruction } from './index.js';
 
@@ -67,7 +67,10 @@ export interface JobRunContext {
 }
 
 export class JobRunner {
-  constructor(private readonly deps: { jobs: JobStore; log: Logger }) {}
+  /** `usage`: the ledger the metered model writes; a run's receipt takes its cost from it. */
+  constructor(
+    private readonly deps: { jobs: JobStore; log: Logger; usage?: Pick<UsageStore, 'totals'> },
+  ) {}
 
   /** Runs one job message; `null` (silence) for a cancelled job or a message that is no run. */
   async handle(turn: Turn, context: JobRunContext): Promise<Reply | null> {
@@ -105,7 +108,8 @@ export class JobRunner {
       await receipt('failed', { error, endedAt: Date.now() });
       return { text: `${label} could not run: ${error}` };
     }
-    await receipt('running', { startedAt: Date.now() });
+    const startedAt = Date.now();
+    await receipt('running', { startedAt });
     const model = new CappedModel(context.model, job.maxTokens, label);
     let reply: Reply;
     try {
@@ -120,13 +124,23 @@ export class JobRunner {
       return { text: `${label} failed: an internal error (the details are in Parley's log).` };
     }
     const outcome = model.capped ? 'capped' : model.failure ? 'failed' : 'ok';
+    const endedAt = Date.now();
     await receipt(outcome, {
-      endedAt: Date.now(),
+      endedAt,
       ...usage(model),
+      ...(await this.costOf(job.id, startedAt, endedAt)),
       ...(model.failure ? { error: model.failure.message } : {}),
     });
     if (outcome === 'failed') return { ...reply, text: `${label} failed: ${reply.text}` };
     return reply;
+  }
+
+  /** The run's cost from the usage ledger (its calls are attributed to the job), when priced. */
+  private async costOf(jobId: number, from: number, to: number): Promise<{ cost?: number }> {
+    const ledger = this.deps.usage;
+    if (!ledger) return {};
+    const totals = await ledger.totals({ jobId: String(jobId), from, to: to + 1 });
+    return totals.calls > 0 && totals.unpricedCalls === 0 ? { cost: totals.cost } : {};
   }
 }
 

@@ -58,6 +58,8 @@ describe('scheduled jobs in the app', () => {
       llm: { baseUrl: llm.baseUrl, apiKey: 'sk-test-0123456789', stream: false },
       access: { owners: [OWNER] },
       scheduler: { timeZone: 'Europe/Paris', ...scheduler },
+      // Priced, so a run's receipt carries its cost from the usage ledger.
+      usage: { prices: { 'test-model': { input: 1000, output: 2000 } } },
     });
     dataDir = config.dataDir;
     parley = await startParley(config, { channels: [channel], options: { clock } });
@@ -130,7 +132,9 @@ describe('scheduled jobs in the app', () => {
     expect(llm.requests).toHaveLength(3);
     expect(channel.delivered).toHaveLength(2);
     const [run] = await app.stores.jobs.runs({ jobId: job!.id, limit: 5 });
-    expect(run).toMatchObject({ outcome: 'ok', promptTokens: 40, completionTokens: 9, cost: null });
+    expect(run).toMatchObject({ outcome: 'ok', promptTokens: 40, completionTokens: 9 });
+    // 40 prompt tokens at 1,000 and 9 completion tokens at 2,000 per million.
+    expect(run!.cost).toBeCloseTo(0.04 + 0.018, 9);
     expect(run!.startedAt).toBeLessThanOrEqual(run!.endedAt!);
     expect((await app.stores.jobs.get(job!.id))?.state).toBe('done');
   });
