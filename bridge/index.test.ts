@@ -275,11 +275,16 @@ describe('Bridge: a turn that waits for an approval', () => {
     const approval = new Promise<void>((resolve) => {
       answered = resolve;
     });
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
     const handler: MessageHandler = {
       handle: async (turn) => {
         if (turn.message.text !== 'first') return { text: `re: ${turn.message.text}` };
         await new Promise((resolve) => setTimeout(resolve, 60)); // typing shows meanwhile
         const release = turn.hold!('it waits for the owner');
+        holding();
         await approval;
         release();
         return { text: 'done first' };
@@ -292,8 +297,8 @@ describe('Bridge: a turn that waits for an approval', () => {
     await channel.start(bridge.register(channel));
     await bridge.recover();
     await channel.inject({ text: 'first', platformMessageId: 'p1' });
-    await until(() => channel.typings > 0);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await held;
+    expect(channel.typings).toBeGreaterThan(0); // it was typing before it waited
     const whileHeld = channel.typings;
     await channel.inject({ text: 'second', platformMessageId: 'p2' });
     await channel.inject({ text: 'third', platformMessageId: 'p3' });
