@@ -25,11 +25,14 @@ import { loadAuthStates, PostgresAuthStateStore } from './auth-state.js';
 import { PostgresBus } from './bus.js';
 import { migrate, openPool, type PoolOptions, schemaVersion } from './db.js';
 import { PostgresInbox } from './inbox.js';
+import { PostgresJobStore } from './jobs.js';
 import { PostgresWorkQueue } from './leases.js';
+import { PostgresMemoryStore } from './memory.js';
 import { PostgresMetaStore } from './meta.js';
 import { migrations } from './migrations.js';
 import { PostgresNamedLeases } from './named-leases.js';
 import { PostgresSessionStore } from './sessions.js';
+import { PostgresUsageStore } from './usage.js';
 import { PostgresWebOutbox } from './web-outbox.js';
 
 export { migrations } from './migrations.js';
@@ -88,6 +91,9 @@ export async function openPostgresStores(
     sessions: new PostgresSessionStore(pool),
     access: new PostgresAccessStore(pool),
     approvals: new PostgresApprovalStore(pool),
+    usage: new PostgresUsageStore(pool),
+    jobs: new PostgresJobStore(pool),
+    memory: new PostgresMemoryStore(pool),
     meta: new PostgresMetaStore(pool),
     webOutbox: new PostgresWebOutbox(pool),
     leases: new PostgresNamedLeases(pool),

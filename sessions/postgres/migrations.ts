@@ -151,4 +151,93 @@ export const migrations: string[] = [
     expires_at TIMESTAMPTZ NOT NULL
   );
   `,
+  `
+  -- History compaction: a session keeps the model's summary of its older messages.
+  ALTER TABLE sessions ADD COLUMN summary TEXT;
+  ALTER TABLE sessions ADD COLUMN summary_through BIGINT;
+  ALTER TABLE sessions ADD COLUMN summary_at BIGINT;
+
+  -- The usage ledger (usage.ts): one row per model call. cost_nanos is the cost in
+  -- billionths of the configured currency (NULL: no price); day is the UTC day of at.
+  CREATE TABLE model_usage (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at BIGINT NOT NULL,
+    day TEXT NOT NULL,
+    model TEXT NOT NULL,
+    prompt_tokens BIGINT NOT NULL,
+    completion_tokens BIGINT NOT NULL,
+    cached_tokens BIGINT NOT NULL,
+    latency_ms BIGINT NOT NULL,
+    cost_nanos BIGINT,
+    user_id TEXT,
+    conversation_key TEXT,
+    channel TEXT,
+    job_id TEXT
+  );
+  CREATE INDEX model_usage_at ON model_usage (at);
+  CREATE INDEX model_usage_user ON model_usage (user_id, at);
+  CREATE INDEX model_usage_conversation ON model_usage (conversation_key, at);
+  CREATE INDEX model_usage_channel ON model_usage (channel, at);
+  CREATE INDEX model_usage_job ON model_usage (job_id, at);
+
+  -- Budget alerts already sent (80 %, reached), once per key and period.
+  CREATE TABLE usage_alerts (
+    key TEXT NOT NULL,
+    period TEXT NOT NULL,
+    sent_at BIGINT NOT NULL,
+    PRIMARY KEY (key, period)
+  );
+
+  -- Scheduled jobs (jobs.ts): the scheduler reads only the earliest active next_run_at.
+  CREATE TABLE jobs (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    owner TEXT NOT NULL,                     -- principal channel:senderId
+    conversation_key TEXT NOT NULL,
+    target TEXT NOT NULL,                    -- JSON JobTarget
+    instruction TEXT NOT NULL,
+    schedule TEXT NOT NULL,                  -- JSON JobSchedule
+    catch_up TEXT NOT NULL,                  -- run-once | skip
+    max_tokens BIGINT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'active',    -- active | paused | cancelled | done
+    next_run_at BIGINT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE INDEX jobs_due ON jobs (next_run_at) WHERE state = 'active';
+  CREATE INDEX jobs_owner ON jobs (owner, state);
+  CREATE INDEX jobs_conversation ON jobs (conversation_key);
+
+  -- One receipt per run of a job, keyed by its due time.
+  CREATE TABLE job_runs (
+    job_id BIGINT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    due_at BIGINT NOT NULL,
+    outcome TEXT NOT NULL,                   -- queued | running | ok | failed | capped | skipped | cancelled
+    note TEXT,
+    started_at BIGINT,
+    ended_at BIGINT,
+    prompt_tokens BIGINT NOT NULL DEFAULT 0,
+    completion_tokens BIGINT NOT NULL DEFAULT 0,
+    cost DOUBLE PRECISION,                   -- currency, when a price is known
+    error TEXT,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (job_id, due_at)
+  );
+  CREATE INDEX job_runs_due ON job_runs (due_at);
+
+  -- Per-user memories (memory.ts). scope names (channel, user, group) in one value;
+  -- every query filters on it, so a search never returns another scope's row. terms is
+  -- the 'simple' tsvector of the memory's words, searched with ts_rank.
+  CREATE TABLE memories (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    channel TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    group_id TEXT,                           -- NULL: the user's own (DMs)
+    scope TEXT NOT NULL,
+    text TEXT NOT NULL,
+    terms TSVECTOR NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  CREATE INDEX memories_scope ON memories (scope, id);
+  CREATE INDEX memories_user ON memories (channel, user_id);
+  `,
 ];

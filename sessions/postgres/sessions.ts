@@ -31,6 +31,11 @@ interface SessionRow {
   user_id: string | null;
   created_at: number;
   ended_at: number | null;
+  summary: string | null;
+  summary_through: number | null;
+  summary_at: number | null;
+  /** Only in queries that compute it (`active`). */
+  last_at?: number | null;
 }
 
 interface MessageRow {
@@ -48,9 +53,13 @@ interface MessageRow {
   created_at: number;
 }
 
-type HistoryRow = Pick<MessageRow, 'inbox_id' | 'role' | 'content' | 'tool_calls' | 'tool_call_id'>;
+type HistoryRow = Pick<
+  MessageRow,
+  'id' | 'inbox_id' | 'role' | 'content' | 'tool_calls' | 'tool_call_id'
+>;
 
 const toHistoryMessage = (row: HistoryRow): HistoryMessage => ({
+  id: row.id,
   role: row.role,
   content: row.content,
   inboxId: row.inbox_id ?? undefined,
@@ -68,6 +77,10 @@ const toSession = (row: SessionRow): Session => ({
   userId: row.user_id ?? undefined,
   createdAt: row.created_at,
   endedAt: row.ended_at,
+  ...(row.last_at !== undefined ? { lastAt: row.last_at } : {}),
+  ...(row.summary !== null && row.summary_through !== null
+    ? { summary: { text: row.summary, throughId: row.summary_through, at: row.summary_at ?? 0 } }
+    : {}),
 });
 
 const toMessage = (row: MessageRow): StoredMessage => ({
@@ -126,8 +139,8 @@ export class PostgresSessionStore implements SessionStore {
    * advisory lock on the key keeps two nodes from opening two sessions at once.
    */
   async active(init: SessionInit): Promise<Session> {
-    const select =
-      'SELECT * FROM sessions WHERE key = $1 AND ended_at IS NULL ORDER BY id DESC LIMIT 1';
+    const select = `SELECT s.*, (SELECT MAX(created_at) FROM messages WHERE session_id = s.id) AS last_at
+       FROM sessions s WHERE key = $1 AND ended_at IS NULL ORDER BY id DESC LIMIT 1`;
     const found = await one<SessionRow>(this.pool, select, [init.key]);
     if (found) return toSession(found);
     return transaction(this.pool, async (tx) => {
@@ -149,7 +162,7 @@ export class PostgresSessionStore implements SessionStore {
           now,
         ],
       );
-      return { ...init, id: row!.id, createdAt: now, endedAt: null };
+      return { ...init, id: row!.id, createdAt: now, endedAt: null, lastAt: null };
     });
   }
 
@@ -208,8 +221,10 @@ export class PostgresSessionStore implements SessionStore {
   ): Promise<HistoryMessage[]> {
     const rows = await all<HistoryRow>(
       this.pool,
-      `SELECT inbox_id, role, content, tool_calls, tool_call_id FROM messages
-         WHERE session_id = $1 ORDER BY id DESC LIMIT $2`,
+      `SELECT id, inbox_id, role, content, tool_calls, tool_call_id FROM messages
+         WHERE session_id = $1
+           AND id > COALESCE((SELECT summary_through FROM sessions WHERE id = $1), 0)
+         ORDER BY id DESC LIMIT $2`,
       [sessionId, historyRowLimit(limits, next)],
     );
     return pickHistory(rows.map(toHistoryMessage), limits, next);
@@ -219,17 +234,32 @@ export class PostgresSessionStore implements SessionStore {
     return this.messagesOf(this.pool, sessionId);
   }
 
+  async setSummary(sessionId: number, text: string, throughId: number): Promise<void> {
+    await this.pool.query(
+      'UPDATE sessions SET summary = $1, summary_through = $2, summary_at = $3 WHERE id = $4',
+      [text, throughId, Date.now(), sessionId],
+    );
+  }
+
   private async messagesOf(db: Queryable, sessionId: number): Promise<StoredMessage[]> {
     const sql = 'SELECT * FROM messages WHERE session_id = $1 ORDER BY id';
     return (await all<MessageRow>(db, sql, [sessionId])).map(toMessage);
   }
 
-  async list(options: { limit: number; offset: number }): Promise<SessionSummary[]> {
+  /** `search` is matched with LIKE, its `%`, `_` and backslash escaped so they match themselves. */
+  async list(options: {
+    limit: number;
+    offset: number;
+    search?: string;
+  }): Promise<SessionSummary[]> {
+    const like = options.search ? `%${options.search.replace(/[\\%_]/g, '\\$&')}%` : null;
     const rows = await all<SessionRow & { messages: number; last_at: number | null }>(
       this.pool,
       `SELECT s.*, COUNT(m.id) AS messages, MAX(m.created_at) AS last_at FROM sessions s
-         LEFT JOIN messages m ON m.session_id = s.id GROUP BY s.id ORDER BY s.id DESC LIMIT $1 OFFSET $2`,
-      [options.limit, options.offset],
+         LEFT JOIN messages m ON m.session_id = s.id
+         WHERE $3::text IS NULL OR s.key LIKE $3 ESCAPE '\\' OR s.user_id LIKE $3 ESCAPE '\\'
+         GROUP BY s.id ORDER BY s.id DESC LIMIT $1 OFFSET $2`,
+      [options.limit, options.offset, like],
     );
     return rows.map((row) => ({ ...toSession(row), messages: row.messages, lastAt: row.last_at }));
   }

@@ -49,4 +49,8 @@ export class PostgresWebOutbox implements WebOutboxStore {
       Date.now() - maxAgeMs,
     ]);
   }
+
+  async forget(clientId: string): Promise<number> {
+    return changes(this.pool, 'DELETE FROM web_outbox WHERE client_id = $1', [clientId]);
+  }
 }
