@@ -249,7 +249,11 @@ function createScheduler(
   clock: Clock | undefined,
 ): { scheduler: Scheduler | undefined; jobs: JobService | undefined } {
   if (!config.scheduler.enabled) return { scheduler: undefined, jobs: undefined };
-  const scheduler = new Scheduler({ jobs: stores.jobs, config: config.scheduler, log, clock });
+  // On a cluster the scheduler waits for the `scheduler` lease (see start below).
+  const standby = sharedStores(stores) !== undefined;
+  const scheduler = new Scheduler({
+    ...{ jobs: stores.jobs, config: config.scheduler, log, clock, standby },
+  });
   const jobs = new JobService({
     ...{ jobs: stores.jobs, config: config.scheduler, scheduler, clock },
     isOwner: (principal) => access.isOwner(principal),
@@ -275,6 +279,8 @@ function createUsage(
   const owners = [...config.access.owners, TERMINAL_PRINCIPAL];
   const usage = new UsageMeter(stores.usage, config.usage, {
     log,
+    // Several nodes write the ledger on Postgres: sum it on every check instead.
+    cacheSums: config.storage.driver !== 'postgres',
     alert: async (text) => {
       log.warn({ alert: text }, 'usage alert');
       await ownerChats.notify(owners, text);
@@ -330,6 +336,16 @@ async function start(
   for (const [index, channel] of app.channels.entries())
     if (connected.includes(channel) && exclusive(channel))
       app.cluster!.hold(channel, sinks[index]!);
+  // On a cluster one node at a time runs the scheduler: the holder of lease `scheduler`,
+  // re-reading due jobs at every renewal (jobs may change on any node).
+  const scheduler = app.scheduler;
+  if (scheduler && app.cluster)
+    app.cluster.holdTask({
+      name: 'scheduler',
+      start: () => scheduler.lead(true),
+      stop: () => scheduler.lead(false),
+      renewed: () => void scheduler.wake(),
+    });
   await app.cluster?.start();
   for (const [index, channel] of app.channels.entries()) {
     if (!connected.includes(channel) || exclusive(channel)) continue;

@@ -11,6 +11,9 @@
  * A node that dies stops renewing; the next node's acquire succeeds once the lease
  * expired, so a connection moves within leaseMs + leaseMs/5. A second poller never
  * runs: a node stops its channel as soon as one renewal fails.
+ *
+ * Other work one node at a time does is held the same way ({@link ClusterNodeLoop.holdTask}):
+ * the scheduler runs on the holder of lease `scheduler`.
  */
 import type { Logger } from 'pino';
 import type { ChannelAdapter, InboundSink } from '../core/contract.js';
@@ -25,11 +28,20 @@ export interface ClusterOptions {
   beforeStart?: (channel: ChannelAdapter) => Promise<void>;
 }
 
+/** Work one node of the cluster does at a time, while it holds lease `name`. */
+export interface LeasedTask {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Called on every renewal while held (e.g. re-read a store other nodes write). */
+  renewed?(): void;
+}
+
 interface Held {
-  channel: ChannelAdapter;
-  sink: InboundSink;
+  task: LeasedTask;
+  /** Set for a channel connection (log fields and `beforeStart`). */
+  channel?: ChannelAdapter;
   fence: number | undefined;
-  busy: boolean;
 }
 
 export class ClusterNodeLoop {
@@ -46,7 +58,20 @@ export class ClusterNodeLoop {
 
   /** Channels started only while this node holds `channel:<id>`. */
   hold(channel: ChannelAdapter, sink: InboundSink): void {
-    this.held.push({ channel, sink, fence: undefined, busy: false });
+    const task: LeasedTask = {
+      name: leaseName(channel),
+      start: async () => {
+        await this.options.beforeStart?.(channel);
+        await channel.start(sink);
+      },
+      stop: () => channel.stop(),
+    };
+    this.held.push({ task, channel, fence: undefined });
+  }
+
+  /** `task` runs only while this node holds lease `task.name`. */
+  holdTask(task: LeasedTask): void {
+    this.held.push({ task, fence: undefined });
   }
 
   get nodeId(): string {
@@ -64,7 +89,7 @@ export class ClusterNodeLoop {
 
   /** Leases this node holds now. */
   heldLeases(): string[] {
-    return this.held.filter((h) => h.fence !== undefined).map((h) => leaseName(h.channel));
+    return this.held.filter((h) => h.fence !== undefined).map((h) => h.task.name);
   }
 
   async start(): Promise<void> {
@@ -86,10 +111,8 @@ export class ClusterNodeLoop {
     await this.ticking;
     for (const held of this.held) {
       if (held.fence === undefined) continue;
-      await held.channel.stop().catch(() => {});
-      await this.leases
-        .release(leaseName(held.channel), this.options.nodeId, held.fence)
-        .catch(() => {});
+      await held.task.stop().catch(() => {});
+      await this.leases.release(held.task.name, this.options.nodeId, held.fence).catch(() => {});
       held.fence = undefined;
     }
   }
@@ -107,26 +130,39 @@ export class ClusterNodeLoop {
 
   private async keep(held: Held): Promise<void> {
     const { nodeId, leaseMs, log } = this.options;
-    const name = leaseName(held.channel);
+    const { name } = held.task;
+    const what = held.channel ? { channel: held.channel.id } : { lease: name };
     if (held.fence !== undefined) {
-      if (await this.leases.renew(name, nodeId, held.fence, leaseMs)) return;
+      if (await this.leases.renew(name, nodeId, held.fence, leaseMs)) {
+        held.task.renewed?.();
+        return;
+      }
       held.fence = undefined;
-      log.warn({ channel: held.channel.id }, 'connection lease lost; stopping the channel here');
-      await held.channel.stop().catch(() => {});
+      log.warn(
+        what,
+        held.channel
+          ? 'connection lease lost; stopping the channel here'
+          : 'lease lost; stopping its work here',
+      );
+      await held.task.stop().catch(() => {});
       return;
     }
     const fence = await this.leases.acquire(name, nodeId, leaseMs);
     if (fence === undefined) return;
     held.fence = fence;
     log.info(
-      { channel: held.channel.id, fence },
-      'connection lease taken; starting the channel here',
+      { ...what, fence },
+      held.channel
+        ? 'connection lease taken; starting the channel here'
+        : 'lease taken; starting its work here',
     );
     try {
-      await this.options.beforeStart?.(held.channel);
-      await held.channel.start(held.sink);
+      await held.task.start();
     } catch (error) {
-      log.error({ err: error, channel: held.channel.id }, 'channel failed to start');
+      log.error(
+        { err: error, ...what },
+        held.channel ? 'channel failed to start' : 'failed to start',
+      );
     }
   }
 }

@@ -104,7 +104,11 @@ export class PostgresUsageStore implements UsageStore {
 
   async totals(query: UsageQuery): Promise<UsageTotals> {
     const { sql, params } = where(query);
-    const row = await one<SumRow>(this.pool, `SELECT ${SUMS} FROM model_usage WHERE ${sql}`, params);
+    const row = await one<SumRow>(
+      this.pool,
+      `SELECT ${SUMS} FROM model_usage WHERE ${sql}`,
+      params,
+    );
     return toTotals(row!);
   }
 
