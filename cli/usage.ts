@@ -1,8 +1,8 @@
 /**
  * `parley usage [--days N] [--user channel:id] [--json]`: model usage and cost from
  * the ledger of the configured stores (parley.db, or Postgres): today, this month, the
- * last N days by model, user, channel and day, and every budget with what it used. Works beside a running
- * Parley (it only reads). Days and months are UTC.
+ * last N days by model, user, channel and day, and every budget with what it used.
+ * Works beside a running Parley (it only reads). Days and months are UTC.
  */
 import { amount, budgetsFor } from '../agent/usage/budgets.js';
 import type { UsageConfig } from '../agent/usage/config.js';
