@@ -70,6 +70,15 @@ export async function statusBody(app: AdminApp, version: string, errors?: Channe
     channels: channelStatuses(app, errors),
     pendingApprovals: (await app.approvals.pending()).length,
     pendingPairing: (await app.accessStore.pending()).length,
+    ...(app.cluster
+      ? {
+          cluster: {
+            nodeId: app.cluster.nodeId,
+            role: app.cluster.role,
+            nodes: app.cluster.nodes(),
+          },
+        }
+      : {}),
   };
 }
 

@@ -187,6 +187,17 @@ export class ApprovalService {
     return this.store.pending();
   }
 
+  /**
+   * Another node decided `id` (its answer reached that node): releases the turns
+   * waiting for it here. The decision is already stored; nothing is written.
+   */
+  async decidedElsewhere(id: string): Promise<void> {
+    if (!this.waiters.has(id)) return;
+    const approval = await this.store.get(id);
+    if (!approval || approval.status === 'pending') return;
+    await this.settle(id, approval.status === 'approved' ? 'approved' : approval.status);
+  }
+
   /** Denies the pending requests of inbox message `inboxId` (its turn was stopped). */
   async cancel(inboxId: number, by: string): Promise<number> {
     const mine = (await this.store.pending()).filter((a) => a.callKey.startsWith(`${inboxId}:`));

@@ -2,17 +2,21 @@
  * The composition root: wires one Parley process from a validated config, handing
  * each part only what it needs:
  *
- *   stores (sessions/sqlite) ─► access policy, approvals, tools, model ─► router
+ *   stores (storage.driver: sqlite | postgres) ─► access policy, approvals, tools, model ─► router
  *   bridge (inbox → queue → router → sender) ◄─► channels (cli/channels.ts modules, terminal)
  *   HTTP server (http/): web chat, admin console (admin/), webhooks
  *
  * `createApp` builds everything without touching the network; `start` opens the
  * HTTP server, re-queues unfinished messages, starts the channels, then the
- * scheduler (agent/scheduler: due jobs become inbox rows). The returned
+ * scheduler (agent/scheduler: due jobs become inbox rows).
+ *
+ * On Postgres several processes share the data (docs/scale-out.md); `role` picks
+ * what this one does: `gateway` runs the channels and HTTP server and only stores
+ * inbound messages, `worker` runs turns from the shared inbox (leased lanes) and
+ * sends their replies, `all` (the default) does both. The returned
  * {@link App} is what the admin console and tests look at; no part receives it.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { registerAdmin } from '../admin/index.js';
 import { ADMIN_PRINCIPAL } from '../admin/principal.js';
@@ -37,19 +41,22 @@ import { TERMINAL_PRINCIPAL, TerminalChannel } from '../channels/terminal/adapte
 import { WEB_PRINCIPAL } from '../channels/web/index.js';
 import type { ChannelAdapter } from '../core/contract.js';
 import { HttpApp, HttpServer } from '../http/index.js';
-import { openSqliteStores, type SqliteStores } from '../sessions/sqlite/index.js';
-import type { AccessStore, MetaStore, SessionStore } from '../sessions/stores.js';
+import type { AccessStore, MetaStore, SessionStore, Stores } from '../sessions/stores.js';
 import type { McpManager } from '../tools/mcp/manager.js';
 import { Redactor } from '../tools/redact.js';
 import { ToolRegistry } from '../tools/registry.js';
+import { relayApprovals } from './approval-relay.js';
 import { registerCapabilities } from './capabilities.js';
 import { createChannels } from './channel-context.js';
+import { ClusterNodeLoop } from './cluster.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
 import { configSecrets } from './config/fields.js';
 import type { ParleyConfig } from './config/schema.js';
 import { createLogger, type LogScreen } from './log.js';
 import { createMetrics } from './metrics.js';
+import { nodeIdOf, openStores, sharedStores } from './stores.js';
 import { registerTools } from './tools.js';
+import { relayWebChannel } from './web-relay.js';
 
 export interface AppOptions {
   /** Logger to use instead of a new pino logger on stderr. */
@@ -64,13 +71,22 @@ export interface AppOptions {
   tty?: { write(text: string): void };
   /** The scheduler's clock (tests drive scheduled jobs with a fake one). */
   clock?: Clock;
+  /** What this process does when several share a Postgres database (default `all`). */
+  role?: NodeRole;
 }
+
+/** `parley start --role`: see the module comment. */
+export type NodeRole = 'all' | 'gateway' | 'worker';
+export const NODE_ROLES: readonly NodeRole[] = ['all', 'gateway', 'worker'];
 
 /** The built process: its parts, for the admin console, `parley start` and tests. */
 export interface App {
   config: ParleyConfig;
   log: Logger;
-  stores: SqliteStores;
+  stores: Stores;
+  /** This process's role, and its node id in leases (Postgres). */
+  role: NodeRole;
+  nodeId: string;
   sessions: SessionStore;
   accessStore: AccessStore;
   access: AccessPolicy;
@@ -99,6 +115,8 @@ export interface App {
   /** Why the model is unavailable, naming what to set. */
   providerMissing: string | undefined;
   startedAt: number;
+  /** Postgres: this node's heartbeat, cluster view and channel connection leases. */
+  cluster: ClusterNodeLoop | undefined;
   /** Starts serving; `announce` runs once the HTTP server listens, before channels start. */
   start(announce?: () => void): Promise<void>;
   stop(): Promise<void>;
@@ -121,11 +139,17 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   const { level, format } = config.logging;
   const log =
     options.log ?? createLogger({ level, format, redactor, ...screen(options.logScreen) });
-  // One serving process per data folder (a second one gets DataFolderLockedError).
-  const stores = openSqliteStores(join(config.dataDir, 'parley.db'), {
-    lock: true,
-    checkpointer: { log },
-  });
+  const role = options.role ?? 'all';
+  if (role !== 'all' && config.storage.driver !== 'postgres')
+    throw new Error(
+      `--role ${role} needs a database several nodes share: set storage.driver: postgres and storage.url (PARLEY_DATABASE_URL), or run without --role.`,
+    );
+  // SQLite: one serving process per data folder (a second one gets DataFolderLockedError).
+  // Postgres: any number of nodes; the inbox is shared through leased lanes.
+  const stores = await openStores(config, { serve: true, log });
+  const nodeId = nodeIdOf(config.storage);
+  const shared = sharedStores(stores);
+  const work = shared?.work({ nodeId, leaseMs: config.storage.leaseSeconds * 1000 });
   const { token, generated: tokenGenerated } = await webToken(config, stores.meta);
   redactor.add(token);
   const stops: (() => Promise<void> | void)[] = [];
@@ -168,7 +192,10 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     meta: stores.meta,
     ...{ turn, commands },
   });
-  const bridge = new Bridge(stores.inbox, router, log, { ...config.queue });
+  const bridge = new Bridge(stores.inbox, router, log, {
+    ...config.queue,
+    ...(work ? { work } : {}),
+  });
   const http = config.web.enabled
     ? new HttpServer(new HttpApp({ token, log, origins: publicOrigins(config) }), {
         host: config.web.host,
@@ -191,9 +218,19 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     tty: options.tty,
   });
   if (options.terminal) channels.push(new TerminalChannel(options.terminal));
+  const cluster = shared
+    ? new ClusterNodeLoop(shared.leases, {
+        nodeId,
+        role,
+        leaseMs: config.storage.leaseSeconds * 1000,
+        log,
+        beforeStart: () => shared.reloadAuthStates(),
+      })
+    : undefined;
   const app: App = {
-    ...{ config, log, stores, sessions, accessStore: stores.access, access, approvals, mcp },
-    ...{ tools, model, usage, redactor, http, bridge, router, channels, token, providerMissing },
+    cluster,
+    ...{ config, log, stores, role, nodeId, sessions, accessStore: stores.access, access },
+    ...{ approvals, mcp, usage },
     ...{ tools, model, redactor, http, bridge, router, channels, token, providerMissing },
     ...{ scheduler, jobs },
     tokenGenerated,
@@ -209,13 +246,17 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
 
 function createScheduler(
   config: ParleyConfig,
-  stores: SqliteStores,
+  stores: Stores,
   access: AccessPolicy,
   log: Logger,
   clock: Clock | undefined,
 ): { scheduler: Scheduler | undefined; jobs: JobService | undefined } {
   if (!config.scheduler.enabled) return { scheduler: undefined, jobs: undefined };
-  const scheduler = new Scheduler({ jobs: stores.jobs, config: config.scheduler, log, clock });
+  // On a cluster the scheduler waits for the `scheduler` lease (see start below).
+  const standby = sharedStores(stores) !== undefined;
+  const scheduler = new Scheduler({
+    ...{ jobs: stores.jobs, config: config.scheduler, log, clock, standby },
+  });
   const jobs = new JobService({
     ...{ jobs: stores.jobs, config: config.scheduler, scheduler, clock },
     isOwner: (principal) => access.isOwner(principal),
@@ -229,7 +270,7 @@ function createScheduler(
  */
 function createUsage(
   config: ParleyConfig,
-  stores: SqliteStores,
+  stores: Stores,
   log: Logger,
   bridge: () => Bridge,
 ): { usage: UsageMeter; ownerChats: OwnerChats } {
@@ -241,6 +282,8 @@ function createUsage(
   const owners = [...config.access.owners, TERMINAL_PRINCIPAL];
   const usage = new UsageMeter(stores.usage, config.usage, {
     log,
+    // Several nodes write the ledger on Postgres: sum it on every check instead.
+    cacheSums: config.storage.driver !== 'postgres',
     alert: async (text) => {
       log.warn({ alert: text }, 'usage alert');
       await ownerChats.notify(owners, text);
@@ -276,8 +319,39 @@ async function start(
   if (app.http) app.url = await app.http.listen();
   announce?.();
   const sinks = app.channels.map((channel) => app.bridge.register(channel));
+  const shared = sharedStores(app.stores);
+  // An owner's answer on one node releases the turn waiting for it on another.
+  if (shared) onStop(await relayApprovals(app.approvals, shared.bus, app.log));
+  // A web chat reply run on another node reaches the socket this node holds, and back.
+  for (const channel of shared ? app.channels.filter((c) => c.localOutbox) : []) {
+    const relay = { nodeId: app.nodeId, bus: shared!.bus, outbox: app.stores.webOutbox };
+    onStop(
+      await relayWebChannel(channel, { ...relay, log: app.log, listen: app.role !== 'worker' }),
+    );
+  }
   await app.bridge.recover();
+  if (app.role !== 'gateway') await app.bridge.startLanes();
+  // A worker sends replies through the channels' APIs but holds no connection to them;
+  // on a cluster, a channel with one connection per account starts on the lease holder.
+  const connected = app.role === 'worker' ? [] : app.channels;
+  const exclusive = (channel: ChannelAdapter) =>
+    app.cluster !== undefined && channel.capabilities.connection === 'exclusive';
+  for (const [index, channel] of app.channels.entries())
+    if (connected.includes(channel) && exclusive(channel))
+      app.cluster!.hold(channel, sinks[index]!);
+  // On a cluster one node at a time runs the scheduler: the holder of lease `scheduler`,
+  // re-reading due jobs at every renewal (jobs may change on any node).
+  const scheduler = app.scheduler;
+  if (scheduler && app.cluster)
+    app.cluster.holdTask({
+      name: 'scheduler',
+      start: () => scheduler.lead(true),
+      stop: () => scheduler.lead(false),
+      renewed: () => void scheduler.wake(),
+    });
+  await app.cluster?.start();
   for (const [index, channel] of app.channels.entries()) {
+    if (!connected.includes(channel) || exclusive(channel)) continue;
     try {
       await channel.start(sinks[index]!);
     } catch (error) {
@@ -294,7 +368,7 @@ async function start(
   sweep.unref();
   onStop(() => clearInterval(sweep));
   app.log.info(
-    { url: app.url || undefined, channels: app.channels.map((c) => c.id) },
+    { url: app.url || undefined, channels: connected.map((c) => c.id), role: app.role },
     'parley ready',
   );
   warmModel(app);
@@ -313,6 +387,7 @@ function warmModel(app: App): void {
 }
 
 async function stop(app: App, stops: (() => Promise<void> | void)[]): Promise<void> {
+  await app.cluster?.stop();
   for (const channel of app.channels)
     await channel
       .stop()

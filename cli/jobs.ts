@@ -1,14 +1,13 @@
 /**
  * `parley jobs list | cancel <id> | run-now <id>`. `list` and `cancel` work on the
- * SQLite file directly, also while Parley runs (its scheduler re-reads the store when
+ * stores directly (the SQLite file or the Postgres database), also while Parley runs (its scheduler re-reads the store when
  * its timer fires, so a cancelled job simply is not due). `run-now` must run inside
  * the serving process, so it asks the running Parley's admin API.
  */
-import { join } from 'node:path';
 import { JobError, JobService } from '../agent/scheduler/service.js';
-import { openSqliteStores } from '../sessions/sqlite/index.js';
 import type { ParleyConfig } from './config/schema.js';
 import { accessToken, adminUrl } from './status.js';
+import { openStores } from './stores.js';
 
 /** Who the command line acts as (an owner: it holds the data folder). */
 export const CLI_PRINCIPAL = 'cli:operator';
@@ -29,14 +28,14 @@ export async function jobsCommand(
   return 2;
 }
 
-function service(config: ParleyConfig) {
-  const stores = openSqliteStores(join(config.dataDir, 'parley.db'));
+async function service(config: ParleyConfig) {
+  const stores = await openStores(config);
   const jobs = new JobService({ jobs: stores.jobs, config: config.scheduler, isOwner: () => true });
   return { stores, jobs };
 }
 
 async function listJobs(config: ParleyConfig, out: Out): Promise<number> {
-  const { stores, jobs } = service(config);
+  const { stores, jobs } = await service(config);
   try {
     const entries = await jobs.overview({ limit: 200 });
     if (entries.length === 0) out('No scheduled jobs.');
@@ -54,7 +53,7 @@ async function listJobs(config: ParleyConfig, out: Out): Promise<number> {
 }
 
 async function cancelJob(config: ParleyConfig, id: number, out: Out): Promise<number> {
-  const { stores, jobs } = service(config);
+  const { stores, jobs } = await service(config);
   try {
     out(await jobs.act(id, 'cancel', CLI_PRINCIPAL));
     return 0;

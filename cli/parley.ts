@@ -1,9 +1,9 @@
 /**
  * The `parley` command line. Every command reads the same validated config
- * (parley.yaml + environment) and works on the same SQLite file as a running
+ * (parley.yaml + environment) and works on the same data (SQLite file or Postgres) as a running
  * Parley, so `pairing approve` or `sessions purge` take effect without a restart.
  *
- *   parley start                     run Parley (web chat, terminal, channels)
+ *   parley start [--role all|gateway|worker]   run Parley (web chat, terminal, channels)
  *   parley config validate           check parley.yaml and the environment
  *   parley doctor                    check Docker, provider and channel credentials, with fixes
  *   parley status                    ask the running Parley for channels, queue, approvals
@@ -19,10 +19,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TerminalChannel } from '../channels/terminal/adapter.js';
-import { openSqliteStores } from '../sessions/sqlite/index.js';
-import { exportUserData, purgeUserData } from '../sessions/user-data.js';
+import type { AccessStore } from '../sessions/stores.js';
 import { withoutCredentials } from '../tools/redact.js';
-import { createApp } from './app.js';
+import { createApp, NODE_ROLES, type NodeRole } from './app.js';
 import { runLogin } from './channel-login.js';
 import { enabledModules } from './channels.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
@@ -33,6 +32,7 @@ import { jobsCommand } from './jobs.js';
 import { isPretty } from './log.js';
 import { sessionsCommand } from './sessions-command.js';
 import { statusCommand } from './status.js';
+import { openStores } from './stores.js';
 import { budgetSummary, usageCommand } from './usage.js';
 import { parleyVersion } from './version.js';
 import { bannerLines, urlCommand } from './web-address.js';
@@ -93,7 +93,7 @@ function usage(code: number): number {
   out(
     '  init                               set up provider, channels and sandbox; writes parley.yaml',
   );
-  out('  start                              run Parley');
+  out('  start [--role all|gateway|worker]  run Parley (roles: several nodes on Postgres)');
   out('  url                                the web chat and admin links with the access token');
   out('  config validate                    check parley.yaml and environment overrides');
   out(
@@ -117,7 +117,12 @@ function usage(code: number): number {
   return code;
 }
 
-async function startCommand(_args: string[], config: ParleyConfig): Promise<number> {
+async function startCommand(args: string[], config: ParleyConfig): Promise<number> {
+  const role = roleOf(args);
+  if (!role) {
+    out(`--role takes one of ${NODE_ROLES.join(', ')}.`);
+    return 2;
+  }
   const useTerminal =
     config.terminal.enabled === 'on' ||
     (config.terminal.enabled === 'auto' && process.stdin.isTTY === true);
@@ -133,6 +138,7 @@ async function startCommand(_args: string[], config: ParleyConfig): Promise<numb
   const app = await createApp(config, {
     ...(process.stdin.isTTY && process.stdout.isTTY ? { tty: process.stdout } : {}),
     logScreen,
+    role,
     ...(useTerminal
       ? {
           terminal: {
@@ -180,7 +186,9 @@ async function configCommand(args: string[], config: ParleyConfig): Promise<numb
   out(
     `  model: ${config.llm.model} at ${withoutCredentials(config.llm.baseUrl ?? 'https://api.openai.com/v1')}`,
   );
-  out(`  data: ${join(config.dataDir, 'parley.db')}`);
+  out(
+    `  data: ${config.storage.driver === 'postgres' ? 'postgres (storage.url)' : join(config.dataDir, 'parley.db')}`,
+  );
   out(`  web chat: ${config.web.enabled ? `http://${config.web.host}:${config.web.port}` : 'off'}`);
   const channels = enabledModules(config).map((module) => module.id);
   out(`  channels: ${channels.join(', ') || 'none'}`);
@@ -189,8 +197,24 @@ async function configCommand(args: string[], config: ParleyConfig): Promise<numb
   return 0;
 }
 
+/** `--role <all|gateway|worker>` (default `all`); undefined when the value is not a role. */
+function roleOf(args: string[]): NodeRole | undefined {
+  const at = args.indexOf('--role');
+  if (at < 0) return 'all';
+  const value = args[at + 1] as NodeRole | undefined;
+  return value && NODE_ROLES.includes(value) ? value : undefined;
+}
+
 async function pairingCommand(args: string[], config: ParleyConfig): Promise<number> {
-  const store = openSqliteStores(join(config.dataDir, 'parley.db')).access;
+  const stores = await openStores(config);
+  try {
+    return await pairing(args, stores.access);
+  } finally {
+    await stores.close();
+  }
+}
+
+async function pairing(args: string[], store: AccessStore): Promise<number> {
   const [action, code] = args;
   if (action === 'list') {
     const pending = await store.pending();

@@ -7,10 +7,9 @@
  * with a message, so a typo never looks like a successful purge.
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { openSqliteStores } from '../sessions/sqlite/index.js';
 import { exportUserData, purgeUserData } from '../sessions/user-data.js';
 import type { ParleyConfig } from './config/schema.js';
+import { openStores } from './stores.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -20,7 +19,7 @@ const PAGE = 50;
 export async function sessionsCommand(args: string[], config: ParleyConfig): Promise<number> {
   const [action, who, file] = args;
   if (action !== 'list' && action !== 'export' && action !== 'purge') return usage();
-  const stores = openSqliteStores(join(config.dataDir, 'parley.db'));
+  const stores = await openStores(config);
   try {
     const store = stores.sessions;
     if (action === 'list') {

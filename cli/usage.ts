@@ -1,17 +1,16 @@
 /**
  * `parley usage [--days N] [--user channel:id] [--json]`: model usage and cost from
- * the ledger in parley.db (today, this month, the last N days by model, user,
- * channel and day) and every budget with what it used. Works beside a running
- * Parley (it only reads). Days and months are UTC.
+ * the ledger of the configured stores (parley.db, or Postgres): today, this month, the
+ * last N days by model, user, channel and day, and every budget with what it used.
+ * Works beside a running Parley (it only reads). Days and months are UTC.
  */
-import { join } from 'node:path';
 import { amount, budgetsFor } from '../agent/usage/budgets.js';
 import type { UsageConfig } from '../agent/usage/config.js';
 import { UsageMeter } from '../agent/usage/meter.js';
 import { budgetLine, totalsLine, type UsageReport, usageReport } from '../agent/usage/report.js';
-import { openSqliteStores } from '../sessions/sqlite/index.js';
 import type { UsageRow } from '../sessions/stores.js';
 import type { ParleyConfig } from './config/schema.js';
+import { openStores } from './stores.js';
 
 type Out = (line?: string) => void;
 
@@ -99,7 +98,7 @@ export async function usageCommand(
     out(parsed);
     return 2;
   }
-  const stores = openSqliteStores(join(config.dataDir, 'parley.db'));
+  const stores = await openStores(config);
   try {
     const meter = new UsageMeter(stores.usage, config.usage);
     const report = await usageReport(

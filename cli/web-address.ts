@@ -10,8 +10,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openSqliteStores } from '../sessions/sqlite/index.js';
 import type { ParleyConfig } from './config/schema.js';
+import { openStores } from './stores.js';
 
 export interface WebLinks {
   chat: string;
@@ -66,8 +66,9 @@ export async function urlCommand(_args: string[], config: ParleyConfig): Promise
   }
   let token = config.web.token;
   const database = join(config.dataDir, 'parley.db');
-  if (!token && existsSync(database)) {
-    const stores = openSqliteStores(database);
+  // On Postgres the generated token is in the shared database, not in dataDir.
+  if (!token && (config.storage.driver === 'postgres' || existsSync(database))) {
+    const stores = await openStores(config);
     try {
       token = await stores.meta.get('web.token');
     } finally {

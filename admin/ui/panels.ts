@@ -20,7 +20,16 @@ export function alertLine(error: unknown): void {
 export function renderStatus(status: Status): void {
   $('meta').textContent =
     `model ${status.model} · up ${uptime(status.uptimeSeconds)} · queue ${status.queue.depth} waiting, ` +
-    `${status.queue.active} running`;
+    `${status.queue.active} running` +
+    (status.cluster
+      ? ` · node ${status.cluster.nodeId} (${status.cluster.role}) · ` +
+        status.cluster.nodes
+          .map(
+            (n) =>
+              `${n.nodeId}: ${n.role}, ${n.lanes} lanes${n.leases.length ? `, ${n.leases.join(' ')}` : ''}`,
+          )
+          .join('; ')
+      : '');
   fill($('channels'), status.channels.map(channelCard), 'No channels are enabled.');
   const hasWhatsApp = status.channels.some((c) => c.id === 'whatsapp');
   $('whatsapp-section').hidden = !hasWhatsApp;

@@ -55,6 +55,11 @@ export interface SchedulerDeps {
   config: Pick<SchedulerConfig, 'missedAfterSeconds' | 'timeZone'>;
   log: Logger;
   clock?: Clock;
+  /**
+   * Start in standby (a cluster node without the `scheduler` lease): `runNow` still
+   * submits, but no timer runs and nothing due is read until {@link Scheduler.lead}.
+   */
+  standby?: boolean;
 }
 
 /** setTimeout's longest delay (about 24.8 days); a later job re-arms on waking. */
@@ -114,9 +119,23 @@ export class Scheduler {
   private armedAt: number | undefined;
   private chain: Promise<void> = Promise.resolve();
   private prunedAt = 0;
+  private leading: boolean;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.clock = deps.clock ?? systemClock;
+    this.leading = !deps.standby;
+  }
+
+  /**
+   * On a cluster, only the node holding the `scheduler` lease reads due jobs and arms
+   * the timer: `lead(true)` when it takes the lease (then it wakes), `lead(false)` when
+   * it loses it. A job changed on another node is seen at the holder's next renewal.
+   */
+  lead(leading: boolean): Promise<void> {
+    this.leading = leading;
+    if (leading) return this.wake();
+    this.disarm();
+    return Promise.resolve();
   }
 
   /** When the armed timer fires, for `/status` and tests. */
@@ -160,7 +179,7 @@ export class Scheduler {
   }
 
   private async tick(): Promise<void> {
-    if (!this.sink) return;
+    if (!this.sink || !this.leading) return;
     this.disarm();
     const now = this.clock.now();
     try {
@@ -247,6 +266,7 @@ export class Scheduler {
 
   private arm(at: number): void {
     this.disarm();
+    if (!this.leading) return;
     const delay = Math.min(Math.max(0, at - this.clock.now()), MAX_DELAY_MS);
     this.armedAt = this.clock.now() + delay;
     this.timer = this.clock.setTimeout(() => {

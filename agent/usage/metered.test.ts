@@ -1,13 +1,16 @@
 /**
  * The meter around a real OpenAI client talking to the loopback double, on a real
- * SQLite ledger: what is recorded, what a budget refuses before sending, prices.
+ * SQLite ledger: what is recorded, what a budget refuses before sending, prices; and
+ * one budget shared by two nodes on a Postgres ledger.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pingProvider } from '../../admin/provider.js';
+import { openPostgresStores, type PostgresStores } from '../../sessions/postgres/index.js';
 import { openSqliteStores, type SqliteStores } from '../../sessions/sqlite/index.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../../test/doubles/openai.js';
 import { tempDir } from '../../test/harness.js';
+import { freshSchema, postgres } from '../../test/postgres.js';
 import { llmSchema } from '../config.js';
 import { type ChatModel, type CompletionRequest, OpenAIChatModel } from '../llm.js';
 import { budgetsFor, unpricedWarning } from './budgets.js';
@@ -327,3 +330,53 @@ describe('usage config errors', () => {
     );
   });
 });
+
+// Several nodes write one ledger: each meter sums it on every check (cacheSums: false,
+// as cli/app.ts sets on Postgres), so a budget used up on node A refuses on node B.
+describe.skipIf(!postgres.available)(
+  `metered model on two Postgres nodes ${postgres.skipReason}`,
+  () => {
+    let llm: OpenAIDouble;
+    beforeAll(async () => {
+      llm = await startOpenAIDouble();
+    });
+    afterAll(() => llm.close());
+
+    it('shares a budget across nodes: what node A used counts on node B', async () => {
+      const url = await freshSchema();
+      const [a, b] = await Promise.all([openPostgresStores(url), openPostgresStores(url)]);
+      const config = usageConfig({
+        outputEstimate: 100,
+        budgets: { global: { daily: { tokens: 1500 } } },
+      });
+      const chat = (stores: PostgresStores) =>
+        metered(
+          new OpenAIChatModel(
+            llmSchema.parse({
+              baseUrl: llm.baseUrl,
+              apiKey: 'k',
+              model: 'test-model',
+              maxRetries: 0,
+            }),
+          ),
+          new UsageMeter(stores.usage, config, { cacheSums: false }),
+        );
+      const onA = chat(a);
+      const onB = chat(b);
+      const request = {
+        messages: [{ role: 'user' as const, content: 'hello' }],
+        tools: [],
+        attribution: who,
+      };
+      llm.script.push({ text: 'b first', usage: { prompt_tokens: 10, completion_tokens: 5 } });
+      await onB.complete(request);
+      llm.script.push({ text: 'a', usage: { prompt_tokens: 1300, completion_tokens: 100 } });
+      await onA.complete(request);
+      const refused = await onB.complete(request).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(BudgetExceededError);
+      expect(llm.requests).toHaveLength(2);
+      expect((await b.usage.totals({ from: 0, to: Date.now() + 1 })).tokens).toBe(1415);
+      await Promise.all([a.close(), b.close()]);
+    });
+  },
+);

@@ -3,7 +3,7 @@
  * does not sum the ledger: the first read of a budget in a period sums the ledger
  * (`base`), every call recorded afterwards adds to `delta`. Valid because one
  * process serves a data folder (the lock in sessions/sqlite/lock.ts) and is the only
- * writer of the ledger; a deployment with several writers turns it off
+ * writer of the ledger; with several writers (Postgres: cli/app.ts) it is turned off
  * (`MeterOptions.cacheSums: false`) and sums the ledger on every check.
  *
  * `add` must run right after the ledger write, before anything else is awaited: a

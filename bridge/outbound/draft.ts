@@ -18,6 +18,8 @@ export interface DraftOptions {
   minInitialChars?: number;
   /** Otherwise the draft starts this long after the first fragment (default 1500 ms). */
   firstDraftMs?: number;
+  /** Checked before every send or edit; a throw ends the draft (e.g. a lost lane lease). */
+  guard?: () => Promise<void>;
 }
 
 type DraftSender = Pick<Sender, 'render' | 'sendChunk' | 'editChunk'>;
@@ -76,6 +78,12 @@ export class DraftStream {
     const preview = this.sender.render(`${this.text} …`)[0] ?? '…';
     if (preview === this.shown) return;
     this.lastEdit = Date.now();
+    try {
+      await this.options.guard?.();
+    } catch {
+      this.closed = true;
+      return;
+    }
     try {
       if (this.messageId === undefined)
         this.messageId = await this.sender.sendChunk(this.target, preview);

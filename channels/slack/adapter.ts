@@ -110,6 +110,7 @@ export class SlackChannel implements ChannelAdapter {
       threads: true,
       typing: false,
       streaming: options.streaming ?? 'edit',
+      ...(options.appToken ? { connection: 'exclusive' as const } : {}),
       rateLimits: { perConversationMinMs: options.minIntervalMs },
     };
     this.client = new WebClient(options.botToken, {

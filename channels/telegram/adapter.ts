@@ -105,6 +105,7 @@ export class TelegramChannel implements ChannelAdapter {
       typing: true,
       streaming: 'edit',
       rateLimits: options.rateLimits ?? TELEGRAM_RATE_LIMITS,
+      ...(options.webhook ? {} : { connection: 'exclusive' as const }),
     };
     this.bot = new Bot(options.token, {
       // Parley's lean keep-alive fetch instead of grammY's node-fetch (see core/http-fetch.ts).

@@ -32,7 +32,7 @@ import type {
 import { conversationKey } from '../../core/contract.js';
 import { type ErrorMapper, NetworkError, toErrorTree } from '../../core/errors.js';
 import type { AuthStateStore, WorkspaceFiles } from '../../core/stores.js';
-import { sqliteAuthState } from './auth-state.js';
+import { type SqliteAuthState, sqliteAuthState } from './auth-state.js';
 import { BoundedCache } from './cache.js';
 import type { WhatsAppConfig } from './config.js';
 import { type PairingState, WhatsAppConnection } from './connection.js';
@@ -80,6 +80,7 @@ export class WhatsAppChannel implements ChannelAdapter {
   readonly id = 'whatsapp';
   readonly capabilities: ChannelCapabilities;
   readonly connection: WhatsAppConnection;
+  private readonly auth: SqliteAuthState;
   private sink: InboundSink | undefined;
   private inbound: Promise<void> = Promise.resolve();
   private readonly seen = new BoundedCache<true>(5000);
@@ -99,15 +100,17 @@ export class WhatsAppChannel implements ChannelAdapter {
       threads: false,
       typing: true,
       streaming: 'none',
+      connection: 'exclusive',
       rateLimits: {
         perConversationMinMs: config.rateLimits.perChatMinMs,
         perGroup: { max: config.rateLimits.groupMessagesPerMinute, windowMs: 60_000 },
         global: { max: config.rateLimits.messagesPerMinute, windowMs: 60_000 },
       },
     };
+    this.auth = sqliteAuthState(options.authStore);
     this.connection = new WhatsAppConnection({
       factory: options.socketFactory ?? baileysSocketFactory,
-      auth: sqliteAuthState(options.authStore),
+      auth: this.auth,
       log: this.log,
       backoff: config.reconnect,
       watchdogMs: config.watchdogSeconds * 1000,
@@ -128,6 +131,8 @@ export class WhatsAppChannel implements ChannelAdapter {
   /** Connects (showing a QR until paired); resolves without waiting for the phone. */
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
+    // Credentials as last stored (another node may have held this connection before).
+    this.auth.reload();
     this.connection.start();
   }
 

@@ -8,9 +8,11 @@
  * other users' memories), and no row of another scope can match. Query words are
  * quoted (no FTS syntax gets through) and OR-ed; results are ranked by bm25.
  */
-import { createHash } from 'node:crypto';
+import { scopeToken, words } from '../memory-words.js';
 import type { Memory, MemoryScope, MemoryStore } from '../stores.js';
 import { type Db, prepared } from './db.js';
+
+export { scopeToken, words };
 
 interface Row {
   id: number;
@@ -24,19 +26,6 @@ interface Row {
 const COLUMNS = 'm.id, m.channel, m.user_id, m.group_id, m.text, m.created_at';
 /** Words of a query used at most (a long message still makes a bounded query). */
 const MAX_TERMS = 24;
-
-/** The scope token: one FTS5 token (hex), distinct for every (channel, user, group). */
-export function scopeToken(scope: MemoryScope): string {
-  const key = [scope.channel, scope.userId, scope.group ?? ''].join('\0');
-  return `s${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
-}
-
-/** The words of `text`, lowercased, in order (one-letter words dropped, digits kept). */
-export function words(text: string): string[] {
-  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter(
-    (word) => word.length > 1 || /\p{N}/u.test(word),
-  );
-}
 
 /** What the index holds for `text` in `scope`: every word behind the scope token. */
 export function indexTerms(scope: string, text: string): string {
