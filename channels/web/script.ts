@@ -279,14 +279,20 @@ const SCRIPT = String.raw`(() => {
       if (shown.has(frame.id)) return;
       shown.add(frame.id);
       decide(frame);
+      if (typing.textContent.startsWith('Waiting')) typing.textContent = '';
       revealSoon();
     } else if (frame.type === 'message') {
       for (const div of drafts.values()) div.remove();
       drafts.clear();
       typing.textContent = '';
       add(botEntry(frame));
-      if (frame.buttons) revealSoon();
-      else setBusy(false);
+      // A question for the user (an approval): the turn waits, and the server sends no
+      // "typing" while it does, so the line says what it waits for until the answer.
+      if (frame.buttons) {
+        revealSoon();
+        clearTimeout(typingTimer);
+        typing.textContent = 'Waiting for your answer above…';
+      } else setBusy(false);
       if (!conversations.some((c) => c.id === current)) loadConversations();
     } else if (frame.type === 'deleted') {
       loadConversations().then(() => openConversation(conversations[0] ? conversations[0].id : newId()));
