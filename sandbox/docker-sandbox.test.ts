@@ -144,19 +144,22 @@ describe.skipIf(skip)('DockerSandbox attack battery', () => {
     expect(diagnose(result)?.kind).toBe('out-of-memory');
   });
 
-  it('truncates 100 MB of output without growing Parley’s memory', async () => {
+  it('truncates 200 MB of output without growing Parley’s memory', async () => {
     await sh('head -c 1000000 /dev/zero'); // warm up streams and buffers
     const before = process.memoryUsage().rss;
     const result = await sh(
-      'head -c 1048576 /dev/zero | tr "\\0" a > /tmp/a; set --; for i in $(seq 100); do set -- "$@" /tmp/a; done; cat "$@"; echo done >&2',
+      'head -c 1048576 /dev/zero | tr "\\0" a > /tmp/a; set --; for i in $(seq 200); do set -- "$@" /tmp/a; done; cat "$@"; echo done >&2',
       { timeoutMs: 20_000 },
     );
     const growth = process.memoryUsage().rss - before;
-    expect(result.stdoutBytes).toBe(104_857_600);
+    expect(result.stdoutBytes).toBe(209_715_200);
     expect(result.stdoutTruncated).toBe(true);
     expect(result.stdout).toMatch(/^a{10000}\n…\[output truncated/);
     expect(result.stderr).toBe('done\n');
-    expect(growth).toBeLessThan(50 * 1024 * 1024);
+    // What the allocator keeps after streaming is a fixed amount (≈ 20 MB on Node 20,
+    // ≈ 75 MB on Node 24, the same for 100 or 300 MB of output); a copy of the output
+    // would be 200 MB.
+    expect(growth).toBeLessThan(100 * 1024 * 1024);
   });
 
   it('kills and removes a command that sleeps past the timeout', async () => {
