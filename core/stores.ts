@@ -13,6 +13,13 @@ export interface AuthStateStore {
   /** Deletes every key of the namespace (e.g. after a logout). */
   clear(): number;
   size(): number;
+  /**
+   * An engine that serves this interface from a cache (Postgres) stores writes in the
+   * background: `flush` waits until they are stored and throws the first failure.
+   */
+  flush?(): Promise<void>;
+  /** Reads the namespace again (a node taking over a channel connection calls it first). */
+  reload?(): Promise<void>;
 }
 
 /** A web chat message kept for its browser client. */

@@ -46,6 +46,7 @@ export interface InboxStore {
   accept(
     message: InboundMessage,
     conversationKey: string,
+    options?: AcceptOptions,
   ): Promise<{ entry: InboxEntry; duplicate: boolean }>;
   get(id: number): Promise<InboxEntry | undefined>;
   /** Counts a run of the message's turn that really started (see `attempts`). */
@@ -81,6 +82,62 @@ export interface InboxStore {
   counts(): Promise<Record<InboxState, number>>;
   /** Deletes finished (`done`/`failed`) rows last touched more than `retentionMs` ago. */
   prune(retentionMs: number): Promise<number>;
+  /**
+   * A fenced inbox (a lane leased through {@link WorkQueue}) throws {@link LeaseLostError}
+   * here when its lease is gone; the bridge calls it before every platform send.
+   */
+  guard?(): Promise<void>;
+}
+
+export interface AcceptOptions {
+  /**
+   * The lane the row runs in when several nodes share the inbox (default: the
+   * conversation key). Control messages get a lane of their own so they never wait
+   * behind their conversation's running turn. A single-node inbox ignores it.
+   */
+  lane?: string;
+}
+
+// ── Work shared by several nodes (Postgres) ──────────────────────────────────
+
+/** One node's lease on a lane; `fence` grows with every take-over. */
+export interface LaneLease {
+  lane: string;
+  nodeId: string;
+  fence: number;
+}
+
+/** A write or send of a node whose lane lease was taken over (or expired). */
+export class LeaseLostError extends Error {
+  constructor(readonly lease: LaneLease) {
+    super(`lease on ${lease.lane} (fence ${lease.fence}) is no longer held by ${lease.nodeId}`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/**
+ * Inbox rows shared by several worker nodes, taken a lane at a time:
+ *
+ *   claim ──► lease(lane, node, fence) ──► next ─► run ─► next … ──► release
+ *                 ▲ renew every leaseMs/3        (writes through fenced(lease))
+ *                 └── expired lease: another node's claim takes it, fence + 1
+ *
+ * One lane (a conversation) runs on one node at a time, its rows oldest first.
+ */
+export interface WorkQueue {
+  /** Leases up to `limit` lanes that have unfinished rows and no live lease. */
+  claim(limit: number): Promise<LaneLease[]>;
+  /** Extends the lease; false when it was lost (taken over or expired). */
+  renew(lease: LaneLease): Promise<boolean>;
+  /** The lane's oldest unfinished row. */
+  next(lease: LaneLease): Promise<InboxEntry | undefined>;
+  /** Gives the lane up: `more` when rows arrived meanwhile (keep going), `lost` when not held. */
+  release(lease: LaneLease): Promise<'released' | 'more' | 'lost'>;
+  /** The inbox whose writes (and `guard`) check `lease`; `valid` is the node's own clock check. */
+  fenced(lease: LaneLease, valid: () => boolean): InboxStore;
+  /** Calls `onWork` when any node accepts a row; resolves once listening; returns the unsubscribe. */
+  listen(onWork: () => void): Promise<() => Promise<void>>;
+  readonly leaseMs: number;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { InboundMessage } from '../../core/contract.js';
 import type { WebOutboxItem } from '../../core/stores.js';
+import { idsOnly } from '../inbox-ids.js';
 import type { InboxEntry, InboxState, StoredReply, TurnRecord } from '../records.js';
 import type { InboxStore } from '../stores.js';
 import { type Db, prepared } from './db.js';
@@ -31,24 +32,6 @@ function toEntry(row: InboxRow): InboxEntry {
     attempts: row.attempts,
     reply: row.reply ? (JSON.parse(row.reply) as StoredReply) : undefined,
     receivedAt: row.received_at,
-  };
-}
-
-/** What a silent turn keeps of its message: the ids, enough to deduplicate. */
-function idsOnly(message: InboundMessage): InboundMessage {
-  return {
-    channel: message.channel,
-    account: message.account,
-    conversationId: message.conversationId,
-    ...(message.threadId ? { threadId: message.threadId } : {}),
-    sender: { id: message.sender.id },
-    chatType: message.chatType,
-    mentionsBot: false,
-    repliesToBot: false,
-    text: '',
-    attachments: [],
-    platformMessageId: message.platformMessageId,
-    timestamp: message.timestamp,
   };
 }
 

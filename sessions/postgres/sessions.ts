@@ -1,0 +1,305 @@
+/**
+ * The Postgres {@link SessionStore}: conversations' sessions and their messages. The
+ * only writer of `sessions` and `messages`; the inbox's reply freeze writes a turn
+ * through {@link insertTurn} inside its own transaction.
+ */
+import type pg from 'pg';
+import { historyRowLimit, pickHistory } from '../history.js';
+import type {
+  HistoryLimits,
+  HistoryMessage,
+  NewMessage,
+  Role,
+  Session,
+  SessionInit,
+  SessionSummary,
+  StoredMessage,
+  ToolCallRecord,
+  Usage,
+  UserExport,
+} from '../records.js';
+import type { SessionStore } from '../stores.js';
+import { all, changes, one, type Queryable, transaction } from './db.js';
+
+interface SessionRow {
+  id: number;
+  key: string;
+  channel: string;
+  conversation_id: string;
+  thread_id: string | null;
+  chat_type: 'dm' | 'group';
+  user_id: string | null;
+  created_at: number;
+  ended_at: number | null;
+}
+
+interface MessageRow {
+  id: number;
+  session_id: number;
+  inbox_id: number | null;
+  role: Role;
+  content: string | null;
+  sender_id: string | null;
+  sender_name: string | null;
+  tool_calls: string | null;
+  tool_call_id: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  created_at: number;
+}
+
+type HistoryRow = Pick<MessageRow, 'inbox_id' | 'role' | 'content' | 'tool_calls' | 'tool_call_id'>;
+
+const toHistoryMessage = (row: HistoryRow): HistoryMessage => ({
+  role: row.role,
+  content: row.content,
+  inboxId: row.inbox_id ?? undefined,
+  toolCalls: row.tool_calls ? (JSON.parse(row.tool_calls) as ToolCallRecord[]) : undefined,
+  toolCallId: row.tool_call_id ?? undefined,
+});
+
+const toSession = (row: SessionRow): Session => ({
+  id: row.id,
+  key: row.key,
+  channel: row.channel,
+  conversationId: row.conversation_id,
+  threadId: row.thread_id ?? undefined,
+  chatType: row.chat_type,
+  userId: row.user_id ?? undefined,
+  createdAt: row.created_at,
+  endedAt: row.ended_at,
+});
+
+const toMessage = (row: MessageRow): StoredMessage => ({
+  ...toHistoryMessage(row),
+  id: row.id,
+  sessionId: row.session_id,
+  senderId: row.sender_id ?? undefined,
+  senderName: row.sender_name ?? undefined,
+  promptTokens: row.prompt_tokens ?? undefined,
+  completionTokens: row.completion_tokens ?? undefined,
+  createdAt: row.created_at,
+});
+
+async function insertMessage(
+  db: Queryable,
+  sessionId: number,
+  message: NewMessage,
+): Promise<number> {
+  const row = await one<{ id: number }>(
+    db,
+    `INSERT INTO messages (session_id, inbox_id, role, content, sender_id, sender_name,
+       tool_calls, tool_call_id, prompt_tokens, completion_tokens, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+    [
+      sessionId,
+      message.inboxId ?? null,
+      message.role,
+      message.content,
+      message.senderId ?? null,
+      message.senderName ?? null,
+      message.toolCalls ? JSON.stringify(message.toolCalls) : null,
+      message.toolCallId ?? null,
+      message.promptTokens ?? null,
+      message.completionTokens ?? null,
+      Date.now(),
+    ],
+  );
+  return row!.id;
+}
+
+/** Writes a turn's messages for inbox row `inboxId`, in order, on the caller's transaction. */
+export async function insertTurn(
+  tx: Queryable,
+  sessionId: number,
+  inboxId: number,
+  messages: NewMessage[],
+): Promise<void> {
+  for (const message of messages) await insertMessage(tx, sessionId, { ...message, inboxId });
+}
+
+export class PostgresSessionStore implements SessionStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * The open session of `init.key`, created when there is none. A transaction-scoped
+   * advisory lock on the key keeps two nodes from opening two sessions at once.
+   */
+  async active(init: SessionInit): Promise<Session> {
+    const select =
+      'SELECT * FROM sessions WHERE key = $1 AND ended_at IS NULL ORDER BY id DESC LIMIT 1';
+    const found = await one<SessionRow>(this.pool, select, [init.key]);
+    if (found) return toSession(found);
+    return transaction(this.pool, async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`session:${init.key}`]);
+      const again = await one<SessionRow>(tx, select, [init.key]);
+      if (again) return toSession(again);
+      const now = Date.now();
+      const row = await one<{ id: number }>(
+        tx,
+        `INSERT INTO sessions (key, channel, conversation_id, thread_id, chat_type, user_id, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+        [
+          init.key,
+          init.channel,
+          init.conversationId,
+          init.threadId ?? null,
+          init.chatType,
+          init.userId ?? null,
+          now,
+        ],
+      );
+      return { ...init, id: row!.id, createdAt: now, endedAt: null };
+    });
+  }
+
+  async get(id: number): Promise<Session | undefined> {
+    const row = await one<SessionRow>(this.pool, 'SELECT * FROM sessions WHERE id = $1', [id]);
+    return row ? toSession(row) : undefined;
+  }
+
+  async end(key: string): Promise<boolean> {
+    const sql = 'UPDATE sessions SET ended_at = $1 WHERE key = $2 AND ended_at IS NULL';
+    return (await changes(this.pool, sql, [Date.now(), key])) > 0;
+  }
+
+  async moveConversation(channel: string, fromId: string, toId: string): Promise<number> {
+    return transaction(this.pool, async (tx) => {
+      const rows = await all<SessionRow>(
+        tx,
+        'SELECT * FROM sessions WHERE channel = $1 AND conversation_id = $2 FOR UPDATE',
+        [channel, fromId],
+      );
+      for (const row of rows)
+        await tx.query('UPDATE sessions SET conversation_id = $1, key = $2 WHERE id = $3', [
+          toId,
+          row.key.replace(fromId, toId),
+          row.id,
+        ]);
+      return rows.length;
+    });
+  }
+
+  async add(sessionId: number, message: NewMessage): Promise<number> {
+    return insertMessage(this.pool, sessionId, message);
+  }
+
+  async addTurn(sessionId: number, inboxId: number, messages: NewMessage[]): Promise<void> {
+    await transaction(this.pool, (tx) => insertTurn(tx, sessionId, inboxId, messages));
+  }
+
+  async discardTurn(inboxId: number): Promise<void> {
+    await this.pool.query('DELETE FROM messages WHERE inbox_id = $1', [inboxId]);
+  }
+
+  async history(
+    sessionId: number,
+    limits: HistoryLimits,
+    next?: NewMessage,
+  ): Promise<HistoryMessage[]> {
+    const rows = await all<HistoryRow>(
+      this.pool,
+      `SELECT inbox_id, role, content, tool_calls, tool_call_id FROM messages
+         WHERE session_id = $1 ORDER BY id DESC LIMIT $2`,
+      [sessionId, historyRowLimit(limits, next)],
+    );
+    return pickHistory(rows.map(toHistoryMessage), limits, next);
+  }
+
+  async transcript(sessionId: number): Promise<StoredMessage[]> {
+    return this.messagesOf(this.pool, sessionId);
+  }
+
+  private async messagesOf(db: Queryable, sessionId: number): Promise<StoredMessage[]> {
+    const sql = 'SELECT * FROM messages WHERE session_id = $1 ORDER BY id';
+    return (await all<MessageRow>(db, sql, [sessionId])).map(toMessage);
+  }
+
+  async list(options: { limit: number; offset: number }): Promise<SessionSummary[]> {
+    const rows = await all<SessionRow & { messages: number; last_at: number | null }>(
+      this.pool,
+      `SELECT s.*, COUNT(m.id) AS messages, MAX(m.created_at) AS last_at FROM sessions s
+         LEFT JOIN messages m ON m.session_id = s.id GROUP BY s.id ORDER BY s.id DESC LIMIT $1 OFFSET $2`,
+      [options.limit, options.offset],
+    );
+    return rows.map((row) => ({ ...toSession(row), messages: row.messages, lastAt: row.last_at }));
+  }
+
+  async exportUser(channel: string, userId: string): Promise<UserExport> {
+    const sessions = [];
+    for (const session of await this.userSessions(this.pool, channel, userId))
+      sessions.push({ ...session, messages: await this.messagesOf(this.pool, session.id) });
+    const elsewhere = await all<MessageRow>(
+      this.pool,
+      `SELECT m.* FROM messages m JOIN sessions s ON s.id = m.session_id
+         WHERE s.channel = $1 AND m.sender_id = $2 AND (s.user_id IS NULL OR s.user_id != $2) ORDER BY m.id`,
+      [channel, userId],
+    );
+    return {
+      channel,
+      userId,
+      exportedAt: new Date().toISOString(),
+      sessions,
+      messagesInGroups: elsewhere.map(toMessage),
+      inbox: await this.userInbox(channel, userId),
+    };
+  }
+
+  async purgeUser(
+    channel: string,
+    userId: string,
+  ): Promise<{ sessions: number; messages: number; inbox: number }> {
+    return transaction(this.pool, async (tx) => {
+      const ids = (await this.userSessions(tx, channel, userId)).map((session) => session.id);
+      let messages = await changes(tx, 'DELETE FROM messages WHERE session_id = ANY($1)', [ids]);
+      const sessions = await changes(tx, 'DELETE FROM sessions WHERE id = ANY($1)', [ids]);
+      messages += await changes(
+        tx,
+        'DELETE FROM messages WHERE sender_id = $1 AND session_id IN (SELECT id FROM sessions WHERE channel = $2)',
+        [userId, channel],
+      );
+      const inbox = await changes(tx, 'DELETE FROM inbox WHERE channel = $1 AND sender_id = $2', [
+        channel,
+        userId,
+      ]);
+      return { sessions, messages, inbox };
+    });
+  }
+
+  async purgeSession(sessionId: number): Promise<boolean> {
+    return transaction(this.pool, async (tx) => {
+      await tx.query('DELETE FROM messages WHERE session_id = $1', [sessionId]);
+      return (await changes(tx, 'DELETE FROM sessions WHERE id = $1', [sessionId])) > 0;
+    });
+  }
+
+  async usage(sessionId: number): Promise<Usage> {
+    const row = await one<{ p: number; c: number; n: number }>(
+      this.pool,
+      `SELECT COALESCE(SUM(prompt_tokens), 0) AS p, COALESCE(SUM(completion_tokens), 0) AS c, COUNT(*) AS n
+         FROM messages WHERE session_id = $1`,
+      [sessionId],
+    );
+    return { promptTokens: row!.p, completionTokens: row!.c, messages: row!.n };
+  }
+
+  /** The user's rows in the inbox (the inbox belongs to inbox.ts; export and purge read it). */
+  private async userInbox(channel: string, userId: string): Promise<UserExport['inbox']> {
+    const rows = await all<{ platform_message_id: string; payload: string; received_at: number }>(
+      this.pool,
+      'SELECT platform_message_id, payload, received_at FROM inbox WHERE channel = $1 AND sender_id = $2 ORDER BY id',
+      [channel, userId],
+    );
+    return rows.map((row) => ({
+      channel,
+      platformMessageId: row.platform_message_id,
+      text: (JSON.parse(row.payload) as { text?: string }).text ?? '',
+      receivedAt: row.received_at,
+    }));
+  }
+
+  private async userSessions(db: Queryable, channel: string, userId: string): Promise<Session[]> {
+    const sql = 'SELECT * FROM sessions WHERE channel = $1 AND user_id = $2 ORDER BY id';
+    return (await all<SessionRow>(db, sql, [channel, userId])).map(toSession);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The Postgres {@link WebOutboxStore}: web chat messages kept for their browser
+ * client, replayed after a reconnect from the last sequence number it saw. Sequence
+ * numbers come from an identity column, so they never go back, also after every row
+ * was pruned. The only writer of `web_outbox`.
+ */
+import type pg from 'pg';
+import type { WebOutboxItem, WebOutboxStore } from '../../core/stores.js';
+import { all, changes, one, type Queryable } from './db.js';
+
+/** Inserts one outbox row on `db` (inside the caller's transaction, if any). */
+export async function insertOutboxItem(
+  db: Queryable,
+  clientId: string,
+  payload: WebOutboxItem['payload'],
+): Promise<WebOutboxItem> {
+  const createdAt = Date.now();
+  const row = await one<{ id: number }>(
+    db,
+    'INSERT INTO web_outbox (client_id, payload, created_at) VALUES ($1, $2, $3) RETURNING id',
+    [clientId, JSON.stringify(payload), createdAt],
+  );
+  return { seq: row!.id, clientId, payload, createdAt };
+}
+
+export class PostgresWebOutbox implements WebOutboxStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async add(clientId: string, payload: WebOutboxItem['payload']): Promise<WebOutboxItem> {
+    return insertOutboxItem(this.pool, clientId, payload);
+  }
+
+  async since(clientId: string, seq: number, limit = 500): Promise<WebOutboxItem[]> {
+    const rows = await all<{ id: number; client_id: string; payload: string; created_at: number }>(
+      this.pool,
+      'SELECT * FROM web_outbox WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3',
+      [clientId, seq, limit],
+    );
+    return rows.map((row) => ({
+      seq: row.id,
+      clientId: row.client_id,
+      payload: JSON.parse(row.payload) as WebOutboxItem['payload'],
+      createdAt: row.created_at,
+    }));
+  }
+
+  async prune(maxAgeMs: number): Promise<number> {
+    return changes(this.pool, 'DELETE FROM web_outbox WHERE created_at < $1', [
+      Date.now() - maxAgeMs,
+    ]);
+  }
+}
