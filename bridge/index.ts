@@ -12,6 +12,10 @@
  * queue (or running) at most once.
  * Control messages (approval answers, button presses) skip the queue, because the
  * turn they unblock may be holding their conversation's lane.
+ *
+ * With `work` (Postgres, several nodes) the in-memory queue is replaced by leased
+ * lanes (lanes.ts): `accept` only stores the row, and worker nodes claim and run it,
+ * every inbox write checked against the lane's fencing token.
  */
 import type { Logger } from 'pino';
 import {
@@ -26,7 +30,8 @@ import {
 import { describeError, isRetryable, PlatformError } from '../core/errors.js';
 import type { LocalOutbox } from '../core/stores.js';
 import type { InboxEntry, NewMessage, StoredReply } from '../sessions/records.js';
-import type { InboxStore } from '../sessions/stores.js';
+import { type InboxStore, LeaseLostError, type WorkQueue } from '../sessions/stores.js';
+import { LaneDispatcher } from './lanes.js';
 import { DraftStream } from './outbound/draft.js';
 import type { RetryOptions } from './outbound/retry.js';
 import { Sender } from './outbound/sender.js';
@@ -86,6 +91,10 @@ export interface BridgeOptions {
   /** Finished inbox rows are kept this long (the dedupe window), then pruned at start. */
   inboxRetentionMs: number;
   retry?: Partial<RetryOptions>;
+  /** Share the inbox with other nodes through leased lanes instead of the in-memory queue. */
+  work?: WorkQueue;
+  /** With `work`: how often this node also looks for work without a notification. */
+  workPollMs?: number;
 }
 
 export const defaultBridgeOptions: BridgeOptions = {
@@ -111,6 +120,8 @@ export type BridgeEvent =
 /** The id under which a turn's reply is streamed. */
 const replyIdOf = (entry: InboxEntry) => `r${entry.id}`;
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 const APOLOGY = 'Sorry, I could not process this message. Please try again.';
 
 export class Bridge {
@@ -126,6 +137,8 @@ export class Bridge {
   private recovering: Promise<unknown> | undefined;
   private stopping = false;
   private readonly options: BridgeOptions;
+  /** Set with `options.work`; runs only once {@link startLanes} is called (worker roles). */
+  private readonly lanes: LaneDispatcher | undefined;
 
   constructor(
     readonly inbox: InboxStore,
@@ -139,6 +152,33 @@ export class Bridge {
       (entry) => this.process(entry),
       (error, key) => this.log.error({ err: error, conversation: key }, 'queue handler failed'),
     );
+    const { work } = this.options;
+    this.lanes = work
+      ? new LaneDispatcher(work, (entry, inbox) => this.runClaimed(entry, inbox), log, {
+          concurrency: this.options.concurrency,
+          pollMs: this.options.workPollMs ?? 1000,
+        })
+      : undefined;
+  }
+
+  /** Shared inbox: starts claiming and running lanes on this node (worker roles). */
+  async startLanes(): Promise<void> {
+    await this.lanes?.start();
+  }
+
+  /** Shared inbox: the lanes this node runs right now. */
+  get leasedLanes(): string[] {
+    return this.lanes?.lanes ?? [];
+  }
+
+  /** Runs one row of a leased lane through `inbox` (fenced); a lost lease throws LeaseLostError. */
+  private async runClaimed(entry: InboxEntry, inbox: InboxStore): Promise<void> {
+    if (!this.adapters.has(entry.message.channel)) {
+      this.log.warn({ inboxId: entry.id, channel: entry.message.channel }, 'no such channel here');
+      await inbox.fail(entry.id, `channel ${entry.message.channel} is not registered on this node`);
+      return;
+    }
+    await this.runOrResume(entry, inbox);
   }
 
   /** Registers an adapter; returns the sink it delivers inbound messages to. */
@@ -181,7 +221,7 @@ export class Bridge {
   }
 
   get active(): number {
-    return this.queue.active;
+    return this.lanes ? this.lanes.active : this.queue.active;
   }
 
   /**
@@ -203,6 +243,8 @@ export class Bridge {
   private async reclaimAndSchedule(): Promise<number> {
     const pruned = await this.inbox.prune(this.options.inboxRetentionMs);
     if (pruned > 0) this.log.info({ count: pruned }, 'pruned finished inbox rows');
+    // A shared inbox is recovered by the lanes: expired leases are claimed like new work.
+    if (this.lanes) return 0;
     const entries = (await this.inbox.reclaim()).filter(
       (entry) => this.adapters.has(entry.message.channel) && !this.live.has(entry.id),
     );
@@ -225,6 +267,7 @@ export class Bridge {
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     this.queue.stop();
+    await this.lanes?.stop(graceMs);
     for (const timer of this.redeliveries) clearTimeout(timer);
     const deadline = Date.now() + graceMs;
     while ((this.queue.active > 0 || this.control.size > 0) && Date.now() < deadline) {
@@ -234,9 +277,16 @@ export class Bridge {
   }
 
   private async accept(message: InboundMessage): Promise<{ duplicate: boolean }> {
-    const { entry, duplicate } = await this.inbox.accept(message, conversationKey(message));
+    const key = conversationKey(message);
+    const control = this.handler.isControl?.(message);
+    const lane = control ? `control:${message.channel}:${message.platformMessageId}` : key;
+    const { entry, duplicate } = await this.inbox.accept(message, key, { lane });
     this.emit({ type: 'accepted', channel: message.channel, duplicate });
     if (duplicate) return { duplicate };
+    if (this.lanes) {
+      this.lanes.wake();
+      return { duplicate };
+    }
     await this.recovering;
     await this.schedule(entry);
     return { duplicate };
@@ -263,27 +313,28 @@ export class Bridge {
     }
   }
 
-  private async runOrResume(entry: InboxEntry): Promise<void> {
+  private async runOrResume(entry: InboxEntry, inbox = this.inbox): Promise<void> {
     const registered = this.adapters.get(entry.message.channel);
     if (!registered) return;
     if (entry.state === 'done' || entry.state === 'failed') return;
     const reply =
       entry.state === 'replying' && entry.reply
         ? entry.reply
-        : await this.runTurn(entry, registered);
+        : await this.runTurn(entry, registered, inbox);
     if (reply === 'delivered') return;
     if (reply === null) {
-      await this.inbox.complete(entry.id);
+      await inbox.complete(entry.id);
       this.emit({ type: 'silent', channel: entry.message.channel });
       return;
     }
-    await this.deliver(entry, reply, registered.sender);
+    await this.deliver(entry, reply, registered.sender, inbox);
   }
 
   /** Runs the handler and freezes its reply (or `null` when it stays silent). */
   private async runTurn(
     entry: InboxEntry,
     { adapter, sender }: { adapter: ChannelAdapter; sender: Sender },
+    inbox: InboxStore,
   ): Promise<StoredReply | 'delivered' | null> {
     const target = replyTarget(entry.message);
     const draft =
@@ -295,10 +346,11 @@ export class Bridge {
     try {
       if (entry.attempts >= this.options.maxAttempts) reply = { text: APOLOGY };
       else {
-        await this.inbox.begin(entry.id);
+        await inbox.begin(entry.id);
         reply = await this.handler.handle(this.turn(entry, adapter, sender, target, draft));
       }
     } catch (error) {
+      if (error instanceof LeaseLostError) throw error;
       this.log.error({ err: error, inboxId: entry.id }, 'handler failed');
       reply = { text: APOLOGY };
     } finally {
@@ -315,10 +367,10 @@ export class Bridge {
       ...(draftId ? { draftMessageId: draftId } : {}),
     };
     if (adapter.localOutbox && !draftId) {
-      await this.deliverLocally(entry, stored, reply.session, adapter.localOutbox);
+      await this.deliverLocally(entry, stored, reply.session, adapter.localOutbox, inbox);
       return 'delivered';
     }
-    await this.inbox.setReply(entry.id, stored, reply.session);
+    await inbox.setReply(entry.id, stored, reply.session);
     return stored;
   }
 
@@ -328,14 +380,10 @@ export class Bridge {
     reply: StoredReply,
     session: Reply['session'],
     outbox: LocalOutbox,
+    inbox: InboxStore,
   ): Promise<void> {
     const target = replyTarget(entry.message);
-    const items = await this.inbox.setReplyDelivered(
-      entry.id,
-      reply,
-      session,
-      target.conversationId,
-    );
+    const items = await inbox.setReplyDelivered(entry.id, reply, session, target.conversationId);
     outbox.pushStored(items);
     this.emitReplied(entry, reply.chunks.length);
   }
@@ -365,10 +413,16 @@ export class Bridge {
   }
 
   /** Delivers the stored chunks from the first unsent one, recording progress. */
-  private async deliver(entry: InboxEntry, reply: StoredReply, sender: Sender): Promise<void> {
+  private async deliver(
+    entry: InboxEntry,
+    reply: StoredReply,
+    sender: Sender,
+    inbox: InboxStore,
+  ): Promise<void> {
     const target = replyTarget(entry.message);
     try {
       for (let index = reply.sent; index < reply.chunks.length; index++) {
+        await inbox.guard?.();
         const chunk = reply.chunks[index]!;
         const buttons = index === reply.chunks.length - 1 ? reply.buttons : undefined;
         let id: string;
@@ -380,13 +434,14 @@ export class Bridge {
         }
         reply.sent = index + 1;
         reply.messageIds.push(id);
-        if (reply.sent < reply.chunks.length) await this.inbox.updateReply(entry.id, reply);
+        if (reply.sent < reply.chunks.length) await inbox.updateReply(entry.id, reply);
       }
-      await this.inbox.complete(entry.id, reply);
+      await inbox.complete(entry.id, reply);
       this.redeliveryCount.delete(entry.id);
       this.emitReplied(entry, reply.chunks.length);
     } catch (error) {
-      await this.deliveryFailed(entry, error);
+      if (error instanceof LeaseLostError) throw error;
+      await this.deliveryFailed(entry, error, inbox);
     }
   }
 
@@ -395,7 +450,11 @@ export class Bridge {
    * 5xx failures that outlasted the retries are tried again later (the reply stays
    * frozen in the inbox, so it is never generated twice).
    */
-  private async deliveryFailed(entry: InboxEntry, error: unknown): Promise<void> {
+  private async deliveryFailed(
+    entry: InboxEntry,
+    error: unknown,
+    inbox: InboxStore,
+  ): Promise<void> {
     const count = (this.redeliveryCount.get(entry.id) ?? 0) + 1;
     this.redeliveryCount.set(entry.id, count);
     if (isRetryable(error) && count <= this.options.maxRedeliveries && !this.stopping) {
@@ -403,6 +462,8 @@ export class Bridge {
         { err: error, inboxId: entry.id, attempt: count },
         'reply delivery failed; will try again',
       );
+      // A leased lane waits holding its lease; the lane then resumes the stored reply.
+      if (this.lanes) return sleep(this.options.redeliveryDelayMs * count);
       this.redeliveryPending.add(entry.id);
       const timer = setTimeout(
         () => void this.redeliver(timer, entry.id),
@@ -413,7 +474,7 @@ export class Bridge {
       return;
     }
     this.redeliveryCount.delete(entry.id);
-    await this.inbox.fail(entry.id, describeError(error));
+    await inbox.fail(entry.id, describeError(error));
     this.emit({ type: 'failed', channel: entry.message.channel, error: describeError(error) });
     this.log.error({ err: error, inboxId: entry.id }, 'reply delivery failed for good');
   }

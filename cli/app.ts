@@ -2,16 +2,20 @@
  * The composition root: wires one Parley process from a validated config, handing
  * each part only what it needs:
  *
- *   stores (sessions/sqlite) ─► access policy, approvals, tools, model ─► router
+ *   stores (storage.driver: sqlite | postgres) ─► access policy, approvals, tools, model ─► router
  *   bridge (inbox → queue → router → sender) ◄─► channels (cli/channels.ts modules, terminal)
  *   HTTP server (http/): web chat, admin console (admin/), webhooks
  *
  * `createApp` builds everything without touching the network; `start` opens the
- * HTTP server, re-queues unfinished messages, then starts the channels. The returned
+ * HTTP server, re-queues unfinished messages, then starts the channels.
+ *
+ * On Postgres several processes share the data (docs/scale-out.md); `role` picks
+ * what this one does: `gateway` runs the channels and HTTP server and only stores
+ * inbound messages, `worker` runs turns from the shared inbox (leased lanes) and
+ * sends their replies, `all` (the default) does both. The returned
  * {@link App} is what the admin console and tests look at; no part receives it.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ADMIN_PRINCIPAL } from '../admin/api.js';
 import { registerAdmin } from '../admin/index.js';
@@ -23,8 +27,7 @@ import { Bridge } from '../bridge/index.js';
 import { TERMINAL_PRINCIPAL, TerminalChannel } from '../channels/terminal/adapter.js';
 import type { ChannelAdapter } from '../core/contract.js';
 import { HttpApp, HttpServer } from '../http/index.js';
-import { openSqliteStores, type SqliteStores } from '../sessions/sqlite/index.js';
-import type { AccessStore, MetaStore, SessionStore } from '../sessions/stores.js';
+import type { AccessStore, MetaStore, SessionStore, Stores } from '../sessions/stores.js';
 import type { McpManager } from '../tools/mcp/manager.js';
 import { Redactor } from '../tools/redact.js';
 import { ToolRegistry } from '../tools/registry.js';
@@ -34,6 +37,7 @@ import { configSecrets } from './config/fields.js';
 import type { ParleyConfig } from './config/schema.js';
 import { createLogger } from './log.js';
 import { createMetrics } from './metrics.js';
+import { nodeIdOf, openStores, sharedStores } from './stores.js';
 import { registerTools } from './tools.js';
 
 export interface AppOptions {
@@ -43,13 +47,22 @@ export interface AppOptions {
   terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; onClose?: () => void };
   /** Stand-ins channels read for themselves (e.g. `whatsappSocketFactory` in tests). */
   seams?: Readonly<Record<string, unknown>>;
+  /** What this process does when several share a Postgres database (default `all`). */
+  role?: NodeRole;
 }
+
+/** `parley start --role`: see the module comment. */
+export type NodeRole = 'all' | 'gateway' | 'worker';
+export const NODE_ROLES: readonly NodeRole[] = ['all', 'gateway', 'worker'];
 
 /** The built process: its parts, for the admin console, `parley start` and tests. */
 export interface App {
   config: ParleyConfig;
   log: Logger;
-  stores: SqliteStores;
+  stores: Stores;
+  /** This process's role, and its node id in leases (Postgres). */
+  role: NodeRole;
+  nodeId: string;
   sessions: SessionStore;
   accessStore: AccessStore;
   access: AccessPolicy;
@@ -88,11 +101,17 @@ async function webToken(config: ParleyConfig, meta: MetaStore): Promise<string> 
 export async function createApp(config: ParleyConfig, options: AppOptions = {}): Promise<App> {
   const redactor = new Redactor(configSecrets(config));
   const log = options.log ?? createLogger({ level: config.logging.level, redactor });
-  // One serving process per data folder (a second one gets DataFolderLockedError).
-  const stores = openSqliteStores(join(config.dataDir, 'parley.db'), {
-    lock: true,
-    checkpointer: { log },
-  });
+  const role = options.role ?? 'all';
+  if (role !== 'all' && config.storage.driver !== 'postgres')
+    throw new Error(
+      `--role ${role} needs a database several nodes share: set storage.driver: postgres and storage.url (PARLEY_DATABASE_URL), or run without --role.`,
+    );
+  // SQLite: one serving process per data folder (a second one gets DataFolderLockedError).
+  // Postgres: any number of nodes; the inbox is shared through leased lanes.
+  const stores = await openStores(config, { serve: true, log });
+  const nodeId = nodeIdOf(config.storage);
+  const shared = sharedStores(stores);
+  const work = shared?.work({ nodeId, leaseMs: config.storage.leaseSeconds * 1000 });
   const token = await webToken(config, stores.meta);
   redactor.add(token);
   const stops: (() => Promise<void> | void)[] = [];
@@ -116,7 +135,10 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     config: { llm, history },
     ...{ sessions, access, approvals, tools, model, providerMissing, redactor, log },
   });
-  const bridge = new Bridge(stores.inbox, router, log, { ...config.queue });
+  const bridge = new Bridge(stores.inbox, router, log, {
+    ...config.queue,
+    ...(work ? { work } : {}),
+  });
   const http = config.web.enabled
     ? new HttpServer(new HttpApp({ token, log }), {
         host: config.web.host,
@@ -135,7 +157,8 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   });
   if (options.terminal) channels.push(new TerminalChannel(options.terminal));
   const app: App = {
-    ...{ config, log, stores, sessions, accessStore: stores.access, access, approvals, mcp },
+    ...{ config, log, stores, role, nodeId, sessions, accessStore: stores.access, access },
+    ...{ approvals, mcp },
     ...{ tools, model, redactor, http, bridge, router, channels, token, providerMissing },
     url: '',
     startedAt: Date.now(),
@@ -164,7 +187,10 @@ async function start(
   announce?.();
   const sinks = app.channels.map((channel) => app.bridge.register(channel));
   await app.bridge.recover();
-  for (const [index, channel] of app.channels.entries()) {
+  if (app.role !== 'gateway') await app.bridge.startLanes();
+  // A worker sends replies through the channels' APIs but holds no connection to them.
+  const connected = app.role === 'worker' ? [] : app.channels;
+  for (const [index, channel] of connected.entries()) {
     try {
       await channel.start(sinks[index]!);
     } catch (error) {
@@ -175,7 +201,7 @@ async function start(
   sweep.unref();
   onStop(() => clearInterval(sweep));
   app.log.info(
-    { url: app.url || undefined, channels: app.channels.map((c) => c.id) },
+    { url: app.url || undefined, channels: connected.map((c) => c.id), role: app.role },
     'parley ready',
   );
 }

@@ -5,13 +5,13 @@
  * channel's folder. Stop a running Parley first: two sessions of one linked
  * device replace each other.
  */
-import { join } from 'node:path';
 import pino from 'pino';
 import { commands } from '../agent/commands.js';
 import type { LoginContext } from '../core/module.js';
-import { openSqliteStores } from '../sessions/sqlite/index.js';
+
 import { channelModules, sectionOf, sectionPath } from './channels.js';
 import type { ParleyConfig } from './config/schema.js';
+import { openStores } from './stores.js';
 
 export interface LoginOptions {
   args: LoginContext<unknown>['args'];
@@ -33,7 +33,7 @@ export async function runLogin(
     print(`No login for "${id}". Channels with a login: ${ids.join(', ') || 'none'}.`);
     return 2;
   }
-  const stores = openSqliteStores(join(config.dataDir, 'parley.db'));
+  const stores = await openStores(config);
   const stops: (() => Promise<void> | void)[] = [];
   const section = sectionOf(module, config);
   try {

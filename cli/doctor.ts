@@ -2,7 +2,8 @@
  * `parley doctor`: checks everything Parley needs before (or while) it runs, and
  * says how to fix each failure:
  *
- *   config valid ─► data folder writable ─► Docker engine + sandbox image
+ *   config valid ─► data folder writable ─► Postgres (connection, schema version)
+ *   ─► Docker engine + sandbox image
  *   ─► AI provider (one tiny completion; 401 = bad API key)
  *   ─► each enabled channel module's `probe` (Telegram getMe, Slack auth.test,
  *      Discord GET /users/@me, WhatsApp paired), and a warning for a channel whose
@@ -24,6 +25,7 @@ import { enabledModules, sectionOf, sectionPath } from './channels.js';
 import { dormantChannels } from './config/dormant.js';
 import { configSecrets } from './config/fields.js';
 import type { ParleyConfig } from './config/schema.js';
+import { openStores } from './stores.js';
 
 export interface CheckResult {
   name: string;
@@ -69,6 +71,8 @@ const checkDataDir: Check = async (config) => {
   try {
     mkdirSync(config.dataDir, { recursive: true });
     accessSync(config.dataDir, constants.W_OK);
+    if (config.storage.driver === 'postgres')
+      return [ok('data folder', `${config.dataDir} is writable (workspaces; data in Postgres)`)];
     await openSqliteStores(join(config.dataDir, 'parley.db')).close();
     return [ok('data folder', `${config.dataDir} is writable, parley.db opens`)];
   } catch (error) {
@@ -79,6 +83,34 @@ const checkDataDir: Check = async (config) => {
         'Make the folder writable by this user or set PARLEY_DATA_DIR (dataDir) to one that is.',
       ),
     ];
+  }
+};
+
+/** Postgres: the connection and the schema version against this build's migrations. */
+const checkPostgres: Check = async (config, options) => {
+  if (config.storage.driver !== 'postgres')
+    return [skip('postgres', 'storage.driver is sqlite (one node, data in dataDir)')];
+  const fix =
+    'Check storage.url / PARLEY_DATABASE_URL (host, port, user, password, database) and that the server accepts connections from this host.';
+  try {
+    const { postgresSchema } = await import('../sessions/postgres/index.js');
+    const { version, latest } = await withTimeout(
+      postgresSchema(config.storage.url!),
+      options.timeoutMs,
+      'Postgres',
+    );
+    if (version > latest)
+      return [
+        fail(
+          'postgres',
+          `schema version ${version} is newer than this Parley (${latest})`,
+          'Upgrade Parley on this node to the version the other nodes run.',
+        ),
+      ];
+    const state = version === latest ? 'up to date' : `will be migrated to ${latest} at start`;
+    return [ok('postgres', `connected; schema version ${version} (${state})`)];
+  } catch (error) {
+    return [fail('postgres', `cannot connect: ${(error as Error).message}`, fix)];
   }
 };
 
@@ -147,7 +179,7 @@ const checkChannels: Check = async (config, options) => {
   if (enabled.length === 0)
     results.push(skip('channels', 'no messenger channel enabled (web chat only)'));
   if (enabled.length === 0) return results;
-  const stores = openSqliteStores(join(config.dataDir, 'parley.db'));
+  const stores = await openStores(config);
   try {
     for (const module of enabled) {
       options.out(`  … asking ${module.id} to accept the credentials`);
@@ -167,6 +199,7 @@ const checkChannels: Check = async (config, options) => {
 
 const CHECKS: [string, Check][] = [
   ['data folder', checkDataDir],
+  ['storage', checkPostgres],
   ['Docker engine and sandbox image', checkDocker],
   ['AI provider', checkProvider],
   ['channel credentials', checkChannels],

@@ -1,9 +1,9 @@
 /**
  * The `parley` command line. Every command reads the same validated config
- * (parley.yaml + environment) and works on the same SQLite file as a running
+ * (parley.yaml + environment) and works on the same data (SQLite file or Postgres) as a running
  * Parley, so `pairing approve` or `sessions purge` take effect without a restart.
  *
- *   parley start                     run Parley (web chat, terminal, channels)
+ *   parley start [--role all|gateway|worker]   run Parley (web chat, terminal, channels)
  *   parley config validate           check parley.yaml and the environment
  *   parley doctor                    check Docker, provider and channel credentials, with fixes
  *   parley status                    ask the running Parley for channels, queue, approvals
@@ -13,14 +13,15 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openSqliteStores } from '../sessions/sqlite/index.js';
-import { createApp } from './app.js';
+import type { AccessStore, SessionStore } from '../sessions/stores.js';
+import { createApp, NODE_ROLES, type NodeRole } from './app.js';
 import { runLogin } from './channel-login.js';
 import { enabledModules } from './channels.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { ParleyConfig } from './config/schema.js';
 import { statusCommand } from './status.js';
+import { openStores } from './stores.js';
 
 type CommandFn = (args: string[], config: ParleyConfig) => Promise<number>;
 
@@ -58,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
 
 function usage(code: number): number {
   out('Usage: parley <command>');
-  out('  start                              run Parley');
+  out('  start [--role all|gateway|worker]  run Parley (roles: several nodes on Postgres)');
   out('  config validate                    check parley.yaml and environment overrides');
   out(
     '  doctor                             check config, Docker, provider and channel credentials',
@@ -76,7 +77,12 @@ function usage(code: number): number {
   return code;
 }
 
-async function startCommand(_args: string[], config: ParleyConfig): Promise<number> {
+async function startCommand(args: string[], config: ParleyConfig): Promise<number> {
+  const role = roleOf(args);
+  if (!role) {
+    out(`--role takes one of ${NODE_ROLES.join(', ')}.`);
+    return 2;
+  }
   const useTerminal =
     config.terminal.enabled === 'on' ||
     (config.terminal.enabled === 'auto' && process.stdin.isTTY === true);
@@ -88,6 +94,7 @@ async function startCommand(_args: string[], config: ParleyConfig): Promise<numb
     process.exit(code);
   };
   const app = await createApp(config, {
+    role,
     ...(useTerminal
       ? {
           terminal: {
@@ -123,7 +130,9 @@ async function configCommand(args: string[], config: ParleyConfig): Promise<numb
   if (args[0] !== 'validate') return usage(2);
   out('Configuration is valid.');
   out(`  model: ${config.llm.model} at ${config.llm.baseUrl ?? 'https://api.openai.com/v1'}`);
-  out(`  data: ${join(config.dataDir, 'parley.db')}`);
+  out(
+    `  data: ${config.storage.driver === 'postgres' ? 'postgres (storage.url)' : join(config.dataDir, 'parley.db')}`,
+  );
   out(`  web chat: ${config.web.enabled ? `http://${config.web.host}:${config.web.port}` : 'off'}`);
   const channels = enabledModules(config).map((module) => module.id);
   out(`  channels: ${channels.join(', ') || 'none'}`);
@@ -131,8 +140,24 @@ async function configCommand(args: string[], config: ParleyConfig): Promise<numb
   return 0;
 }
 
+/** `--role <all|gateway|worker>` (default `all`); undefined when the value is not a role. */
+function roleOf(args: string[]): NodeRole | undefined {
+  const at = args.indexOf('--role');
+  if (at < 0) return 'all';
+  const value = args[at + 1] as NodeRole | undefined;
+  return value && NODE_ROLES.includes(value) ? value : undefined;
+}
+
 async function pairingCommand(args: string[], config: ParleyConfig): Promise<number> {
-  const store = openSqliteStores(join(config.dataDir, 'parley.db')).access;
+  const stores = await openStores(config);
+  try {
+    return await pairing(args, stores.access);
+  } finally {
+    await stores.close();
+  }
+}
+
+async function pairing(args: string[], store: AccessStore): Promise<number> {
   const [action, code] = args;
   if (action === 'list') {
     const pending = await store.pending();
@@ -164,7 +189,15 @@ async function pairingCommand(args: string[], config: ParleyConfig): Promise<num
 }
 
 async function sessionsCommand(args: string[], config: ParleyConfig): Promise<number> {
-  const store = openSqliteStores(join(config.dataDir, 'parley.db')).sessions;
+  const stores = await openStores(config);
+  try {
+    return await sessionsOf(args, stores.sessions);
+  } finally {
+    await stores.close();
+  }
+}
+
+async function sessionsOf(args: string[], store: SessionStore): Promise<number> {
   const [action, who, file] = args;
   if (action === 'list') {
     for (const s of await store.list({ limit: 50, offset: 0 })) {

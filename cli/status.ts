@@ -4,10 +4,10 @@
  * pending approvals and pairing requests. The token comes from `web.token` or,
  * when Parley generated one, from the database (meta key `web.token`).
  */
-import { join } from 'node:path';
 import type { ChannelStatus } from '../core/contract.js';
-import { openSqliteStores } from '../sessions/sqlite/index.js';
+
 import type { ParleyConfig } from './config/schema.js';
+import { openStores } from './stores.js';
 
 export interface StatusReport {
   uptimeSeconds: number;
@@ -35,7 +35,7 @@ export function adminUrl(config: ParleyConfig): string {
 /** The access token: from config, else the one Parley stored in its database. */
 export async function accessToken(config: ParleyConfig): Promise<string | undefined> {
   if (config.web.token) return config.web.token;
-  const stores = openSqliteStores(join(config.dataDir, 'parley.db'));
+  const stores = await openStores(config);
   try {
     return await stores.meta.get('web.token');
   } finally {

@@ -14,6 +14,7 @@ import { queueSchema } from '../../bridge/config.js';
 import { terminalSchema } from '../../channels/terminal/config.js';
 import { webSchema } from '../../channels/web/config.js';
 import { sandboxSchema } from '../../sandbox/config.js';
+import { storageSchema } from '../../sessions/config.js';
 import { toolsSchema } from '../../tools/config.js';
 import { mcpSchema } from '../../tools/mcp/config.js';
 import { fetchUrlSchema } from '../../tools/web/config.js';
@@ -38,6 +39,7 @@ export const configSchema = z
       .default('./data')
       .meta({ env: 'PARLEY_DATA_DIR' })
       .describe('Folder for parley.db and conversation workspaces.'),
+    storage: storageSchema,
     llm: llmSchema,
     history: historySchema,
     queue: queueSchema,

@@ -22,7 +22,7 @@ import type { Stores, WorkQueue } from '../stores.js';
 import { PostgresAccessStore } from './access.js';
 import { PostgresApprovalStore } from './approvals.js';
 import { loadAuthStates, PostgresAuthStateStore } from './auth-state.js';
-import { migrate, openPool, type PoolOptions } from './db.js';
+import { migrate, openPool, type PoolOptions, schemaVersion } from './db.js';
 import { PostgresInbox } from './inbox.js';
 import { PostgresWorkQueue } from './leases.js';
 import { PostgresMetaStore } from './meta.js';
@@ -30,8 +30,18 @@ import { migrations } from './migrations.js';
 import { PostgresSessionStore } from './sessions.js';
 import { PostgresWebOutbox } from './web-outbox.js';
 
-export { schemaVersion } from './db.js';
 export { migrations } from './migrations.js';
+export { schemaVersion };
+
+/** Connects once (no migration) and reads the schema version, for `parley doctor`. */
+export async function postgresSchema(url: string): Promise<{ version: number; latest: number }> {
+  const pool = openPool(url, { max: 1 });
+  try {
+    return { version: await schemaVersion(pool), latest: migrations.length };
+  } finally {
+    await pool.end();
+  }
+}
 
 export interface PostgresStoreOptions extends PoolOptions {
   /** Logs pool and background-write errors (they never crash the process). */

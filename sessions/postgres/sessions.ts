@@ -188,8 +188,17 @@ export class PostgresSessionStore implements SessionStore {
     await transaction(this.pool, (tx) => insertTurn(tx, sessionId, inboxId, messages));
   }
 
+  /**
+   * Drops what an interrupted run stored, unless the row's reply is already frozen: a
+   * node resumed after its lease was taken over must not delete the turn the new
+   * holder stored with its reply.
+   */
   async discardTurn(inboxId: number): Promise<void> {
-    await this.pool.query('DELETE FROM messages WHERE inbox_id = $1', [inboxId]);
+    await this.pool.query(
+      `DELETE FROM messages WHERE inbox_id = $1
+         AND NOT EXISTS (SELECT 1 FROM inbox WHERE id = $1 AND state IN ('replying', 'done'))`,
+      [inboxId],
+    );
   }
 
   async history(
