@@ -1,0 +1,133 @@
+/**
+ * Leased lanes on a real Postgres: two bridges (two "nodes" in one process, each with
+ * its own pool) share one inbox. Every message is answered once, in order within its
+ * conversation, and a conversation never runs on both nodes at once; a node whose
+ * lease was taken over has every write and send refused. The multi-process versions
+ * (SIGKILL, SIGSTOP) are test/e2e/scale.test.ts.
+ */
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openPostgresStores, type PostgresStores } from '../sessions/postgres/index.js';
+import { LeaseLostError } from '../sessions/stores.js';
+import { TestChannel } from '../test/doubles/test-channel.js';
+import { freshSchema, postgres } from '../test/postgres.js';
+import { until } from '../test/wait.js';
+import { Bridge, type MessageHandler } from './index.js';
+
+const silent = pino({ level: 'silent' });
+const opened: PostgresStores[] = [];
+const bridges: Bridge[] = [];
+
+afterEach(async () => {
+  for (const bridge of bridges.splice(0)) await bridge.stop(1000);
+  for (const stores of opened.splice(0)) await stores.close();
+});
+
+async function node(url: string, id: string, handler: MessageHandler, leaseMs = 5000) {
+  const stores = await openPostgresStores(url);
+  opened.push(stores);
+  const work = stores.work({ nodeId: id, leaseMs });
+  const bridge = new Bridge(stores.inbox, handler, silent, {
+    work,
+    workPollMs: 200,
+    concurrency: 4,
+  });
+  bridges.push(bridge);
+  const channel = new TestChannel();
+  const sink = bridge.register(channel);
+  await channel.start(sink);
+  await bridge.startLanes();
+  return { stores, bridge, channel };
+}
+
+describe.skipIf(!postgres.available)(`leased lanes ${postgres.skipReason}`, () => {
+  it('answers every message once, in order per conversation, one node per conversation at a time', async () => {
+    const url = await freshSchema();
+    const running = new Set<string>();
+    let overlap = 0;
+    const ran: Record<string, string[]> = {};
+    const handler = (id: string): MessageHandler => ({
+      handle: async (turn) => {
+        if (running.has(turn.conversationKey)) overlap++;
+        running.add(turn.conversationKey);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+        running.delete(turn.conversationKey);
+        (ran[id] ??= []).push(turn.conversationKey);
+        return { text: `re ${turn.message.text}` };
+      },
+    });
+    const a = await node(url, 'a', handler('a'));
+    const b = await node(url, 'b', handler('b'));
+    const conversations = 10;
+    const perConversation = 8;
+    for (let i = 0; i < perConversation; i++)
+      for (let c = 0; c < conversations; c++)
+        await (c % 2 ? a : b).channel.inject({ text: `c${c} m${i}`, sender: { id: `u${c}` } });
+    const all = () => [...a.channel.delivered, ...b.channel.delivered];
+    await until(() => all().length >= conversations * perConversation, 20_000);
+    expect(overlap).toBe(0);
+    for (let c = 0; c < conversations; c++) {
+      const replies = all()
+        .filter((d) => d.target.conversationId === `u${c}`)
+        .sort((x, y) => x.at - y.at)
+        .map((d) => d.message.text);
+      expect(replies).toEqual([...Array(perConversation).keys()].map((i) => `re c${c} m${i}`));
+    }
+    expect(ran.a?.length ?? 0).toBeGreaterThan(0);
+    expect(ran.b?.length ?? 0).toBeGreaterThan(0);
+    await until(async () => (await a.stores.inbox.counts()).done === 80, 5000);
+    expect(await a.stores.inbox.counts()).toMatchObject({ pending: 0, replying: 0, done: 80 });
+    const { rows } = await a.stores.pool.query('SELECT COUNT(*) AS n FROM lane_leases');
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('refuses every write and send of a node whose lease was taken over (higher fence)', async () => {
+    const url = await freshSchema();
+    const stores = await openPostgresStores(url);
+    opened.push(stores);
+    const { entry } = await stores.inbox.accept(
+      {
+        channel: 'test',
+        account: 'a',
+        conversationId: 'c',
+        sender: { id: 'u' },
+        chatType: 'dm',
+        mentionsBot: false,
+        repliesToBot: false,
+        text: 'q',
+        attachments: [],
+        platformMessageId: '1',
+        timestamp: 0,
+      },
+      'k',
+    );
+    const zombie = stores.work({ nodeId: 'zombie', leaseMs: 60_000 });
+    const [old] = await zombie.claim(5);
+    expect(old).toEqual({ lane: 'k', nodeId: 'zombie', fence: 1 });
+    const fencedOld = zombie.fenced(old!, () => true);
+    await fencedOld.begin(entry.id);
+    // The zombie's lease runs out (it was paused); another node takes the lane over.
+    await stores.pool.query(
+      `UPDATE lane_leases SET expires_at = clock_timestamp() - interval '1 second'`,
+    );
+    const taker = stores.work({ nodeId: 'taker', leaseMs: 60_000 });
+    const [fresh] = await taker.claim(5);
+    expect(fresh).toEqual({ lane: 'k', nodeId: 'taker', fence: 2 });
+    const reply = { chunks: ['late'], sent: 0, messageIds: [] };
+    await expect(fencedOld.setReply(entry.id, reply)).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(fencedOld.guard!()).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(fencedOld.complete(entry.id, reply)).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(fencedOld.setReplyDelivered(entry.id, reply, undefined, 'c')).rejects.toThrow(
+      LeaseLostError,
+    );
+    expect(await stores.webOutbox.since('c', 0)).toEqual([]);
+    expect(await zombie.renew(old!)).toBe(false);
+    expect(await zombie.release(old!)).toBe('lost');
+    // The node's own clock check fails first, before the database is asked.
+    await expect(taker.fenced(fresh!, () => false).guard!()).rejects.toBeInstanceOf(LeaseLostError);
+    const current = taker.fenced(fresh!, () => true);
+    await current.setReply(entry.id, { chunks: ['one answer'], sent: 0, messageIds: [] });
+    expect((await stores.inbox.get(entry.id))!.state).toBe('replying');
+    expect(await taker.claim(5)).toEqual([]);
+  });
+});
