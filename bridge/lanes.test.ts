@@ -45,14 +45,14 @@ describe.skipIf(!postgres.available)(`leased lanes ${postgres.skipReason}`, () =
     const url = await freshSchema();
     const running = new Set<string>();
     let overlap = 0;
-    const ran: Record<string, string[]> = {};
+    const ran: Record<string, string[]> = { a: [], b: [] };
     const handler = (id: string): MessageHandler => ({
       handle: async (turn) => {
         if (running.has(turn.conversationKey)) overlap++;
         running.add(turn.conversationKey);
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
         running.delete(turn.conversationKey);
-        (ran[id] ??= []).push(turn.conversationKey);
+        ran[id]!.push(turn.conversationKey);
         return { text: `re ${turn.message.text}` };
       },
     });
@@ -73,8 +73,8 @@ describe.skipIf(!postgres.available)(`leased lanes ${postgres.skipReason}`, () =
         .map((d) => d.message.text);
       expect(replies).toEqual([...Array(perConversation).keys()].map((i) => `re c${c} m${i}`));
     }
-    expect(ran.a?.length ?? 0).toBeGreaterThan(0);
-    expect(ran.b?.length ?? 0).toBeGreaterThan(0);
+    expect(ran.a!.length).toBeGreaterThan(0);
+    expect(ran.b!.length).toBeGreaterThan(0);
     await until(async () => (await a.stores.inbox.counts()).done === 80, 5000);
     expect(await a.stores.inbox.counts()).toMatchObject({ pending: 0, replying: 0, done: 80 });
     const { rows } = await a.stores.pool.query('SELECT COUNT(*) AS n FROM lane_leases');
