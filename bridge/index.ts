@@ -339,7 +339,10 @@ export class Bridge {
     const target = replyTarget(entry.message);
     const draft =
       adapter.capabilities.streaming === 'edit' && adapter.edit
-        ? new DraftStream(sender, target, { intervalMs: this.options.draftIntervalMs })
+        ? new DraftStream(sender, target, {
+            intervalMs: this.options.draftIntervalMs,
+            ...(inbox.guard ? { guard: () => inbox.guard!() } : {}),
+          })
         : undefined;
     let reply: Reply | null;
     const stopTyping = this.keepTyping(sender, target);

@@ -12,6 +12,8 @@ export interface DraftOptions {
   intervalMs: number;
   /** Characters to collect before the first draft is sent. */
   minInitialChars?: number;
+  /** Checked before every send or edit; a throw ends the draft (e.g. a lost lane lease). */
+  guard?: () => Promise<void>;
 }
 
 export class DraftStream {
@@ -60,6 +62,12 @@ export class DraftStream {
     const preview = this.sender.render(`${this.text} …`)[0] ?? '…';
     if (preview === this.shown) return;
     this.lastEdit = Date.now();
+    try {
+      await this.options.guard?.();
+    } catch {
+      this.closed = true;
+      return;
+    }
     try {
       if (this.messageId === undefined)
         this.messageId = await this.sender.sendChunk(this.target, preview);

@@ -1,0 +1,221 @@
+/**
+ * Several Parley processes on one Postgres (docs/scale-out.md): a gateway node holds
+ * Telegram long polling (the Telegram double on loopback) and stores inbound messages;
+ * worker nodes (`parley start --role worker`) take conversations from the shared
+ * inbox through leased lanes and send the replies through the Bot API. The model is
+ * the OpenAI double (echo). What the double received is counted per chat.
+ *
+ * - SIGKILL: 1,000 messages over 100 conversations while workers are killed and
+ *   restarted at random moments → every message answered once, in order per chat.
+ * - SIGSTOP: the worker running a turn is paused past its lease; another worker takes
+ *   the turn over and answers; the paused worker, resumed, delivers nothing.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
+import { TEST_TOKEN, TelegramDouble } from '../doubles/telegram.js';
+import { tempDir } from '../harness.js';
+import { freshSchema, postgres } from '../postgres.js';
+import { until } from '../wait.js';
+
+const TOKEN = 'scale-test-token-0123456789';
+
+interface Node {
+  id: string;
+  child: ChildProcess;
+  stderr: () => string;
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) {
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+  }
+});
+
+function writeConfig(dir: string, llm: OpenAIDouble, telegram: TelegramDouble): string {
+  const path = join(dir, 'parley.yaml');
+  writeFileSync(
+    path,
+    [
+      `dataDir: ${join(dir, 'data')}`,
+      `web: { port: 0, token: ${TOKEN} }`,
+      'logging: { level: warn }',
+      'terminal: { enabled: "off" }',
+      'sandbox: { enabled: false }',
+      `llm: { baseUrl: "${llm.baseUrl}", apiKey: sk-scale-test, maxRetries: 0, stream: false }`,
+      'access: { dmPolicy: open }',
+      `channels: { telegram: { enabled: true, token: "${TEST_TOKEN}", apiRoot: "${telegram.apiRoot}", pollingTimeoutSeconds: 1 } }`,
+      'storage: { driver: postgres, leaseSeconds: 2 }',
+      'queue: { concurrency: 8 }',
+    ].join('\n'),
+  );
+  return path;
+}
+
+/** Spawns `parley start --role <role>`; resolves once its HTTP server listens. */
+async function startNode(config: string, url: string, id: string, role: string): Promise<Node> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'cli/parley.ts', 'start', '--role', role],
+    {
+      env: {
+        PATH: process.env.PATH,
+        PARLEY_CONFIG: config,
+        PARLEY_DATABASE_URL: url,
+        PARLEY_NODE_ID: id,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (data: Buffer) => {
+    err += data.toString();
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (data: Buffer) => {
+      out += data.toString();
+      if (out.includes('Web chat: http')) resolve();
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`node ${id} exited early (${code}): ${out}${err}`)),
+    );
+  });
+  return { id, child, stderr: () => err };
+}
+
+async function kill(node: Node): Promise<void> {
+  const exited = new Promise((resolve) => node.child.once('exit', resolve));
+  node.child.kill('SIGKILL');
+  await exited;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReason}`, () => {
+  let llm: OpenAIDouble;
+  let telegram: TelegramDouble;
+  afterEach(async () => {
+    await llm?.close();
+    await telegram?.close();
+  });
+
+  it('answers 1,000 messages over 100 chats once and in order while workers are SIGKILLed and restarted', async () => {
+    llm = await startOpenAIDouble();
+    telegram = new TelegramDouble(TEST_TOKEN);
+    await telegram.listen();
+    const url = await freshSchema();
+    const config = writeConfig(tempDir(), llm, telegram);
+    await startNode(config, url, 'gateway', 'gateway');
+    const workers = await Promise.all(
+      ['w1', 'w2', 'w3'].map((id) => startNode(config, url, id, 'worker')),
+    );
+    const chats = 100;
+    const rounds = 10;
+    const expected = (chat: number) => [...Array(rounds).keys()].map((i) => `echo: c${chat} m${i}`);
+    const answered = () => telegram.sent.length;
+    let kills = 0;
+    let done = false;
+    // The chaos: every 0.5–2 s one random worker is SIGKILLed and started again.
+    const chaos = (async () => {
+      while (!done) {
+        await sleep(500 + Math.random() * 1500);
+        if (done) break;
+        const index = Math.floor(Math.random() * workers.length);
+        await kill(workers[index]!);
+        kills++;
+        workers[index] = await startNode(config, url, `w${index + 1}`, 'worker');
+      }
+    })();
+    for (let round = 0; round < rounds; round++) {
+      for (let chat = 1; chat <= chats; chat++)
+        telegram.message({
+          chatId: chat,
+          from: { id: chat, first_name: `U${chat}` },
+          text: `c${chat} m${round}`,
+        });
+      await sleep(300);
+    }
+    try {
+      await until(() => answered() >= chats * rounds, 150_000, {
+        intervalMs: 100,
+        what: 'all replies',
+      });
+      await sleep(3000); // a late duplicate would show up here
+    } finally {
+      done = true;
+      await chaos;
+    }
+    let lost = 0;
+    let duplicated = 0;
+    let outOfOrder = 0;
+    for (let chat = 1; chat <= chats; chat++) {
+      const texts = telegram.chat(chat).map((m) => m.text);
+      const want = expected(chat);
+      lost += want.filter((t) => !texts.includes(t)).length;
+      duplicated += texts.length - new Set(texts).size;
+      const firsts = want.map((t) => texts.indexOf(t)).filter((i) => i >= 0);
+      outOfOrder += firsts.filter((at, i) => i > 0 && at < firsts[i - 1]!).length;
+    }
+    console.log(JSON.stringify({ messages: chats * rounds, kills, lost, duplicated, outOfOrder }));
+    expect(kills).toBeGreaterThanOrEqual(3);
+    expect({ lost, duplicated, outOfOrder }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0 });
+    expect(telegram.sent).toHaveLength(chats * rounds);
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    const { rows } = await db.query(`SELECT state, COUNT(*)::int AS n FROM inbox GROUP BY state`);
+    await db.end();
+    expect(rows).toEqual([{ state: 'done', n: chats * rounds }]);
+  }, 240_000);
+
+  it('a worker paused (SIGSTOP) past its lease delivers nothing after SIGCONT; another worker answers once', async () => {
+    llm = await startOpenAIDouble();
+    telegram = new TelegramDouble(TEST_TOKEN);
+    await telegram.listen();
+    // The first run of the turn answers only after its worker was paused past the lease.
+    llm.script.push({ text: 'the zombie answer', delayMs: 5000 }, { text: 'the one answer' });
+    const url = await freshSchema();
+    const config = writeConfig(tempDir(), llm, telegram);
+    await startNode(config, url, 'gateway', 'gateway');
+    const nodes = await Promise.all(['w1', 'w2'].map((id) => startNode(config, url, id, 'worker')));
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      telegram.message({ chatId: 7, from: { id: 7, first_name: 'Ann' }, text: 'the question' });
+      await until(() => llm.requests.length === 1, 20_000, { what: 'the first run' });
+      const holder = (await db.query('SELECT node_id, fence FROM lane_leases')).rows[0] as {
+        node_id: string;
+        fence: number;
+      };
+      const zombie = nodes.find((n) => n.id === holder.node_id)!;
+      zombie.child.kill('SIGSTOP');
+      await until(() => llm.requests.length === 2, 20_000, { what: 'the take-over run' });
+      await until(() => telegram.chat(7).length === 1, 10_000, { what: 'the answer' });
+      const taken = (await db.query('SELECT node_id, fence FROM lane_leases')).rows as unknown[];
+      expect(telegram.chat(7).map((m) => m.text)).toEqual(['the one answer']);
+      zombie.child.kill('SIGCONT');
+      // The zombie's model call returns now; it must neither record nor send anything.
+      await until(() => zombie.stderr().includes('lane lease lost'), 15_000, {
+        what: 'the zombie noticing its lost lease',
+      });
+      await sleep(1500);
+      expect(telegram.chat(7).map((m) => m.text)).toEqual(['the one answer']);
+      expect(telegram.sent).toHaveLength(1);
+      expect(taken.length <= 1).toBe(true);
+      const { rows } = await db.query('SELECT state, reply FROM inbox');
+      expect(rows).toHaveLength(1);
+      expect(rows[0].state).toBe('done');
+      expect(JSON.parse(rows[0].reply).chunks).toEqual(['the one answer']);
+      const turn = await db.query(`SELECT content FROM messages WHERE role = 'assistant'`);
+      expect(turn.rows.map((r) => r.content)).toEqual(['the one answer']);
+    } finally {
+      await db.end();
+    }
+  }, 90_000);
+});
