@@ -69,6 +69,30 @@ export class PostgresInbox implements InboxStore {
     return new PostgresInbox(this.pool, lease);
   }
 
+  /**
+   * One UPDATE of `inbox` (its SQL ends in a WHERE clause), fenced in the same
+   * statement when this inbox is fenced: the lease row is read `FOR SHARE` in a CTE,
+   * so a take-over waits for this write, and a lost lease changes nothing and throws.
+   * One round trip, which keeps the window between a platform send and its record short.
+   */
+  private async update(sql: string, values: unknown[]): Promise<void> {
+    const lease = this.lease;
+    if (!lease) {
+      await this.pool.query(sql, values);
+      return;
+    }
+    const n = values.length;
+    const row = await one<{ held: boolean }>(
+      this.pool,
+      `WITH fence AS (SELECT 1 FROM lane_leases WHERE lane = $${n + 1} AND node_id = $${n + 2}
+           AND fence = $${n + 3} AND expires_at > clock_timestamp() FOR SHARE),
+         written AS (${sql} AND EXISTS (SELECT 1 FROM fence) RETURNING 1)
+       SELECT EXISTS (SELECT 1 FROM fence) AS held`,
+      [...values, lease.lane, lease.nodeId, lease.fence],
+    );
+    if (!row?.held) throw new LeaseLostError(lease);
+  }
+
   /** Runs `fn` in a transaction, after the fence check when this inbox is fenced. */
   private write<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const lease = this.lease;
@@ -127,11 +151,9 @@ export class PostgresInbox implements InboxStore {
   }
 
   async begin(id: number): Promise<void> {
-    await this.write((tx) =>
-      tx.query(
-        `UPDATE inbox SET attempts = attempts + 1, updated_at = $1 WHERE id = $2 AND state = 'pending'`,
-        [Date.now(), id],
-      ),
+    await this.update(
+      `UPDATE inbox SET attempts = attempts + 1, updated_at = $1 WHERE id = $2 AND state = 'pending'`,
+      [Date.now(), id],
     );
   }
 
@@ -182,24 +204,22 @@ export class PostgresInbox implements InboxStore {
   }
 
   async updateReply(id: number, reply: StoredReply): Promise<void> {
-    await this.write((tx) =>
-      tx.query('UPDATE inbox SET reply = $1, updated_at = $2 WHERE id = $3', [
-        JSON.stringify(reply),
-        Date.now(),
-        id,
-      ]),
-    );
+    await this.update('UPDATE inbox SET reply = $1, updated_at = $2 WHERE id = $3', [
+      JSON.stringify(reply),
+      Date.now(),
+      id,
+    ]);
   }
 
   async complete(id: number, reply?: StoredReply): Promise<void> {
+    if (reply) {
+      await this.update(
+        `UPDATE inbox SET state = 'done', reply = $1, updated_at = $2 WHERE id = $3`,
+        [JSON.stringify(reply), Date.now(), id],
+      );
+      return;
+    }
     await this.write(async (tx) => {
-      if (reply) {
-        await tx.query(
-          `UPDATE inbox SET state = 'done', reply = $1, updated_at = $2 WHERE id = $3`,
-          [JSON.stringify(reply), Date.now(), id],
-        );
-        return;
-      }
       const row = await one<{ payload: string }>(tx, 'SELECT payload FROM inbox WHERE id = $1', [
         id,
       ]);
@@ -213,12 +233,9 @@ export class PostgresInbox implements InboxStore {
   }
 
   async fail(id: number, error: string): Promise<void> {
-    await this.write((tx) =>
-      tx.query(`UPDATE inbox SET state = 'failed', error = $1, updated_at = $2 WHERE id = $3`, [
-        error,
-        Date.now(),
-        id,
-      ]),
+    await this.update(
+      `UPDATE inbox SET state = 'failed', error = $1, updated_at = $2 WHERE id = $3`,
+      [error, Date.now(), id],
     );
   }
 

@@ -37,7 +37,12 @@ afterEach(() => {
   }
 });
 
-function writeConfig(dir: string, llm: OpenAIDouble, telegram: TelegramDouble): string {
+function writeConfig(
+  dir: string,
+  llm: OpenAIDouble,
+  telegram: TelegramDouble,
+  leaseSeconds: number,
+): string {
   const path = join(dir, 'parley.yaml');
   writeFileSync(
     path,
@@ -50,7 +55,7 @@ function writeConfig(dir: string, llm: OpenAIDouble, telegram: TelegramDouble): 
       `llm: { baseUrl: "${llm.baseUrl}", apiKey: sk-scale-test, maxRetries: 0, stream: false }`,
       'access: { dmPolicy: open }',
       `channels: { telegram: { enabled: true, token: "${TEST_TOKEN}", apiRoot: "${telegram.apiRoot}", pollingTimeoutSeconds: 1 } }`,
-      'storage: { driver: postgres, leaseSeconds: 2 }',
+      `storage: { driver: postgres, leaseSeconds: ${leaseSeconds} }`,
       'queue: { concurrency: 8 }',
     ].join('\n'),
   );
@@ -111,11 +116,12 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
     telegram = new TelegramDouble(TEST_TOKEN);
     await telegram.listen();
     const url = await freshSchema();
-    const config = writeConfig(tempDir(), llm, telegram);
+    const config = writeConfig(tempDir(), llm, telegram, 3);
     await startNode(config, url, 'gateway', 'gateway');
     const workers = await Promise.all(
       ['w1', 'w2', 'w3'].map((id) => startNode(config, url, id, 'worker')),
     );
+    const everyWorker = [...workers];
     const chats = 100;
     const rounds = 10;
     const expected = (chat: number) => [...Array(rounds).keys()].map((i) => `echo: c${chat} m${i}`);
@@ -131,6 +137,7 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
         await kill(workers[index]!);
         kills++;
         workers[index] = await startNode(config, url, `w${index + 1}`, 'worker');
+        everyWorker.push(workers[index]!);
       }
     })();
     for (let round = 0; round < rounds; round++) {
@@ -163,7 +170,12 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
       const firsts = want.map((t) => texts.indexOf(t)).filter((i) => i >= 0);
       outOfOrder += firsts.filter((at, i) => i > 0 && at < firsts[i - 1]!).length;
     }
-    console.log(JSON.stringify({ messages: chats * rounds, kills, lost, duplicated, outOfOrder }));
+    const leasesLost = everyWorker
+      .map((w) => w.stderr().split('lane lease lost').length - 1)
+      .reduce((x, y) => x + y, 0);
+    console.log(
+      JSON.stringify({ messages: chats * rounds, kills, lost, duplicated, outOfOrder, leasesLost }),
+    );
     expect(kills).toBeGreaterThanOrEqual(3);
     expect({ lost, duplicated, outOfOrder }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0 });
     expect(telegram.sent).toHaveLength(chats * rounds);
@@ -181,7 +193,7 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
     // The first run of the turn answers only after its worker was paused past the lease.
     llm.script.push({ text: 'the zombie answer', delayMs: 5000 }, { text: 'the one answer' });
     const url = await freshSchema();
-    const config = writeConfig(tempDir(), llm, telegram);
+    const config = writeConfig(tempDir(), llm, telegram, 2);
     await startNode(config, url, 'gateway', 'gateway');
     const nodes = await Promise.all(['w1', 'w2'].map((id) => startNode(config, url, id, 'worker')));
     const db = new pg.Client({ connectionString: url });
