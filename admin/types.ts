@@ -9,6 +9,7 @@ import type { ChannelAdapter } from '../core/contract.js';
 import type { AccessStore, SessionStore } from '../sessions/stores.js';
 import type { Redactor } from '../tools/redact.js';
 import type { ToolRegistry } from '../tools/registry.js';
+import type { ClusterFacts } from './readiness.js';
 
 /** What the admin routes read; the running app itself (its `url` is set once it listens). */
 export interface AdminApp {
@@ -26,6 +27,8 @@ export interface AdminApp {
   url: string;
   startedAt: number;
   providerMissing: string | undefined;
+  /** Set on a node of a cluster sharing Postgres (readiness lists the nodes). */
+  cluster?: ClusterFacts | undefined;
 }
 
 /** The metrics the admin serves: the Prometheus registry and the live chart figures. */

@@ -32,6 +32,7 @@ import type { McpManager } from '../tools/mcp/manager.js';
 import { Redactor } from '../tools/redact.js';
 import { ToolRegistry } from '../tools/registry.js';
 import { createChannels } from './channel-context.js';
+import { ClusterNodeLoop } from './cluster.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
 import { configSecrets } from './config/fields.js';
 import type { ParleyConfig } from './config/schema.js';
@@ -84,6 +85,8 @@ export interface App {
   /** Why the model is unavailable, naming what to set. */
   providerMissing: string | undefined;
   startedAt: number;
+  /** Postgres: this node's heartbeat, cluster view and channel connection leases. */
+  cluster: ClusterNodeLoop | undefined;
   /** Starts serving; `announce` runs once the HTTP server listens, before channels start. */
   start(announce?: () => void): Promise<void>;
   stop(): Promise<void>;
@@ -156,7 +159,17 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
     seams: options.seams ?? {},
   });
   if (options.terminal) channels.push(new TerminalChannel(options.terminal));
+  const cluster = shared
+    ? new ClusterNodeLoop(shared.leases, {
+        nodeId,
+        role,
+        leaseMs: config.storage.leaseSeconds * 1000,
+        log,
+        beforeStart: () => shared.reloadAuthStates(),
+      })
+    : undefined;
   const app: App = {
+    cluster,
     ...{ config, log, stores, role, nodeId, sessions, accessStore: stores.access, access },
     ...{ approvals, mcp },
     ...{ tools, model, redactor, http, bridge, router, channels, token, providerMissing },
@@ -188,9 +201,17 @@ async function start(
   const sinks = app.channels.map((channel) => app.bridge.register(channel));
   await app.bridge.recover();
   if (app.role !== 'gateway') await app.bridge.startLanes();
-  // A worker sends replies through the channels' APIs but holds no connection to them.
+  // A worker sends replies through the channels' APIs but holds no connection to them;
+  // on a cluster, a channel with one connection per account starts on the lease holder.
   const connected = app.role === 'worker' ? [] : app.channels;
-  for (const [index, channel] of connected.entries()) {
+  const exclusive = (channel: ChannelAdapter) =>
+    app.cluster !== undefined && channel.capabilities.connection === 'exclusive';
+  for (const [index, channel] of app.channels.entries())
+    if (connected.includes(channel) && exclusive(channel))
+      app.cluster!.hold(channel, sinks[index]!);
+  await app.cluster?.start();
+  for (const [index, channel] of app.channels.entries()) {
+    if (!connected.includes(channel) || exclusive(channel)) continue;
     try {
       await channel.start(sinks[index]!);
     } catch (error) {
@@ -207,6 +228,7 @@ async function start(
 }
 
 async function stop(app: App, stops: (() => Promise<void> | void)[]): Promise<void> {
+  await app.cluster?.stop();
   for (const channel of app.channels)
     await channel
       .stop()

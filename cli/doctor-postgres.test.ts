@@ -4,7 +4,8 @@ import { testConfig } from '../test/harness.js';
 import { freshSchema, postgres } from '../test/postgres.js';
 import { runDoctor } from './doctor.js';
 
-const storageOf = (results: { name: string }[]) => results.find((r) => r.name === 'postgres');
+const storageOf = <T extends { name: string }>(results: T[]) =>
+  results.find((r) => r.name === 'postgres');
 
 describe.skipIf(!postgres.available)(`parley doctor on Postgres ${postgres.skipReason}`, () => {
   it('reports the connection and the schema version, before and after the first start', async () => {

@@ -165,6 +165,14 @@ export interface ChannelCapabilities {
    * terminal): the access policy lets them in without pairing.
    */
   preauthenticated?: boolean;
+  /**
+   * `exclusive`: the channel holds one connection per account (Telegram long polling,
+   * a WhatsApp socket, the Discord gateway, Slack Socket Mode). When several Parley
+   * nodes share a database, only the node holding the channel's connection lease
+   * starts it; another takes over when that node dies. Omitted: any node may receive
+   * (webhooks behind a load balancer, web chat).
+   */
+  connection?: 'exclusive';
 }
 
 /** The bridge side of an adapter: where inbound messages go. */

@@ -215,6 +215,30 @@ export interface ApprovalStore {
   hasGrant(sessionId: number, tool: string): Promise<boolean>;
 }
 
+/** A node of a cluster sharing one database, as /readyz and the admin page show it. */
+export interface ClusterNode {
+  nodeId: string;
+  role: string;
+  seenMsAgo: number;
+  /** Named leases it holds, e.g. `channel:telegram`. */
+  leases: string[];
+  /** Lanes (conversations) it is running. */
+  lanes: number;
+}
+
+/**
+ * Leases on names (a channel's connection) held by one node at a time, and the
+ * heartbeat registry of nodes. Acquire gives a fence, undefined while another node
+ * holds an unexpired lease.
+ */
+export interface NamedLeases {
+  acquire(name: string, nodeId: string, ms: number): Promise<number | undefined>;
+  renew(name: string, nodeId: string, fence: number, ms: number): Promise<boolean>;
+  release(name: string, nodeId: string, fence: number): Promise<void>;
+  heartbeat(nodeId: string, role: string, startedAt: number): Promise<void>;
+  nodes(withinMs: number): Promise<ClusterNode[]>;
+}
+
 /** A small key/value store for process-wide facts (the web token, channel cursors). */
 export interface MetaStore {
   get(key: string): Promise<string | undefined>;

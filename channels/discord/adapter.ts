@@ -57,6 +57,7 @@ export class DiscordChannel implements ChannelAdapter {
       threads: true,
       typing: true,
       streaming: options.streaming ?? 'edit',
+      connection: 'exclusive',
       // Discord allows 5 messages per 5 s in one channel and 50 requests/s in all; pacing
       // at those numbers avoids 429s (and the invalid-request count that leads to bans).
       rateLimits: {

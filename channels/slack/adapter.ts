@@ -80,6 +80,7 @@ export class SlackChannel implements ChannelAdapter {
       threads: true,
       typing: false,
       streaming: 'none',
+      ...(options.appToken ? { connection: 'exclusive' as const } : {}),
       rateLimits: { perConversationMinMs: options.minIntervalMs },
     };
     this.client = new WebClient(options.botToken, {

@@ -103,6 +103,7 @@ export class TelegramChannel implements ChannelAdapter {
       typing: true,
       streaming: 'edit',
       rateLimits: options.rateLimits ?? TELEGRAM_RATE_LIMITS,
+      ...(options.webhook ? {} : { connection: 'exclusive' as const }),
     };
     this.bot = new Bot(options.token, {
       client: { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) },

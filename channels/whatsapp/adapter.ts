@@ -91,6 +91,7 @@ export class WhatsAppChannel implements ChannelAdapter {
       threads: false,
       typing: true,
       streaming: 'none',
+      connection: 'exclusive',
       rateLimits: {
         perConversationMinMs: config.rateLimits.perChatMinMs,
         perGroup: { max: config.rateLimits.groupMessagesPerMinute, windowMs: 60_000 },

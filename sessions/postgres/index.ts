@@ -18,7 +18,7 @@
  */
 import type pg from 'pg';
 import type { AuthStateStore } from '../../core/stores.js';
-import type { Stores, WorkQueue } from '../stores.js';
+import type { NamedLeases, Stores, WorkQueue } from '../stores.js';
 import { PostgresAccessStore } from './access.js';
 import { PostgresApprovalStore } from './approvals.js';
 import { loadAuthStates, PostgresAuthStateStore } from './auth-state.js';
@@ -27,6 +27,7 @@ import { PostgresInbox } from './inbox.js';
 import { PostgresWorkQueue } from './leases.js';
 import { PostgresMetaStore } from './meta.js';
 import { migrations } from './migrations.js';
+import { PostgresNamedLeases } from './named-leases.js';
 import { PostgresSessionStore } from './sessions.js';
 import { PostgresWebOutbox } from './web-outbox.js';
 
@@ -53,6 +54,10 @@ export interface PostgresStores extends Stores {
   readonly pool: pg.Pool;
   /** The shared inbox as work for this node (see `WorkQueue`). */
   work(options: { nodeId: string; leaseMs: number }): WorkQueue;
+  /** Channel connection leases and the node registry. */
+  readonly leases: NamedLeases;
+  /** Reads every opened auth-state namespace again (before taking a channel connection over). */
+  reloadAuthStates(): Promise<void>;
 }
 
 /** Opens a pool on `url`, migrates the schema (once across racing nodes) and loads auth state. */
@@ -81,6 +86,7 @@ export async function openPostgresStores(
     approvals: new PostgresApprovalStore(pool),
     meta: new PostgresMetaStore(pool),
     webOutbox: new PostgresWebOutbox(pool),
+    leases: new PostgresNamedLeases(pool),
     authState: (namespace): AuthStateStore => {
       let store = authStates.get(namespace);
       if (!store) {
@@ -89,6 +95,9 @@ export async function openPostgresStores(
         authStates.set(namespace, store);
       }
       return store;
+    },
+    reloadAuthStates: async () => {
+      await Promise.all([...authStates.values()].map((store) => store.reload()));
     },
     work: ({ nodeId, leaseMs }) =>
       new PostgresWorkQueue(pool, inbox, url, {

@@ -232,4 +232,51 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
       await db.end();
     }
   }, 90_000);
+  it('moves Telegram long polling to another node within 10 s of a SIGKILL, losing and repeating no update', async () => {
+    llm = await startOpenAIDouble();
+    telegram = new TelegramDouble(TEST_TOKEN);
+    await telegram.listen();
+    const url = await freshSchema();
+    const config = writeConfig(tempDir(), llm, telegram, 3);
+    const nodes = await Promise.all(['a', 'b'].map((id) => startNode(config, url, id, 'all')));
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    const holderOf = async () =>
+      (await db.query(`SELECT node_id, fence FROM named_leases WHERE name = 'channel:telegram'`))
+        .rows[0] as { node_id: string; fence: number } | undefined;
+    try {
+      await until(async () => (await holderOf()) !== undefined, 20_000, { what: 'a poller' });
+      const first = (await holderOf())!;
+      const say = (text: string) =>
+        telegram.message({ chatId: 5, from: { id: 5, first_name: 'Bo' }, text });
+      say('one');
+      await until(() => telegram.chat(5).length === 1, 20_000, { what: 'the first answer' });
+      // Both nodes run; only one ever polled (a second poller would get 409 Conflict).
+      const conflictsBefore = telegram.calls.filter((c) => c.status === 409).length;
+      expect(conflictsBefore).toBe(0);
+      const holder = nodes.find((n) => n.id === first.node_id)!;
+      say('two');
+      const killedAt = Date.now();
+      await kill(holder);
+      say('three');
+      say('four');
+      await until(async () => (await holderOf())?.node_id !== first.node_id, 20_000, {
+        what: 'the take-over',
+      });
+      const failoverMs = Date.now() - killedAt;
+      await until(() => telegram.chat(5).length >= 4, 20_000, { what: 'every answer' });
+      await sleep(1500);
+      console.log(JSON.stringify({ failoverMs }));
+      expect(failoverMs).toBeLessThan(10_000);
+      expect(Number((await holderOf())!.fence)).toBe(Number(first.fence) + 1);
+      expect(telegram.chat(5).map((m) => m.text)).toEqual([
+        'echo: one',
+        'echo: two',
+        'echo: three',
+        'echo: four',
+      ]);
+    } finally {
+      await db.end();
+    }
+  }, 90_000);
 });
