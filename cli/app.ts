@@ -40,6 +40,7 @@ import { createLogger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { nodeIdOf, openStores, sharedStores } from './stores.js';
 import { registerTools } from './tools.js';
+import { relayWebChannel } from './web-relay.js';
 
 export interface AppOptions {
   /** Logger to use instead of a new pino logger on stderr. */
@@ -199,6 +200,12 @@ async function start(
   if (app.http) app.url = await app.http.listen();
   announce?.();
   const sinks = app.channels.map((channel) => app.bridge.register(channel));
+  const shared = sharedStores(app.stores);
+  // A web chat reply run on another node reaches the socket this node holds, and back.
+  for (const channel of shared ? app.channels.filter((c) => c.localOutbox) : []) {
+    const relay = { nodeId: app.nodeId, bus: shared!.bus, outbox: app.stores.webOutbox };
+    onStop(await relayWebChannel(channel, { ...relay, log: app.log }));
+  }
   await app.bridge.recover();
   if (app.role !== 'gateway') await app.bridge.startLanes();
   // A worker sends replies through the channels' APIs but holds no connection to them;

@@ -215,6 +215,12 @@ export interface ApprovalStore {
   hasGrant(sessionId: number, tool: string): Promise<boolean>;
 }
 
+/** Notifications between the nodes of a cluster (Postgres LISTEN/NOTIFY); small payloads. */
+export interface MessageBus {
+  publish(topic: string, payload: string): Promise<void>;
+  subscribe(topic: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+}
+
 /** A node of a cluster sharing one database, as /readyz and the admin page show it. */
 export interface ClusterNode {
   nodeId: string;

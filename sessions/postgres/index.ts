@@ -18,10 +18,11 @@
  */
 import type pg from 'pg';
 import type { AuthStateStore } from '../../core/stores.js';
-import type { NamedLeases, Stores, WorkQueue } from '../stores.js';
+import type { MessageBus, NamedLeases, Stores, WorkQueue } from '../stores.js';
 import { PostgresAccessStore } from './access.js';
 import { PostgresApprovalStore } from './approvals.js';
 import { loadAuthStates, PostgresAuthStateStore } from './auth-state.js';
+import { PostgresBus } from './bus.js';
 import { migrate, openPool, type PoolOptions, schemaVersion } from './db.js';
 import { PostgresInbox } from './inbox.js';
 import { PostgresWorkQueue } from './leases.js';
@@ -54,6 +55,8 @@ export interface PostgresStores extends Stores {
   readonly pool: pg.Pool;
   /** The shared inbox as work for this node (see `WorkQueue`). */
   work(options: { nodeId: string; leaseMs: number }): WorkQueue;
+  /** Notifications between nodes (web chat replies for a socket on another node). */
+  readonly bus: MessageBus;
   /** Channel connection leases and the node registry. */
   readonly leases: NamedLeases;
   /** Reads every opened auth-state namespace again (before taking a channel connection over). */
@@ -77,6 +80,7 @@ export async function openPostgresStores(
   }
   const authStates = new Map<string, PostgresAuthStateStore>();
   const inbox = new PostgresInbox(pool);
+  const bus = new PostgresBus(url, onError);
   let open = true;
   return {
     pool,
@@ -87,6 +91,7 @@ export async function openPostgresStores(
     meta: new PostgresMetaStore(pool),
     webOutbox: new PostgresWebOutbox(pool),
     leases: new PostgresNamedLeases(pool),
+    bus,
     authState: (namespace): AuthStateStore => {
       let store = authStates.get(namespace);
       if (!store) {
@@ -112,6 +117,7 @@ export async function openPostgresStores(
       if (!open) return;
       open = false;
       await Promise.allSettled([...authStates.values()].map((store) => store.flush()));
+      await bus.close();
       await pool.end();
     },
   };

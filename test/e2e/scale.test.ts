@@ -17,7 +17,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
 import { TEST_TOKEN, TelegramDouble } from '../doubles/telegram.js';
-import { tempDir } from '../harness.js';
+import { tempDir, WebClient } from '../harness.js';
 import { freshSchema, postgres } from '../postgres.js';
 import { until } from '../wait.js';
 
@@ -25,6 +25,8 @@ const TOKEN = 'scale-test-token-0123456789';
 
 interface Node {
   id: string;
+  /** The node's web chat / admin URL. */
+  url: string;
   child: ChildProcess;
   stderr: () => string;
 }
@@ -42,6 +44,7 @@ function writeConfig(
   llm: OpenAIDouble,
   telegram: TelegramDouble,
   leaseSeconds: number,
+  stream = false,
 ): string {
   const path = join(dir, 'parley.yaml');
   writeFileSync(
@@ -52,7 +55,7 @@ function writeConfig(
       'logging: { level: warn }',
       'terminal: { enabled: "off" }',
       'sandbox: { enabled: false }',
-      `llm: { baseUrl: "${llm.baseUrl}", apiKey: sk-scale-test, maxRetries: 0, stream: false }`,
+      `llm: { baseUrl: "${llm.baseUrl}", apiKey: sk-scale-test, maxRetries: 0, stream: ${stream} }`,
       'access: { dmPolicy: open }',
       `channels: { telegram: { enabled: true, token: "${TEST_TOKEN}", apiRoot: "${telegram.apiRoot}", pollingTimeoutSeconds: 1 } }`,
       `storage: { driver: postgres, leaseSeconds: ${leaseSeconds} }`,
@@ -83,16 +86,17 @@ async function startNode(config: string, url: string, id: string, role: string):
   child.stderr!.on('data', (data: Buffer) => {
     err += data.toString();
   });
-  await new Promise<void>((resolve, reject) => {
+  const address = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (data: Buffer) => {
       out += data.toString();
-      if (out.includes('Web chat: http')) resolve();
+      const found = /Web chat: (http:\/\/[^/\s]+)\//.exec(out)?.[1];
+      if (found) resolve(found);
     });
     child.once('exit', (code) =>
       reject(new Error(`node ${id} exited early (${code}): ${out}${err}`)),
     );
   });
-  return { id, child, stderr: () => err };
+  return { id, url: address, child, stderr: () => err };
 }
 
 async function kill(node: Node): Promise<void> {
@@ -279,4 +283,31 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
       await db.end();
     }
   }, 90_000);
+  it('streams deltas and the reply of a turn run on worker B to the web chat socket held by node A', async () => {
+    llm = await startOpenAIDouble();
+    telegram = new TelegramDouble(TEST_TOKEN);
+    await telegram.listen();
+    llm.script.push({ text: 'an answer written word by word', deltaDelayMs: 30 });
+    const url = await freshSchema();
+    const config = writeConfig(tempDir(), llm, telegram, 3, true);
+    const gateway = await startNode(config, url, 'a', 'gateway');
+    await startNode(config, url, 'b', 'worker');
+    const client = await new WebClient(gateway.url, TOKEN).connect();
+    try {
+      await client.send('hello from the browser');
+      await client.waitForMessages(1);
+      expect(client.messages().map((m) => m.text)).toEqual(['an answer written word by word']);
+      const deltas = client.frames.filter((f) => f.type === 'delta').map((f) => f.text ?? '');
+      expect(deltas.length).toBeGreaterThan(0);
+      expect('an answer written word by word').toContain(deltas[0]!.trim());
+      // A reconnect replays from the outbox: the same one message, once.
+      const again = await new WebClient(gateway.url, TOKEN, client.clientId).connect();
+      await again.waitForMessages(1);
+      await sleep(300);
+      expect(again.messages().map((m) => m.text)).toEqual(['an answer written word by word']);
+      again.close();
+    } finally {
+      client.close();
+    }
+  }, 60_000);
 });
