@@ -30,7 +30,7 @@ export const storageSchema = z
     leaseSeconds: z
       .number()
       .min(1)
-      .default(10)
+      .default(5)
       .describe(
         'Postgres: how long a node holds a conversation or channel connection without renewing; a dead node’s work is taken over after this.',
       ),
