@@ -107,7 +107,11 @@ async function load(url: string, pids: number[], prefix: string, conversations =
   await Promise.all(
     Array.from({ length: ACTIVE }, async () => {
       while (next < conversations)
-        wrongReplies += await conversation(url, `${prefix}${next++}`, latencies);
+        wrongReplies += await conversation(
+          url,
+          `${prefix}${String(next++).padStart(8, '0')}`,
+          latencies,
+        );
     }),
   );
   const seconds = (performance.now() - started) / 1000;
