@@ -182,6 +182,17 @@ export class ApprovalService {
     return this.store.pending();
   }
 
+  /**
+   * Another node decided `id` (its answer reached that node): releases the turns
+   * waiting for it here. The decision is already stored; nothing is written.
+   */
+  async decidedElsewhere(id: string): Promise<void> {
+    if (!this.waiters.has(id)) return;
+    const approval = await this.store.get(id);
+    if (!approval || approval.status === 'pending') return;
+    await this.settle(id, approval.status === 'approved' ? 'approved' : approval.status);
+  }
+
   /** Releases waiting turns as denied (shutdown). */
   close(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);

@@ -31,6 +31,7 @@ import type { AccessStore, MetaStore, SessionStore, Stores } from '../sessions/s
 import type { McpManager } from '../tools/mcp/manager.js';
 import { Redactor } from '../tools/redact.js';
 import { ToolRegistry } from '../tools/registry.js';
+import { relayApprovals } from './approval-relay.js';
 import { createChannels } from './channel-context.js';
 import { ClusterNodeLoop } from './cluster.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
@@ -201,6 +202,8 @@ async function start(
   announce?.();
   const sinks = app.channels.map((channel) => app.bridge.register(channel));
   const shared = sharedStores(app.stores);
+  // An owner's answer on one node releases the turn waiting for it on another.
+  if (shared) onStop(await relayApprovals(app.approvals, shared.bus, app.log));
   // A web chat reply run on another node reaches the socket this node holds, and back.
   for (const channel of shared ? app.channels.filter((c) => c.localOutbox) : []) {
     const relay = { nodeId: app.nodeId, bus: shared!.bus, outbox: app.stores.webOutbox };

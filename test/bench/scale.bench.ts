@@ -246,10 +246,14 @@ export default async function bench(): Promise<Record<string, unknown>> {
   const llm = await startInstantLlm();
   const pg = postgres();
   try {
+    const progress = (line: string) => process.stderr.write(`scale: ${line}\n`);
     const sqlite = await sqliteNode(llm.baseUrl);
+    progress(`sqlite ${JSON.stringify(sqlite)}`);
     const postgresRuns = [];
-    for (const workers of WORKERS)
+    for (const workers of WORKERS) {
       postgresRuns.push(await postgresNodes(llm.baseUrl, pg.url, workers));
+      progress(`postgres ${JSON.stringify(postgresRuns.at(-1))}`);
+    }
     const one = postgresRuns.find((r) => r.workers === 1);
     const two = postgresRuns.find((r) => r.workers === 2);
     return {
