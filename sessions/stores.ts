@@ -1,7 +1,7 @@
 /**
  * The stores behind Parley's bridge and agent, as narrow interfaces. Every method
- * returns a Promise so an engine with an async driver (Postgres) can implement them;
- * `sessions/sqlite/` is the implementation the product uses, and
+ * returns a Promise so an engine with an async driver can implement them;
+ * `sessions/sqlite/` is the default, `sessions/postgres/` the one several nodes share, and
  * `test/contract/stores.ts` is the suite every implementation must pass.
  *
  *   channel ─► InboxStore (dedupe, reply freeze) ─► router ─► SessionStore (history)

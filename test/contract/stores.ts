@@ -1,7 +1,7 @@
 /**
  * The shared store contract suite: every implementation of the stores in
- * `sessions/stores.ts` and `core/stores.ts` runs it (SQLite today, Postgres with the
- * scale-out work). It checks behaviour only through the interfaces, so an engine
+ * `sessions/stores.ts` and `core/stores.ts` runs it: SQLite
+ * (`sessions/sqlite/stores.test.ts`) and Postgres (`sessions/postgres/stores.test.ts`). It checks behaviour only through the interfaces, so an engine
  * passes it exactly when the bridge and agent can rely on it.
  *
  * @example
