@@ -64,20 +64,25 @@ export class LaneDispatcher {
     this.wake();
   }
 
-  /** Tries to claim lanes soon (a row was accepted, a lane finished, or the poll). */
+  /**
+   * Tries to claim lanes soon (a row was accepted, a lane finished, or the poll).
+   * Wake-ups that arrive together (a burst of notifications) make one claim round.
+   */
   wake(): void {
     if (this.stopped) return;
     if (this.claiming) {
       this.again = true;
       return;
     }
-    this.claiming = this.claimRound().finally(() => {
-      this.claiming = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
+    this.claiming = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.claimRound())
+      .finally(() => {
+        this.claiming = undefined;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
   }
 
   /** Stops claiming; running lanes finish their row for up to `graceMs`. */

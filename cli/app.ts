@@ -207,7 +207,9 @@ async function start(
   // A web chat reply run on another node reaches the socket this node holds, and back.
   for (const channel of shared ? app.channels.filter((c) => c.localOutbox) : []) {
     const relay = { nodeId: app.nodeId, bus: shared!.bus, outbox: app.stores.webOutbox };
-    onStop(await relayWebChannel(channel, { ...relay, log: app.log }));
+    onStop(
+      await relayWebChannel(channel, { ...relay, log: app.log, listen: app.role !== 'worker' }),
+    );
   }
   await app.bridge.recover();
   if (app.role !== 'gateway') await app.bridge.startLanes();

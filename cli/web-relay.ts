@@ -32,12 +32,14 @@ export interface WebRelayOptions {
   bus: MessageBus;
   outbox: WebOutboxStore;
   log: Logger;
+  /** Push what other nodes announce (false on a worker: it holds no sockets). */
+  listen: boolean;
 }
 
 /** Wraps `channel`'s pushes for the cluster; returns the unsubscribe. */
 export async function relayWebChannel(
   channel: ChannelAdapter,
-  { nodeId, bus, outbox, log }: WebRelayOptions,
+  { nodeId, bus, outbox, log, listen }: WebRelayOptions,
 ): Promise<() => Promise<void>> {
   const local = channel.localOutbox;
   if (!local) throw new Error(`channel ${channel.id} has no local outbox to relay`);
@@ -88,6 +90,7 @@ export async function relayWebChannel(
       await typing(target);
       publish({ from: nodeId, kind: 'typing', target });
     };
+  if (!listen) return async () => {};
   return bus.subscribe(TOPIC, (payload) => {
     void receive(payload).catch((error) => log.warn({ err: error }, 'web relay message dropped'));
   });

@@ -66,7 +66,8 @@ async function stopAll(nodes: Node[]): Promise<void> {
     nodes.map(
       (node) =>
         new Promise((resolve) => {
-          if (node.child.exitCode !== null) return resolve(undefined);
+          if (node.child.exitCode !== null || node.child.signalCode !== null)
+            return resolve(undefined);
           node.child.once('exit', resolve);
           node.child.kill('SIGTERM');
         }),
