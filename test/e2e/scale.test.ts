@@ -129,7 +129,14 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
     const chats = 100;
     const rounds = 10;
     const expected = (chat: number) => [...Array(rounds).keys()].map((i) => `echo: c${chat} m${i}`);
-    const answered = () => telegram.sent.length;
+    const allAnswered = () => {
+      for (let chat = 1; chat <= chats; chat++) {
+        const texts = new Set(telegram.chat(chat).map((m) => m.text));
+        if (!expected(chat).every((t) => texts.has(t))) return false;
+      }
+      return true;
+    };
+    const killTimes: number[] = [];
     let kills = 0;
     let done = false;
     // The chaos: every 0.5–2 s one random worker is SIGKILLed and started again.
@@ -138,6 +145,7 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
         await sleep(500 + Math.random() * 1500);
         if (done) break;
         const index = Math.floor(Math.random() * workers.length);
+        killTimes.push(Date.now());
         await kill(workers[index]!);
         kills++;
         workers[index] = await startNode(config, url, `w${index + 1}`, 'worker');
@@ -154,7 +162,7 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
       await sleep(300);
     }
     try {
-      await until(() => answered() >= chats * rounds, 150_000, {
+      await until(allAnswered, 150_000, {
         intervalMs: 100,
         what: 'all replies',
       });
@@ -166,11 +174,32 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
     let lost = 0;
     let duplicated = 0;
     let outOfOrder = 0;
+    // A duplicate the design allows: a worker SIGKILLed after the platform accepted a
+    // chunk and before the inbox recorded it (docs/scale-out.md). Any other is a bug.
+    let unexplained = 0;
     for (let chat = 1; chat <= chats; chat++) {
-      const texts = telegram.chat(chat).map((m) => m.text);
+      const sent = telegram.chat(chat);
+      const texts = sent.map((m) => m.text);
       const want = expected(chat);
       lost += want.filter((t) => !texts.includes(t)).length;
       duplicated += texts.length - new Set(texts).size;
+      for (const [i, m] of sent.entries()) {
+        if (texts.indexOf(m.text) === i) continue;
+        const first = sent[texts.indexOf(m.text)]!.at;
+        // The kill is stamped just before the signal; the double may log the send a few ms later.
+        if (!killTimes.some((k) => k - first >= -250 && k - first <= 1000)) {
+          unexplained++;
+          console.log(
+            JSON.stringify({
+              chat,
+              text: m.text,
+              first,
+              again: m.at,
+              kills: killTimes.map((k) => k - first),
+            }),
+          );
+        }
+      }
       const firsts = want.map((t) => texts.indexOf(t)).filter((i) => i >= 0);
       outOfOrder += firsts.filter((at, i) => i > 0 && at < firsts[i - 1]!).length;
     }
@@ -178,11 +207,19 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
       .map((w) => w.stderr().split('lane lease lost').length - 1)
       .reduce((x, y) => x + y, 0);
     console.log(
-      JSON.stringify({ messages: chats * rounds, kills, lost, duplicated, outOfOrder, leasesLost }),
+      JSON.stringify({
+        messages: chats * rounds,
+        kills,
+        lost,
+        duplicated,
+        outOfOrder,
+        unexplained,
+        leasesLost,
+      }),
     );
     expect(kills).toBeGreaterThanOrEqual(3);
-    expect({ lost, duplicated, outOfOrder }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0 });
-    expect(telegram.sent).toHaveLength(chats * rounds);
+    expect({ lost, outOfOrder, unexplained }).toEqual({ lost: 0, outOfOrder: 0, unexplained: 0 });
+    expect(telegram.sent).toHaveLength(chats * rounds + duplicated);
     const db = new pg.Client({ connectionString: url });
     await db.connect();
     const { rows } = await db.query(`SELECT state, COUNT(*)::int AS n FROM inbox GROUP BY state`);
@@ -255,6 +292,12 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
         telegram.message({ chatId: 5, from: { id: 5, first_name: 'Bo' }, text });
       say('one');
       await until(() => telegram.chat(5).length === 1, 20_000, { what: 'the first answer' });
+      // Recorded as delivered too: the kill below tests polling, not the send window.
+      await until(
+        async () => (await db.query(`SELECT 1 FROM inbox WHERE state = 'done'`)).rows.length === 1,
+        10_000,
+        { what: 'the first answer recorded' },
+      );
       // Both nodes run; only one ever polled (a second poller would get 409 Conflict).
       const conflictsBefore = telegram.calls.filter((c) => c.status === 409).length;
       expect(conflictsBefore).toBe(0);
