@@ -162,9 +162,14 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
       await sleep(300);
     }
     try {
-      await until(allAnswered, 150_000, {
-        intervalMs: 100,
-        what: 'all replies',
+      await until(allAnswered, 200_000, { intervalMs: 100, what: 'all replies' }).catch((error) => {
+        const missing = [...Array(chats).keys()].flatMap((c) =>
+          expected(c + 1).filter((t) => !telegram.chat(c + 1).some((m) => m.text === t)),
+        );
+        const unexpected = telegram.sent.filter((m) => !m.text.startsWith('echo: c'));
+        throw new Error(
+          `${(error as Error).message}: ${missing.length} missing (${missing.slice(0, 5).join(', ')}), unexpected: ${JSON.stringify(unexpected.slice(0, 3).map((m) => m.text))}`,
+        );
       });
       await sleep(3000); // a late duplicate would show up here
     } finally {
@@ -225,7 +230,7 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
     const { rows } = await db.query(`SELECT state, COUNT(*)::int AS n FROM inbox GROUP BY state`);
     await db.end();
     expect(rows).toEqual([{ state: 'done', n: chats * rounds }]);
-  }, 240_000);
+  }, 300_000);
 
   it('a worker paused (SIGSTOP) past its lease delivers nothing after SIGCONT; another worker answers once', async () => {
     llm = await startOpenAIDouble();
