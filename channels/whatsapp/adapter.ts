@@ -32,7 +32,7 @@ import type {
 import { conversationKey } from '../../core/contract.js';
 import { type ErrorMapper, NetworkError, toErrorTree } from '../../core/errors.js';
 import type { AuthStateStore, WorkspaceFiles } from '../../core/stores.js';
-import { sqliteAuthState } from './auth-state.js';
+import { type SqliteAuthState, sqliteAuthState } from './auth-state.js';
 import { BoundedCache } from './cache.js';
 import type { WhatsAppConfig } from './config.js';
 import { type PairingState, WhatsAppConnection } from './connection.js';
@@ -72,6 +72,7 @@ export class WhatsAppChannel implements ChannelAdapter {
   readonly id = 'whatsapp';
   readonly capabilities: ChannelCapabilities;
   readonly connection: WhatsAppConnection;
+  private readonly auth: SqliteAuthState;
   private sink: InboundSink | undefined;
   private inbound: Promise<void> = Promise.resolve();
   private readonly seen = new BoundedCache<true>(5000);
@@ -98,9 +99,10 @@ export class WhatsAppChannel implements ChannelAdapter {
         global: { max: config.rateLimits.messagesPerMinute, windowMs: 60_000 },
       },
     };
+    this.auth = sqliteAuthState(options.authStore);
     this.connection = new WhatsAppConnection({
       factory: options.socketFactory ?? baileysSocketFactory,
-      auth: sqliteAuthState(options.authStore),
+      auth: this.auth,
       log: this.log,
       backoff: config.reconnect,
       watchdogMs: config.watchdogSeconds * 1000,
@@ -119,6 +121,8 @@ export class WhatsAppChannel implements ChannelAdapter {
   /** Connects (showing a QR until paired); resolves without waiting for the phone. */
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
+    // Credentials as last stored (another node may have held this connection before).
+    this.auth.reload();
     this.connection.start();
   }
 

@@ -86,4 +86,25 @@ describe('WhatsApp auth state in SQLite', () => {
     expect(Buffer.compare(auth.state.creds.noiseKey.public, oldNoise)).not.toBe(0);
     db.close();
   });
+  it('reloads the credentials another holder of the connection stored (a take-over)', () => {
+    const path = join(tempDir(), 'parley.db');
+    const standby = openStore(path);
+    const waiting = sqliteAuthState(standby.store);
+    const before = waiting.state.creds;
+    // Unpaired and nothing stored: reload keeps the in-memory credentials being paired.
+    waiting.reload();
+    expect(waiting.state.creds).toBe(before);
+    const holder = openStore(path);
+    const active = sqliteAuthState(holder.store);
+    Object.assign(active.state.creds, { me: { id: '4915112345678:3@s.whatsapp.net' } });
+    active.saveCreds();
+    expect(waiting.paired()).toBe(false);
+    waiting.reload();
+    expect(waiting.paired()).toBe(true);
+    expect(Buffer.from(waiting.state.creds.noiseKey.private)).toEqual(
+      Buffer.from(active.state.creds.noiseKey.private),
+    );
+    standby.db.close();
+    holder.db.close();
+  });
 });

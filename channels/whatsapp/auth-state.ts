@@ -30,6 +30,11 @@ export interface SqliteAuthState {
   clear(): void;
   /** True once a phone has been linked (credentials name an account). */
   paired(): boolean;
+  /**
+   * Reads the stored credentials again (the adapter does before it connects): a node
+   * taking the connection over from another node uses what that node last stored.
+   */
+  reload(): void;
 }
 
 const CREDS = 'creds';
@@ -40,9 +45,12 @@ const decode = <T>(text: string): T => JSON.parse(text, BufferJSON.reviver) as T
 
 /** Loads (or initialises) the auth state stored in `store`. */
 export function sqliteAuthState(store: AuthStateStore): SqliteAuthState {
-  const stored = store.get(CREDS);
+  const storedCreds = () => {
+    const stored = store.get(CREDS);
+    return stored ? decode<AuthenticationCreds>(stored) : initAuthCreds();
+  };
   const state: AuthenticationState = {
-    creds: stored ? decode<AuthenticationCreds>(stored) : initAuthCreds(),
+    creds: storedCreds(),
     keys: {
       get: (type, ids) => readKeys(store, type, ids),
       set: (data) => store.write(keyEntries(data)),
@@ -57,6 +65,9 @@ export function sqliteAuthState(store: AuthStateStore): SqliteAuthState {
       state.creds = initAuthCreds();
     },
     paired: () => Boolean(state.creds.me?.id),
+    reload: () => {
+      if (store.get(CREDS) !== undefined) state.creds = storedCreds();
+    },
   };
 }
 
