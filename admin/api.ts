@@ -66,6 +66,15 @@ export async function statusBody(app: AdminApp, version: string) {
     channels: channelStatuses(app),
     pendingApprovals: (await app.approvals.pending()).length,
     pendingPairing: (await app.accessStore.pending()).length,
+    ...(app.cluster
+      ? {
+          cluster: {
+            nodeId: app.cluster.nodeId,
+            role: app.cluster.role,
+            nodes: app.cluster.nodes(),
+          },
+        }
+      : {}),
   };
 }
 

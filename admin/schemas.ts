@@ -46,6 +46,22 @@ export const Status = z
     channels: z.array(ChannelStatus),
     pendingApprovals: z.number().int(),
     pendingPairing: z.number().int(),
+    cluster: z
+      .object({
+        nodeId: z.string(),
+        role: z.string(),
+        nodes: z.array(
+          z.object({
+            nodeId: z.string(),
+            role: z.string(),
+            seenMsAgo: z.number(),
+            leases: z.array(z.string()),
+            lanes: z.number().int(),
+          }),
+        ),
+      })
+      .optional()
+      .openapi({ description: 'Postgres: this node and every live node of its cluster.' }),
   })
   .openapi('Status');
 

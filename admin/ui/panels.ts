@@ -11,7 +11,16 @@ export function alertLine(error: unknown): void {
 export function renderStatus(status: Status): void {
   $('meta').textContent =
     `model ${status.model} · up ${status.uptimeSeconds} s · queue ${status.queue.depth} waiting, ` +
-    `${status.queue.active} running`;
+    `${status.queue.active} running` +
+    (status.cluster
+      ? ` · node ${status.cluster.nodeId} (${status.cluster.role}) · ` +
+        status.cluster.nodes
+          .map(
+            (n) =>
+              `${n.nodeId}: ${n.role}, ${n.lanes} lanes${n.leases.length ? `, ${n.leases.join(' ')}` : ''}`,
+          )
+          .join('; ')
+      : '');
   const cards = status.channels.map((c) =>
     el('div', { class: 'card', 'data-channel': c.id, 'data-state': c.state }, [
       el('div', {}, [

@@ -13,6 +13,11 @@ export interface Status {
   uptimeSeconds: number;
   queue: { depth: number; active: number };
   channels: ChannelStatus[];
+  cluster?: {
+    nodeId: string;
+    role: string;
+    nodes: { nodeId: string; role: string; leases: string[]; lanes: number }[];
+  };
 }
 
 export interface Approval {
