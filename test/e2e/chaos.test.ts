@@ -159,9 +159,12 @@ describe('exactly once under random SIGKILLs', () => {
         // Anywhere from while it loads (before the web server listens), through the
         // slow Telegram login, to well into serving.
         let isReady = false;
-        void ready.then(() => {
-          isReady = true;
-        });
+        ready.then(
+          () => {
+            isReady = true;
+          },
+          () => {}, // killed before ready: expected
+        );
         await sleep(200 + Math.floor(Math.random() * (readyMs + 1500)));
         if (!isReady) killedBeforeReady++;
         child.kill('SIGKILL');
