@@ -53,6 +53,16 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** The last line a script printed (its result). */
+async function lastLine(script: string): Promise<string> {
+  const { stdout } = await run('bash', [script], { maxBuffer: 16 << 20 });
+  return stdout.trim().split('\n').at(-1)!;
+}
+
+/** Parley's image, built once for both compose files (cached layers after the first). */
+let image: Promise<string> | undefined;
+const parleyImage = () => (image ??= lastLine('.ci/deploy-image.sh'));
+
 describe.skipIf(skip)('the Docker image, started with docker-compose.yml', () => {
   const token = 'deploy-test-token-0123456789abcdef';
   const project = `parley-deploy-${process.pid}`;
@@ -66,10 +76,7 @@ describe.skipIf(skip)('the Docker image, started with docker-compose.yml', () =>
     });
 
   beforeAll(async () => {
-    const image = (await run('bash', ['.ci/deploy-image.sh'], { maxBuffer: 16 << 20 })).stdout
-      .trim()
-      .split('\n')
-      .at(-1)!;
+    const image = await parleyImage();
     // Containers reach the double through the bridge's gateway, hence 0.0.0.0.
     llm = await startOpenAIDouble({ host: '0.0.0.0' });
     const llmPort = new URL(llm.baseUrl).port;
@@ -177,6 +184,146 @@ describe.skipIf(skip)('the Docker image, started with docker-compose.yml', () =>
     ]);
     expect(stdout.split('\n').filter((owner) => owner.startsWith(`${host}:`))).toEqual([]);
   }, 180_000);
+});
+
+/**
+ * docker-compose.scale.yml, run as written but for `image:` (local stand-ins for
+ * postgres and caddy, from .ci/scale-images.sh): Postgres, two gateways, two
+ * workers and Caddy. Through Caddy's published port: /readyz lists the four nodes and
+ * their roles, web chat conversations are answered once each and in order, and they
+ * still are after a worker container is killed.
+ */
+describe.skipIf(skip)('docker-compose.scale.yml: Postgres, gateways, workers, Caddy', () => {
+  const token = 'scale-deploy-token-0123456789abcdef';
+  const project = `parley-scale-${process.pid}`;
+  let dir: string;
+  let llm: OpenAIDouble;
+  let url: string;
+  const compose = (...args: string[]) =>
+    run(
+      'docker-compose',
+      ['-p', project, '-f', 'docker-compose.scale.yml', '-f', 'ci.yml', ...args],
+      { cwd: dir, env: { PATH: process.env.PATH }, maxBuffer: 16 << 20 },
+    );
+
+  beforeAll(async () => {
+    const image = await parleyImage();
+    const [postgresImage, caddyImage] = (
+      await run('bash', ['.ci/scale-images.sh'], { maxBuffer: 16 << 20 })
+    ).stdout
+      .trim()
+      .split('\n')
+      .slice(-2);
+    llm = await startOpenAIDouble({ host: '0.0.0.0' });
+    const subnet = `10.214.${process.pid % 250}`;
+    dir = mkdtempSync('/tmp/parley-scale-');
+    const data = join(dir, 'data');
+    mkdirSync(data);
+    chownSync(data, 1000, 1000);
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    copyFileSync('docker-compose.scale.yml', join(dir, 'docker-compose.scale.yml'));
+    writeFileSync(
+      join(dir, '.env'),
+      [
+        `PARLEY_IMAGE=${image}`,
+        `PARLEY_DATA=${data}`,
+        `PARLEY_PORT=${port}`,
+        `DOCKER_GID=${statSync('/var/run/docker.sock').gid}`,
+        `PARLEY_WEB_TOKEN=${token}`,
+        'POSTGRES_PASSWORD=scale-test-password-0123',
+        `OPENAI_BASE_URL=http://host.docker.internal:${new URL(llm.baseUrl).port}/v1`,
+        'OPENAI_API_KEY=sk-scale-deploy-test',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'parley.yaml'),
+      YAML.stringify({
+        llm: { model: 'test-model', stream: false },
+        sandbox: { enabled: false },
+        storage: { leaseSeconds: 3 },
+      }),
+    );
+    const toHost = { extra_hosts: [`host.docker.internal:${subnet}.1`] };
+    writeFileSync(
+      join(dir, 'ci.yml'),
+      YAML.stringify({
+        services: {
+          postgres: { image: postgresImage },
+          lb: { image: caddyImage },
+          gateway: toHost,
+          worker: toHost,
+        },
+        networks: { default: { ipam: { config: [{ subnet: `${subnet}.0/24` }] } } },
+      }),
+    );
+    await compose('up', '-d', '--no-build', '--scale', 'gateway=2', '--scale', 'worker=2');
+  }, 30 * 60_000);
+
+  afterAll(async () => {
+    if (dir) {
+      const logs = await compose('logs', '--no-color').catch(() => ({ stdout: '' }));
+      if (process.env.PARLEY_DEPLOY_LOGS) console.log(logs.stdout);
+      await compose('down', '--volumes', '--timeout', '5').catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await llm?.close();
+  }, 120_000);
+
+  /** The node lines of /readyz (with the token), e.g. `node:abc-1` → `worker; …`. */
+  async function nodes(): Promise<Record<string, string>> {
+    const response = await fetch(`${url}/readyz`, {
+      headers: { authorization: `Bearer ${token}` },
+    }).catch(() => undefined);
+    if (!response?.ok) return {};
+    const { checks } = (await response.json()) as { checks: Record<string, string> };
+    return Object.fromEntries(Object.entries(checks).filter(([key]) => key.startsWith('node:')));
+  }
+
+  /** Sends `rounds` messages in each of `chats` conversations; expects each answered once, in order. */
+  async function chat(chats: number, rounds: number, tag: string): Promise<void> {
+    const clients = await Promise.all(
+      Array.from({ length: chats }, (_, c) =>
+        new WebClient(url, token, `${tag}user${c}`).connect(),
+      ),
+    );
+    try {
+      await Promise.all(
+        clients.map(async (client, c) => {
+          for (let r = 0; r < rounds; r++) await client.send(`${tag} c${c} r${r}`);
+          await client.waitForMessages(rounds, 60_000);
+          const texts = client.messages().map((m) => m.text);
+          expect(texts).toEqual(
+            Array.from({ length: rounds }, (_, r) => `echo: ${tag} c${c} r${r}`),
+          );
+        }),
+      );
+    } finally {
+      for (const client of clients) client.close();
+    }
+  }
+
+  it('lists every node, answers through Caddy, and keeps answering when a worker dies', async () => {
+    await expect
+      .poll(
+        async () =>
+          Object.values(await nodes())
+            .map((line) => line.split(';')[0])
+            .sort(),
+        {
+          timeout: 120_000,
+          interval: 1000,
+        },
+      )
+      .toEqual(['gateway', 'gateway', 'worker', 'worker']);
+    await chat(6, 3, 'before');
+
+    const [worker] = (await compose('ps', '-q', 'worker')).stdout.trim().split('\n');
+    await run('docker', ['kill', worker!]);
+    await chat(6, 3, 'after');
+    const answered = llm.requests.length;
+    expect(answered).toBe(36); // each message reached the model once
+  }, 300_000);
 });
 
 describe('deploy files', () => {
