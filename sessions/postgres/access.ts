@@ -1,6 +1,9 @@
 /**
  * The Postgres {@link AccessStore}: the allowlist and pending pairing requests. The
  * only writer of `allowlist` and `pairing_requests`; the policy is agent/access.ts.
+ *
+ * Rows map to records (and back) in `sessions/rows/access.ts`, shared with the SQLite
+ * store; this file holds the SQL and the driver calls.
  */
 import type pg from 'pg';
 import { normalizeCode } from '../codes.js';

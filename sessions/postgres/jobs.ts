@@ -3,6 +3,9 @@
  * same queries as `sessions/sqlite/jobs.ts` (one indexed query per scheduler wake-up).
  * The per-owner limit is counted under a transaction-scoped advisory lock on the
  * owner, so two nodes creating jobs for one owner at once cannot both pass it.
+ *
+ * Rows map to records (and back) in `sessions/rows/jobs.ts`, shared with the SQLite
+ * store; this file holds the SQL and the driver calls.
  */
 import type pg from 'pg';
 import type { Job, JobRun, JobRunPatch, JobState, NewJob } from '../records.js';

@@ -9,6 +9,9 @@
  * search reads only its own scope's rows and can never return another scope's memory.
  * Words are taken with the same tokenizer as SQLite (`words`), quoted into the tsquery,
  * so no query syntax gets through.
+ *
+ * Rows map to records (and back) in `sessions/rows/memory.ts`, shared with the SQLite
+ * store; this file holds the SQL and the driver calls.
  */
 import type pg from 'pg';
 import {

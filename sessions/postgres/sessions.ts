@@ -2,6 +2,9 @@
  * The Postgres {@link SessionStore}: conversations' sessions and their messages. The
  * only writer of `sessions` and `messages`; the inbox's reply freeze writes a turn
  * through {@link insertTurn} inside its own transaction.
+ *
+ * Rows map to records (and back) in `sessions/rows/sessions.ts`, shared with the SQLite
+ * store; this file holds the SQL and the driver calls.
  */
 import type pg from 'pg';
 import { historyRowLimit, pickHistory } from '../history.js';

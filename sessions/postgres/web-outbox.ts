@@ -3,6 +3,9 @@
  * client, replayed after a reconnect from the last sequence number it saw. Sequence
  * numbers come from an identity column, so they never go back, also after every row
  * was pruned. The only writer of `web_outbox`.
+ *
+ * Rows map to records (and back) in `sessions/rows/web-outbox.ts`, shared with the SQLite
+ * store; this file holds the SQL and the driver calls.
  */
 import type pg from 'pg';
 import type { WebOutboxItem, WebOutboxStore } from '../../core/stores.js';

@@ -1,6 +1,9 @@
 /**
  * The SQLite {@link AccessStore}: the allowlist and pending pairing requests. The
  * only writer of `allowlist` and `pairing_requests`; the policy is agent/access.ts.
+ *
+ * Rows map to records (and back) in `sessions/rows/access.ts`, shared with the Postgres
+ * store; this file holds the SQL and the driver calls.
  */
 import { normalizeCode } from '../codes.js';
 import type { PairingRequest } from '../records.js';

@@ -2,6 +2,9 @@
  * The SQLite {@link ApprovalStore}: persisted tool-call approvals and per-session
  * grants. The only writer of `approvals` and `session_grants`; the waiting and
  * expiry logic is agent/approvals.ts.
+ *
+ * Rows map to records (and back) in `sessions/rows/approvals.ts`, shared with the Postgres
+ * store; this file holds the SQL and the driver calls.
  */
 import { normalizeCode } from '../codes.js';
 import type { Approval, ApprovalStatus, NewApproval } from '../records.js';

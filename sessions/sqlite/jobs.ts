@@ -2,6 +2,9 @@
  * The SQLite {@link JobStore}: the only writer of `jobs` and `job_runs`. The
  * scheduler's questions ("when is the next run?", "what is due now?") are single
  * queries on the partial index `jobs_due`, so waiting jobs cost no memory here.
+ *
+ * Rows map to records (and back) in `sessions/rows/jobs.ts`, shared with the Postgres
+ * store; this file holds the SQL and the driver calls.
  */
 import type { Job, JobRun, JobRunPatch, JobState, NewJob } from '../records.js';
 import {

@@ -7,6 +7,9 @@
  * apart, a search reads only the postings of its own scope (its cost does not grow with
  * other users' memories), and no row of another scope can match. Query words are
  * quoted (no FTS syntax gets through) and OR-ed; results are ranked by bm25.
+ *
+ * Rows map to records (and back) in `sessions/rows/memory.ts`, shared with the Postgres
+ * store; this file holds the SQL and the driver calls.
  */
 import {
   type MemoryRow,

@@ -2,6 +2,9 @@
  * The SQLite {@link SessionStore}: conversations' sessions and their messages (role,
  * content, tool calls and results, token usage). The only writer of `sessions` and
  * `messages`; the inbox's reply freeze writes a turn through {@link insertTurn}.
+ *
+ * Rows map to records (and back) in `sessions/rows/sessions.ts`, shared with the Postgres
+ * store; this file holds the SQL and the driver calls.
  */
 import { historyRowLimit, pickHistory } from '../history.js';
 import type {

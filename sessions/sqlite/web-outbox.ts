@@ -4,6 +4,9 @@
  * reload, a network blip or a Parley restart) asks for everything after the last
  * sequence number it saw. Sequence numbers come from an AUTOINCREMENT key, so they
  * never go back, also after every row was pruned. The only writer of `web_outbox`.
+ *
+ * Rows map to records (and back) in `sessions/rows/web-outbox.ts`, shared with the Postgres
+ * store; this file holds the SQL and the driver calls.
  */
 import type { WebOutboxItem, WebOutboxStore } from '../../core/stores.js';
 import { insertSql } from '../rows/sql.js';
