@@ -675,6 +675,7 @@ function jobContract(get: () => Stores, restart: () => Promise<Stores>): void {
       const schedule = { kind: 'cron' as const, expression: '0 9 * * *', timeZone: 'Europe/Paris' };
       const job = await created(get(), {
         schedule,
+        catchUp: 'skip',
         target: {
           channel: 'test',
           account: 'a',
