@@ -11,3 +11,6 @@ export function newCode(length = 8): string {
   for (let i = 0; i < length; i++) code += ALPHABET[randomInt(ALPHABET.length)];
   return code;
 }
+
+/** A code as typed back (spaces around it, any case) in the form it was stored. */
+export const normalizeCode = (typed: string): string => typed.trim().toUpperCase();

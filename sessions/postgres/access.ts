@@ -1,32 +1,19 @@
 /**
  * The Postgres {@link AccessStore}: the allowlist and pending pairing requests. The
  * only writer of `allowlist` and `pairing_requests`; the policy is agent/access.ts.
+ *
+ * Rows map to records (and back) in `sessions/rows/access.ts`, shared with the SQLite
+ * store; this file holds the SQL and the driver calls.
  */
 import type pg from 'pg';
-import { newCode } from '../codes.js';
+import { normalizeCode } from '../codes.js';
 import type { PairingRequest } from '../records.js';
+import { newRequest, type PairingRow, requestColumns, toRequest } from '../rows/access.js';
+import { insertSql } from '../rows/sql.js';
 import type { AccessStore } from '../stores.js';
-import { all, changes, one, type Queryable, transaction } from './db.js';
+import { all, changes, one, placeholder, type Queryable, transaction } from './db.js';
 
-interface PairingRow {
-  code: string;
-  channel: string;
-  sender_id: string;
-  sender_name: string | null;
-  status: PairingRequest['status'];
-  created_at: number;
-  expires_at: number;
-}
-
-const toRequest = (row: PairingRow): PairingRequest => ({
-  code: row.code,
-  channel: row.channel,
-  senderId: row.sender_id,
-  senderName: row.sender_name ?? undefined,
-  status: row.status,
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-});
+const INSERT_REQUEST = insertSql('pairing_requests', requestColumns, placeholder);
 
 const insertAllowed = (db: Queryable, channel: string, senderId: string) =>
   db.query(
@@ -69,20 +56,9 @@ export class PostgresAccessStore implements AccessStore {
         [channel, senderId, now],
       );
       if (existing) return toRequest(existing);
-      const code = newCode();
-      await tx.query(
-        `INSERT INTO pairing_requests (code, channel, sender_id, sender_name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [code, channel, senderId, senderName ?? null, now, now + ttlMs],
-      );
-      return {
-        code,
-        channel,
-        senderId,
-        senderName,
-        status: 'pending' as const,
-        createdAt: now,
-        expiresAt: now + ttlMs,
-      };
+      const request = newRequest({ channel, senderId, senderName }, now, ttlMs);
+      await tx.query(INSERT_REQUEST, requestColumns.values(request));
+      return request;
     });
   }
 
@@ -100,7 +76,7 @@ export class PostgresAccessStore implements AccessStore {
       const row = await one<PairingRow>(
         tx,
         `UPDATE pairing_requests SET status = 'approved' WHERE code = $1 AND status = 'pending' AND expires_at > $2 RETURNING *`,
-        [code.trim().toUpperCase(), Date.now()],
+        [normalizeCode(code), Date.now()],
       );
       if (!row) return undefined;
       await insertAllowed(tx, row.channel, row.sender_id);
@@ -110,6 +86,6 @@ export class PostgresAccessStore implements AccessStore {
 
   async reject(code: string): Promise<boolean> {
     const sql = `UPDATE pairing_requests SET status = 'expired' WHERE code = $1 AND status = 'pending'`;
-    return (await changes(this.pool, sql, [code.trim().toUpperCase()])) > 0;
+    return (await changes(this.pool, sql, [normalizeCode(code)])) > 0;
   }
 }

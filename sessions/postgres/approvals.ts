@@ -2,74 +2,36 @@
  * The Postgres {@link ApprovalStore}: persisted tool-call approvals and per-session
  * grants. The only writer of `approvals` and `session_grants`; the waiting and expiry
  * logic is agent/approvals.ts.
+ *
+ * Rows map to records (and back) in `sessions/rows/approvals.ts`, shared with the SQLite
+ * store; this file holds the SQL and the driver calls.
  */
 import type pg from 'pg';
-import type { OutboundTarget } from '../../core/contract.js';
+import { normalizeCode } from '../codes.js';
 import type { Approval, ApprovalStatus, NewApproval } from '../records.js';
+import {
+  type ApprovalRow,
+  approvalColumns,
+  pendingApproval,
+  toApproval,
+} from '../rows/approvals.js';
+import { insertSql } from '../rows/sql.js';
 import type { ApprovalStore } from '../stores.js';
-import { all, changes, one } from './db.js';
+import { all, changes, one, placeholder } from './db.js';
 
-interface ApprovalRow {
-  id: string;
-  call_key: string;
-  session_id: number;
-  conversation_key: string;
-  channel: string;
-  target: string;
-  tool: string;
-  args: string;
-  requested_by: string;
-  status: ApprovalStatus;
-  decided_by: string | null;
-  created_at: number;
-  expires_at: number;
-  decided_at: number | null;
-}
-
-const toApproval = (row: ApprovalRow): Approval => ({
-  id: row.id,
-  callKey: row.call_key,
-  sessionId: row.session_id,
-  conversationKey: row.conversation_key,
-  channel: row.channel,
-  target: JSON.parse(row.target) as OutboundTarget,
-  tool: row.tool,
-  args: row.args,
-  requestedBy: row.requested_by,
-  status: row.status,
-  decidedBy: row.decided_by ?? undefined,
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-  decidedAt: row.decided_at ?? undefined,
-});
+const INSERT_APPROVAL = insertSql('approvals', approvalColumns, placeholder);
 
 export class PostgresApprovalStore implements ApprovalStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async create(approval: NewApproval): Promise<Approval> {
-    await this.pool.query(
-      `INSERT INTO approvals (id, call_key, session_id, conversation_key, channel, target, tool, args, requested_by, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [
-        approval.id,
-        approval.callKey,
-        approval.sessionId,
-        approval.conversationKey,
-        approval.channel,
-        JSON.stringify(approval.target),
-        approval.tool,
-        approval.args,
-        approval.requestedBy,
-        approval.createdAt,
-        approval.expiresAt,
-      ],
-    );
-    return { ...approval, status: 'pending', decidedBy: undefined, decidedAt: undefined };
+    await this.pool.query(INSERT_APPROVAL, approvalColumns.values(approval));
+    return pendingApproval(approval);
   }
 
   async get(id: string): Promise<Approval | undefined> {
     const sql = 'SELECT * FROM approvals WHERE id = $1';
-    const row = await one<ApprovalRow>(this.pool, sql, [id.trim().toUpperCase()]);
+    const row = await one<ApprovalRow>(this.pool, sql, [normalizeCode(id)]);
     return row ? toApproval(row) : undefined;
   }
 

@@ -18,9 +18,13 @@
  * nodes on different machines agree on them whatever their own clocks say.
  */
 import pg from 'pg';
+import type { Placeholder } from '../rows/sql.js';
 
 /** A pool or a client inside a transaction: anything a store can query on. */
 export type Queryable = Pick<pg.ClientBase, 'query'>;
+
+/** Postgres numbers its statement parameters `$1`, `$2`, … (for the builders in `sessions/rows/`). */
+export const placeholder: Placeholder = (n) => `$${n}`;
 
 export interface PoolOptions {
   /** Connections this process keeps at most. */

@@ -12,9 +12,10 @@
  * await stores.close()
  * ```
  *
- * Stores added later follow the same shape: a class taking the pool, its tables in a
- * new entry at the end of migrations.ts, writes that must be atomic through
- * `transaction` (db.ts), and its suite run by `sessions/postgres/stores.test.ts`.
+ * Stores added later follow the same shape: a class taking the pool, its row mapping
+ * shared with SQLite in `sessions/rows/`, its tables in a new entry at the end of
+ * migrations.ts, writes that must be atomic through `transaction` (db.ts), and its
+ * suite run by `sessions/postgres/stores.test.ts`.
  */
 import type pg from 'pg';
 import type { AuthStateStore } from '../../core/stores.js';

@@ -3,90 +3,28 @@
  * same queries as `sessions/sqlite/jobs.ts` (one indexed query per scheduler wake-up).
  * The per-owner limit is counted under a transaction-scoped advisory lock on the
  * owner, so two nodes creating jobs for one owner at once cannot both pass it.
+ *
+ * Rows map to records (and back) in `sessions/rows/jobs.ts`, shared with the SQLite
+ * store; this file holds the SQL and the driver calls.
  */
 import type pg from 'pg';
-import type {
-  Job,
-  JobRun,
-  JobRunOutcome,
-  JobRunPatch,
-  JobSchedule,
-  JobState,
-  JobTarget,
-  NewJob,
-} from '../records.js';
+import type { Job, JobRun, JobRunPatch, JobState, NewJob } from '../records.js';
+import {
+  type JobFilter,
+  type JobRow,
+  jobColumns,
+  jobListQuery,
+  newJob,
+  type RunRow,
+  runUpsertQuery,
+  toJob,
+  toRun,
+} from '../rows/jobs.js';
+import { insertSql } from '../rows/sql.js';
 import type { JobStore } from '../stores.js';
-import { all, changes, one, transaction } from './db.js';
+import { all, changes, one, placeholder, transaction } from './db.js';
 
-interface JobRow {
-  id: number;
-  owner: string;
-  conversation_key: string;
-  target: string;
-  instruction: string;
-  schedule: string;
-  catch_up: Job['catchUp'];
-  max_tokens: number;
-  state: JobState;
-  next_run_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface RunRow {
-  job_id: number;
-  due_at: number;
-  outcome: JobRunOutcome;
-  note: string | null;
-  started_at: number | null;
-  ended_at: number | null;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cost: number | null;
-  error: string | null;
-  created_at: number;
-}
-
-const toJob = (row: JobRow): Job => ({
-  id: row.id,
-  owner: row.owner,
-  conversationKey: row.conversation_key,
-  target: JSON.parse(row.target) as JobTarget,
-  instruction: row.instruction,
-  schedule: JSON.parse(row.schedule) as JobSchedule,
-  catchUp: row.catch_up,
-  maxTokens: row.max_tokens,
-  state: row.state,
-  nextRunAt: row.next_run_at,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
-
-const toRun = (row: RunRow): JobRun => ({
-  jobId: row.job_id,
-  dueAt: row.due_at,
-  outcome: row.outcome,
-  note: row.note ?? undefined,
-  startedAt: row.started_at ?? undefined,
-  endedAt: row.ended_at ?? undefined,
-  promptTokens: row.prompt_tokens,
-  completionTokens: row.completion_tokens,
-  cost: row.cost,
-  error: row.error ?? undefined,
-  createdAt: row.created_at,
-});
-
-/** Receipt fields and their columns; a patch sets only the fields it names. */
-const RUN_COLUMNS: Record<keyof JobRunPatch, string> = {
-  outcome: 'outcome',
-  note: 'note',
-  startedAt: 'started_at',
-  endedAt: 'ended_at',
-  promptTokens: 'prompt_tokens',
-  completionTokens: 'completion_tokens',
-  cost: 'cost',
-  error: 'error',
-};
+const INSERT_JOB = `${insertSql('jobs', jobColumns, placeholder)} RETURNING id`;
 
 export class PostgresJobStore implements JobStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -101,26 +39,8 @@ export class PostgresJobStore implements JobStore {
       ))!;
       if (n >= maxPerOwner) return { limit: n };
       const now = Date.now();
-      const row = await one<{ id: number }>(
-        tx,
-        `INSERT INTO jobs (owner, conversation_key, target, instruction, schedule, catch_up, max_tokens, next_run_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-        [
-          job.owner,
-          job.conversationKey,
-          JSON.stringify(job.target),
-          job.instruction,
-          JSON.stringify(job.schedule),
-          job.catchUp,
-          job.maxTokens,
-          job.nextRunAt,
-          now,
-          now,
-        ],
-      );
-      return {
-        job: { ...job, id: row!.id, state: 'active' as const, createdAt: now, updatedAt: now },
-      };
+      const row = await one<{ id: number }>(tx, INSERT_JOB, jobColumns.values({ ...job, now }));
+      return { job: newJob(job, row!.id, now) };
     });
   }
 
@@ -129,29 +49,8 @@ export class PostgresJobStore implements JobStore {
     return row ? toJob(row) : undefined;
   }
 
-  async list(filter: {
-    owner?: string;
-    conversationKey?: string;
-    states?: JobState[];
-    limit: number;
-  }): Promise<Job[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.owner !== undefined) {
-      params.push(filter.owner);
-      where.push(`owner = $${params.length}`);
-    }
-    if (filter.conversationKey !== undefined) {
-      params.push(filter.conversationKey);
-      where.push(`conversation_key = $${params.length}`);
-    }
-    if (filter.states?.length) {
-      params.push(filter.states);
-      where.push(`state = ANY($${params.length})`);
-    }
-    params.push(filter.limit);
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY id DESC LIMIT $${params.length}`;
+  async list(filter: JobFilter): Promise<Job[]> {
+    const { sql, params } = jobListQuery(filter, placeholder);
     return (await all<JobRow>(this.pool, sql, params)).map(toJob);
   }
 
@@ -204,25 +103,8 @@ export class PostgresJobStore implements JobStore {
   }
 
   async recordRun(jobId: number, dueAt: number, patch: JobRunPatch): Promise<void> {
-    const fields = (Object.keys(patch) as (keyof JobRunPatch)[]).filter(
-      (key) => patch[key] !== undefined,
-    );
-    const columns = fields.map((key) => RUN_COLUMNS[key]);
-    const insertColumns = ['job_id', 'due_at', 'created_at', ...columns];
-    const values: unknown[] = [jobId, dueAt, Date.now(), ...fields.map((key) => patch[key])];
-    if (!columns.includes('outcome')) {
-      insertColumns.push('outcome');
-      values.push('queued');
-    }
-    const update = columns.length
-      ? `DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}`
-      : 'DO NOTHING';
-    await this.pool.query(
-      `INSERT INTO job_runs (${insertColumns.join(', ')})
-       VALUES (${insertColumns.map((_, i) => `$${i + 1}`).join(', ')})
-       ON CONFLICT (job_id, due_at) ${update}`,
-      values,
-    );
+    const { sql, params } = runUpsertQuery(jobId, dueAt, patch, Date.now(), placeholder);
+    await this.pool.query(sql, params);
   }
 
   async getRun(jobId: number, dueAt: number): Promise<JobRun | undefined> {

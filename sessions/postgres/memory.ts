@@ -9,28 +9,27 @@
  * search reads only its own scope's rows and can never return another scope's memory.
  * Words are taken with the same tokenizer as SQLite (`words`), quoted into the tsquery,
  * so no query syntax gets through.
+ *
+ * Rows map to records (and back) in `sessions/rows/memory.ts`, shared with the SQLite
+ * store; this file holds the SQL and the driver calls.
  */
 import type pg from 'pg';
-import { scopeToken, words } from '../memory-words.js';
+import {
+  type MemoryRow,
+  queryWords,
+  scopeOf,
+  scopeToken,
+  toMemory,
+  words,
+} from '../rows/memory.js';
 import type { Memory, MemoryScope, MemoryStore } from '../stores.js';
 import { all, changes, one } from './db.js';
 
-interface Row {
-  id: number;
-  channel: string;
-  user_id: string;
-  group_id: string | null;
-  text: string;
-  created_at: number;
-}
-
 const COLUMNS = 'id, channel, user_id, group_id, text, created_at';
-/** Words of a query used at most (a long message still makes a bounded query). */
-const MAX_TERMS = 24;
 
 /** `'word' | 'other' …` for `to_tsquery`, or undefined when `query` has no words. */
 export function tsQuery(query: string): string | undefined {
-  const unique = [...new Set(words(query))].slice(0, MAX_TERMS);
+  const unique = queryWords(query);
   return unique.length ? unique.map((word) => `'${word}'`).join(' | ') : undefined;
 }
 
@@ -53,13 +52,13 @@ export class PostgresMemoryStore implements MemoryStore {
         createdAt,
       ],
     );
-    return { ...pick(scope), id: row!.id, text, createdAt };
+    return { ...scopeOf(scope), id: row!.id, text, createdAt };
   }
 
   async search(scope: MemoryScope, query: string, limit: number): Promise<Memory[]> {
     const terms = tsQuery(query);
     if (!terms) return [];
-    const rows = await all<Row>(
+    const rows = await all<MemoryRow>(
       this.pool,
       `SELECT ${COLUMNS} FROM memories, to_tsquery('simple', $2) AS q
        WHERE scope = $1 AND terms @@ q
@@ -70,7 +69,7 @@ export class PostgresMemoryStore implements MemoryStore {
   }
 
   async list(scope: MemoryScope, options: { limit: number; offset: number }): Promise<Memory[]> {
-    const rows = await all<Row>(
+    const rows = await all<MemoryRow>(
       this.pool,
       `SELECT ${COLUMNS} FROM memories WHERE scope = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`,
       [scopeToken(scope), options.limit, options.offset],
@@ -97,7 +96,7 @@ export class PostgresMemoryStore implements MemoryStore {
   }
 
   async exportUser(channel: string, userId: string): Promise<Memory[]> {
-    const rows = await all<Row>(
+    const rows = await all<MemoryRow>(
       this.pool,
       `SELECT ${COLUMNS} FROM memories WHERE channel = $1 AND user_id = $2 ORDER BY id`,
       [channel, userId],
@@ -109,23 +108,4 @@ export class PostgresMemoryStore implements MemoryStore {
     const sql = 'DELETE FROM memories WHERE channel = $1 AND user_id = $2';
     return changes(this.pool, sql, [channel, userId]);
   }
-}
-
-function pick(scope: MemoryScope): MemoryScope {
-  return {
-    channel: scope.channel,
-    userId: scope.userId,
-    ...(scope.group !== undefined ? { group: scope.group } : {}),
-  };
-}
-
-function toMemory(row: Row): Memory {
-  return {
-    id: row.id,
-    channel: row.channel,
-    userId: row.user_id,
-    ...(row.group_id !== null ? { group: row.group_id } : {}),
-    text: row.text,
-    createdAt: row.created_at,
-  };
 }

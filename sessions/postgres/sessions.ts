@@ -2,6 +2,9 @@
  * The Postgres {@link SessionStore}: conversations' sessions and their messages. The
  * only writer of `sessions` and `messages`; the inbox's reply freeze writes a turn
  * through {@link insertTurn} inside its own transaction.
+ *
+ * Rows map to records (and back) in `sessions/rows/sessions.ts`, shared with the SQLite
+ * store; this file holds the SQL and the driver calls.
  */
 import type pg from 'pg';
 import { historyRowLimit, pickHistory } from '../history.js';
@@ -9,116 +12,47 @@ import type {
   HistoryLimits,
   HistoryMessage,
   NewMessage,
-  Role,
   Session,
   SessionInit,
   SessionSummary,
   StoredMessage,
-  ToolCallRecord,
   Usage,
   UserExport,
 } from '../records.js';
+import {
+  HISTORY_COLUMNS,
+  type HistoryRow,
+  type InboxExportRow,
+  type MessageRow,
+  messageColumns,
+  newSession,
+  type SessionListRow,
+  type SessionRow,
+  searchPattern,
+  sessionColumns,
+  toExportedInbox,
+  toHistoryMessage,
+  toMessage,
+  toSession,
+  toSessionSummary,
+  toUsage,
+  type UsageRow,
+} from '../rows/sessions.js';
+import { insertSql } from '../rows/sql.js';
 import type { SessionStore } from '../stores.js';
-import { all, changes, one, type Queryable, transaction } from './db.js';
+import { all, changes, one, placeholder, type Queryable, transaction } from './db.js';
 
-interface SessionRow {
-  id: number;
-  key: string;
-  channel: string;
-  conversation_id: string;
-  thread_id: string | null;
-  chat_type: 'dm' | 'group';
-  user_id: string | null;
-  created_at: number;
-  ended_at: number | null;
-  summary: string | null;
-  summary_through: number | null;
-  summary_at: number | null;
-  /** Only in queries that compute it (`active`). */
-  last_at?: number | null;
-}
+const INSERT_SESSION = `${insertSql('sessions', sessionColumns, placeholder)} RETURNING id`;
+const INSERT_MESSAGE = `${insertSql('messages', messageColumns, placeholder)} RETURNING id`;
 
-interface MessageRow {
-  id: number;
-  session_id: number;
-  inbox_id: number | null;
-  role: Role;
-  content: string | null;
-  sender_id: string | null;
-  sender_name: string | null;
-  tool_calls: string | null;
-  tool_call_id: string | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  created_at: number;
-}
-
-type HistoryRow = Pick<
-  MessageRow,
-  'id' | 'inbox_id' | 'role' | 'content' | 'tool_calls' | 'tool_call_id'
->;
-
-const toHistoryMessage = (row: HistoryRow): HistoryMessage => ({
-  id: row.id,
-  role: row.role,
-  content: row.content,
-  inboxId: row.inbox_id ?? undefined,
-  toolCalls: row.tool_calls ? (JSON.parse(row.tool_calls) as ToolCallRecord[]) : undefined,
-  toolCallId: row.tool_call_id ?? undefined,
-});
-
-const toSession = (row: SessionRow): Session => ({
-  id: row.id,
-  key: row.key,
-  channel: row.channel,
-  conversationId: row.conversation_id,
-  threadId: row.thread_id ?? undefined,
-  chatType: row.chat_type,
-  userId: row.user_id ?? undefined,
-  createdAt: row.created_at,
-  endedAt: row.ended_at,
-  ...(row.last_at !== undefined ? { lastAt: row.last_at } : {}),
-  ...(row.summary !== null && row.summary_through !== null
-    ? { summary: { text: row.summary, throughId: row.summary_through, at: row.summary_at ?? 0 } }
-    : {}),
-});
-
-const toMessage = (row: MessageRow): StoredMessage => ({
-  ...toHistoryMessage(row),
-  id: row.id,
-  sessionId: row.session_id,
-  senderId: row.sender_id ?? undefined,
-  senderName: row.sender_name ?? undefined,
-  promptTokens: row.prompt_tokens ?? undefined,
-  completionTokens: row.completion_tokens ?? undefined,
-  createdAt: row.created_at,
-});
-
+/** Inserts one message on `db` (a pool, or the caller's transaction); returns its id. */
 async function insertMessage(
   db: Queryable,
   sessionId: number,
   message: NewMessage,
 ): Promise<number> {
-  const row = await one<{ id: number }>(
-    db,
-    `INSERT INTO messages (session_id, inbox_id, role, content, sender_id, sender_name,
-       tool_calls, tool_call_id, prompt_tokens, completion_tokens, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-    [
-      sessionId,
-      message.inboxId ?? null,
-      message.role,
-      message.content,
-      message.senderId ?? null,
-      message.senderName ?? null,
-      message.toolCalls ? JSON.stringify(message.toolCalls) : null,
-      message.toolCallId ?? null,
-      message.promptTokens ?? null,
-      message.completionTokens ?? null,
-      Date.now(),
-    ],
-  );
-  return row!.id;
+  const values = messageColumns.values({ ...message, sessionId, createdAt: Date.now() });
+  return (await one<{ id: number }>(db, INSERT_MESSAGE, values))!.id;
 }
 
 /** Writes a turn's messages for inbox row `inboxId`, in order, on the caller's transaction. */
@@ -150,19 +84,10 @@ export class PostgresSessionStore implements SessionStore {
       const now = Date.now();
       const row = await one<{ id: number }>(
         tx,
-        `INSERT INTO sessions (key, channel, conversation_id, thread_id, chat_type, user_id, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-        [
-          init.key,
-          init.channel,
-          init.conversationId,
-          init.threadId ?? null,
-          init.chatType,
-          init.userId ?? null,
-          now,
-        ],
+        INSERT_SESSION,
+        sessionColumns.values({ ...init, now }),
       );
-      return { ...init, id: row!.id, createdAt: now, endedAt: null, lastAt: null };
+      return newSession(init, row!.id, now);
     });
   }
 
@@ -221,7 +146,7 @@ export class PostgresSessionStore implements SessionStore {
   ): Promise<HistoryMessage[]> {
     const rows = await all<HistoryRow>(
       this.pool,
-      `SELECT id, inbox_id, role, content, tool_calls, tool_call_id FROM messages
+      `SELECT ${HISTORY_COLUMNS} FROM messages
          WHERE session_id = $1
            AND id > COALESCE((SELECT summary_through FROM sessions WHERE id = $1), 0)
          ORDER BY id DESC LIMIT $2`,
@@ -252,8 +177,8 @@ export class PostgresSessionStore implements SessionStore {
     offset: number;
     search?: string;
   }): Promise<SessionSummary[]> {
-    const like = options.search ? `%${options.search.replace(/[\\%_]/g, '\\$&')}%` : null;
-    const rows = await all<SessionRow & { messages: number; last_at: number | null }>(
+    const like = searchPattern(options.search);
+    const rows = await all<SessionListRow>(
       this.pool,
       `SELECT s.*, COUNT(m.id) AS messages, MAX(m.created_at) AS last_at FROM sessions s
          LEFT JOIN messages m ON m.session_id = s.id
@@ -261,7 +186,7 @@ export class PostgresSessionStore implements SessionStore {
          GROUP BY s.id ORDER BY s.id DESC LIMIT $1 OFFSET $2`,
       [options.limit, options.offset, like],
     );
-    return rows.map((row) => ({ ...toSession(row), messages: row.messages, lastAt: row.last_at }));
+    return rows.map(toSessionSummary);
   }
 
   async exportUser(channel: string, userId: string): Promise<UserExport> {
@@ -313,28 +238,23 @@ export class PostgresSessionStore implements SessionStore {
   }
 
   async usage(sessionId: number): Promise<Usage> {
-    const row = await one<{ p: number; c: number; n: number }>(
+    const row = await one<UsageRow>(
       this.pool,
       `SELECT COALESCE(SUM(prompt_tokens), 0) AS p, COALESCE(SUM(completion_tokens), 0) AS c, COUNT(*) AS n
          FROM messages WHERE session_id = $1`,
       [sessionId],
     );
-    return { promptTokens: row!.p, completionTokens: row!.c, messages: row!.n };
+    return toUsage(row!);
   }
 
   /** The user's rows in the inbox (the inbox belongs to inbox.ts; export and purge read it). */
   private async userInbox(channel: string, userId: string): Promise<UserExport['inbox']> {
-    const rows = await all<{ platform_message_id: string; payload: string; received_at: number }>(
+    const rows = await all<InboxExportRow>(
       this.pool,
       'SELECT platform_message_id, payload, received_at FROM inbox WHERE channel = $1 AND sender_id = $2 ORDER BY id',
       [channel, userId],
     );
-    return rows.map((row) => ({
-      channel,
-      platformMessageId: row.platform_message_id,
-      text: (JSON.parse(row.payload) as { text?: string }).text ?? '',
-      receivedAt: row.received_at,
-    }));
+    return rows.map(toExportedInbox(channel));
   }
 
   private async userSessions(db: Queryable, channel: string, userId: string): Promise<Session[]> {

@@ -3,10 +3,17 @@
  * client, replayed after a reconnect from the last sequence number it saw. Sequence
  * numbers come from an identity column, so they never go back, also after every row
  * was pruned. The only writer of `web_outbox`.
+ *
+ * Rows map to records (and back) in `sessions/rows/web-outbox.ts`, shared with the SQLite
+ * store; this file holds the SQL and the driver calls.
  */
 import type pg from 'pg';
 import type { WebOutboxItem, WebOutboxStore } from '../../core/stores.js';
-import { all, changes, one, type Queryable } from './db.js';
+import { insertSql } from '../rows/sql.js';
+import { type OutboxRow, outboxColumns, toOutboxItem } from '../rows/web-outbox.js';
+import { all, changes, one, placeholder, type Queryable } from './db.js';
+
+const INSERT_ITEM = `${insertSql('web_outbox', outboxColumns, placeholder)} RETURNING id`;
 
 /** Inserts one outbox row on `db` (inside the caller's transaction, if any). */
 export async function insertOutboxItem(
@@ -14,13 +21,9 @@ export async function insertOutboxItem(
   clientId: string,
   payload: WebOutboxItem['payload'],
 ): Promise<WebOutboxItem> {
-  const createdAt = Date.now();
-  const row = await one<{ id: number }>(
-    db,
-    'INSERT INTO web_outbox (client_id, payload, created_at) VALUES ($1, $2, $3) RETURNING id',
-    [clientId, JSON.stringify(payload), createdAt],
-  );
-  return { seq: row!.id, clientId, payload, createdAt };
+  const item = { clientId, payload, createdAt: Date.now() };
+  const row = await one<{ id: number }>(db, INSERT_ITEM, outboxColumns.values(item));
+  return { seq: row!.id, ...item };
 }
 
 export class PostgresWebOutbox implements WebOutboxStore {
@@ -31,17 +34,12 @@ export class PostgresWebOutbox implements WebOutboxStore {
   }
 
   async since(clientId: string, seq: number, limit = 500): Promise<WebOutboxItem[]> {
-    const rows = await all<{ id: number; client_id: string; payload: string; created_at: number }>(
+    const rows = await all<OutboxRow>(
       this.pool,
       'SELECT * FROM web_outbox WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3',
       [clientId, seq, limit],
     );
-    return rows.map((row) => ({
-      seq: row.id,
-      clientId: row.client_id,
-      payload: JSON.parse(row.payload) as WebOutboxItem['payload'],
-      createdAt: row.created_at,
-    }));
+    return rows.map(toOutboxItem);
   }
 
   async prune(maxAgeMs: number): Promise<number> {

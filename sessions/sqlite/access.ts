@@ -1,31 +1,18 @@
 /**
  * The SQLite {@link AccessStore}: the allowlist and pending pairing requests. The
  * only writer of `allowlist` and `pairing_requests`; the policy is agent/access.ts.
+ *
+ * Rows map to records (and back) in `sessions/rows/access.ts`, shared with the Postgres
+ * store; this file holds the SQL and the driver calls.
  */
-import { newCode } from '../codes.js';
+import { normalizeCode } from '../codes.js';
 import type { PairingRequest } from '../records.js';
+import { newRequest, type PairingRow, requestColumns, toRequest } from '../rows/access.js';
+import { insertSql } from '../rows/sql.js';
 import type { AccessStore } from '../stores.js';
-import { type Db, prepared } from './db.js';
+import { type Db, placeholder, prepared } from './db.js';
 
-interface PairingRow {
-  code: string;
-  channel: string;
-  sender_id: string;
-  sender_name: string | null;
-  status: PairingRequest['status'];
-  created_at: number;
-  expires_at: number;
-}
-
-const toRequest = (row: PairingRow): PairingRequest => ({
-  code: row.code,
-  channel: row.channel,
-  senderId: row.sender_id,
-  senderName: row.sender_name ?? undefined,
-  status: row.status,
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-});
+const INSERT_REQUEST = insertSql('pairing_requests', requestColumns, placeholder);
 
 export class SqliteAccessStore implements AccessStore {
   constructor(private readonly db: Db) {}
@@ -72,20 +59,9 @@ export class SqliteAccessStore implements AccessStore {
       `SELECT * FROM pairing_requests WHERE channel = ? AND sender_id = ? AND status = 'pending' AND expires_at > ?`,
     ).get(channel, senderId, now) as PairingRow | undefined;
     if (existing) return toRequest(existing);
-    const code = newCode();
-    prepared(
-      this.db,
-      `INSERT INTO pairing_requests (code, channel, sender_id, sender_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-    ).run(code, channel, senderId, senderName ?? null, now, now + ttlMs);
-    return {
-      code,
-      channel,
-      senderId,
-      senderName,
-      status: 'pending',
-      createdAt: now,
-      expiresAt: now + ttlMs,
-    };
+    const request = newRequest({ channel, senderId, senderName }, now, ttlMs);
+    prepared(this.db, INSERT_REQUEST).run(...requestColumns.values(request));
+    return request;
   }
 
   async pending(): Promise<PairingRequest[]> {
@@ -102,7 +78,7 @@ export class SqliteAccessStore implements AccessStore {
       const row = prepared(
         this.db,
         `SELECT * FROM pairing_requests WHERE code = ? AND status = 'pending' AND expires_at > ?`,
-      ).get(code.trim().toUpperCase(), Date.now()) as PairingRow | undefined;
+      ).get(normalizeCode(code), Date.now()) as PairingRow | undefined;
       if (!row) return undefined;
       prepared(this.db, `UPDATE pairing_requests SET status = 'approved' WHERE code = ?`).run(
         row.code,
@@ -118,7 +94,7 @@ export class SqliteAccessStore implements AccessStore {
       prepared(
         this.db,
         `UPDATE pairing_requests SET status = 'expired' WHERE code = ? AND status = 'pending'`,
-      ).run(code.trim().toUpperCase()).changes > 0
+      ).run(normalizeCode(code)).changes > 0
     );
   }
 }

@@ -2,74 +2,36 @@
  * The SQLite {@link ApprovalStore}: persisted tool-call approvals and per-session
  * grants. The only writer of `approvals` and `session_grants`; the waiting and
  * expiry logic is agent/approvals.ts.
+ *
+ * Rows map to records (and back) in `sessions/rows/approvals.ts`, shared with the Postgres
+ * store; this file holds the SQL and the driver calls.
  */
-import type { OutboundTarget } from '../../core/contract.js';
+import { normalizeCode } from '../codes.js';
 import type { Approval, ApprovalStatus, NewApproval } from '../records.js';
+import {
+  type ApprovalRow,
+  approvalColumns,
+  pendingApproval,
+  toApproval,
+} from '../rows/approvals.js';
+import { insertSql } from '../rows/sql.js';
 import type { ApprovalStore } from '../stores.js';
-import { type Db, prepared } from './db.js';
+import { type Db, placeholder, prepared } from './db.js';
 
-interface ApprovalRow {
-  id: string;
-  call_key: string;
-  session_id: number;
-  conversation_key: string;
-  channel: string;
-  target: string;
-  tool: string;
-  args: string;
-  requested_by: string;
-  status: ApprovalStatus;
-  decided_by: string | null;
-  created_at: number;
-  expires_at: number;
-  decided_at: number | null;
-}
-
-const toApproval = (row: ApprovalRow): Approval => ({
-  id: row.id,
-  callKey: row.call_key,
-  sessionId: row.session_id,
-  conversationKey: row.conversation_key,
-  channel: row.channel,
-  target: JSON.parse(row.target) as OutboundTarget,
-  tool: row.tool,
-  args: row.args,
-  requestedBy: row.requested_by,
-  status: row.status,
-  decidedBy: row.decided_by ?? undefined,
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-  decidedAt: row.decided_at ?? undefined,
-});
+const INSERT_APPROVAL = insertSql('approvals', approvalColumns, placeholder);
 
 export class SqliteApprovalStore implements ApprovalStore {
   constructor(private readonly db: Db) {}
 
   async create(approval: NewApproval): Promise<Approval> {
-    prepared(
-      this.db,
-      `INSERT INTO approvals (id, call_key, session_id, conversation_key, channel, target, tool, args, requested_by, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      approval.id,
-      approval.callKey,
-      approval.sessionId,
-      approval.conversationKey,
-      approval.channel,
-      JSON.stringify(approval.target),
-      approval.tool,
-      approval.args,
-      approval.requestedBy,
-      approval.createdAt,
-      approval.expiresAt,
-    );
-    return { ...approval, status: 'pending', decidedBy: undefined, decidedAt: undefined };
+    prepared(this.db, INSERT_APPROVAL).run(...approvalColumns.values(approval));
+    return pendingApproval(approval);
   }
 
   async get(id: string): Promise<Approval | undefined> {
-    const row = prepared(this.db, 'SELECT * FROM approvals WHERE id = ?').get(
-      id.trim().toUpperCase(),
-    ) as ApprovalRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM approvals WHERE id = ?').get(normalizeCode(id)) as
+      | ApprovalRow
+      | undefined;
     return row ? toApproval(row) : undefined;
   }
 

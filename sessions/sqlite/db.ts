@@ -6,9 +6,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Placeholder } from '../rows/sql.js';
 import { migrations } from './migrations.js';
 
 export type Db = Database.Database;
+
+/** SQLite's statement parameters are all `?` (for the shared builders in `sessions/rows/`). */
+export const placeholder: Placeholder = () => '?';
 
 /**
  * Opens (creating if needed) the database at `path`, or in memory for `:memory:`.

@@ -7,25 +7,23 @@
  * apart, a search reads only the postings of its own scope (its cost does not grow with
  * other users' memories), and no row of another scope can match. Query words are
  * quoted (no FTS syntax gets through) and OR-ed; results are ranked by bm25.
+ *
+ * Rows map to records (and back) in `sessions/rows/memory.ts`, shared with the Postgres
+ * store; this file holds the SQL and the driver calls.
  */
-import { scopeToken, words } from '../memory-words.js';
+import {
+  type MemoryRow,
+  queryWords,
+  scopeOf,
+  scopeToken,
+  toMemory,
+  words,
+} from '../rows/memory.js';
 import type { Memory, MemoryScope, MemoryStore } from '../stores.js';
 import { type Db, prepared } from './db.js';
 
-export { scopeToken, words };
-
-interface Row {
-  id: number;
-  channel: string;
-  user_id: string;
-  group_id: string | null;
-  text: string;
-  created_at: number;
-}
-
+/** The memory columns, from the table joined to its index as `m`. */
 const COLUMNS = 'm.id, m.channel, m.user_id, m.group_id, m.text, m.created_at';
-/** Words of a query used at most (a long message still makes a bounded query). */
-const MAX_TERMS = 24;
 
 /** What the index holds for `text` in `scope`: every word behind the scope token. */
 export function indexTerms(scope: string, text: string): string {
@@ -36,7 +34,7 @@ export function indexTerms(scope: string, text: string): string {
 
 /** `"<scope>xword" OR …` for free text, or undefined when it has no words. */
 export function matchTerms(scope: string, query: string): string | undefined {
-  const unique = [...new Set(words(query))].slice(0, MAX_TERMS);
+  const unique = queryWords(query);
   return unique.length ? unique.map((word) => `"${scope}x${word}"`).join(' OR ') : undefined;
 }
 
@@ -58,7 +56,7 @@ export class SqliteMemoryStore implements MemoryStore {
       );
       return Number(lastInsertRowid);
     })();
-    return { ...pick(scope), id, text, createdAt };
+    return { ...scopeOf(scope), id, text, createdAt };
   }
 
   async search(scope: MemoryScope, query: string, limit: number): Promise<Memory[]> {
@@ -71,7 +69,7 @@ export class SqliteMemoryStore implements MemoryStore {
       this.db,
       `SELECT ${COLUMNS} FROM memories_fts f JOIN memories m ON m.id = f.rowid
        WHERE memories_fts MATCH ? ORDER BY f.rank LIMIT ?`,
-    ).all(terms, limit) as Row[];
+    ).all(terms, limit) as MemoryRow[];
     return rows.map(toMemory);
   }
 
@@ -79,7 +77,7 @@ export class SqliteMemoryStore implements MemoryStore {
     const rows = prepared(
       this.db,
       `SELECT ${COLUMNS} FROM memories m WHERE scope = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
-    ).all(scopeToken(scope), options.limit, options.offset) as Row[];
+    ).all(scopeToken(scope), options.limit, options.offset) as MemoryRow[];
     return rows.map(toMemory);
   }
 
@@ -102,7 +100,7 @@ export class SqliteMemoryStore implements MemoryStore {
     const rows = prepared(
       this.db,
       `SELECT ${COLUMNS} FROM memories m WHERE channel = ? AND user_id = ? ORDER BY id`,
-    ).all(channel, userId) as Row[];
+    ).all(channel, userId) as MemoryRow[];
     return rows.map(toMemory);
   }
 
@@ -120,23 +118,4 @@ export class SqliteMemoryStore implements MemoryStore {
       return prepared(this.db, `DELETE FROM memories WHERE ${where}`).run(...params).changes;
     })();
   }
-}
-
-function pick(scope: MemoryScope): MemoryScope {
-  return {
-    channel: scope.channel,
-    userId: scope.userId,
-    ...(scope.group !== undefined ? { group: scope.group } : {}),
-  };
-}
-
-function toMemory(row: Row): Memory {
-  return {
-    id: row.id,
-    channel: row.channel,
-    userId: row.user_id,
-    ...(row.group_id !== null ? { group: row.group_id } : {}),
-    text: row.text,
-    createdAt: row.created_at,
-  };
 }

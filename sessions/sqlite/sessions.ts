@@ -2,123 +2,52 @@
  * The SQLite {@link SessionStore}: conversations' sessions and their messages (role,
  * content, tool calls and results, token usage). The only writer of `sessions` and
  * `messages`; the inbox's reply freeze writes a turn through {@link insertTurn}.
+ *
+ * Rows map to records (and back) in `sessions/rows/sessions.ts`, shared with the Postgres
+ * store; this file holds the SQL and the driver calls.
  */
 import { historyRowLimit, pickHistory } from '../history.js';
 import type {
   HistoryLimits,
   HistoryMessage,
   NewMessage,
-  Role,
   Session,
   SessionInit,
   SessionSummary,
   StoredMessage,
-  ToolCallRecord,
   Usage,
   UserExport,
 } from '../records.js';
+import {
+  HISTORY_COLUMNS,
+  type HistoryRow,
+  type InboxExportRow,
+  type MessageRow,
+  messageColumns,
+  newSession,
+  type SessionListRow,
+  type SessionRow,
+  searchPattern,
+  sessionColumns,
+  toExportedInbox,
+  toHistoryMessage,
+  toMessage,
+  toSession,
+  toSessionSummary,
+  toUsage,
+  type UsageRow,
+} from '../rows/sessions.js';
+import { insertSql } from '../rows/sql.js';
 import type { SessionStore } from '../stores.js';
-import { type Db, prepared } from './db.js';
+import { type Db, placeholder, prepared } from './db.js';
 
-interface SessionRow {
-  id: number;
-  key: string;
-  channel: string;
-  conversation_id: string;
-  thread_id: string | null;
-  chat_type: 'dm' | 'group';
-  user_id: string | null;
-  created_at: number;
-  ended_at: number | null;
-  summary: string | null;
-  summary_through: number | null;
-  summary_at: number | null;
-  /** Only in queries that compute it (`active`). */
-  last_at?: number | null;
-}
-
-interface MessageRow {
-  id: number;
-  session_id: number;
-  inbox_id: number | null;
-  role: Role;
-  content: string | null;
-  sender_id: string | null;
-  sender_name: string | null;
-  tool_calls: string | null;
-  tool_call_id: string | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  created_at: number;
-}
-
-type HistoryRow = Pick<
-  MessageRow,
-  'id' | 'inbox_id' | 'role' | 'content' | 'tool_calls' | 'tool_call_id'
->;
-
-function toHistoryMessage(row: HistoryRow): HistoryMessage {
-  return {
-    id: row.id,
-    role: row.role,
-    content: row.content,
-    inboxId: row.inbox_id ?? undefined,
-    toolCalls: row.tool_calls ? (JSON.parse(row.tool_calls) as ToolCallRecord[]) : undefined,
-    toolCallId: row.tool_call_id ?? undefined,
-  };
-}
-
-function toSession(row: SessionRow): Session {
-  return {
-    id: row.id,
-    key: row.key,
-    channel: row.channel,
-    conversationId: row.conversation_id,
-    threadId: row.thread_id ?? undefined,
-    chatType: row.chat_type,
-    userId: row.user_id ?? undefined,
-    createdAt: row.created_at,
-    endedAt: row.ended_at,
-    ...(row.last_at !== undefined ? { lastAt: row.last_at } : {}),
-    ...(row.summary !== null && row.summary_through !== null
-      ? { summary: { text: row.summary, throughId: row.summary_through, at: row.summary_at ?? 0 } }
-      : {}),
-  };
-}
-
-function toMessage(row: MessageRow): StoredMessage {
-  return {
-    ...toHistoryMessage(row),
-    id: row.id,
-    sessionId: row.session_id,
-    senderId: row.sender_id ?? undefined,
-    senderName: row.sender_name ?? undefined,
-    promptTokens: row.prompt_tokens ?? undefined,
-    completionTokens: row.completion_tokens ?? undefined,
-    createdAt: row.created_at,
-  };
-}
-
-const INSERT_MESSAGE = `INSERT INTO messages (session_id, inbox_id, role, content, sender_id, sender_name,
-   tool_calls, tool_call_id, prompt_tokens, completion_tokens, created_at)
- VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_SESSION = insertSql('sessions', sessionColumns, placeholder);
+const INSERT_MESSAGE = insertSql('messages', messageColumns, placeholder);
 
 /** Inserts one message on `db` (inside the caller's transaction, if any); returns its id. */
 function insertMessage(db: Db, sessionId: number, message: NewMessage): number {
-  const result = prepared(db, INSERT_MESSAGE).run(
-    sessionId,
-    message.inboxId ?? null,
-    message.role,
-    message.content,
-    message.senderId ?? null,
-    message.senderName ?? null,
-    message.toolCalls ? JSON.stringify(message.toolCalls) : null,
-    message.toolCallId ?? null,
-    message.promptTokens ?? null,
-    message.completionTokens ?? null,
-    Date.now(),
-  );
-  return Number(result.lastInsertRowid);
+  const values = messageColumns.values({ ...message, sessionId, createdAt: Date.now() });
+  return Number(prepared(db, INSERT_MESSAGE).run(...values).lastInsertRowid);
 }
 
 /** Writes a turn's messages for inbox row `inboxId`, in order; the caller holds the transaction. */
@@ -146,26 +75,10 @@ export class SqliteSessionStore implements SessionStore {
     const row = this.activeByKey.get(init.key) as SessionRow | undefined;
     if (row) return toSession(row);
     const now = Date.now();
-    const result = prepared(
-      this.db,
-      `INSERT INTO sessions (key, channel, conversation_id, thread_id, chat_type, user_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      init.key,
-      init.channel,
-      init.conversationId,
-      init.threadId ?? null,
-      init.chatType,
-      init.userId ?? null,
-      now,
+    const result = prepared(this.db, INSERT_SESSION).run(
+      ...sessionColumns.values({ ...init, now }),
     );
-    return {
-      ...init,
-      id: Number(result.lastInsertRowid),
-      createdAt: now,
-      endedAt: null,
-      lastAt: null,
-    };
+    return newSession(init, Number(result.lastInsertRowid), now);
   }
 
   async get(id: number): Promise<Session | undefined> {
@@ -226,7 +139,7 @@ export class SqliteSessionStore implements SessionStore {
   ): Promise<HistoryMessage[]> {
     const rows = prepared(
       this.db,
-      `SELECT id, inbox_id, role, content, tool_calls, tool_call_id FROM messages
+      `SELECT ${HISTORY_COLUMNS} FROM messages
          WHERE session_id = ? AND id > COALESCE((SELECT summary_through FROM sessions WHERE id = ?), 0)
          ORDER BY id DESC LIMIT ?`,
     ).all(sessionId, sessionId, historyRowLimit(limits, next)) as HistoryRow[];
@@ -256,18 +169,15 @@ export class SqliteSessionStore implements SessionStore {
     offset: number;
     search?: string;
   }): Promise<SessionSummary[]> {
-    const like = options.search ? `%${options.search.replace(/[\\%_]/g, '\\$&')}%` : null;
+    const like = searchPattern(options.search);
     const rows = prepared(
       this.db,
       `SELECT s.*, COUNT(m.id) AS messages, MAX(m.created_at) AS last_at FROM sessions s
          LEFT JOIN messages m ON m.session_id = s.id
          WHERE @like IS NULL OR s.key LIKE @like ESCAPE '\\' OR s.user_id LIKE @like ESCAPE '\\'
          GROUP BY s.id ORDER BY s.id DESC LIMIT @limit OFFSET @offset`,
-    ).all({ like, limit: options.limit, offset: options.offset }) as (SessionRow & {
-      messages: number;
-      last_at: number | null;
-    })[];
-    return rows.map((row) => ({ ...toSession(row), messages: row.messages, lastAt: row.last_at }));
+    ).all({ like, limit: options.limit, offset: options.offset }) as SessionListRow[];
+    return rows.map(toSessionSummary);
   }
 
   async exportUser(channel: string, userId: string): Promise<UserExport> {
@@ -333,8 +243,8 @@ export class SqliteSessionStore implements SessionStore {
       this.db,
       `SELECT COALESCE(SUM(prompt_tokens), 0) AS p, COALESCE(SUM(completion_tokens), 0) AS c, COUNT(*) AS n
          FROM messages WHERE session_id = ?`,
-    ).get(sessionId) as { p: number; c: number; n: number };
-    return { promptTokens: row.p, completionTokens: row.c, messages: row.n };
+    ).get(sessionId) as UsageRow;
+    return toUsage(row);
   }
 
   /** The user's rows in the inbox (the inbox belongs to inbox.ts; export and purge read it). */
@@ -342,17 +252,8 @@ export class SqliteSessionStore implements SessionStore {
     const rows = prepared(
       this.db,
       'SELECT platform_message_id, payload, received_at FROM inbox WHERE channel = ? AND sender_id = ? ORDER BY id',
-    ).all(channel, userId) as {
-      platform_message_id: string;
-      payload: string;
-      received_at: number;
-    }[];
-    return rows.map((row) => ({
-      channel,
-      platformMessageId: row.platform_message_id,
-      text: (JSON.parse(row.payload) as { text?: string }).text ?? '',
-      receivedAt: row.received_at,
-    }));
+    ).all(channel, userId) as InboxExportRow[];
+    return rows.map(toExportedInbox(channel));
   }
 
   private userSessions(channel: string, userId: string): Session[] {

@@ -4,9 +4,16 @@
  * reload, a network blip or a Parley restart) asks for everything after the last
  * sequence number it saw. Sequence numbers come from an AUTOINCREMENT key, so they
  * never go back, also after every row was pruned. The only writer of `web_outbox`.
+ *
+ * Rows map to records (and back) in `sessions/rows/web-outbox.ts`, shared with the Postgres
+ * store; this file holds the SQL and the driver calls.
  */
 import type { WebOutboxItem, WebOutboxStore } from '../../core/stores.js';
-import { type Db, prepared } from './db.js';
+import { insertSql } from '../rows/sql.js';
+import { type OutboxRow, outboxColumns, toOutboxItem } from '../rows/web-outbox.js';
+import { type Db, placeholder, prepared } from './db.js';
+
+const INSERT_ITEM = insertSql('web_outbox', outboxColumns, placeholder);
 
 /** Inserts one outbox row on `db` (inside the caller's transaction, if any). */
 export function insertOutboxItem(
@@ -14,12 +21,9 @@ export function insertOutboxItem(
   clientId: string,
   payload: WebOutboxItem['payload'],
 ): WebOutboxItem {
-  const createdAt = Date.now();
-  const result = prepared(
-    db,
-    'INSERT INTO web_outbox (client_id, payload, created_at) VALUES (?, ?, ?)',
-  ).run(clientId, JSON.stringify(payload), createdAt);
-  return { seq: Number(result.lastInsertRowid), clientId, payload, createdAt };
+  const item = { clientId, payload, createdAt: Date.now() };
+  const result = prepared(db, INSERT_ITEM).run(...outboxColumns.values(item));
+  return { seq: Number(result.lastInsertRowid), ...item };
 }
 
 export class SqliteWebOutbox implements WebOutboxStore {
@@ -33,18 +37,8 @@ export class SqliteWebOutbox implements WebOutboxStore {
     const rows = prepared(
       this.db,
       'SELECT * FROM web_outbox WHERE client_id = ? AND id > ? ORDER BY id LIMIT ?',
-    ).all(clientId, seq, limit) as {
-      id: number;
-      client_id: string;
-      payload: string;
-      created_at: number;
-    }[];
-    return rows.map((row) => ({
-      seq: row.id,
-      clientId: row.client_id,
-      payload: JSON.parse(row.payload) as WebOutboxItem['payload'],
-      createdAt: row.created_at,
-    }));
+    ).all(clientId, seq, limit) as OutboxRow[];
+    return rows.map(toOutboxItem);
   }
 
   /** Drops messages older than `maxAgeMs`. */

@@ -675,6 +675,7 @@ function jobContract(get: () => Stores, restart: () => Promise<Stores>): void {
       const schedule = { kind: 'cron' as const, expression: '0 9 * * *', timeZone: 'Europe/Paris' };
       const job = await created(get(), {
         schedule,
+        catchUp: 'skip',
         target: {
           channel: 'test',
           account: 'a',
@@ -750,6 +751,11 @@ function jobContract(get: () => Stores, restart: () => Promise<Stores>): void {
         a.id,
       ]);
       expect(ids(await jobs.list({ limit: 1 }))).toEqual([c.id]);
+      const filter = { owner: 'test:a', conversationKey: 'k2', states: ['cancelled' as const] };
+      expect(ids(await jobs.list({ ...filter, limit: 10 }))).toEqual([c.id]);
+      expect(ids(await jobs.list({ ...filter, states: ['active', 'paused'], limit: 10 }))).toEqual(
+        [],
+      );
     });
 
     it("purges one owner's jobs and their receipts, keeping others'", async () => {
