@@ -315,4 +315,43 @@ describe('Bridge: a turn that waits for an approval', () => {
       're: third',
     ]);
   });
+
+  it('applies an edit to a message waiting behind a running turn, and ignores one after its turn started', async () => {
+    const path = join(tempDir(), 'parley.db');
+    const channel = new TestChannel();
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const seen: string[] = [];
+    const handler: MessageHandler = {
+      handle: async (turn) => {
+        seen.push(turn.message.text);
+        if (turn.message.text === 'first') await first;
+        return { text: `re: ${turn.message.text}` };
+      },
+    };
+    const bridge = new Bridge(inboxAt(path), handler, silent);
+    await channel.start(bridge.register(channel));
+    await bridge.recover();
+    await channel.inject({ text: 'first', platformMessageId: 'p1' });
+    await until(() => seen.length === 1);
+    await channel.inject({ text: 'secnod', platformMessageId: 'p2' });
+    // p2 waits behind p1: the edit replaces its text; p1's turn runs: its edit is ignored.
+    expect(await channel.injectEdit('p2', { text: 'second' })).toEqual({ applied: true });
+    expect(await channel.injectEdit('p1', { text: 'first, edited' })).toEqual({ applied: false });
+    expect(await channel.injectEdit('nope', { text: 'unknown' })).toEqual({ applied: false });
+    const other = inboxAt(path); // the edit is stored, not only in memory
+    expect((await other.reclaim()).map((e) => e.message.text)).toEqual(['first', 'second']);
+    release();
+    await channel.waitForDeliveries(2, 3000);
+    expect(seen).toEqual(['first', 'second']);
+    expect(channel.texts()).toEqual(['re: first', 're: second']);
+    // Answered: an edit now changes nothing and answers nothing.
+    expect(await channel.injectEdit('p2', { text: 'second, edited later' })).toEqual({
+      applied: false,
+    });
+    await bridge.drain();
+    expect(channel.texts()).toHaveLength(2);
+  });
 });

@@ -31,6 +31,7 @@ import { describeError, isRetryable, PlatformError } from '../core/errors.js';
 import type { LocalOutbox } from '../core/stores.js';
 import type { InboxEntry, NewMessage, StoredReply } from '../sessions/records.js';
 import { type InboxStore, LeaseLostError, type WorkQueue } from '../sessions/stores.js';
+import { PendingEdits } from './edits.js';
 import { LaneDispatcher } from './lanes.js';
 import { DraftStream } from './outbound/draft.js';
 import type { RetryOptions } from './outbound/retry.js';
@@ -162,6 +163,8 @@ export class Bridge {
   private readonly options: BridgeOptions;
   /** Set with `options.work`; runs only once {@link startLanes} is called (worker roles). */
   private readonly lanes: LaneDispatcher | undefined;
+  /** Sender edits of messages still waiting for their turn (edits.ts). */
+  private readonly edits: PendingEdits;
 
   constructor(
     readonly inbox: InboxStore,
@@ -182,6 +185,7 @@ export class Bridge {
           pollMs: this.options.workPollMs ?? 1000,
         })
       : undefined;
+    this.edits = new PendingEdits(inbox, work !== undefined);
   }
 
   /** Shared inbox: starts claiming and running lanes on this node (worker roles). */
@@ -220,7 +224,10 @@ export class Bridge {
       onPlainFallback,
     });
     this.adapters.set(adapter.id, { adapter, sender });
-    return { accept: (message) => this.accept(message) };
+    return {
+      accept: (message) => this.accept(message),
+      edited: (message) => this.edited(message),
+    };
   }
 
   /** The sender pipeline of a registered channel. */
@@ -344,6 +351,19 @@ export class Bridge {
     return { duplicate };
   }
 
+  /**
+   * A sender edited a message: it replaces the stored text while the message waits
+   * for its turn; once the turn started (or the message was answered) it is ignored.
+   */
+  private async edited(message: InboundMessage): Promise<{ applied: boolean }> {
+    const applied = await this.edits.apply(message);
+    this.log.debug(
+      { channel: message.channel, platformMessageId: message.platformMessageId, applied },
+      applied ? 'edit applied to a waiting message' : 'edit ignored: its turn started or ended',
+    );
+    return { applied };
+  }
+
   /** A message behind a turn that waits for an approval learns why, once per wait. */
   private tellHeld(entry: InboxEntry): void {
     const held = this.held.get(entry.conversationKey);
@@ -365,6 +385,7 @@ export class Bridge {
       this.control.add(run);
       return;
     }
+    this.edits.queued(entry);
     await this.queue.push(entry.conversationKey, entry);
   }
 
@@ -380,6 +401,8 @@ export class Bridge {
   private async runOrResume(entry: InboxEntry, inbox = this.inbox): Promise<void> {
     const registered = this.adapters.get(entry.message.channel);
     if (!registered) return;
+    // From here on an edit of the message is ignored; one being written lands first.
+    await this.edits.start(entry);
     if (entry.state === 'done' || entry.state === 'failed') return;
     const reply =
       entry.state === 'replying' && entry.reply

@@ -183,6 +183,29 @@ function inboxContract(get: () => Stores, restart: () => Promise<Stores>): void 
       expect((await inbox.accept(inbound('g'), 'k')).duplicate).toBe(true);
     });
 
+    it('applies an edit only while the turn has not started', async () => {
+      const { inbox } = get();
+      const edit = (text: string) => ({ text, mentionsBot: true, repliesToBot: false });
+      const waiting = (await inbox.accept(inbound('w', { chatType: 'group' }), 'k')).entry;
+      expect(await inbox.edit('test', 'w', edit('fixed typo'))).toBe(waiting.id);
+      const edited = (await (await restart()).inbox.get(waiting.id))!.message;
+      expect(edited).toMatchObject({ text: 'fixed typo', mentionsBot: true, chatType: 'group' });
+      expect(edited.platformMessageId).toBe('w');
+      const { inbox: reopened } = get();
+      const started = (await reopened.accept(inbound('s'), 'k')).entry;
+      await reopened.begin(started.id);
+      const answered = (await reopened.accept(inbound('a'), 'k')).entry;
+      await reopened.setReply(answered.id, reply(['hi']));
+      const silent = (await reopened.accept(inbound('q'), 'k')).entry;
+      await reopened.complete(silent.id);
+      for (const id of ['s', 'a', 'q', 'unknown'])
+        expect(await reopened.edit('test', id, edit('too late'))).toBeUndefined();
+      expect(await reopened.edit('other', 'w', edit('wrong channel'))).toBeUndefined();
+      expect((await reopened.get(started.id))!.message.text).toBe('text s');
+      expect((await reopened.get(answered.id))!.message.text).toBe('text a');
+      expect((await reopened.get(silent.id))!.message.text).toBe('');
+    });
+
     it('counts rows by state and prunes only finished rows past the retention', async () => {
       const { inbox } = get();
       const a = (await inbox.accept(inbound('a'), 'k')).entry;
