@@ -210,6 +210,38 @@ describe('telegram end to end (polling)', () => {
     expect(content).toMatch(/saved at .*data\.csv/);
   });
 
+  it('answers the edited text of a message waiting behind a running turn; an edit after the answer gets none', async () => {
+    const inboxText = async (text: string) =>
+      (await parley.app.bridge.inbox.reclaim()).some((e) => e.message.text === text);
+    llm.script.push({ text: 'slow answer', delayMs: 1500 });
+    const first = tg.message({ chatId: 116, from: OWNER, text: 'a slow question' });
+    await waitUntil(() => JSON.stringify(llm.requests).includes('a slow question'));
+    const second = tg.message({ chatId: 116, from: OWNER, text: 'what is 2+2?' });
+    await until(() => inboxText('what is 2+2?'));
+    const id = (update: Record<string, unknown>) =>
+      (update.message as { message_id: number }).message_id;
+    tg.editMessage(116, id(second), 'what is 3+3?');
+    await until(() => inboxText('what is 3+3?'));
+    await waitUntil(() => tg.chat(116).some((m) => m.text === 'echo: what is 3+3?'));
+    expect(tg.chat(116).map((m) => m.text)).toEqual(['slow answer', 'echo: what is 3+3?']);
+    // Both are answered now: editing them changes nothing; a later message shows
+    // the edits were handled (updates of one chat are handled in order).
+    const requests = llm.requests.length;
+    tg.editMessage(116, id(first), 'a different question');
+    tg.editMessage(116, id(second), 'what is 4+4?');
+    tg.message({ chatId: 116, from: OWNER, text: 'ping' });
+    await waitUntil(() => tg.chat(116).length === 3);
+    await parley.app.bridge.drain();
+    expect(tg.chat(116).map((m) => m.text)).toEqual([
+      'slow answer',
+      'echo: what is 3+3?',
+      'echo: ping',
+    ]);
+    expect(llm.requests).toHaveLength(requests + 1);
+    const asked = JSON.stringify(llm.requests.map((r) => r.body.messages));
+    expect(asked).not.toMatch(/2\+2|4\+4|a different question/);
+  });
+
   it('answers /start from an unknown user with the pairing explanation', async () => {
     tg.message({ chatId: 555, from: { id: 555, first_name: 'Stranger' }, text: '/start' });
     await waitUntil(() => tg.chat(555).length === 1);
