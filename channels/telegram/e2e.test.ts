@@ -4,7 +4,11 @@
  * fallback, approvals by button, photos as vision input, /start pairing and
  * supergroup migration.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InboundMessage } from '../../core/contract.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../../test/doubles/openai.js';
 import {
   startTelegramDouble,
@@ -193,6 +197,17 @@ describe('telegram end to end (polling)', () => {
     expect(image?.image_url?.url).toBe(
       `data:image/jpeg;base64,${Buffer.from('fake-jpeg-bytes').toString('base64')}`,
     );
+    // The stored inbox row keeps a reference to the saved file, never the bytes.
+    const db = new Database(join(parley.app.config.dataDir, 'parley.db'), { readonly: true });
+    const { payload } = db
+      .prepare(`SELECT payload FROM inbox WHERE payload LIKE '%what is this%'`)
+      .get() as { payload: string };
+    db.close();
+    expect(payload).not.toContain(Buffer.from('fake-jpeg-bytes').toString('base64'));
+    expect(payload).not.toContain('dataBase64');
+    const [attachment] = (JSON.parse(payload) as InboundMessage).attachments;
+    expect(attachment).toMatchObject({ kind: 'image', mimeType: 'image/jpeg', size: 15 });
+    expect(readFileSync(attachment!.path!, 'utf8')).toBe('fake-jpeg-bytes');
   });
 
   it('saves a document into the workspace and tells the model where', async () => {
