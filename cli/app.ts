@@ -194,6 +194,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   });
   const bridge = new Bridge(stores.inbox, router, log, {
     ...config.queue,
+    inboxRetentionMs: config.queue.inboxRetentionDays * 86_400_000,
     ...(work ? { work } : {}),
   });
   const http = config.web.enabled

@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { historyRowLimit, pickHistory } from '../history.js';
+import { exportedInboxRow } from '../inbox-export.js';
 import type {
   HistoryLimits,
   HistoryMessage,
@@ -329,12 +330,7 @@ export class PostgresSessionStore implements SessionStore {
       'SELECT platform_message_id, payload, received_at FROM inbox WHERE channel = $1 AND sender_id = $2 ORDER BY id',
       [channel, userId],
     );
-    return rows.map((row) => ({
-      channel,
-      platformMessageId: row.platform_message_id,
-      text: (JSON.parse(row.payload) as { text?: string }).text ?? '',
-      receivedAt: row.received_at,
-    }));
+    return rows.map((row) => exportedInboxRow(channel, row));
   }
 
   private async userSessions(db: Queryable, channel: string, userId: string): Promise<Session[]> {

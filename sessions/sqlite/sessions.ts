@@ -4,6 +4,7 @@
  * `messages`; the inbox's reply freeze writes a turn through {@link insertTurn}.
  */
 import { historyRowLimit, pickHistory } from '../history.js';
+import { exportedInboxRow } from '../inbox-export.js';
 import type {
   HistoryLimits,
   HistoryMessage,
@@ -347,12 +348,7 @@ export class SqliteSessionStore implements SessionStore {
       payload: string;
       received_at: number;
     }[];
-    return rows.map((row) => ({
-      channel,
-      platformMessageId: row.platform_message_id,
-      text: (JSON.parse(row.payload) as { text?: string }).text ?? '',
-      receivedAt: row.received_at,
-    }));
+    return rows.map((row) => exportedInboxRow(channel, row));
   }
 
   private userSessions(channel: string, userId: string): Session[] {

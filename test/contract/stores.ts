@@ -376,7 +376,11 @@ function sessionContract(get: () => Stores): void {
       });
       await sessions.add(group.id, { role: 'user', content: 'u1 in a group', senderId: 'u1' });
       await sessions.add(group.id, { role: 'user', content: 'someone else', senderId: 'u2' });
-      await inbox.accept(inbound('m1', { sender: { id: 'u1' }, text: 'my secret plan' }), 'k');
+      const photo = { kind: 'image' as const, path: '/data/workspaces/k-1/abc-photo.jpg' };
+      await inbox.accept(
+        inbound('m1', { sender: { id: 'u1' }, text: 'my secret plan', attachments: [photo] }),
+        'k',
+      );
       await inbox.accept(inbound('m2', { sender: { id: 'u2' } }), 'k');
       const exported = await sessions.exportUser('test', 'u1');
       expect(exported.sessions).toHaveLength(1);
@@ -386,8 +390,8 @@ function sessionContract(get: () => Stores): void {
       ]);
       expect(exported.sessions[0]!.messages[1]!.toolCalls![0]!.function.name).toBe('get_time');
       expect(exported.messagesInGroups.map((m) => m.content)).toEqual(['u1 in a group']);
-      expect(exported.inbox.map((m) => [m.platformMessageId, m.text])).toEqual([
-        ['m1', 'my secret plan'],
+      expect(exported.inbox.map((m) => [m.platformMessageId, m.text, m.files])).toEqual([
+        ['m1', 'my secret plan', [photo.path]],
       ]);
       expect(JSON.parse(JSON.stringify(exported)).userId).toBe('u1');
       expect(await sessions.usage(mine.id)).toEqual({
