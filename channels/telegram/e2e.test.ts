@@ -27,6 +27,18 @@ describe('telegram end to end (polling)', () => {
   let llm: OpenAIDouble;
   let tg: TelegramDouble;
   let parley: Running;
+  /** The inbox row of `platformMessageId` as stored in parley.db. */
+  const storedPayload = (platformMessageId: string): InboundMessage => {
+    const db = new Database(join(parley.app.config.dataDir, 'parley.db'), { readonly: true });
+    try {
+      const row = db
+        .prepare(`SELECT payload FROM inbox WHERE channel = 'telegram' AND platform_message_id = ?`)
+        .get(platformMessageId) as { payload: string };
+      return JSON.parse(row.payload) as InboundMessage;
+    } finally {
+      db.close();
+    }
+  };
 
   beforeAll(async () => {
     llm = await startOpenAIDouble();
@@ -89,6 +101,11 @@ describe('telegram end to end (polling)', () => {
     expect(tg.chat(111).every((m) => m.replyToMessageId === undefined)).toBe(true);
     const asked = JSON.stringify(llm.requests.map((r) => r.body.messages));
     expect(asked).not.toContain('just chatting');
+    // The ignored message is kept as ids only: enough to deduplicate, nothing it said.
+    const ignored = storedPayload('-100:1');
+    expect(JSON.stringify(ignored)).not.toContain('just chatting');
+    expect(ignored).toMatchObject({ platformMessageId: '-100:1', text: '', attachments: [] });
+    expect(ignored.sender).toEqual({ id: '111' });
   });
 
   it('routes a forum topic to its own session and answers the General topic without thread id', async () => {
@@ -189,7 +206,12 @@ describe('telegram end to end (polling)', () => {
 
   it('gives a photo to the model as an image part', async () => {
     const fileId = tg.addFile(Buffer.from('fake-jpeg-bytes'), 'photos/file_1.jpg');
-    tg.message({ chatId: 111, from: OWNER, caption: 'what is this', photo: { fileId, size: 15 } });
+    const sent = tg.message({
+      chatId: 111,
+      from: OWNER,
+      caption: 'what is this',
+      photo: { fileId, size: 15 },
+    });
     await waitUntil(() => tg.chat(111).some((m) => m.text.startsWith('echo: what is this')));
     const user = llm.requests.at(-1)!.body.messages.at(-1)!;
     const parts = user.content as { type: string; image_url?: { url: string } }[];
@@ -198,14 +220,12 @@ describe('telegram end to end (polling)', () => {
       `data:image/jpeg;base64,${Buffer.from('fake-jpeg-bytes').toString('base64')}`,
     );
     // The stored inbox row keeps a reference to the saved file, never the bytes.
-    const db = new Database(join(parley.app.config.dataDir, 'parley.db'), { readonly: true });
-    const { payload } = db
-      .prepare(`SELECT payload FROM inbox WHERE payload LIKE '%what is this%'`)
-      .get() as { payload: string };
-    db.close();
+    const { message_id } = sent.message as { message_id: number };
+    const stored = storedPayload(`111:${message_id}`);
+    const payload = JSON.stringify(stored);
     expect(payload).not.toContain(Buffer.from('fake-jpeg-bytes').toString('base64'));
     expect(payload).not.toContain('dataBase64');
-    const [attachment] = (JSON.parse(payload) as InboundMessage).attachments;
+    const [attachment] = stored.attachments;
     expect(attachment).toMatchObject({ kind: 'image', mimeType: 'image/jpeg', size: 15 });
     expect(readFileSync(attachment!.path!, 'utf8')).toBe('fake-jpeg-bytes');
   });
