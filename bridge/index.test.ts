@@ -354,4 +354,47 @@ describe('Bridge: a turn that waits for an approval', () => {
     await bridge.drain();
     expect(channel.texts()).toHaveLength(2);
   });
+
+  it('a turn about to start waits for an edit being written, and runs the edited text', async () => {
+    const channel = new TestChannel();
+    const inbox = freshInbox();
+    let writeEdit!: () => void;
+    const slowWrite = new Promise<void>((resolve) => {
+      writeEdit = resolve;
+    });
+    const edit = inbox.edit.bind(inbox);
+    inbox.edit = async (...args) => {
+      await slowWrite; // the store is slow to answer: the turn must not overtake it
+      return edit(...args);
+    };
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const seen: string[] = [];
+    const bridge = new Bridge(
+      inbox,
+      {
+        handle: async (turn) => {
+          seen.push(turn.message.text);
+          if (turn.message.text === 'first') await first;
+          return { text: 'ok' };
+        },
+      },
+      silent,
+    );
+    await channel.start(bridge.register(channel));
+    await bridge.recover();
+    await channel.inject({ text: 'first', platformMessageId: 'p1' });
+    await until(() => seen.length === 1);
+    await channel.inject({ text: 'draft', platformMessageId: 'p2' });
+    const edited = channel.injectEdit('p2', { text: 'final' });
+    release(); // p2's turn starts while its edit is still being written
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen).toEqual(['first']);
+    writeEdit();
+    expect(await edited).toEqual({ applied: true });
+    await channel.waitForDeliveries(2, 3000);
+    expect(seen).toEqual(['first', 'final']);
+  });
 });
