@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import type { InboundMessage } from '../core/contract.js';
 import { NetworkError, PlatformError } from '../core/errors.js';
 import { openSqliteStores } from '../sessions/sqlite/index.js';
+import { createWorkspaceFiles, removeInboundFiles } from '../sessions/workspace/index.js';
 import { TestChannel } from '../test/doubles/test-channel.js';
 import { tempDir } from '../test/harness.js';
 import { until } from '../test/wait.js';
@@ -396,5 +398,31 @@ describe('Bridge: a turn that waits for an approval', () => {
     expect(await edited).toEqual({ applied: true });
     await channel.waitForDeliveries(2, 3000);
     expect(seen).toEqual(['first', 'final']);
+  });
+
+  it("deletes the files a redelivered duplicate brought, keeping the first delivery's", async () => {
+    const dataDir = tempDir();
+    const files = createWorkspaceFiles(dataDir);
+    const channel = new TestChannel();
+    const bridge = new Bridge(freshInbox(), echo, silent, {
+      discardFiles: (paths) => removeInboundFiles(dataDir, paths),
+    });
+    await channel.start(bridge.register(channel));
+    await bridge.recover();
+    const photo = async () => ({
+      kind: 'image' as const,
+      path: await files.saveInbound('test:bot:user-1', 'photo.jpg', Buffer.from('jpeg')),
+    });
+    const first = await photo();
+    const again = await photo(); // the platform sent the update again; it was downloaded again
+    expect(
+      await channel.inject({ text: 'look', platformMessageId: 'p1', attachments: [first] }),
+    ).toEqual({ duplicate: false });
+    expect(
+      await channel.inject({ text: 'look', platformMessageId: 'p1', attachments: [again] }),
+    ).toEqual({ duplicate: true });
+    expect(existsSync(first.path)).toBe(true);
+    expect(existsSync(again.path)).toBe(false);
+    await bridge.drain();
   });
 });

@@ -110,6 +110,12 @@ export interface BridgeOptions {
   work?: WorkQueue;
   /** With `work`: how often this node also looks for work without a notification. */
   workPollMs?: number;
+  /**
+   * Deletes workspace files a channel saved for a message that turned out to be a
+   * duplicate (a platform redelivery downloads its files again); the first
+   * delivery's files stay.
+   */
+  discardFiles?: (paths: string[]) => Promise<unknown>;
 }
 
 export const defaultBridgeOptions: BridgeOptions = {
@@ -340,7 +346,10 @@ export class Bridge {
     const lane = control ? `control:${message.channel}:${message.platformMessageId}` : key;
     const { entry, duplicate } = await this.inbox.accept(message, key, { lane });
     this.emit({ type: 'accepted', channel: message.channel, duplicate });
-    if (duplicate) return { duplicate };
+    if (duplicate) {
+      await this.discardCopies(message, entry);
+      return { duplicate };
+    }
     if (this.lanes) {
       this.lanes.wake();
       return { duplicate };
@@ -362,6 +371,18 @@ export class Bridge {
       applied ? 'edit applied to a waiting message' : 'edit ignored: its turn started or ended',
     );
     return { applied };
+  }
+
+  /** The files a redelivered message brought that its stored row does not reference. */
+  private async discardCopies(message: InboundMessage, stored: InboxEntry): Promise<void> {
+    const kept = new Set(stored.message.attachments.map((a) => a.path));
+    const copies = message.attachments.flatMap((a) =>
+      a.path && !kept.has(a.path) ? [a.path] : [],
+    );
+    if (copies.length === 0 || !this.options.discardFiles) return;
+    await this.options
+      .discardFiles(copies)
+      .catch((error: unknown) => this.log.warn({ err: error }, 'could not delete duplicate files'));
   }
 
   /** A message behind a turn that waits for an approval learns why, once per wait. */
