@@ -39,11 +39,17 @@ export class PendingEdits {
     if (!this.shared) this.waiting.set(keyOf(entry.message), entry);
   }
 
-  /** The row's turn starts (or its delivery resumes): later edits are ignored. */
-  async start(entry: InboxEntry): Promise<void> {
+  /**
+   * The row's turn starts (or its delivery resumes): later edits are ignored. Returns
+   * the edit still being written, to wait for; nothing (no extra tick) when there is none.
+   */
+  start(entry: InboxEntry): Promise<void> | undefined {
     this.waiting.delete(keyOf(entry.message));
     // A failed write changed nothing: the turn runs what the inbox holds either way.
-    await this.writing.get(entry.id)?.catch(() => {});
+    return this.writing.get(entry.id)?.then(
+      () => {},
+      () => {},
+    );
   }
 
   /** Applies the edit to a waiting message; false when there is none (started, answered, unknown). */

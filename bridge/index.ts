@@ -423,7 +423,8 @@ export class Bridge {
     const registered = this.adapters.get(entry.message.channel);
     if (!registered) return;
     // From here on an edit of the message is ignored; one being written lands first.
-    await this.edits.start(entry);
+    const editing = this.edits.start(entry);
+    if (editing) await editing;
     if (entry.state === 'done' || entry.state === 'failed') return;
     const reply =
       entry.state === 'replying' && entry.reply
