@@ -425,4 +425,46 @@ describe('Bridge: a turn that waits for an approval', () => {
     expect(existsSync(again.path)).toBe(false);
     await bridge.drain();
   });
+
+  it('stores a message the handler passes over as ids only, at once, and runs no turn for it', async () => {
+    const dataDir = tempDir();
+    const files = createWorkspaceFiles(dataDir);
+    const channel = new TestChannel();
+    let release!: () => void;
+    const busy = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handled: string[] = [];
+    const bridge = new Bridge(
+      freshInbox(),
+      {
+        passesOver: (message) => message.chatType === 'group' && !message.mentionsBot,
+        handle: async (turn) => {
+          handled.push(turn.message.text);
+          await busy;
+          return { text: 'ok' };
+        },
+      },
+      silent,
+      { discardFiles: (paths) => removeInboundFiles(dataDir, paths) },
+    );
+    await channel.start(bridge.register(channel));
+    await bridge.recover();
+    const group = { chatType: 'group' as const, conversationId: 'g', sender: { id: 'u2' } };
+    await channel.inject({ ...group, text: '@bot busy question', mentionsBot: true });
+    await until(() => handled.length === 1);
+    const path = await files.saveInbound('test:bot:g', 'cat.jpg', Buffer.from('jpeg'));
+    const chatter = { ...group, text: 'just chatting', platformMessageId: 'chat-1' };
+    await channel.inject({ ...chatter, attachments: [{ kind: 'image', path }] });
+    // Stored already as ids only, though the conversation's lane is still busy.
+    const again = await bridge.inbox.accept({ ...dmFrom('x', 'chat-1') }, 'test:bot:g');
+    expect(again.duplicate).toBe(true);
+    expect(again.entry).toMatchObject({ state: 'done', message: { text: '', attachments: [] } });
+    expect(existsSync(path)).toBe(false);
+    release();
+    await channel.waitForDeliveries(1, 3000);
+    await bridge.drain();
+    expect(handled).toEqual(['@bot busy question']);
+    expect(channel.texts()).toEqual(['ok']);
+  });
 });

@@ -29,6 +29,7 @@ import {
 } from '../core/contract.js';
 import { describeError, isRetryable, PlatformError } from '../core/errors.js';
 import type { LocalOutbox } from '../core/stores.js';
+import { idsOnly } from '../sessions/inbox-ids.js';
 import type { InboxEntry, NewMessage, StoredReply } from '../sessions/records.js';
 import { type InboxStore, LeaseLostError, type WorkQueue } from '../sessions/stores.js';
 import { PendingEdits } from './edits.js';
@@ -77,6 +78,12 @@ export interface Turn {
 export interface MessageHandler {
   /** True for messages that must not wait in their conversation's lane. */
   isControl?(message: InboundMessage): boolean;
+  /**
+   * True for messages the handler ignores whoever sent them and whatever they say
+   * (a group message not addressed to the bot, a bot's message): the inbox stores
+   * only their ids (enough to deduplicate), marks them done, and no turn runs.
+   */
+  passesOver?(message: InboundMessage): boolean;
   handle(turn: Turn): Promise<Reply | null>;
   /**
    * Shutdown, after the grace period: abort the turns still running (model streams,
@@ -344,10 +351,16 @@ export class Bridge {
     const key = conversationKey(message);
     const control = this.handler.isControl?.(message);
     const lane = control ? `control:${message.channel}:${message.platformMessageId}` : key;
-    const { entry, duplicate } = await this.inbox.accept(message, key, { lane });
+    const passedOver = !control && this.handler.passesOver?.(message) === true;
+    const stored = passedOver ? idsOnly(message) : message;
+    const { entry, duplicate } = await this.inbox.accept(stored, key, { lane });
     this.emit({ type: 'accepted', channel: message.channel, duplicate });
     if (duplicate) {
       await this.discardCopies(message, entry);
+      return { duplicate };
+    }
+    if (passedOver) {
+      await this.passOver(message, entry);
       return { duplicate };
     }
     if (this.lanes) {
@@ -371,6 +384,14 @@ export class Bridge {
       applied ? 'edit applied to a waiting message' : 'edit ignored: its turn started or ended',
     );
     return { applied };
+  }
+
+  /** A message no turn is run for: done at once; files its channel saved for it are deleted. */
+  private async passOver(message: InboundMessage, entry: InboxEntry): Promise<void> {
+    await this.inbox.complete(entry.id);
+    await this.discardCopies(message, entry);
+    this.log.debug({ inboxId: entry.id }, 'message passed over: only its ids are stored');
+    this.emit({ type: 'silent', channel: message.channel });
   }
 
   /** The files a redelivered message brought that its stored row does not reference. */
