@@ -5,9 +5,11 @@
  * - the stored user text gets one note per attachment (`[attached document
  *   "report.pdf" saved at /workspace/…-report.pdf, 812 bytes]`), so tools can find the file
  *   in the workspace and later turns still know it was sent;
- * - the current turn's images go to the model as `image_url` parts (data URLs): from
- *   `dataBase64` when the adapter inlined them, else read from the workspace `path`
- *   (never following a link) when within `maxImageBytes`.
+ * - the current turn's images go to the model as `image_url` parts (data URLs), read
+ *   from the workspace `path` when the turn runs (never following a link), when
+ *   within `maxImageBytes`. Channels save images as files, so an inbox row holds only
+ *   the reference and a turn run again after a crash still has the image;
+ *   `dataBase64` is still read for rows stored before images became files.
  *
  * Audio is turned into text earlier (agent/media/transcribe.ts), documents stay files.
  */

@@ -128,6 +128,16 @@ export class Router implements MessageHandler {
     );
   }
 
+  /**
+   * Messages the access policy ignores before asking who sent them: a bot's, and a
+   * group message not addressed to the bot. The bridge stores only their ids.
+   * Scheduled runs and button presses are never passed over.
+   */
+  passesOver(message: InboundMessage): boolean {
+    if (message.job || message.action) return false;
+    return message.sender.isBot === true || !this.deps.access.addressed(message);
+  }
+
   /** Shutdown: aborts the turns still running; the bridge keeps them for the next start. */
   abandon(): void {
     const count = this.running.abandonAll();

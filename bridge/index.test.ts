@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import type { InboundMessage } from '../core/contract.js';
 import { NetworkError, PlatformError } from '../core/errors.js';
 import { openSqliteStores } from '../sessions/sqlite/index.js';
+import { createWorkspaceFiles, removeInboundFiles } from '../sessions/workspace/index.js';
 import { TestChannel } from '../test/doubles/test-channel.js';
 import { tempDir } from '../test/harness.js';
 import { until } from '../test/wait.js';
@@ -314,5 +316,155 @@ describe('Bridge: a turn that waits for an approval', () => {
       're: second',
       're: third',
     ]);
+  });
+
+  it('applies an edit to a message waiting behind a running turn, and ignores one after its turn started', async () => {
+    const path = join(tempDir(), 'parley.db');
+    const channel = new TestChannel();
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const seen: string[] = [];
+    const handler: MessageHandler = {
+      handle: async (turn) => {
+        seen.push(turn.message.text);
+        if (turn.message.text === 'first') await first;
+        return { text: `re: ${turn.message.text}` };
+      },
+    };
+    const bridge = new Bridge(inboxAt(path), handler, silent);
+    await channel.start(bridge.register(channel));
+    await bridge.recover();
+    await channel.inject({ text: 'first', platformMessageId: 'p1' });
+    await until(() => seen.length === 1);
+    await channel.inject({ text: 'secnod', platformMessageId: 'p2' });
+    // p2 waits behind p1: the edit replaces its text; p1's turn runs: its edit is ignored.
+    expect(await channel.injectEdit('p2', { text: 'second' })).toEqual({ applied: true });
+    expect(await channel.injectEdit('p1', { text: 'first, edited' })).toEqual({ applied: false });
+    expect(await channel.injectEdit('nope', { text: 'unknown' })).toEqual({ applied: false });
+    const other = inboxAt(path); // the edit is stored, not only in memory
+    expect((await other.reclaim()).map((e) => e.message.text)).toEqual(['first', 'second']);
+    release();
+    await channel.waitForDeliveries(2, 3000);
+    expect(seen).toEqual(['first', 'second']);
+    expect(channel.texts()).toEqual(['re: first', 're: second']);
+    // Answered: an edit now changes nothing and answers nothing.
+    expect(await channel.injectEdit('p2', { text: 'second, edited later' })).toEqual({
+      applied: false,
+    });
+    await bridge.drain();
+    expect(channel.texts()).toHaveLength(2);
+  });
+
+  it('a turn about to start waits for an edit being written, and runs the edited text', async () => {
+    const channel = new TestChannel();
+    const inbox = freshInbox();
+    let writeEdit!: () => void;
+    const slowWrite = new Promise<void>((resolve) => {
+      writeEdit = resolve;
+    });
+    const edit = inbox.edit.bind(inbox);
+    inbox.edit = async (...args) => {
+      await slowWrite; // the store is slow to answer: the turn must not overtake it
+      return edit(...args);
+    };
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const seen: string[] = [];
+    const bridge = new Bridge(
+      inbox,
+      {
+        handle: async (turn) => {
+          seen.push(turn.message.text);
+          if (turn.message.text === 'first') await first;
+          return { text: 'ok' };
+        },
+      },
+      silent,
+    );
+    await channel.start(bridge.register(channel));
+    await bridge.recover();
+    await channel.inject({ text: 'first', platformMessageId: 'p1' });
+    await until(() => seen.length === 1);
+    await channel.inject({ text: 'draft', platformMessageId: 'p2' });
+    const edited = channel.injectEdit('p2', { text: 'final' });
+    release(); // p2's turn starts while its edit is still being written
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen).toEqual(['first']);
+    writeEdit();
+    expect(await edited).toEqual({ applied: true });
+    await channel.waitForDeliveries(2, 3000);
+    expect(seen).toEqual(['first', 'final']);
+  });
+
+  it("deletes the files a redelivered duplicate brought, keeping the first delivery's", async () => {
+    const dataDir = tempDir();
+    const files = createWorkspaceFiles(dataDir);
+    const channel = new TestChannel();
+    const bridge = new Bridge(freshInbox(), echo, silent, {
+      discardFiles: (paths) => removeInboundFiles(dataDir, paths),
+    });
+    await channel.start(bridge.register(channel));
+    await bridge.recover();
+    const photo = async () => ({
+      kind: 'image' as const,
+      path: await files.saveInbound('test:bot:user-1', 'photo.jpg', Buffer.from('jpeg')),
+    });
+    const first = await photo();
+    const again = await photo(); // the platform sent the update again; it was downloaded again
+    expect(
+      await channel.inject({ text: 'look', platformMessageId: 'p1', attachments: [first] }),
+    ).toEqual({ duplicate: false });
+    expect(
+      await channel.inject({ text: 'look', platformMessageId: 'p1', attachments: [again] }),
+    ).toEqual({ duplicate: true });
+    expect(existsSync(first.path)).toBe(true);
+    expect(existsSync(again.path)).toBe(false);
+    await bridge.drain();
+  });
+
+  it('stores a message the handler passes over as ids only, at once, and runs no turn for it', async () => {
+    const dataDir = tempDir();
+    const files = createWorkspaceFiles(dataDir);
+    const channel = new TestChannel();
+    let release!: () => void;
+    const busy = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handled: string[] = [];
+    const bridge = new Bridge(
+      freshInbox(),
+      {
+        passesOver: (message) => message.chatType === 'group' && !message.mentionsBot,
+        handle: async (turn) => {
+          handled.push(turn.message.text);
+          await busy;
+          return { text: 'ok' };
+        },
+      },
+      silent,
+      { discardFiles: (paths) => removeInboundFiles(dataDir, paths) },
+    );
+    await channel.start(bridge.register(channel));
+    await bridge.recover();
+    const group = { chatType: 'group' as const, conversationId: 'g', sender: { id: 'u2' } };
+    await channel.inject({ ...group, text: '@bot busy question', mentionsBot: true });
+    await until(() => handled.length === 1);
+    const path = await files.saveInbound('test:bot:g', 'cat.jpg', Buffer.from('jpeg'));
+    const chatter = { ...group, text: 'just chatting', platformMessageId: 'chat-1' };
+    await channel.inject({ ...chatter, attachments: [{ kind: 'image', path }] });
+    // Stored already as ids only, though the conversation's lane is still busy.
+    const again = await bridge.inbox.accept({ ...dmFrom('x', 'chat-1') }, 'test:bot:g');
+    expect(again.duplicate).toBe(true);
+    expect(again.entry).toMatchObject({ state: 'done', message: { text: '', attachments: [] } });
+    expect(existsSync(path)).toBe(false);
+    release();
+    await channel.waitForDeliveries(1, 3000);
+    await bridge.drain();
+    expect(handled).toEqual(['@bot busy question']);
+    expect(channel.texts()).toEqual(['ok']);
   });
 });

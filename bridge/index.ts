@@ -29,8 +29,10 @@ import {
 } from '../core/contract.js';
 import { describeError, isRetryable, PlatformError } from '../core/errors.js';
 import type { LocalOutbox } from '../core/stores.js';
+import { idsOnly } from '../sessions/inbox-ids.js';
 import type { InboxEntry, NewMessage, StoredReply } from '../sessions/records.js';
 import { type InboxStore, LeaseLostError, type WorkQueue } from '../sessions/stores.js';
+import { PendingEdits } from './edits.js';
 import { LaneDispatcher } from './lanes.js';
 import { DraftStream } from './outbound/draft.js';
 import type { RetryOptions } from './outbound/retry.js';
@@ -76,6 +78,12 @@ export interface Turn {
 export interface MessageHandler {
   /** True for messages that must not wait in their conversation's lane. */
   isControl?(message: InboundMessage): boolean;
+  /**
+   * True for messages the handler ignores whoever sent them and whatever they say
+   * (a group message not addressed to the bot, a bot's message): the inbox stores
+   * only their ids (enough to deduplicate), marks them done, and no turn runs.
+   */
+  passesOver?(message: InboundMessage): boolean;
   handle(turn: Turn): Promise<Reply | null>;
   /**
    * Shutdown, after the grace period: abort the turns still running (model streams,
@@ -109,6 +117,12 @@ export interface BridgeOptions {
   work?: WorkQueue;
   /** With `work`: how often this node also looks for work without a notification. */
   workPollMs?: number;
+  /**
+   * Deletes workspace files a channel saved for a message that turned out to be a
+   * duplicate (a platform redelivery downloads its files again); the first
+   * delivery's files stay.
+   */
+  discardFiles?: (paths: string[]) => Promise<unknown>;
 }
 
 export const defaultBridgeOptions: BridgeOptions = {
@@ -162,6 +176,8 @@ export class Bridge {
   private readonly options: BridgeOptions;
   /** Set with `options.work`; runs only once {@link startLanes} is called (worker roles). */
   private readonly lanes: LaneDispatcher | undefined;
+  /** Sender edits of messages still waiting for their turn (edits.ts). */
+  private readonly edits: PendingEdits;
 
   constructor(
     readonly inbox: InboxStore,
@@ -182,6 +198,7 @@ export class Bridge {
           pollMs: this.options.workPollMs ?? 1000,
         })
       : undefined;
+    this.edits = new PendingEdits(inbox, work !== undefined);
   }
 
   /** Shared inbox: starts claiming and running lanes on this node (worker roles). */
@@ -220,7 +237,10 @@ export class Bridge {
       onPlainFallback,
     });
     this.adapters.set(adapter.id, { adapter, sender });
-    return { accept: (message) => this.accept(message) };
+    return {
+      accept: (message) => this.accept(message),
+      edited: (message) => this.edited(message),
+    };
   }
 
   /** The sender pipeline of a registered channel. */
@@ -331,9 +351,18 @@ export class Bridge {
     const key = conversationKey(message);
     const control = this.handler.isControl?.(message);
     const lane = control ? `control:${message.channel}:${message.platformMessageId}` : key;
-    const { entry, duplicate } = await this.inbox.accept(message, key, { lane });
+    const passedOver = !control && this.handler.passesOver?.(message) === true;
+    const stored = passedOver ? idsOnly(message) : message;
+    const { entry, duplicate } = await this.inbox.accept(stored, key, { lane });
     this.emit({ type: 'accepted', channel: message.channel, duplicate });
-    if (duplicate) return { duplicate };
+    if (duplicate) {
+      await this.discardCopies(message, entry);
+      return { duplicate };
+    }
+    if (passedOver) {
+      await this.passOver(message, entry);
+      return { duplicate };
+    }
     if (this.lanes) {
       this.lanes.wake();
       return { duplicate };
@@ -342,6 +371,39 @@ export class Bridge {
     this.tellHeld(entry);
     await this.schedule(entry);
     return { duplicate };
+  }
+
+  /**
+   * A sender edited a message: it replaces the stored text while the message waits
+   * for its turn; once the turn started (or the message was answered) it is ignored.
+   */
+  private async edited(message: InboundMessage): Promise<{ applied: boolean }> {
+    const applied = await this.edits.apply(message);
+    this.log.debug(
+      { channel: message.channel, platformMessageId: message.platformMessageId, applied },
+      applied ? 'edit applied to a waiting message' : 'edit ignored: its turn started or ended',
+    );
+    return { applied };
+  }
+
+  /** A message no turn is run for: done at once; files its channel saved for it are deleted. */
+  private async passOver(message: InboundMessage, entry: InboxEntry): Promise<void> {
+    await this.inbox.complete(entry.id);
+    await this.discardCopies(message, entry);
+    this.log.debug({ inboxId: entry.id }, 'message passed over: only its ids are stored');
+    this.emit({ type: 'silent', channel: message.channel });
+  }
+
+  /** The files a redelivered message brought that its stored row does not reference. */
+  private async discardCopies(message: InboundMessage, stored: InboxEntry): Promise<void> {
+    const kept = new Set(stored.message.attachments.map((a) => a.path));
+    const copies = message.attachments.flatMap((a) =>
+      a.path && !kept.has(a.path) ? [a.path] : [],
+    );
+    if (copies.length === 0 || !this.options.discardFiles) return;
+    await this.options
+      .discardFiles(copies)
+      .catch((error: unknown) => this.log.warn({ err: error }, 'could not delete duplicate files'));
   }
 
   /** A message behind a turn that waits for an approval learns why, once per wait. */
@@ -365,6 +427,7 @@ export class Bridge {
       this.control.add(run);
       return;
     }
+    this.edits.queued(entry);
     await this.queue.push(entry.conversationKey, entry);
   }
 
@@ -380,6 +443,9 @@ export class Bridge {
   private async runOrResume(entry: InboxEntry, inbox = this.inbox): Promise<void> {
     const registered = this.adapters.get(entry.message.channel);
     if (!registered) return;
+    // From here on an edit of the message is ignored; one being written lands first.
+    const editing = this.edits.start(entry);
+    if (editing) await editing;
     if (entry.state === 'done' || entry.state === 'failed') return;
     const reply =
       entry.state === 'replying' && entry.reply

@@ -130,4 +130,38 @@ describe.skipIf(!postgres.available)(`leased lanes ${postgres.skipReason}`, () =
     expect((await stores.inbox.get(entry.id))!.state).toBe('replying');
     expect(await taker.claim(5)).toEqual([]);
   });
+
+  it('applies an edit on another node to a message still waiting in its lane, and ignores one after its turn', async () => {
+    const url = await freshSchema();
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const seen: string[] = [];
+    const worker = await node(url, 'worker', {
+      handle: async (turn) => {
+        seen.push(turn.message.text);
+        if (turn.message.text === 'first') await first;
+        return { text: `re ${turn.message.text}` };
+      },
+    });
+    // A gateway node accepts (and edits) without running lanes itself.
+    const gateway = await openPostgresStores(url);
+    opened.push(gateway);
+    const front = new Bridge(gateway.inbox, { handle: async () => null }, silent, {
+      work: gateway.work({ nodeId: 'gateway', leaseMs: 5000 }),
+    });
+    bridges.push(front);
+    const channel = new TestChannel();
+    await channel.start(front.register(channel));
+    await channel.inject({ text: 'first', platformMessageId: 'p1' });
+    await until(() => seen.length === 1, 10_000);
+    await channel.inject({ text: 'draft', platformMessageId: 'p2' });
+    expect(await channel.injectEdit('p2', { text: 'final' })).toEqual({ applied: true });
+    expect(await channel.injectEdit('p1', { text: 'too late' })).toEqual({ applied: false });
+    release();
+    await until(() => worker.channel.delivered.length === 2, 10_000);
+    expect(seen).toEqual(['first', 'final']);
+    expect(await channel.injectEdit('p2', { text: 'later' })).toEqual({ applied: false });
+  });
 });

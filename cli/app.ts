@@ -42,6 +42,7 @@ import { WEB_PRINCIPAL } from '../channels/web/index.js';
 import type { ChannelAdapter } from '../core/contract.js';
 import { HttpApp, HttpServer } from '../http/index.js';
 import type { AccessStore, MetaStore, SessionStore, Stores } from '../sessions/stores.js';
+import { removeInboundFiles } from '../sessions/workspace/index.js';
 import type { McpManager } from '../tools/mcp/manager.js';
 import { Redactor } from '../tools/redact.js';
 import { ToolRegistry } from '../tools/registry.js';
@@ -194,6 +195,8 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   });
   const bridge = new Bridge(stores.inbox, router, log, {
     ...config.queue,
+    inboxRetentionMs: config.queue.inboxRetentionDays * 86_400_000,
+    discardFiles: (paths) => removeInboundFiles(config.dataDir, paths),
     ...(work ? { work } : {}),
   });
   const http = config.web.enabled

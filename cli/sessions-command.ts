@@ -65,10 +65,10 @@ export async function sessionsCommand(args: string[], config: ParleyConfig): Pro
       } else out(text);
       return 0;
     }
-    const result = await purgeUserData(stores, channel, userId);
+    const result = await purgeUserData(stores, channel, userId, { dataDir: config.dataDir });
     const purgedJobs = await stores.jobs.purgeOwner(`${channel}:${userId}`);
     out(
-      `Purged ${result.sessions} sessions, ${result.messages} messages, ${result.inbox} inbox rows, ${result.memories} memories and ${purgedJobs} scheduled jobs of ${channel}:${userId}.`,
+      `Purged ${result.sessions} sessions, ${result.messages} messages, ${result.inbox} inbox rows (${result.files} files), ${result.memories} memories and ${purgedJobs} scheduled jobs of ${channel}:${userId}.`,
     );
     return 0;
   } finally {

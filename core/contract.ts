@@ -201,7 +201,20 @@ export interface InboundSink {
    * safe to acknowledge the platform; `duplicate` means it was seen before.
    */
   accept(message: InboundMessage): Promise<{ duplicate: boolean }>;
+  /**
+   * The sender edited a message accepted earlier (Telegram `edited_message`). `message`
+   * is the edited message normalized like a new one, with the original's
+   * `platformMessageId`. Its text (and whether it addresses the bot) replaces the
+   * stored one only while that message still waits for its turn: `applied: false`
+   * when its turn already started or it was answered (the edit is then ignored), or
+   * when no such message was accepted. Files of an edit are not fetched again.
+   * Resolves once the outcome is stored: acknowledge the platform after it.
+   */
+  edited?(message: InboundMessage): Promise<{ applied: boolean }>;
 }
+
+/** The part of an edited message that replaces the stored one (see {@link InboundSink.edited}). */
+export type MessageEdit = Pick<InboundMessage, 'text' | 'mentionsBot' | 'repliesToBot'>;
 
 /** Current health of a channel, shown by `parley status` and the admin page. */
 export interface ChannelStatus {

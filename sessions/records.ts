@@ -115,7 +115,14 @@ export interface UserExport {
   sessions: (Session & { messages: StoredMessage[] })[];
   messagesInGroups: StoredMessage[];
   /** The user's inbound messages still kept in the inbox. */
-  inbox: { channel: string; platformMessageId: string; text: string; receivedAt: number }[];
+  inbox: {
+    channel: string;
+    platformMessageId: string;
+    text: string;
+    receivedAt: number;
+    /** Workspace files the message's attachments were saved as (the purge deletes them). */
+    files?: string[];
+  }[];
 }
 
 export interface Usage {

@@ -13,7 +13,7 @@
  *
  * The channel-facing stores (auth state, web outbox) live in `core/stores.ts`.
  */
-import type { InboundMessage } from '../core/contract.js';
+import type { InboundMessage, MessageEdit } from '../core/contract.js';
 import type { AuthStateStore, WebOutboxItem, WebOutboxStore } from '../core/stores.js';
 import type {
   Approval,
@@ -64,6 +64,12 @@ export interface InboxStore {
     options?: AcceptOptions,
   ): Promise<{ entry: InboxEntry; duplicate: boolean }>;
   get(id: number): Promise<InboxEntry | undefined>;
+  /**
+   * Applies a sender's edit to the stored message (channel, platform id) only while
+   * its turn has not started (`pending`, no attempt counted); returns the row's id,
+   * or undefined when nothing was changed (unknown, started, answered or failed).
+   */
+  edit(channel: string, platformMessageId: string, edit: MessageEdit): Promise<number | undefined>;
   /** Counts a run of the message's turn that really started (see `attempts`). */
   begin(id: number): Promise<void>;
   /**

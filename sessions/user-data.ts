@@ -1,9 +1,13 @@
 /**
  * Everything Parley keeps about one user, as `parley sessions export` and the admin
  * export hand it out, and as `parley sessions purge` deletes it: their sessions and
- * messages ({@link SessionStore.exportUser}) and their memories ({@link MemoryStore}).
+ * messages, their inbox rows ({@link SessionStore.exportUser}), their memories
+ * ({@link MemoryStore}) and, given the data folder, the workspace files their inbox
+ * rows' attachments were saved as (images, documents, voice notes).
  */
+
 import type { Memory, MemoryStore, SessionStore, UserExport } from './stores.js';
+import { removeInboundFiles } from './workspace/index.js';
 
 export interface UserData extends UserExport {
   memories: Memory[];
@@ -20,11 +24,20 @@ export async function exportUserData(
   return { ...exported, memories: await stores.memory.exportUser(channel, userId) };
 }
 
+/**
+ * Deletes what {@link exportUserData} returns. With `dataDir`, the files of the
+ * user's inbox rows go too, once the rows are gone (a failed purge keeps both).
+ */
 export async function purgeUserData(
   stores: UserStores,
   channel: string,
   userId: string,
-): Promise<{ sessions: number; messages: number; inbox: number; memories: number }> {
+  options: { dataDir?: string } = {},
+): Promise<{ sessions: number; messages: number; inbox: number; memories: number; files: number }> {
+  const { inbox } = await stores.sessions.exportUser(channel, userId);
   const purged = await stores.sessions.purgeUser(channel, userId);
-  return { ...purged, memories: await stores.memory.purgeUser(channel, userId) };
+  const memories = await stores.memory.purgeUser(channel, userId);
+  const paths = inbox.flatMap((row) => row.files ?? []);
+  const files = options.dataDir ? await removeInboundFiles(options.dataDir, paths) : 0;
+  return { ...purged, memories, files };
 }

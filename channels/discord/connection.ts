@@ -4,6 +4,8 @@
  * discord.js client, its gateway events, and the REST calls behind the adapter.
  *
  *   gateway ─► Client (messageCreate, interactionCreate) ─► normalize ─► sink.accept ─► ack
+ *   gateway ─► Client (messageUpdate) ─► normalize ─► sink.edited (a message still
+ *              waiting for its turn takes the new text; later edits are ignored)
  *   adapter.send / edit / typing ─► REST by channel id (a thread's id is its channel id)
  *
  * On `/channels/…` routes the REST client never waits or retries by itself
@@ -21,6 +23,7 @@ import {
   GatewayIntentBits,
   type Interaction,
   type Message,
+  type PartialMessage,
   Partials,
   Routes,
 } from 'discord.js';
@@ -173,6 +176,7 @@ export class DiscordConnection {
   private listen(): void {
     const { client } = this;
     client.on(Events.MessageCreate, (message) => this.track(this.onMessage(message)));
+    client.on(Events.MessageUpdate, (_old, updated) => this.track(this.onEdit(updated)));
     client.on(Events.InteractionCreate, (interaction) =>
       this.track(this.onInteraction(interaction)),
     );
@@ -207,6 +211,18 @@ export class DiscordConnection {
       inbound = await this.openThread(inbound);
     if (inbound.attachments.length > 0) inbound.attachments = await this.download(inbound);
     await this.deliver(inbound);
+  }
+
+  /**
+   * MESSAGE_UPDATE: the sender edited a message (or Discord added an embed). Its
+   * text replaces the stored one while it waits for its turn; the bridge ignores it
+   * otherwise. A message edited before its creation was stored finds nothing to edit.
+   */
+  private async onEdit(updated: Message | PartialMessage): Promise<void> {
+    const context = this.context();
+    if (!context || !this.sink.edited || updated.partial) return;
+    const inbound = normalizeMessage(updated, context);
+    if (inbound?.text) await this.sink.edited(inbound);
   }
 
   /** Fetches attachments from their CDN URLs (`platformFileId`), see shared/download.ts. */

@@ -8,6 +8,7 @@ import type { BridgeEvent } from '../../bridge/index.js';
 import { type DiscordDouble, startDiscordDouble } from '../../test/doubles/discord.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../../test/doubles/openai.js';
 import { type Running, startParley, testConfig } from '../../test/harness.js';
+import { until as settled } from '../../test/wait.js';
 import type { DiscordChannel } from './adapter.js';
 import {
   buttonPayload,
@@ -87,6 +88,32 @@ describe('Discord end to end', () => {
     expect(asked).not.toContain('nobody asked the bot');
     expect(asked).not.toContain(`<@${ids.bot}>`);
     expect(discord.messages.some((m) => m.content.includes('nobody asked'))).toBe(false);
+  });
+
+  it('answers the edited text of a DM waiting behind a running turn; an edit after the answer gets none', async () => {
+    llm.script.push({ text: 'Slow answer.', delayMs: 1500 });
+    discord.dispatch('MESSAGE_CREATE', messagePayload('dm', 'a slow question'));
+    await until(() => JSON.stringify(llm.requests).includes('a slow question'), 20_000);
+    const waiting = messagePayload('dm', 'what is 2+2?');
+    discord.dispatch('MESSAGE_CREATE', waiting);
+    const stored = async (text: string) =>
+      (await parley.app.bridge.inbox.reclaim()).some((e) => e.message.text === text);
+    await settled(() => stored('what is 2+2?'));
+    const edit = (text: string) =>
+      discord.dispatch('MESSAGE_UPDATE', {
+        ...waiting,
+        content: text,
+        edited_timestamp: new Date().toISOString(),
+      });
+    edit('what is 3+3?');
+    await settled(() => stored('what is 3+3?'));
+    await waitForText(ids.dmChannel, (t) => t === 'echo: what is 3+3?');
+    const requests = llm.requests.length;
+    edit('what is 4+4?');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await parley.app.bridge.drain();
+    expect(llm.requests).toHaveLength(requests);
+    expect(JSON.stringify(llm.requests)).not.toMatch(/2\+2|4\+4/);
   });
 
   it('answers a thread message into the thread', async () => {

@@ -2,8 +2,9 @@
  * Fetches an attachment the platform only referenced (Slack `url_private_download`
  * with the bot token, a Discord CDN URL) between normalisation and `sink.accept`:
  *
- *   images within `maxImageBytes` ─► `dataBase64` (vision input)
- *   everything else               ─► saved in the conversation's workspace (`path`)
+ *   every file ─► saved in the conversation's workspace (`path`); the inbox row keeps
+ *                 only the reference, and the agent reads an image from it at turn time
+ *   an image over `maxImageBytes` ─► saved as a document (named to the model, not shown)
  *
  * The size the platform announced is checked first and the bytes read are capped
  * (a body longer than `maxBytes` is abandoned), the whole fetch is bounded by
@@ -17,7 +18,7 @@ import type { Attachment } from '../../core/contract.js';
 export interface DownloadOptions {
   /** Largest file fetched, in bytes. */
   maxBytes: number;
-  /** Largest image inlined for the model; larger images are saved like documents. */
+  /** Largest image handed to the model as an image; larger ones are saved as documents. */
   maxImageBytes: number;
   timeoutMs: number;
   /** Saves a file into the message's conversation workspace; resolves with its path. */
@@ -33,10 +34,9 @@ export async function downloadAttachment(
   if (attachment.size !== undefined && attachment.size > options.maxBytes) return attachment;
   try {
     const data = await fetchCapped(request, options);
-    if (attachment.kind === 'image' && data.length <= options.maxImageBytes)
-      return { ...attachment, size: data.length, dataBase64: data.toString('base64') };
     const path = await options.save(attachment.fileName ?? 'file', data);
-    return { ...attachment, size: data.length, path };
+    const tooLarge = attachment.kind === 'image' && data.length > options.maxImageBytes;
+    return { ...attachment, ...(tooLarge ? { kind: 'document' } : {}), size: data.length, path };
   } catch (error) {
     options.onError?.(error, attachment);
     return attachment;

@@ -188,7 +188,7 @@ describe('slack end to end', () => {
     const parts = user.content as { type: string; text?: string; image_url?: { url: string } }[];
     expect(parts[1]!.image_url!.url).toBe(`data:image/png;base64,${png.toString('base64')}`);
     expect(parts[0]!.text).toMatch(
-      /^what is this\?\n\[attached image "chart.png", 16 bytes\]\n\[attached document "report.pdf" saved at \/workspace\/[\w-]+-report.pdf, 15 bytes\]$/,
+      /^what is this\?\n\[attached image "chart.png" saved at \/workspace\/[\w-]+-chart.png, 16 bytes\]\n\[attached document "report.pdf" saved at \/workspace\/[\w-]+-report.pdf, 15 bytes\]$/,
     );
   });
 });

@@ -3,6 +3,8 @@
  *
  *   inbound:  getUpdates (@grammyjs/runner) or webhook (webhook.ts)
  *             ─► sequentialize per chat ─► normalize ─► media (getFile) ─► await sink.accept
+ *             (`edited_message` ─► normalizeEdit ─► await sink.edited: a message still
+ *             waiting for its turn takes the new text; later edits are ignored)
  *   outbound: bridge Sender (render → chunkHtml → plain fallback (toPlain) → throttle
  *             → retry → mapErrors (errors.ts)) ─► send / edit here
  *
@@ -41,7 +43,13 @@ import type { WorkspaceFiles } from '../../core/stores.js';
 import { apiCall, explainFatal, refusedWith, toParleyError } from './errors.js';
 import { chunkHtml, htmlToPlain, renderTelegramHtml } from './format.js';
 import { fetchAttachments } from './media.js';
-import { type BotIdentity, CHANNEL_ID, normalizeUpdate, serviceEvent } from './normalize.js';
+import {
+  type BotIdentity,
+  CHANNEL_ID,
+  normalizeEdit,
+  normalizeUpdate,
+  serviceEvent,
+} from './normalize.js';
 import { MAX_UPDATE_BYTES, type WebhookOptions, webhookRoute } from './webhook.js';
 
 /** Telegram's limits (approx., see PLATFORMS.md): 1/s per chat, 20/min per group, 30/s overall. */
@@ -53,7 +61,7 @@ export const TELEGRAM_RATE_LIMITS: RateLimits = {
 
 /** Methods the bridge's retry step already retries (never wrapped in auto-retry). */
 const PIPELINE_METHODS = new Set(['sendMessage', 'editMessageText', 'getUpdates']);
-const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
 
 export interface TelegramOptions {
   token: string;
@@ -236,6 +244,7 @@ export class TelegramChannel implements ChannelAdapter {
   /** The inbound step for one update: normalize, fetch media, store durably. */
   async receive(update: Update): Promise<void> {
     const identity = this.identity();
+    if (update.edited_message) return this.receiveEdit(update, identity);
     let normalized: ReturnType<typeof normalizeUpdate>;
     try {
       const event = serviceEvent(update);
@@ -252,6 +261,21 @@ export class TelegramChannel implements ChannelAdapter {
     const { message, files } = normalized;
     if (files.length > 0) message.attachments = await this.fetchFiles(message, files);
     await this.sink.accept(message);
+  }
+
+  /**
+   * An edit: replaces the text of the message while it still waits for its turn; the
+   * bridge ignores (and logs at debug) an edit of one whose turn started or was answered.
+   */
+  private async receiveEdit(update: Update, identity: BotIdentity): Promise<void> {
+    let message: InboundMessage | undefined;
+    try {
+      message = normalizeEdit(update, identity, this.account);
+    } catch (error) {
+      this.options.log.warn({ err: error, updateId: update.update_id }, 'malformed edit dropped');
+      return;
+    }
+    if (message) await this.sink?.edited?.(message);
   }
 
   private fetchFiles(message: InboundMessage, files: Parameters<typeof fetchAttachments>[1]) {
@@ -336,7 +360,8 @@ export class TelegramChannel implements ChannelAdapter {
 
 /** Per-chat ordering key for sequentialize. */
 function chatOf(update: Update): string | undefined {
-  const chat = update.message?.chat ?? update.callback_query?.message?.chat;
+  const chat =
+    update.message?.chat ?? update.edited_message?.chat ?? update.callback_query?.message?.chat;
   return chat ? String(chat.id) : undefined;
 }
 

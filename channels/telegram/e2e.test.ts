@@ -4,7 +4,11 @@
  * fallback, approvals by button, photos as vision input, /start pairing and
  * supergroup migration.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InboundMessage } from '../../core/contract.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../../test/doubles/openai.js';
 import {
   startTelegramDouble,
@@ -23,6 +27,18 @@ describe('telegram end to end (polling)', () => {
   let llm: OpenAIDouble;
   let tg: TelegramDouble;
   let parley: Running;
+  /** The inbox row of `platformMessageId` as stored in parley.db. */
+  const storedPayload = (platformMessageId: string): InboundMessage => {
+    const db = new Database(join(parley.app.config.dataDir, 'parley.db'), { readonly: true });
+    try {
+      const row = db
+        .prepare(`SELECT payload FROM inbox WHERE channel = 'telegram' AND platform_message_id = ?`)
+        .get(platformMessageId) as { payload: string };
+      return JSON.parse(row.payload) as InboundMessage;
+    } finally {
+      db.close();
+    }
+  };
 
   beforeAll(async () => {
     llm = await startOpenAIDouble();
@@ -85,6 +101,11 @@ describe('telegram end to end (polling)', () => {
     expect(tg.chat(111).every((m) => m.replyToMessageId === undefined)).toBe(true);
     const asked = JSON.stringify(llm.requests.map((r) => r.body.messages));
     expect(asked).not.toContain('just chatting');
+    // The ignored message is kept as ids only: enough to deduplicate, nothing it said.
+    const ignored = storedPayload('-100:1');
+    expect(JSON.stringify(ignored)).not.toContain('just chatting');
+    expect(ignored).toMatchObject({ platformMessageId: '-100:1', text: '', attachments: [] });
+    expect(ignored.sender).toEqual({ id: '111' });
   });
 
   it('routes a forum topic to its own session and answers the General topic without thread id', async () => {
@@ -185,7 +206,12 @@ describe('telegram end to end (polling)', () => {
 
   it('gives a photo to the model as an image part', async () => {
     const fileId = tg.addFile(Buffer.from('fake-jpeg-bytes'), 'photos/file_1.jpg');
-    tg.message({ chatId: 111, from: OWNER, caption: 'what is this', photo: { fileId, size: 15 } });
+    const sent = tg.message({
+      chatId: 111,
+      from: OWNER,
+      caption: 'what is this',
+      photo: { fileId, size: 15 },
+    });
     await waitUntil(() => tg.chat(111).some((m) => m.text.startsWith('echo: what is this')));
     const user = llm.requests.at(-1)!.body.messages.at(-1)!;
     const parts = user.content as { type: string; image_url?: { url: string } }[];
@@ -193,6 +219,15 @@ describe('telegram end to end (polling)', () => {
     expect(image?.image_url?.url).toBe(
       `data:image/jpeg;base64,${Buffer.from('fake-jpeg-bytes').toString('base64')}`,
     );
+    // The stored inbox row keeps a reference to the saved file, never the bytes.
+    const { message_id } = sent.message as { message_id: number };
+    const stored = storedPayload(`111:${message_id}`);
+    const payload = JSON.stringify(stored);
+    expect(payload).not.toContain(Buffer.from('fake-jpeg-bytes').toString('base64'));
+    expect(payload).not.toContain('dataBase64');
+    const [attachment] = stored.attachments;
+    expect(attachment).toMatchObject({ kind: 'image', mimeType: 'image/jpeg', size: 15 });
+    expect(readFileSync(attachment!.path!, 'utf8')).toBe('fake-jpeg-bytes');
   });
 
   it('saves a document into the workspace and tells the model where', async () => {
@@ -208,6 +243,38 @@ describe('telegram end to end (polling)', () => {
     );
     const content = JSON.stringify(llm.requests.at(-1)!.body.messages.at(-1)!.content);
     expect(content).toMatch(/saved at .*data\.csv/);
+  });
+
+  it('answers the edited text of a message waiting behind a running turn; an edit after the answer gets none', async () => {
+    const inboxText = async (text: string) =>
+      (await parley.app.bridge.inbox.reclaim()).some((e) => e.message.text === text);
+    llm.script.push({ text: 'slow answer', delayMs: 1500 });
+    const first = tg.message({ chatId: 116, from: OWNER, text: 'a slow question' });
+    await waitUntil(() => JSON.stringify(llm.requests).includes('a slow question'));
+    const second = tg.message({ chatId: 116, from: OWNER, text: 'what is 2+2?' });
+    await until(() => inboxText('what is 2+2?'));
+    const id = (update: Record<string, unknown>) =>
+      (update.message as { message_id: number }).message_id;
+    tg.editMessage(116, id(second), 'what is 3+3?');
+    await until(() => inboxText('what is 3+3?'));
+    await waitUntil(() => tg.chat(116).some((m) => m.text === 'echo: what is 3+3?'));
+    expect(tg.chat(116).map((m) => m.text)).toEqual(['slow answer', 'echo: what is 3+3?']);
+    // Both are answered now: editing them changes nothing; a later message shows
+    // the edits were handled (updates of one chat are handled in order).
+    const requests = llm.requests.length;
+    tg.editMessage(116, id(first), 'a different question');
+    tg.editMessage(116, id(second), 'what is 4+4?');
+    tg.message({ chatId: 116, from: OWNER, text: 'ping' });
+    await waitUntil(() => tg.chat(116).length === 3);
+    await parley.app.bridge.drain();
+    expect(tg.chat(116).map((m) => m.text)).toEqual([
+      'slow answer',
+      'echo: what is 3+3?',
+      'echo: ping',
+    ]);
+    expect(llm.requests).toHaveLength(requests + 1);
+    const asked = JSON.stringify(llm.requests.map((r) => r.body.messages));
+    expect(asked).not.toMatch(/2\+2|4\+4|a different question/);
   });
 
   it('answers /start from an unknown user with the pairing explanation', async () => {

@@ -1,9 +1,10 @@
 /**
  * Media in: the step between normalize and `sink.accept` for messages carrying
  * files. Each file is fetched with `getFile` + the file download URL, within a size
- * cap (Bot API downloads stop at 20 MB). Images become vision input
- * (`dataBase64` + `mimeType`); every other file is saved into the conversation's
- * workspace and referenced by `path` (the router adds a note to the user message).
+ * cap (Bot API downloads stop at 20 MB). Every file, images included, is saved into
+ * the conversation's workspace and referenced by `path`, so the inbox row holds only
+ * that reference (the agent reads an image from it when the turn runs, also when it
+ * runs again after a crash; the router adds a note to the user message).
  * A file that is too large or fails to download becomes an attachment without
  * data, so the model still learns that something was sent.
  */
@@ -46,8 +47,6 @@ async function fetchOne(api: Api, file: PendingFile, options: MediaOptions): Pro
     const info = await api.getFile(file.fileId);
     if (!info.file_path || (info.file_size ?? 0) > options.maxBytes) return base;
     const data = await download(options.fileUrl(info.file_path), options.maxBytes);
-    if (file.kind === 'image')
-      return { ...base, size: data.length, dataBase64: data.toString('base64') };
     const name = safeName(file.fileName ?? basename(info.file_path));
     const path = await options.save(`${Date.now()}-${name}`, data);
     return { ...base, size: data.length, path };

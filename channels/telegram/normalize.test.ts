@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Update } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
-import { normalizeUpdate, serviceEvent } from './normalize.js';
+import { normalizeEdit, normalizeUpdate, serviceEvent } from './normalize.js';
 
 const bot = { id: 123456, username: 'ParleyTestBot' };
 const fixture = (name: string) =>
@@ -34,6 +34,20 @@ describe('telegram normalize', () => {
     expect(text('contact')).toBe('[contact: Grace Hopper, +33123456789]');
     expect(text('video-note')).toMatch(/video, which Parley cannot watch yet/);
     expect(normalize('sticker')!.files).toEqual([]);
+  });
+
+  it('maps an edit to the message as it reads now, under the original platform id', () => {
+    const edited = normalizeEdit(fixture('group-edit'), bot, 'default');
+    expect(edited).toMatchObject({
+      conversationId: '-1001234567890',
+      chatType: 'group',
+      mentionsBot: true,
+      text: 'what is down',
+      platformMessageId: '-1001234567890:53',
+    });
+    // An edit is not a new message, and a new message is not an edit.
+    expect(normalizeUpdate(fixture('group-edit'), bot, 'default')).toBeUndefined();
+    expect(normalizeEdit(fixture('group-mention'), bot, 'default')).toBeUndefined();
   });
 
   it('sets mentionsBot and strips the mention in a group', () => {

@@ -9,7 +9,8 @@
  * thread (`message_thread_id` only when `is_topic_message`, so the General topic
  * and plain groups share the chat's session). The bot mention is stripped from
  * the text. Button presses (`callback_query`) become messages with `action`.
- * Anything else (channel posts, edits, service messages) yields `undefined`.
+ * An edit (`edited_message`) is normalized the same way by `normalizeEdit`.
+ * Anything else (channel posts, service messages) yields `undefined`.
  */
 import type { CallbackQuery, Message, MessageEntity, Update } from 'grammy/types';
 import type { Attachment, InboundMessage } from '../../core/contract.js';
@@ -47,8 +48,32 @@ export function normalizeUpdate(
   account: string,
 ): Normalized | undefined {
   if (update.callback_query) return normalizeCallback(update.callback_query, account);
-  const message = update.message;
-  if (!message?.from) return undefined;
+  return update.message ? normalizeMessage(update.message, bot, account) : undefined;
+}
+
+/**
+ * An `edited_message` update: the message as it reads now, with the original's
+ * platform id (the bridge replaces the text of a message still waiting for its turn).
+ * `undefined` for other updates and for edits without text (a replaced photo: files
+ * of an edit are not fetched again).
+ */
+export function normalizeEdit(
+  update: Update,
+  bot: BotIdentity,
+  account: string,
+): InboundMessage | undefined {
+  const edited = update.edited_message;
+  if (!edited) return undefined;
+  const normalized = normalizeMessage(edited, bot, account);
+  return normalized?.message.text ? normalized.message : undefined;
+}
+
+function normalizeMessage(
+  message: Message,
+  bot: BotIdentity,
+  account: string,
+): Normalized | undefined {
+  if (!message.from) return undefined;
   const text = message.text ?? message.caption ?? describeContent(message) ?? '';
   const entities = message.entities ?? message.caption_entities ?? [];
   const files = pendingFiles(message);

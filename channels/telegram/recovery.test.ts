@@ -89,7 +89,7 @@ describe('telegram transport and crash safety', () => {
     expect(tg.chat(111)).toHaveLength(1);
   });
 
-  it('a crash after Telegram confirmed the update still ends in exactly one reply', async () => {
+  it('a crash after Telegram confirmed the update still ends in exactly one reply, with its photo', async () => {
     const { llm, tg } = await doubles();
     const config = testConfig({
       dataDir: tempDir(),
@@ -108,7 +108,14 @@ describe('telegram transport and crash safety', () => {
     cleanups.push(() => void child.kill('SIGKILL'));
     await waitUntil(() => tg.count('getUpdates') > 0, 20_000);
     llm.script.push({ hang: true });
-    const update = tg.message({ chatId: 111, from: OWNER, text: 'survive this' });
+    const photo = Buffer.from('jpeg bytes kept as a file');
+    const fileId = tg.addFile(photo, 'photos/file_9.jpg');
+    const update = tg.message({
+      chatId: 111,
+      from: OWNER,
+      caption: 'survive this',
+      photo: { fileId, size: photo.length },
+    });
     const updateId = update.update_id as number;
     await waitUntil(() => tg.confirmedOffset > updateId && llm.requests.length === 1, 20_000);
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -121,8 +128,19 @@ describe('telegram transport and crash safety', () => {
     await waitUntil(() => tg.chat(111).length === 1);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await parley.app.bridge.drain();
-    expect(tg.chat(111).map((m) => m.text)).toEqual(['echo: survive this']);
+    expect(tg.chat(111).map((m) => m.text)).toEqual([
+      expect.stringMatching(/^echo: survive this\n\[attached image saved at/),
+    ]);
     expect(tg.count('sendMessage')).toBe(1);
+    // The turn run again still has the photo: read from the saved file, not the inbox row.
+    const parts = llm.requests.at(-1)!.body.messages.at(-1)!.content as {
+      type: string;
+      image_url?: { url: string };
+    }[];
+    expect(parts.find((p) => p.type === 'image_url')?.image_url?.url).toBe(
+      `data:image/jpeg;base64,${photo.toString('base64')}`,
+    );
+    expect(tg.count('getFile')).toBe(1);
   });
 });
 

@@ -35,7 +35,7 @@ describe('web chat uploads', () => {
     expect(taken!.attachment.dataBase64).toBeUndefined();
   });
 
-  it('reads the image type from the bytes and hands small images over as base64', async () => {
+  it('reads the image type from the bytes and hands images over as saved files, not base64', async () => {
     const { uploads } = setup();
     const receipt = await uploads.save('conv-0001', 'photo.txt', PNG);
     expect(receipt.kind).toBe('image');
@@ -43,7 +43,8 @@ describe('web chat uploads', () => {
     expect(taken).not.toBeTypeOf('string');
     const { attachment } = (taken as Exclude<typeof taken, string>)[0]!;
     expect(attachment).toMatchObject({ kind: 'image', mimeType: 'image/png' });
-    expect(Buffer.from(attachment.dataBase64!, 'base64')).toEqual(PNG);
+    expect(attachment.dataBase64).toBeUndefined();
+    expect(readFileSync(attachment.path!)).toEqual(PNG);
     expect(sniffImage(Buffer.from('GIF89a'))).toBe('image/gif');
     expect(sniffImage(Buffer.from([0xff, 0xd8, 0xff, 0xe0]))).toBe('image/jpeg');
     expect(sniffImage(Buffer.from('RIFF\0\0\0\0WEBPVP8 '))).toBe('image/webp');

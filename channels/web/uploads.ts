@@ -7,8 +7,8 @@
  *   message frame { attachments: [id] } ─► take() ─► InboundMessage.attachments
  *
  * The kind is read from the bytes (PNG, JPEG, GIF, WebP magic numbers), not from
- * the browser's type or name. Images up to {@link MAX_IMAGE_INLINE} also travel to
- * the model as base64 image parts. Pending uploads live in memory for an hour and
+ * the browser's type or name. Images reach the model as image parts, read from the
+ * saved file when the turn runs (the inbox row keeps only the path). Pending uploads live in memory for an hour and
  * belong to one conversation; an id from another conversation or a restart is
  * refused with "attach the file again".
  */
@@ -18,7 +18,6 @@ import type { Attachment } from '../../core/contract.js';
 import type { WorkspaceFiles } from '../../core/stores.js';
 
 export const MAX_UPLOAD = 10 * 1024 * 1024;
-export const MAX_IMAGE_INLINE = 5 * 1024 * 1024;
 const TTL_MS = 3600_000;
 const MAX_PENDING = 32;
 
@@ -64,9 +63,6 @@ export class Uploads {
       size: data.length,
       path,
       ...(mimeType ? { mimeType } : {}),
-      ...(mimeType && data.length <= MAX_IMAGE_INLINE
-        ? { dataBase64: Buffer.from(data).toString('base64') }
-        : {}),
     };
     this.expire();
     const id = randomBytes(12).toString('base64url');

@@ -172,7 +172,7 @@ describe('WhatsApp adapter inbound', () => {
     ]);
   });
 
-  it('hands images over as base64 and saves voice notes and documents in the workspace', async () => {
+  it('saves images, voice notes and documents in the workspace (no base64 in the message)', async () => {
     const { channel, received, inject, dataDir } = await setup();
     stop = () => channel.stop();
     inject('image');
@@ -182,7 +182,9 @@ describe('WhatsApp adapter inbound', () => {
     const [image, voice, doc] = received;
     expect(image!.text).toBe('what is this?');
     expect(image!.attachments[0]).toMatchObject({ kind: 'image', mimeType: 'image/jpeg' });
-    expect(Buffer.from(image!.attachments[0]!.dataBase64!, 'base64').toString()).toBe(
+    expect(image!.attachments[0]!.dataBase64).toBeUndefined();
+    expect(image!.attachments[0]!.path!.startsWith(join(dataDir, 'workspaces'))).toBe(true);
+    expect(readFileSync(image!.attachments[0]!.path!, 'utf8')).toBe(
       'bytes of 3A7E1A6E0000IMAGE001',
     );
     const audio = voice!.attachments[0]!;

@@ -3,8 +3,8 @@
  * document) and turns it into an {@link Attachment}, between normalisation and
  * `sink.accept`:
  *
- *   normalize.ts (MediaInfo) ─► fetchAttachment ─► images: dataBase64 (vision)
- *                                              └─► others: file in the conversation's workspace
+ *   normalize.ts (MediaInfo) ─► fetchAttachment ─► a file in the conversation's workspace
+ *                                                 (images too: the agent reads them at turn time)
  *
  * Files over `maxBytes` are not downloaded (the size WhatsApp announces is checked
  * first, the real size after); the attachment then carries only its metadata and a
@@ -65,8 +65,7 @@ export async function fetchAttachment(
   }
   if (data.length > context.maxBytes) return tooLarge();
   const attachment: Attachment = { ...info, size: data.length };
-  if (info.kind === 'image')
-    return { attachment: { ...attachment, dataBase64: data.toString('base64') } };
+  // Images too: the inbox row keeps the reference, the agent reads the file at turn time.
   const path = await context.files.saveInbound(context.conversationKey, fileName(raw, info), data);
   return { attachment: { ...attachment, path } };
 }

@@ -11,7 +11,7 @@
  * {@link LeaseLostError} and rolls back.
  */
 import type pg from 'pg';
-import type { InboundMessage } from '../../core/contract.js';
+import type { InboundMessage, MessageEdit } from '../../core/contract.js';
 import type { WebOutboxItem } from '../../core/stores.js';
 import { idsOnly } from '../inbox-ids.js';
 import type { InboxEntry, InboxState, StoredReply, TurnRecord } from '../records.js';
@@ -148,6 +148,30 @@ export class PostgresInbox implements InboxStore {
       id,
     ]);
     return row ? toEntry(row) : undefined;
+  }
+
+  async edit(
+    channel: string,
+    platformMessageId: string,
+    edit: MessageEdit,
+  ): Promise<number | undefined> {
+    const row = await one<{ id: number }>(
+      this.pool,
+      `UPDATE inbox SET payload = (payload::jsonb || $1::jsonb)::text, updated_at = $2
+         WHERE channel = $3 AND platform_message_id = $4 AND state = 'pending' AND attempts = 0
+       RETURNING id`,
+      [
+        JSON.stringify({
+          text: edit.text,
+          mentionsBot: edit.mentionsBot,
+          repliesToBot: edit.repliesToBot,
+        }),
+        Date.now(),
+        channel,
+        platformMessageId,
+      ],
+    );
+    return row?.id;
   }
 
   async begin(id: number): Promise<void> {

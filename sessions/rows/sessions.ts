@@ -122,15 +122,26 @@ export const toUsage = (row: UsageRow): Usage => ({
   messages: row.n,
 });
 
-/** One inbox row of a user, as their export lists it (the message's text only). */
+/**
+ * One inbox row of a user, as their export lists it: the text and the workspace files
+ * its attachments were saved as (the purge deletes them with the row, user-data.ts).
+ */
 export const toExportedInbox =
   (channel: string) =>
-  (row: InboxExportRow): UserExport['inbox'][number] => ({
-    channel,
-    platformMessageId: row.platform_message_id,
-    text: (JSON.parse(row.payload) as { text?: string }).text ?? '',
-    receivedAt: row.received_at,
-  });
+  (row: InboxExportRow): UserExport['inbox'][number] => {
+    const message = JSON.parse(row.payload) as {
+      text?: string;
+      attachments?: { path?: string }[];
+    };
+    const files = (message.attachments ?? []).flatMap((a) => (a.path ? [a.path] : []));
+    return {
+      channel,
+      platformMessageId: row.platform_message_id,
+      text: message.text ?? '',
+      receivedAt: row.received_at,
+      ...(files.length > 0 ? { files } : {}),
+    };
+  };
 
 /** A session as `active` opens it: no messages yet. */
 export const newSession = (init: SessionInit, id: number, now: number): Session => ({

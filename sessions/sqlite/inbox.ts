@@ -4,7 +4,7 @@
  * same transaction, so a crash keeps both or neither; for web chat it also writes
  * the outbox rows (through web-outbox.ts' `insertOutboxItem`) and marks the row done.
  */
-import type { InboundMessage } from '../../core/contract.js';
+import type { InboundMessage, MessageEdit } from '../../core/contract.js';
 import type { WebOutboxItem } from '../../core/stores.js';
 import { idsOnly } from '../inbox-ids.js';
 import type { InboxEntry, InboxState, StoredReply, TurnRecord } from '../records.js';
@@ -83,6 +83,27 @@ export class SqliteInbox implements InboxStore {
   async get(id: number): Promise<InboxEntry | undefined> {
     const row = this.byId.get(id) as InboxRow | undefined;
     return row ? toEntry(row) : undefined;
+  }
+
+  async edit(
+    channel: string,
+    platformMessageId: string,
+    edit: MessageEdit,
+  ): Promise<number | undefined> {
+    const row = prepared(
+      this.db,
+      `UPDATE inbox SET payload = json_set(payload, '$.text', ?, '$.mentionsBot', json(?), '$.repliesToBot', json(?)),
+         updated_at = ? WHERE channel = ? AND platform_message_id = ? AND state = 'pending' AND attempts = 0
+       RETURNING id`,
+    ).get(
+      edit.text,
+      JSON.stringify(edit.mentionsBot),
+      JSON.stringify(edit.repliesToBot),
+      Date.now(),
+      channel,
+      platformMessageId,
+    ) as { id: number } | undefined;
+    return row?.id;
   }
 
   async begin(id: number): Promise<void> {

@@ -16,6 +16,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   fchownSync,
   fstatSync,
   linkSync,
@@ -24,7 +25,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { WorkspaceFiles } from '../../core/stores.js';
 import { at, CREATE_FLAGS, DIR_FLAGS } from './at.js';
 import { inboundName } from './path.js';
@@ -61,6 +62,23 @@ export function createWorkspaceFiles(dataDir: string): WorkspaceFiles {
     saveInbound: (conversationKey, fileName, data) =>
       openWorkspace(dataDir, conversationKey).saveInbound(fileName, data),
   };
+}
+
+/**
+ * Deletes inbound attachments saved by {@link createWorkspaceFiles} (a user's data
+ * purge). Only a path naming a file directly inside one workspace under `dataDir` is
+ * touched; anything else is skipped. Returns how many files were deleted.
+ */
+export async function removeInboundFiles(dataDir: string, paths: string[]): Promise<number> {
+  const workspaces = resolve(join(dataDir, 'workspaces'));
+  let removed = 0;
+  for (const path of paths.map((p) => resolve(p))) {
+    const root = dirname(path);
+    if (dirname(root) !== workspaces || basename(root) === '.staging' || !existsSync(root))
+      continue;
+    if (await new Workspace(root, stagingFor(root)).removeInbound(basename(path))) removed++;
+  }
+  return removed;
 }
 
 /**

@@ -106,6 +106,25 @@ export class Workspace {
     return `${this.root}/${name}`;
   }
 
+  /**
+   * Deletes the entry `name` at the workspace root (an inbound attachment), never
+   * following a link: a link planted there is removed itself, a folder is left alone.
+   * False when there was nothing to delete.
+   */
+  async removeInbound(name: string): Promise<boolean> {
+    const dir = await openDirPath(this.root);
+    try {
+      await unlink(at(dir, name));
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EISDIR' || code === 'EPERM') return false;
+      throw error;
+    } finally {
+      await dir.close();
+    }
+  }
+
   /** The first `cap` entries of the folder at `path`, streamed. */
   async list(path: string, cap: number): Promise<Listing> {
     const parts = components(path);

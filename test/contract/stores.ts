@@ -183,6 +183,29 @@ function inboxContract(get: () => Stores, restart: () => Promise<Stores>): void 
       expect((await inbox.accept(inbound('g'), 'k')).duplicate).toBe(true);
     });
 
+    it('applies an edit only while the turn has not started', async () => {
+      const { inbox } = get();
+      const edit = (text: string) => ({ text, mentionsBot: true, repliesToBot: false });
+      const waiting = (await inbox.accept(inbound('w', { chatType: 'group' }), 'k')).entry;
+      expect(await inbox.edit('test', 'w', edit('fixed typo'))).toBe(waiting.id);
+      const edited = (await (await restart()).inbox.get(waiting.id))!.message;
+      expect(edited).toMatchObject({ text: 'fixed typo', mentionsBot: true, chatType: 'group' });
+      expect(edited.platformMessageId).toBe('w');
+      const { inbox: reopened } = get();
+      const started = (await reopened.accept(inbound('s'), 'k')).entry;
+      await reopened.begin(started.id);
+      const answered = (await reopened.accept(inbound('a'), 'k')).entry;
+      await reopened.setReply(answered.id, reply(['hi']));
+      const silent = (await reopened.accept(inbound('q'), 'k')).entry;
+      await reopened.complete(silent.id);
+      for (const id of ['s', 'a', 'q', 'unknown'])
+        expect(await reopened.edit('test', id, edit('too late'))).toBeUndefined();
+      expect(await reopened.edit('other', 'w', edit('wrong channel'))).toBeUndefined();
+      expect((await reopened.get(started.id))!.message.text).toBe('text s');
+      expect((await reopened.get(answered.id))!.message.text).toBe('text a');
+      expect((await reopened.get(silent.id))!.message.text).toBe('');
+    });
+
     it('counts rows by state and prunes only finished rows past the retention', async () => {
       const { inbox } = get();
       const a = (await inbox.accept(inbound('a'), 'k')).entry;
@@ -353,7 +376,11 @@ function sessionContract(get: () => Stores): void {
       });
       await sessions.add(group.id, { role: 'user', content: 'u1 in a group', senderId: 'u1' });
       await sessions.add(group.id, { role: 'user', content: 'someone else', senderId: 'u2' });
-      await inbox.accept(inbound('m1', { sender: { id: 'u1' }, text: 'my secret plan' }), 'k');
+      const photo = { kind: 'image' as const, path: '/data/workspaces/k-1/abc-photo.jpg' };
+      await inbox.accept(
+        inbound('m1', { sender: { id: 'u1' }, text: 'my secret plan', attachments: [photo] }),
+        'k',
+      );
       await inbox.accept(inbound('m2', { sender: { id: 'u2' } }), 'k');
       const exported = await sessions.exportUser('test', 'u1');
       expect(exported.sessions).toHaveLength(1);
@@ -363,8 +390,8 @@ function sessionContract(get: () => Stores): void {
       ]);
       expect(exported.sessions[0]!.messages[1]!.toolCalls![0]!.function.name).toBe('get_time');
       expect(exported.messagesInGroups.map((m) => m.content)).toEqual(['u1 in a group']);
-      expect(exported.inbox.map((m) => [m.platformMessageId, m.text])).toEqual([
-        ['m1', 'my secret plan'],
+      expect(exported.inbox.map((m) => [m.platformMessageId, m.text, m.files])).toEqual([
+        ['m1', 'my secret plan', [photo.path]],
       ]);
       expect(JSON.parse(JSON.stringify(exported)).userId).toBe('u1');
       expect(await sessions.usage(mine.id)).toEqual({

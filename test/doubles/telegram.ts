@@ -7,7 +7,9 @@
  * webhook set); sendMessage / editMessageText with HTML validation ("can't parse
  * entities"), the 4096 limit, forum-topic checks ("message thread not found") and
  * "message is not modified"; sendChatAction, setMyCommands, setWebhook /
- * deleteWebhook, answerCallbackQuery, getFile and file download. Failures can be
+ * deleteWebhook, answerCallbackQuery, getFile and file download. Updates are
+ * filtered by the last `allowed_updates` given (getUpdates or setWebhook), as the
+ * Bot API does, and a user's message can be edited (`edited_message`). Failures can be
  * scripted per method (429 with retry_after, 400, 5xx), and Telegram's rate limits
  * can be enforced (429 beyond them) with every window scaled by `limits.scale`.
  *
@@ -215,6 +217,10 @@ export class TelegramDouble {
   /** Called after every accepted sendMessage or editMessageText (benches time replies here). */
   onDelivered: ((record: SentRecord) => void) | undefined;
   private readonly updates: Record<string, unknown>[] = [];
+  /** Update types the bot asked for (the Bot API keeps the last list given). */
+  private allowedUpdates: string[] | undefined;
+  /** Messages users sent, by `chatId:messageId` (what an edit starts from). */
+  private readonly userMessages = new Map<string, Record<string, unknown>>();
   private readonly failures = new Map<string, ScriptedFailure[]>();
   /** Methods answered only after a pause (ms): a slow or distant Bot API. */
   readonly delays = new Map<string, number>();
@@ -259,13 +265,34 @@ export class TelegramDouble {
   pushUpdate(update: Record<string, unknown>): number {
     const id = this.nextUpdateId++;
     this.updates.push({ update_id: id, ...update });
-    this.wake();
+    if (this.allowed(update)) this.wake();
     return id;
   }
 
   /** Builds a message update from `spec` and queues it; returns the update. */
   message(spec: MessageSpec): Record<string, unknown> {
     const update = { message: this.buildMessage(spec) };
+    return { update_id: this.pushUpdate(update), ...update };
+  }
+
+  /**
+   * The user edits a message they sent (built by {@link message}): queues an
+   * `edited_message` update with the new text (or caption), fresh entities and
+   * `edit_date`, as Telegram does.
+   */
+  editMessage(chatId: number, messageId: number, text: string): Record<string, unknown> {
+    const original = this.userMessages.get(`${chatId}:${messageId}`);
+    if (!original) throw new Error(`no message ${messageId} from a user in chat ${chatId}`);
+    const field = 'caption' in original ? 'caption' : 'text';
+    const entities = field === 'caption' ? 'caption_entities' : 'entities';
+    const edited = {
+      ...original,
+      [field]: text,
+      [entities]: entitiesFor(text),
+      edit_date: Math.floor(Date.now() / 1000),
+    };
+    this.userMessages.set(`${chatId}:${messageId}`, edited);
+    const update = { edited_message: edited };
     return { update_id: this.pushUpdate(update), ...update };
   }
 
@@ -351,7 +378,7 @@ export class TelegramDouble {
     this.messageIds.set(key, messageId);
     if (spec.topicId !== undefined) this.topics.add(`${spec.chatId}:${spec.topicId}`);
     const body = spec.text ?? spec.caption;
-    return {
+    const message = {
       message_id: messageId,
       date: Math.floor(Date.now() / 1000),
       chat:
@@ -426,6 +453,8 @@ export class TelegramDouble {
         : {}),
       ...(spec.migrateTo !== undefined ? { migrate_to_chat_id: spec.migrateTo } : {}),
     };
+    this.userMessages.set(`${spec.chatId}:${messageId}`, message);
+    return message;
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse) {
@@ -488,6 +517,7 @@ export class TelegramDouble {
           url: String(body.url),
           ...(body.secret_token ? { secret: String(body.secret_token) } : {}),
         };
+        this.allowUpdates(body.allowed_updates);
         this.terminatePoller('Conflict: terminated by setWebhook request');
         return ok(true);
       case 'deleteWebhook':
@@ -548,6 +578,7 @@ export class TelegramDouble {
       });
     const offset = Number(body.offset ?? 0);
     if (offset > 0) this.confirm(offset);
+    this.allowUpdates(body.allowed_updates);
     this.terminatePoller(
       'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
     );
@@ -571,8 +602,25 @@ export class TelegramDouble {
       this.updates.shift();
   }
 
+  /**
+   * `allowed_updates` as the Bot API reads it: omitted keeps the previous list; an
+   * empty list means every type except chat_member, message_reaction and
+   * message_reaction_count.
+   */
+  private allowUpdates(raw: unknown): void {
+    if (raw === undefined) return;
+    const list = (typeof raw === 'string' ? JSON.parse(raw) : raw) as string[];
+    this.allowedUpdates = list.length > 0 ? list : undefined;
+  }
+
+  private allowed(update: Record<string, unknown>): boolean {
+    const type = Object.keys(update).find((key) => key !== 'update_id') ?? '';
+    if (this.allowedUpdates) return this.allowedUpdates.includes(type);
+    return !['chat_member', 'message_reaction', 'message_reaction_count'].includes(type);
+  }
+
   private available(offset: number): Record<string, unknown>[] {
-    return this.updates.filter((u) => (u.update_id as number) >= offset);
+    return this.updates.filter((u) => (u.update_id as number) >= offset && this.allowed(u));
   }
 
   private answerUpdates(res: ServerResponse, offset: number, limit: number): void {

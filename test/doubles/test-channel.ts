@@ -86,6 +86,28 @@ export class TestChannel implements ChannelAdapter {
     return this.sink!.accept(message);
   }
 
+  /** The sender edits message `platformMessageId` (as Telegram's `edited_message` does). */
+  injectEdit(
+    platformMessageId: string,
+    partial: Partial<InboundMessage> & { text: string },
+  ): Promise<{ applied: boolean }> {
+    const message: InboundMessage = {
+      channel: this.id,
+      account: 'bot',
+      conversationId: partial.sender?.id ?? 'user-1',
+      sender: { id: 'user-1', name: 'Ada' },
+      chatType: 'dm',
+      mentionsBot: false,
+      repliesToBot: false,
+      attachments: [],
+      timestamp: Date.now(),
+      ...partial,
+      platformMessageId,
+    };
+    if (!this.sink?.edited) throw new Error('this sink takes no edits');
+    return this.sink.edited(message);
+  }
+
   texts(conversationId?: string): string[] {
     return this.delivered
       .filter((d) => !conversationId || d.target.conversationId === conversationId)
