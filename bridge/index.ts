@@ -13,6 +13,14 @@
  * Control messages (approval answers, button presses) skip the queue, because the
  * turn they unblock may be holding their conversation's lane.
  *
+ * What a message does while its conversation's turn runs depends on the conversation's
+ * queue mode (modes.ts): `followup` waits for its own turn; `collect` joins the
+ * messages waiting with it into one next turn (batch.ts); `interrupt` also aborts the
+ * running turn (`handler.interrupt`) unless its reply is already frozen, and the
+ * aborted rows run again with the new one. With `debounceMs` a burst waits
+ * (debounce.ts) and becomes one turn. A batch's reply is frozen on its last row and
+ * the other rows are marked done in the same transaction.
+ *
  * With `work` (Postgres, several nodes) the in-memory queue is replaced by leased
  * lanes (lanes.ts): `accept` only stores the row, and worker nodes claim and run it,
  * every inbox write checked against the lane's fencing token.
@@ -31,7 +39,10 @@ import { describeError, isRetryable, PlatformError } from '../core/errors.js';
 import type { LocalOutbox } from '../core/stores.js';
 import type { InboxEntry, NewMessage, StoredReply } from '../sessions/records.js';
 import { type InboxStore, LeaseLostError, type WorkQueue } from '../sessions/stores.js';
+import { batches, batchEntry, joins } from './batch.js';
+import { Debouncer } from './debounce.js';
 import { LaneDispatcher } from './lanes.js';
+import { followupOnly, type QueueModes } from './modes.js';
 import { DraftStream } from './outbound/draft.js';
 import type { RetryOptions } from './outbound/retry.js';
 import { Sender } from './outbound/sender.js';
@@ -76,7 +87,17 @@ export interface Turn {
 export interface MessageHandler {
   /** True for messages that must not wait in their conversation's lane. */
   isControl?(message: InboundMessage): boolean;
+  /**
+   * True for messages that always run as their own turn (commands, button presses,
+   * scheduled runs): never merged into a batch, never debounced, never interrupting.
+   */
+  standalone?(message: InboundMessage): boolean;
   handle(turn: Turn): Promise<Reply | null>;
+  /**
+   * Queue mode `interrupt`: aborts the conversation's running turn (model stream, tool
+   * calls, approval wait) so that its `handle` rejects; false when none of it runs.
+   */
+  interrupt?(conversationKey: string): boolean;
   /**
    * Shutdown, after the grace period: abort the turns still running (model streams,
    * tools). Their `handle` then rejects, and the bridge leaves them in the inbox to
@@ -109,6 +130,8 @@ export interface BridgeOptions {
   work?: WorkQueue;
   /** With `work`: how often this node also looks for work without a notification. */
   workPollMs?: number;
+  /** Queue mode and debounce per conversation; without it: `followup`, no debounce. */
+  modes?: QueueModes;
 }
 
 export const defaultBridgeOptions: BridgeOptions = {
@@ -131,6 +154,13 @@ export type BridgeEvent =
   | { type: 'failed'; channel: string; error: string }
   | { type: 'retry'; channel: string; status: number | undefined; delayMs: number };
 
+/** Where a running turn stands, while `handler.handle` runs (an interrupt can still stop it). */
+interface Turning {
+  sender: string;
+  interruptible: boolean;
+  interrupted: boolean;
+}
+
 /** The id under which a turn's reply is streamed. */
 const replyIdOf = (entry: InboxEntry) => `r${entry.id}`;
 
@@ -142,7 +172,11 @@ const APOLOGY = 'Sorry, I could not process this message. Please try again.';
 const PRUNE_INTERVAL_MS = 3600_000;
 
 export class Bridge {
-  private readonly queue: ConversationQueue<InboxEntry>;
+  /** Batches of inbox rows (one turn each), per conversation. */
+  private readonly queue: ConversationQueue<InboxEntry[]>;
+  private readonly debouncer: Debouncer<InboxEntry>;
+  private readonly turning = new Map<string, Turning>();
+  private readonly modes: QueueModes;
   private readonly adapters = new Map<string, { adapter: ChannelAdapter; sender: Sender }>();
   private readonly listeners: ((event: BridgeEvent) => void)[] = [];
   private readonly control = new Set<Promise<void>>();
@@ -170,11 +204,13 @@ export class Bridge {
     options: Partial<BridgeOptions> = {},
   ) {
     this.options = { ...defaultBridgeOptions, ...options };
-    this.queue = new ConversationQueue<InboxEntry>(
+    this.modes = this.options.modes ?? followupOnly;
+    this.queue = new ConversationQueue<InboxEntry[]>(
       { concurrency: this.options.concurrency, capacity: this.options.capacity },
-      (entry) => this.process(entry),
+      (rows) => this.process(rows),
       (error, key) => this.log.error({ err: error, conversation: key }, 'queue handler failed'),
     );
+    this.debouncer = new Debouncer<InboxEntry>((key, rows) => void this.queue.push(key, rows));
     const { work } = this.options;
     this.lanes = work
       ? new LaneDispatcher(work, (entry, inbox) => this.runClaimed(entry, inbox), log, {
@@ -201,7 +237,7 @@ export class Bridge {
       await inbox.fail(entry.id, `channel ${entry.message.channel} is not registered on this node`);
       return;
     }
-    await this.runOrResume(entry, inbox);
+    await this.runOrResume([entry], inbox);
   }
 
   /** Registers an adapter; returns the sink it delivers inbound messages to. */
@@ -238,9 +274,9 @@ export class Bridge {
     this.listeners.push(listener);
   }
 
-  /** Messages waiting in the queue (not running). */
+  /** Turns waiting in the queue (not running), and messages waiting for their burst to end. */
   get depth(): number {
-    return this.queue.depth;
+    return this.queue.depth + this.debouncer.size;
   }
 
   get active(): number {
@@ -272,7 +308,7 @@ export class Bridge {
     const entries = (await this.inbox.reclaim()).filter(
       (entry) => this.adapters.has(entry.message.channel) && !this.live.has(entry.id),
     );
-    for (const entry of entries) await this.schedule(entry);
+    await this.scheduleRecovered(entries);
     if (entries.length > 0)
       this.log.info({ count: entries.length }, 'recovering unfinished messages');
     return entries.length;
@@ -287,9 +323,12 @@ export class Bridge {
     }
   }
 
-  /** Waits for queued and running messages. */
+  /** Waits for debounced, queued and running messages. */
   async drain(): Promise<void> {
-    await this.queue.drain();
+    do {
+      await this.debouncer.idle();
+      await this.queue.drain();
+    } while (this.debouncer.size > 0);
     await Promise.all([...this.control]);
   }
 
@@ -302,6 +341,7 @@ export class Bridge {
     this.stopping = true;
     clearInterval(this.pruneTimer);
     this.queue.stop();
+    this.debouncer.clear();
     await this.lanes?.stop(graceMs);
     for (const timer of this.redeliveries) clearTimeout(timer);
     const busy = () => this.queue.active > 0 || this.control.size > 0;
@@ -339,8 +379,7 @@ export class Bridge {
       return { duplicate };
     }
     await this.recovering;
-    this.tellHeld(entry);
-    await this.schedule(entry);
+    await this.schedule(entry, true);
     return { duplicate };
   }
 
@@ -356,50 +395,151 @@ export class Bridge {
       );
   }
 
-  /** Queues (or, for control messages, runs) an inbox row unless it is already live. */
-  private async schedule(entry: InboxEntry): Promise<void> {
+  private standalone(message: InboundMessage): boolean {
+    return this.handler.standalone?.(message) === true;
+  }
+
+  /**
+   * Queues (or, for control messages, runs) an inbox row unless it is already live.
+   * A row just `accepted` may interrupt its conversation's turn; a pending row waits
+   * for the end of its burst when the conversation debounces.
+   */
+  private async schedule(entry: InboxEntry, accepted = false): Promise<void> {
     if (this.live.has(entry.id)) return;
     this.live.add(entry.id);
     if (this.handler.isControl?.(entry.message)) {
-      const run = this.process(entry).finally(() => this.control.delete(run));
+      const run = this.process([entry]).finally(() => this.control.delete(run));
       this.control.add(run);
       return;
     }
-    await this.queue.push(entry.conversationKey, entry);
+    const key = entry.conversationKey;
+    const alone = entry.state !== 'pending' || this.standalone(entry.message);
+    const policy = alone ? undefined : await this.modes.of(key, entry.message.channel);
+    const interrupted = accepted && policy?.mode === 'interrupt' && this.interrupt(entry);
+    if (accepted && !interrupted) this.tellHeld(entry);
+    if (policy && policy.debounceMs > 0) {
+      this.debouncer.add(key, entry, policy.debounceMs);
+      return;
+    }
+    // A row that may not wait must not overtake a burst of its conversation either.
+    this.debouncer.end(key);
+    await this.queue.push(key, [entry]);
   }
 
-  /** Runs (or resumes) one message; `entry` is current: just accepted or just read from the inbox. */
-  private async process(entry: InboxEntry): Promise<void> {
-    try {
-      await this.runOrResume(entry);
-    } finally {
-      if (!this.redeliveryPending.has(entry.id)) this.live.delete(entry.id);
+  /**
+   * Queues the rows a previous run left unfinished (oldest first), each conversation's
+   * consecutive pending rows as one batch unless it is in `followup`: a merged turn
+   * interrupted by a crash runs again merged.
+   */
+  private async scheduleRecovered(entries: InboxEntry[]): Promise<void> {
+    const byConversation = new Map<string, InboxEntry[]>();
+    for (const entry of entries)
+      byConversation.set(entry.conversationKey, [
+        ...(byConversation.get(entry.conversationKey) ?? []),
+        entry,
+      ]);
+    for (const [key, rows] of byConversation) {
+      const { mode } = await this.modes.of(key, rows[0]!.message.channel);
+      const standalone = (message: InboundMessage) => this.standalone(message);
+      const groups = mode === 'followup' ? rows.map((row) => [row]) : batches(rows, standalone);
+      for (const group of groups) {
+        if (group.length === 1) await this.schedule(group[0]!);
+        else {
+          for (const row of group) this.live.add(row.id);
+          await this.queue.push(key, group);
+        }
+      }
     }
   }
 
-  private async runOrResume(entry: InboxEntry, inbox = this.inbox): Promise<void> {
+  /**
+   * Queue mode `interrupt`: a new message of the running turn's sender aborts that turn
+   * while its handler runs (once its reply is frozen it is delivered, and the new
+   * message follows). True when the turn was interrupted.
+   */
+  private interrupt(entry: InboxEntry): boolean {
+    const running = this.turning.get(entry.conversationKey);
+    if (!running || running.interrupted || !running.interruptible) return false;
+    if (running.sender !== entry.message.sender.id) return false;
+    if (!this.handler.interrupt?.(entry.conversationKey)) return false;
+    running.interrupted = true;
+    this.log.info({ conversation: entry.conversationKey, inboxId: entry.id }, 'turn interrupted');
+    return true;
+  }
+
+  /**
+   * Runs (or resumes) one batch; its rows are current: just accepted or just read from
+   * the inbox. An interrupted batch goes back to the front of its lane, where the next
+   * turn collects the messages that interrupted it.
+   */
+  private async process(batch: InboxEntry[]): Promise<void> {
+    let rows = batch;
+    let requeued = false;
+    try {
+      rows = await this.collect(batch);
+      if ((await this.runOrResume(rows)) === 'interrupted' && !this.stopping) {
+        this.queue.requeueFront(rows[0]!.conversationKey, rows);
+        requeued = true;
+      }
+    } finally {
+      if (!requeued)
+        for (const row of rows) if (!this.redeliveryPending.has(row.id)) this.live.delete(row.id);
+    }
+  }
+
+  /** Outside `followup`: the batch and the waiting rows that may join it, in order. */
+  private async collect(batch: InboxEntry[]): Promise<InboxEntry[]> {
+    const head = batch[0]!;
+    if (head.state !== 'pending' || this.standalone(head.message)) return batch;
+    const { mode } = await this.modes.of(head.conversationKey, head.message.channel);
+    if (mode === 'followup') return batch;
+    const rows = [...batch];
+    const standalone = (message: InboundMessage) => this.standalone(message);
+    this.queue.takeWaiting(head.conversationKey, (item) => {
+      if (!joins(rows.at(-1)!, item[0]!, standalone)) return false;
+      rows.push(...item);
+      return true;
+    });
+    return rows;
+  }
+
+  private async runOrResume(
+    rows: InboxEntry[],
+    inbox = this.inbox,
+  ): Promise<'interrupted' | undefined> {
+    const entry = batchEntry(rows);
+    const merged = rows.slice(0, -1).map((row) => row.id);
     const registered = this.adapters.get(entry.message.channel);
     if (!registered) return;
     if (entry.state === 'done' || entry.state === 'failed') return;
     const reply =
       entry.state === 'replying' && entry.reply
         ? entry.reply
-        : await this.runTurn(entry, registered, inbox);
+        : await this.runTurn(entry, merged, registered, inbox);
+    if (reply === 'interrupted') {
+      // Not a crash: the aborted run does not count against the rows' attempts.
+      for (const row of rows) await inbox.interrupted(row.id);
+      return 'interrupted';
+    }
     if (reply === 'delivered' || reply === 'abandoned') return;
     if (reply === null) {
-      await inbox.complete(entry.id);
+      await inbox.complete(entry.id, undefined, merged);
       this.emit({ type: 'silent', channel: entry.message.channel });
       return;
     }
     await this.deliver(entry, reply, registered.sender, inbox);
   }
 
-  /** Runs the handler and freezes its reply (or `null` when it stays silent). */
+  /**
+   * Runs the handler and freezes its reply (or `null` when it stays silent). `entry`
+   * is a batch's (batch.ts): `merged` are its other rows, marked done with the freeze.
+   */
   private async runTurn(
     entry: InboxEntry,
+    merged: number[],
     { adapter, sender }: { adapter: ChannelAdapter; sender: Sender },
     inbox: InboxStore,
-  ): Promise<StoredReply | 'delivered' | 'abandoned' | null> {
+  ): Promise<StoredReply | 'delivered' | 'abandoned' | 'interrupted' | null> {
     const target = replyTarget(entry.message);
     const draft =
       adapter.capabilities.streaming === 'edit' && adapter.edit
@@ -410,14 +550,24 @@ export class Bridge {
         : undefined;
     let reply: Reply | null;
     const stopTyping = this.keepTyping(sender, target, entry.conversationKey);
+    const turning: Turning = {
+      sender: entry.message.sender.id,
+      interruptible: !this.standalone(entry.message),
+      interrupted: false,
+    };
     try {
       if (entry.attempts >= this.options.maxAttempts) reply = { text: APOLOGY };
       else {
-        await inbox.begin(entry.id);
+        for (const id of [...merged, entry.id]) await inbox.begin(id);
+        this.turning.set(entry.conversationKey, turning);
         reply = await this.handler.handle(this.turn(entry, adapter, sender, target, draft));
       }
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
+      if (turning.interrupted) {
+        await draft?.close();
+        return 'interrupted';
+      }
       if (this.stopping) {
         this.log.info({ inboxId: entry.id }, 'turn abandoned at shutdown; it runs again at start');
         return 'abandoned';
@@ -425,6 +575,8 @@ export class Bridge {
       this.log.error({ err: error, inboxId: entry.id }, 'handler failed');
       reply = { text: APOLOGY };
     } finally {
+      if (this.turning.get(entry.conversationKey) === turning)
+        this.turning.delete(entry.conversationKey);
       stopTyping();
       if (!draft) adapter.endStream?.(target, replyIdOf(entry));
     }
@@ -438,10 +590,10 @@ export class Bridge {
       ...(draftId ? { draftMessageId: draftId } : {}),
     };
     if (adapter.localOutbox && !draftId) {
-      await this.deliverLocally(entry, stored, reply.session, adapter.localOutbox, inbox);
+      await this.deliverLocally(entry, stored, reply.session, adapter.localOutbox, inbox, merged);
       return 'delivered';
     }
-    await inbox.setReply(entry.id, stored, reply.session);
+    await inbox.setReply(entry.id, stored, reply.session, merged);
     return stored;
   }
 
@@ -452,9 +604,11 @@ export class Bridge {
     session: Reply['session'],
     outbox: LocalOutbox,
     inbox: InboxStore,
+    merged: number[],
   ): Promise<void> {
     const target = replyTarget(entry.message);
-    const items = await inbox.setReplyDelivered(entry.id, reply, session, target.conversationId);
+    const clientId = target.conversationId;
+    const items = await inbox.setReplyDelivered(entry.id, reply, session, clientId, merged);
     outbox.pushStored(items);
     this.emitReplied(entry, reply.chunks.length);
   }
