@@ -1,0 +1,72 @@
+/**
+ * Queue modes end to end through a real Parley and the web chat: `/queue` per
+ * conversation (listed in `/help`), `interrupt` cutting a streaming answer short and
+ * answering both messages in one turn, `collect` from the per-channel config, each
+ * batch's reply written once and its rows all done.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
+import { type Running, startParley, testConfig, WebClient } from '../harness.js';
+
+let model: OpenAIDouble;
+let parley: Running;
+let client: WebClient | undefined;
+
+async function start(overrides: Record<string, unknown> = {}) {
+  model = await startOpenAIDouble();
+  parley = await startParley(
+    testConfig({ llm: { baseUrl: model.baseUrl, apiKey: 'sk-test-0123456789' }, ...overrides }),
+  );
+  client = await new WebClient(parley.app.url, parley.app.token).connect();
+  return client;
+}
+
+afterEach(async () => {
+  client?.close();
+  await parley?.close();
+  await model?.close();
+});
+
+const story = Array.from({ length: 80 }, (_, i) => `word${i}`).join(' ');
+
+describe('queue modes', () => {
+  it('/queue interrupt: a new message stops the streaming answer; one turn answers both', async () => {
+    const web = await start();
+    await web.send('/help');
+    const [help] = await web.waitForMessages(1);
+    expect(help!.text).toContain('/queue');
+    await web.send('/queue interrupt');
+    const [, chosen] = await web.waitForMessages(2);
+    expect(chosen!.text).toMatch(/^Queue mode: interrupt/);
+
+    model.script.push({ text: story, deltaDelayMs: 50 });
+    await web.send('tell me a long story');
+    await web.waitFor((frame) => frame.type === 'delta');
+    const interruptedAt = Date.now();
+    await web.send('actually, just say hi');
+    const replies = await web.waitForMessages(3);
+    expect(Date.now() - interruptedAt).toBeLessThan(3000);
+    expect(replies[2]!.text).toBe('echo: tell me a long story\nactually, just say hi');
+    expect(model.requests).toHaveLength(2);
+    // The aborted turn left nothing in the session: one user message holds both lines.
+    const users = model.requests[1]!.body.messages.filter((m) => m.role === 'user');
+    expect(users.map((m) => m.content)).toEqual(['tell me a long story\nactually, just say hi']);
+    const counts = await parley.app.stores.inbox.counts();
+    expect(counts).toMatchObject({ pending: 0, replying: 0, done: 4 });
+    expect(web.messages()).toHaveLength(3);
+  });
+
+  it('queue.channels web collect: messages sent during a turn are answered together next', async () => {
+    const web = await start({ queue: { channels: { web: { mode: 'collect' } } } });
+    model.script.push({ text: 'first answer', deltaDelayMs: 30 });
+    await web.send('one');
+    await web.waitFor((frame) => frame.type === 'delta');
+    await web.send('two');
+    await web.send('three');
+    const replies = await web.waitForMessages(2);
+    expect(replies.map((r) => r.text)).toEqual(['first answer', 'echo: two\nthree']);
+    expect(model.requests).toHaveLength(2);
+    await parley.app.bridge.drain();
+    expect(await parley.app.stores.inbox.counts()).toMatchObject({ pending: 0, replying: 0 });
+  });
+});
