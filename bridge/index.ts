@@ -39,7 +39,7 @@ import { describeError, isRetryable, PlatformError } from '../core/errors.js';
 import type { LocalOutbox } from '../core/stores.js';
 import type { InboxEntry, NewMessage, StoredReply } from '../sessions/records.js';
 import { type InboxStore, LeaseLostError, type WorkQueue } from '../sessions/stores.js';
-import { batches, batchEntry, joins } from './batch.js';
+import { batchEntry, batches, joins } from './batch.js';
 import { Debouncer } from './debounce.js';
 import { LaneDispatcher } from './lanes.js';
 import { followupOnly, type QueueModes } from './modes.js';

@@ -301,7 +301,11 @@ describe('QueueModes', () => {
   it('uses the conversation choice, else the channel override, else the default', async () => {
     const stores = openSqliteStores(join(tempDir(), 'parley.db'));
     const modes = modesOf(
-      { mode: 'followup', debounceMs: 0, channels: { telegram: { mode: 'collect', debounceMs: 500 } } },
+      {
+        mode: 'followup',
+        debounceMs: 0,
+        channels: { telegram: { mode: 'collect', debounceMs: 500 } },
+      },
       stores.meta,
     );
     expect(await modes.of('web:x', 'web')).toEqual({ mode: 'followup', debounceMs: 0 });
