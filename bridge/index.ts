@@ -41,6 +41,7 @@ import type { InboxEntry, NewMessage, StoredReply } from '../sessions/records.js
 import { type InboxStore, LeaseLostError, type WorkQueue } from '../sessions/stores.js';
 import { batchEntry, batches, joins } from './batch.js';
 import { Debouncer } from './debounce.js';
+import { laneBatch } from './lane-batch.js';
 import { LaneDispatcher } from './lanes.js';
 import { followupOnly, type QueueModes } from './modes.js';
 import { DraftStream } from './outbound/draft.js';
@@ -156,6 +157,9 @@ export type BridgeEvent =
 
 /** Where a running turn stands, while `handler.handle` runs (an interrupt can still stop it). */
 interface Turning {
+  /** The batch's rows (an interrupting row is one of a later batch). */
+  ids: Set<number>;
+  channel: string;
   sender: string;
   interruptible: boolean;
   interrupted: boolean;
@@ -165,6 +169,9 @@ interface Turning {
 const replyIdOf = (entry: InboxEntry) => `r${entry.id}`;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** Rows of a lane read when looking for one that interrupts its running turn. */
+const LANE_SCAN_LIMIT = 100;
 
 const APOLOGY = 'Sorry, I could not process this message. Please try again.';
 
@@ -216,6 +223,7 @@ export class Bridge {
       ? new LaneDispatcher(work, (entry, inbox) => this.runClaimed(entry, inbox), log, {
           concurrency: this.options.concurrency,
           pollMs: this.options.workPollMs ?? 1000,
+          onAccepted: () => this.interruptLanes(work),
         })
       : undefined;
   }
@@ -237,7 +245,42 @@ export class Bridge {
       await inbox.fail(entry.id, `channel ${entry.message.channel} is not registered on this node`);
       return;
     }
-    await this.runOrResume([entry], inbox);
+    const rows = await this.laneRows(entry, this.options.work!);
+    await this.runOrResume(rows, inbox);
+  }
+
+  /** Shared inbox: the lane's rows that one turn answers with `entry` (queue modes). */
+  private async laneRows(entry: InboxEntry, work: WorkQueue): Promise<InboxEntry[]> {
+    if (entry.state !== 'pending' || this.standalone(entry.message)) return [entry];
+    if (this.handler.isControl?.(entry.message)) return [entry];
+    const policy = await this.modes.of(entry.conversationKey, entry.message.channel);
+    return laneBatch(entry, policy, {
+      unfinished: (limit) => work.unfinished(entry.conversationKey, limit),
+      standalone: (message) => this.standalone(message),
+      sleep,
+      now: Date.now,
+    });
+  }
+
+  /**
+   * Shared inbox, on every notification of an accepted row: a turn of this node in
+   * queue mode `interrupt` is interrupted by a newer pending row of its lane (accepted
+   * on any node) from the same sender.
+   */
+  private interruptLanes(work: WorkQueue): void {
+    for (const [key, running] of this.turning) {
+      if (running.interrupted || !running.interruptible) continue;
+      void this.interruptLane(work, key, running).catch((error: unknown) =>
+        this.log.warn({ err: error, conversation: key }, 'could not check for an interrupt'),
+      );
+    }
+  }
+
+  private async interruptLane(work: WorkQueue, key: string, running: Turning): Promise<void> {
+    if ((await this.modes.of(key, running.channel)).mode !== 'interrupt') return;
+    const rows = await work.unfinished(key, LANE_SCAN_LIMIT);
+    const newer = rows.find((row) => !running.ids.has(row.id) && row.state === 'pending');
+    if (newer && !this.standalone(newer.message)) this.interrupt(newer);
   }
 
   /** Registers an adapter; returns the sink it delivers inbound messages to. */
@@ -551,6 +594,8 @@ export class Bridge {
     let reply: Reply | null;
     const stopTyping = this.keepTyping(sender, target, entry.conversationKey);
     const turning: Turning = {
+      ids: new Set([...merged, entry.id]),
+      channel: entry.message.channel,
       sender: entry.message.sender.id,
       interruptible: !this.standalone(entry.message),
       interrupted: false,

@@ -159,6 +159,11 @@ export interface WorkQueue {
   renew(lease: LaneLease): Promise<boolean>;
   /** The lane's oldest unfinished row. */
   next(lease: LaneLease): Promise<InboxEntry | undefined>;
+  /**
+   * Up to `limit` unfinished rows of `lane`, oldest first (a read, no lease needed):
+   * what a turn may batch (queue modes), and what may interrupt a running turn.
+   */
+  unfinished(lane: string, limit: number): Promise<InboxEntry[]>;
   /** Gives the lane up: `more` when rows arrived meanwhile (keep going), `lost` when not held. */
   release(lease: LaneLease): Promise<'released' | 'more' | 'lost'>;
   /** The inbox whose writes (and `guard`) check `lease`; `valid` is the node's own clock check. */

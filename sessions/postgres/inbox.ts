@@ -287,6 +287,16 @@ export class PostgresInbox implements InboxStore {
     return result.rowCount ?? 0;
   }
 
+  /** Up to `limit` unfinished rows of `lane`, oldest first. */
+  async unfinishedOf(lane: string, limit: number): Promise<InboxEntry[]> {
+    const rows = await all<InboxRow>(
+      this.pool,
+      `SELECT ${ENTRY_COLUMNS} FROM inbox WHERE lane = $1 AND state IN ('pending', 'replying') ORDER BY id LIMIT $2`,
+      [lane, limit],
+    );
+    return rows.map(toEntry);
+  }
+
   /** The oldest unfinished row of `lane` (the next one its lease holder runs). */
   async nextOf(lane: string): Promise<InboxEntry | undefined> {
     const row = await one<InboxRow>(
