@@ -44,7 +44,7 @@ export const queueSchema = z
       .min(1)
       .default(3)
       .describe(
-        'Interrupted runs of one message (crashes or restarts mid-turn) before it is answered with an apology instead.',
+        'Runs of one message cut short by a crash or restart mid-turn (an interrupt by queue mode `interrupt` does not count) before it is answered with an apology instead.',
       ),
     mode: modeSchema.default('followup').meta({ example: 'collect' }),
     debounceMs: debounceSchema.default(0).meta({ example: '500' }),
