@@ -170,6 +170,9 @@ const replyIdOf = (entry: InboxEntry) => `r${entry.id}`;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+/** Appended to the draft of a turn that a newer message interrupted. */
+const INTERRUPTED = '…(interrupted)';
+
 /** Rows of a lane read when looking for one that interrupts its running turn. */
 const LANE_SCAN_LIMIT = 100;
 
@@ -610,7 +613,7 @@ export class Bridge {
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
       if (turning.interrupted) {
-        await draft?.close();
+        await draft?.cutShort(INTERRUPTED);
         return 'interrupted';
       }
       if (this.stopping) {

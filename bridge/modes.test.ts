@@ -131,11 +131,13 @@ describe('queue mode collect', () => {
     await channel.inject({ text: 'b', ...group });
     await channel.inject({ text: '/status', ...group });
     await channel.inject({ text: 'c', ...group });
-    await channel.inject({ text: 'd', ...group, sender: { id: 'other' } });
-    await channel.inject({ text: 'e', ...group, sender: { id: 'other' } });
+    await channel.inject({ text: 'd', ...group, sender: { id: 'other' }, quoteId: 'd-id' });
+    await channel.inject({ text: 'e', ...group, sender: { id: 'other' }, quoteId: 'e-id' });
     for (let turn = 0; turn < 5; turn++) await release();
     await bridge.drain();
     expect(inputs).toEqual(['a', 'b', '/status', 'c', 'd\ne']);
+    // A batch's reply answers (quotes, in a group) its last message.
+    expect(channel.delivered.at(-1)!.target.replyToMessageId).toBe('e-id');
   });
 
   it('after a crash before the freeze, runs the merged turn again; after it, only delivers', async () => {
