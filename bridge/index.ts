@@ -463,7 +463,9 @@ export class Bridge {
     const policy = alone ? undefined : await this.modes.of(key, entry.message.channel);
     const interrupted = accepted && policy?.mode === 'interrupt' && this.interrupt(entry);
     if (accepted && !interrupted) this.tellHeld(entry);
-    if (policy && policy.debounceMs > 0) {
+    // A row that interrupted a turn joins that turn's rows at once: if it waited for its
+    // burst to end, the interrupted rows would run again without it.
+    if (policy && policy.debounceMs > 0 && !interrupted) {
       this.debouncer.add(key, entry, policy.debounceMs);
       return;
     }

@@ -227,6 +227,19 @@ describe('queue mode interrupt', () => {
     expect(await stores.inbox.counts()).toMatchObject({ pending: 0, replying: 0, done: 3 });
   });
 
+  it('with a debounce too, the interrupting message joins the interrupted turn at once', async () => {
+    const { handler, inputs, interrupts } = abortableHandler();
+    const modes = modesOf({ mode: 'interrupt', debounceMs: 200 });
+    const { channel, bridge } = await started(handler, modes);
+    await channel.inject({ text: 'slow a' });
+    await until(() => inputs.length === 1);
+    await channel.inject({ text: 'quick b' });
+    await bridge.drain();
+    expect(interrupts()).toBe(1);
+    expect(inputs).toEqual(['slow a', 'slow a\nquick b']);
+    expect(channel.texts()).toEqual(['re: slow a\nquick b']);
+  });
+
   it('delivers a reply that is already frozen, then answers the new message', async () => {
     const { handler, inputs, interrupts } = abortableHandler();
     const { channel, bridge } = await started(handler, modesOf({ mode: 'interrupt' }));
