@@ -41,6 +41,7 @@ import type { InboxEntry, NewMessage, StoredReply } from '../sessions/records.js
 import { type InboxStore, LeaseLostError, type WorkQueue } from '../sessions/stores.js';
 import { batchEntry, batches, joins } from './batch.js';
 import { Debouncer } from './debounce.js';
+import { Interrupts } from './interrupts.js';
 import { laneBatch } from './lane-batch.js';
 import { LaneDispatcher } from './lanes.js';
 import { followupOnly, type QueueModes } from './modes.js';
@@ -155,16 +156,6 @@ export type BridgeEvent =
   | { type: 'failed'; channel: string; error: string }
   | { type: 'retry'; channel: string; status: number | undefined; delayMs: number };
 
-/** Where a running turn stands, while `handler.handle` runs (an interrupt can still stop it). */
-interface Turning {
-  /** The batch's rows (an interrupting row is one of a later batch). */
-  ids: Set<number>;
-  channel: string;
-  sender: string;
-  interruptible: boolean;
-  interrupted: boolean;
-}
-
 /** The id under which a turn's reply is streamed. */
 const replyIdOf = (entry: InboxEntry) => `r${entry.id}`;
 
@@ -172,9 +163,6 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** Appended to the draft of a turn that a newer message interrupted. */
 const INTERRUPTED = '…(interrupted)';
-
-/** Rows of a lane read when looking for one that interrupts its running turn. */
-const LANE_SCAN_LIMIT = 100;
 
 const APOLOGY = 'Sorry, I could not process this message. Please try again.';
 
@@ -185,7 +173,7 @@ export class Bridge {
   /** Batches of inbox rows (one turn each), per conversation. */
   private readonly queue: ConversationQueue<InboxEntry[]>;
   private readonly debouncer: Debouncer<InboxEntry>;
-  private readonly turning = new Map<string, Turning>();
+  private readonly interrupts: Interrupts;
   private readonly modes: QueueModes;
   private readonly adapters = new Map<string, { adapter: ChannelAdapter; sender: Sender }>();
   private readonly listeners: ((event: BridgeEvent) => void)[] = [];
@@ -215,6 +203,12 @@ export class Bridge {
   ) {
     this.options = { ...defaultBridgeOptions, ...options };
     this.modes = this.options.modes ?? followupOnly;
+    this.interrupts = new Interrupts({
+      abort: handler.interrupt?.bind(handler),
+      standalone: (message) => this.standalone(message),
+      modes: this.modes,
+      log,
+    });
     this.queue = new ConversationQueue<InboxEntry[]>(
       { concurrency: this.options.concurrency, capacity: this.options.capacity },
       (rows) => this.process(rows),
@@ -226,7 +220,7 @@ export class Bridge {
       ? new LaneDispatcher(work, (entry, inbox) => this.runClaimed(entry, inbox), log, {
           concurrency: this.options.concurrency,
           pollMs: this.options.workPollMs ?? 1000,
-          onAccepted: () => this.interruptLanes(work),
+          onAccepted: () => this.interrupts.scanLanes(work),
         })
       : undefined;
   }
@@ -263,27 +257,6 @@ export class Bridge {
       sleep,
       now: Date.now,
     });
-  }
-
-  /**
-   * Shared inbox, on every notification of an accepted row: a turn of this node in
-   * queue mode `interrupt` is interrupted by a newer pending row of its lane (accepted
-   * on any node) from the same sender.
-   */
-  private interruptLanes(work: WorkQueue): void {
-    for (const [key, running] of this.turning) {
-      if (running.interrupted || !running.interruptible) continue;
-      void this.interruptLane(work, key, running).catch((error: unknown) =>
-        this.log.warn({ err: error, conversation: key }, 'could not check for an interrupt'),
-      );
-    }
-  }
-
-  private async interruptLane(work: WorkQueue, key: string, running: Turning): Promise<void> {
-    if ((await this.modes.of(key, running.channel)).mode !== 'interrupt') return;
-    const rows = await work.unfinished(key, LANE_SCAN_LIMIT);
-    const newer = rows.find((row) => !running.ids.has(row.id) && row.state === 'pending');
-    if (newer && !this.standalone(newer.message)) this.interrupt(newer);
   }
 
   /** Registers an adapter; returns the sink it delivers inbound messages to. */
@@ -461,7 +434,8 @@ export class Bridge {
     const key = entry.conversationKey;
     const alone = entry.state !== 'pending' || this.standalone(entry.message);
     const policy = alone ? undefined : await this.modes.of(key, entry.message.channel);
-    const interrupted = accepted && policy?.mode === 'interrupt' && this.interrupt(entry);
+    const interrupted =
+      accepted && policy?.mode === 'interrupt' && this.interrupts.interrupt(entry);
     if (accepted && !interrupted) this.tellHeld(entry);
     // A row that interrupted a turn joins that turn's rows at once: if it waited for its
     // burst to end, the interrupted rows would run again without it.
@@ -498,21 +472,6 @@ export class Bridge {
         }
       }
     }
-  }
-
-  /**
-   * Queue mode `interrupt`: a new message of the running turn's sender aborts that turn
-   * while its handler runs (once its reply is frozen it is delivered, and the new
-   * message follows). True when the turn was interrupted.
-   */
-  private interrupt(entry: InboxEntry): boolean {
-    const running = this.turning.get(entry.conversationKey);
-    if (!running || running.interrupted || !running.interruptible) return false;
-    if (running.sender !== entry.message.sender.id) return false;
-    if (!this.handler.interrupt?.(entry.conversationKey)) return false;
-    running.interrupted = true;
-    this.log.info({ conversation: entry.conversationKey, inboxId: entry.id }, 'turn interrupted');
-    return true;
   }
 
   /**
@@ -598,23 +557,17 @@ export class Bridge {
         : undefined;
     let reply: Reply | null;
     const stopTyping = this.keepTyping(sender, target, entry.conversationKey);
-    const turning: Turning = {
-      ids: new Set([...merged, entry.id]),
-      channel: entry.message.channel,
-      sender: entry.message.sender.id,
-      interruptible: !this.standalone(entry.message),
-      interrupted: false,
-    };
+    let running: ReturnType<Interrupts['start']> | undefined;
     try {
       if (entry.attempts >= this.options.maxAttempts) reply = { text: APOLOGY };
       else {
         for (const id of [...merged, entry.id]) await inbox.begin(id);
-        this.turning.set(entry.conversationKey, turning);
+        running = this.interrupts.start(entry, [...merged, entry.id]);
         reply = await this.handler.handle(this.turn(entry, adapter, sender, target, draft));
       }
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
-      if (turning.interrupted) {
+      if (running?.turn.interrupted) {
         await draft?.cutShort(INTERRUPTED);
         return 'interrupted';
       }
@@ -625,13 +578,24 @@ export class Bridge {
       this.log.error({ err: error, inboxId: entry.id }, 'handler failed');
       reply = { text: APOLOGY };
     } finally {
-      if (this.turning.get(entry.conversationKey) === turning)
-        this.turning.delete(entry.conversationKey);
+      running?.end();
       stopTyping();
       if (!draft) adapter.endStream?.(target, replyIdOf(entry));
     }
     const draftId = await draft?.close();
     if (reply === null) return null;
+    return this.freeze(entry, merged, reply, draftId, { adapter, sender }, inbox);
+  }
+
+  /** Freezes a turn's reply on `entry`'s row (and marks `merged` done with it). */
+  private async freeze(
+    entry: InboxEntry,
+    merged: number[],
+    reply: Reply,
+    draftId: string | undefined,
+    { adapter, sender }: { adapter: ChannelAdapter; sender: Sender },
+    inbox: InboxStore,
+  ): Promise<StoredReply | 'delivered'> {
     const stored: StoredReply = {
       chunks: sender.render(reply.text),
       sent: 0,
