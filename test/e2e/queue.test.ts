@@ -69,4 +69,21 @@ describe('queue modes', () => {
     await parley.app.bridge.drain();
     expect(await parley.app.stores.inbox.counts()).toMatchObject({ pending: 0, replying: 0 });
   });
+
+  it('/queue shows and switches the conversation mode; default goes back to the channel one', async () => {
+    const web = await start({ queue: { channels: { web: { mode: 'collect' } } } });
+    const say = async (text: string) => {
+      const count = web.messages().length;
+      await web.send(text);
+      return (await web.waitForMessages(count + 1))[count]!.text;
+    };
+    expect(await say('/queue')).toMatch(/^Queue mode: collect /);
+    expect(await say('/queue sometimes')).toBe(
+      'No queue mode "sometimes". Use followup, collect, interrupt or default.',
+    );
+    expect(await say('/queue followup')).toMatch(/^Queue mode: followup /);
+    expect(await say('/queue')).toMatch(/^Queue mode: followup /);
+    expect(await say('/queue default')).toMatch(/^Queue mode: collect /);
+    expect(await say('/queue')).toMatch(/^Queue mode: collect /);
+  });
 });
