@@ -498,6 +498,8 @@ export class Bridge {
   private async collect(batch: InboxEntry[]): Promise<InboxEntry[]> {
     const head = batch[0]!;
     if (head.state !== 'pending' || this.standalone(head.message)) return batch;
+    // A control message runs outside its conversation's lane: it takes nothing from it.
+    if (this.handler.isControl?.(head.message)) return batch;
     const { mode } = await this.modes.of(head.conversationKey, head.message.channel);
     if (mode === 'followup') return batch;
     const rows = [...batch];
