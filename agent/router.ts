@@ -137,11 +137,17 @@ export class Router implements MessageHandler {
     );
   }
 
-  /** Commands, button presses and scheduled runs: each is a turn of its own (never merged). */
+  /**
+   * Commands, button presses and scheduled runs: each is a turn of its own (never
+   * merged). So is whatever the access policy ignores unread (a bot's message, a group
+   * message not addressed to the bot): joined to a batch, the model would read it.
+   */
   standalone(message: InboundMessage): boolean {
     return (
       message.job !== undefined ||
       message.action !== undefined ||
+      message.sender.isBot === true ||
+      !this.deps.access.addressed(message) ||
       this.isControl(message) ||
       parseCommand(message.text, this.deps.commands) !== undefined
     );

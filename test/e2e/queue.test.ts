@@ -2,11 +2,21 @@
  * Queue modes end to end through a real Parley and the web chat: `/queue` per
  * conversation (listed in `/help`), `interrupt` cutting a streaming answer short and
  * answering both messages in one turn, `collect` from the per-channel config, each
- * batch's reply written once and its rows all done.
+ * batch's reply written once and its rows all done. Through the Telegram double: a
+ * collected group batch quotes its last message, and chatter not addressed to the
+ * bot never joins a batch.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
+import {
+  startTelegramDouble,
+  TEST_BOT,
+  TEST_TOKEN,
+  type TelegramDouble,
+  waitUntil,
+} from '../doubles/telegram.js';
 import { type Running, startParley, testConfig, WebClient } from '../harness.js';
+import { until } from '../wait.js';
 
 let model: OpenAIDouble;
 let parley: Running;
@@ -21,10 +31,14 @@ async function start(overrides: Record<string, unknown> = {}) {
   return client;
 }
 
+let telegram: TelegramDouble | undefined;
+
 afterEach(async () => {
   client?.close();
   await parley?.close();
   await model?.close();
+  await telegram?.close();
+  telegram = undefined;
 });
 
 const story = Array.from({ length: 80 }, (_, i) => `word${i}`).join(' ');
@@ -85,5 +99,45 @@ describe('queue modes', () => {
     expect(await say('/queue')).toMatch(/^Queue mode: followup /);
     expect(await say('/queue default')).toMatch(/^Queue mode: collect /);
     expect(await say('/queue')).toMatch(/^Queue mode: collect /);
+  });
+});
+
+describe('queue modes on Telegram', () => {
+  it('collect in a group: one answer for the batch, quoting its last message; chatter stays out', async () => {
+    telegram = await startTelegramDouble();
+    const tg = telegram;
+    const owner = { id: 111, first_name: 'Ada' };
+    const mention = `@${TEST_BOT.username}`;
+    await start({
+      access: { owners: ['telegram:111'] },
+      queue: { channels: { telegram: { mode: 'collect' } } },
+      channels: {
+        telegram: {
+          enabled: true,
+          token: TEST_TOKEN,
+          apiRoot: tg.apiRoot,
+          pollingTimeoutSeconds: 2,
+        },
+      },
+    });
+    model.script.push({ text: 'first answer', delayMs: 800 });
+    const say = (text: string) =>
+      (tg.message({ chatId: -100, from: owner, text }).message as { message_id: number })
+        .message_id;
+    say(`${mention} first`);
+    await until(() => model.requests.length === 1);
+    say('just chatting, not for the bot');
+    say(`${mention} second`);
+    const third = say(`${mention} third`);
+    await waitUntil(() => tg.chat(-100).length >= 2);
+    await parley.app.bridge.drain();
+    const replies = tg.chat(-100);
+    expect(replies.map((m) => m.text)).toEqual(['first answer', 'echo: Ada: second\nthird']);
+    expect(replies[1]!.replyToMessageId).toBe(third);
+    expect(model.requests).toHaveLength(2);
+    expect(JSON.stringify(model.requests.map((r) => r.body.messages))).not.toContain(
+      'just chatting',
+    );
+    expect(await parley.app.stores.inbox.counts()).toMatchObject({ pending: 0, replying: 0 });
   });
 });
