@@ -40,6 +40,7 @@ import type { LocalOutbox } from '../core/stores.js';
 import type { InboxEntry, NewMessage, StoredReply } from '../sessions/records.js';
 import { type InboxStore, LeaseLostError, type WorkQueue } from '../sessions/stores.js';
 import { batchEntry, batches, joins } from './batch.js';
+import type { QueueMode } from './config.js';
 import { Debouncer } from './debounce.js';
 import { Interrupts } from './interrupts.js';
 import { laneBatch } from './lane-batch.js';
@@ -156,6 +157,12 @@ export type BridgeEvent =
   | { type: 'failed'; channel: string; error: string }
   | { type: 'retry'; channel: string; status: number | undefined; delayMs: number };
 
+/** The rows one turn answers, and the conversation's queue mode when they were taken. */
+interface Collected {
+  rows: InboxEntry[];
+  mode: QueueMode;
+}
+
 /** The id under which a turn's reply is streamed. */
 const replyIdOf = (entry: InboxEntry) => `r${entry.id}`;
 
@@ -206,7 +213,6 @@ export class Bridge {
     this.interrupts = new Interrupts({
       abort: handler.interrupt?.bind(handler),
       standalone: (message) => this.standalone(message),
-      modes: this.modes,
       log,
     });
     this.queue = new ConversationQueue<InboxEntry[]>(
@@ -242,21 +248,23 @@ export class Bridge {
       await inbox.fail(entry.id, `channel ${entry.message.channel} is not registered on this node`);
       return;
     }
-    const rows = await this.laneRows(entry, this.options.work!);
-    await this.runOrResume(rows, inbox);
+    const { rows, mode } = await this.laneRows(entry, this.options.work!);
+    await this.runOrResume(rows, inbox, mode);
   }
 
   /** Shared inbox: the lane's rows that one turn answers with `entry` (queue modes). */
-  private async laneRows(entry: InboxEntry, work: WorkQueue): Promise<InboxEntry[]> {
-    if (entry.state !== 'pending' || this.standalone(entry.message)) return [entry];
-    if (this.handler.isControl?.(entry.message)) return [entry];
+  private async laneRows(entry: InboxEntry, work: WorkQueue): Promise<Collected> {
+    const alone = { rows: [entry], mode: 'followup' as const };
+    if (entry.state !== 'pending' || this.standalone(entry.message)) return alone;
+    if (this.handler.isControl?.(entry.message)) return alone;
     const policy = await this.modes.of(entry.conversationKey, entry.message.channel);
-    return laneBatch(entry, policy, {
+    const rows = await laneBatch(entry, policy, {
       unfinished: (limit) => work.unfinished(entry.conversationKey, limit),
       standalone: (message) => this.standalone(message),
       sleep,
       now: Date.now,
     });
+    return { rows, mode: policy.mode };
   }
 
   /** Registers an adapter; returns the sink it delivers inbound messages to. */
@@ -483,8 +491,10 @@ export class Bridge {
     let rows = batch;
     let requeued = false;
     try {
-      rows = await this.collect(batch);
-      if ((await this.runOrResume(rows)) === 'interrupted' && !this.stopping) {
+      const collected = await this.collect(batch);
+      rows = collected.rows;
+      const outcome = await this.runOrResume(rows, this.inbox, collected.mode);
+      if (outcome === 'interrupted' && !this.stopping) {
         this.queue.requeueFront(rows[0]!.conversationKey, rows);
         requeued = true;
       }
@@ -495,13 +505,14 @@ export class Bridge {
   }
 
   /** Outside `followup`: the batch and the waiting rows that may join it, in order. */
-  private async collect(batch: InboxEntry[]): Promise<InboxEntry[]> {
+  private async collect(batch: InboxEntry[]): Promise<Collected> {
     const head = batch[0]!;
-    if (head.state !== 'pending' || this.standalone(head.message)) return batch;
+    const alone = { rows: batch, mode: 'followup' as const };
+    if (head.state !== 'pending' || this.standalone(head.message)) return alone;
     // A control message runs outside its conversation's lane: it takes nothing from it.
-    if (this.handler.isControl?.(head.message)) return batch;
+    if (this.handler.isControl?.(head.message)) return alone;
     const { mode } = await this.modes.of(head.conversationKey, head.message.channel);
-    if (mode === 'followup') return batch;
+    if (mode === 'followup') return alone;
     const rows = [...batch];
     const standalone = (message: InboundMessage) => this.standalone(message);
     this.queue.takeWaiting(head.conversationKey, (item) => {
@@ -509,12 +520,14 @@ export class Bridge {
       rows.push(...item);
       return true;
     });
-    return rows;
+    return { rows, mode };
   }
 
+  /** `mode`: the conversation's queue mode as the batch was formed. */
   private async runOrResume(
     rows: InboxEntry[],
-    inbox = this.inbox,
+    inbox: InboxStore,
+    mode: QueueMode,
   ): Promise<'interrupted' | undefined> {
     const entry = batchEntry(rows);
     const merged = rows.slice(0, -1).map((row) => row.id);
@@ -524,7 +537,7 @@ export class Bridge {
     const reply =
       entry.state === 'replying' && entry.reply
         ? entry.reply
-        : await this.runTurn(entry, merged, registered, inbox);
+        : await this.runTurn(entry, merged, registered, inbox, mode);
     if (reply === 'interrupted') {
       // Not a crash: the aborted run does not count against the rows' attempts.
       for (const row of rows) await inbox.interrupted(row.id);
@@ -548,6 +561,7 @@ export class Bridge {
     merged: number[],
     { adapter, sender }: { adapter: ChannelAdapter; sender: Sender },
     inbox: InboxStore,
+    mode: QueueMode,
   ): Promise<StoredReply | 'delivered' | 'abandoned' | 'interrupted' | null> {
     const target = replyTarget(entry.message);
     const draft =
@@ -564,7 +578,7 @@ export class Bridge {
       if (entry.attempts >= this.options.maxAttempts) reply = { text: APOLOGY };
       else {
         for (const id of [...merged, entry.id]) await inbox.begin(id);
-        running = this.interrupts.start(entry, [...merged, entry.id]);
+        running = this.interrupts.start(entry, [...merged, entry.id], mode);
         reply = await this.handler.handle(this.turn(entry, adapter, sender, target, draft));
       }
     } catch (error) {

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { InboxEntry } from '../sessions/records.js';
 import type { WorkQueue } from '../sessions/stores.js';
 import type { Standalone } from './batch.js';
-import type { QueueModes } from './modes.js';
+import type { QueueMode } from './config.js';
 
 /** A turn whose handler runs now. */
 export interface RunningTurn {
@@ -23,13 +23,14 @@ export interface RunningTurn {
   sender: string;
   interruptible: boolean;
   interrupted: boolean;
+  /** The conversation's queue mode as the batch was formed (`scanLanes` needs `interrupt`). */
+  mode: QueueMode;
 }
 
 export interface InterruptDeps {
   /** `MessageHandler.interrupt`: aborts the conversation's running turn. */
   abort?: ((conversationKey: string) => boolean) | undefined;
   standalone: Standalone;
-  modes: QueueModes;
   log: Logger;
 }
 
@@ -42,7 +43,7 @@ export class Interrupts {
   constructor(private readonly deps: InterruptDeps) {}
 
   /** Registers the turn of a batch (`entry` is its holder) while its handler runs. */
-  start(entry: InboxEntry, ids: number[]): { turn: RunningTurn; end: () => void } {
+  start(entry: InboxEntry, ids: number[], mode: QueueMode): { turn: RunningTurn; end: () => void } {
     const key = entry.conversationKey;
     const turn: RunningTurn = {
       ids: new Set(ids),
@@ -50,6 +51,7 @@ export class Interrupts {
       sender: entry.message.sender.id,
       interruptible: !this.deps.standalone(entry.message),
       interrupted: false,
+      mode,
     };
     this.running.set(key, turn);
     const end = () => {
@@ -75,11 +77,13 @@ export class Interrupts {
 
   /**
    * Shared inbox, on every notification of an accepted row (on any node): a turn of
-   * this node in mode `interrupt` is interrupted by a newer pending row of its lane.
+   * this node in mode `interrupt` is interrupted by a newer pending row of its lane. The
+   * mode is the one the turn started with, so a notification costs no read for turns
+   * of other modes.
    */
   scanLanes(work: WorkQueue): void {
     for (const [key, running] of this.running) {
-      if (running.interrupted || !running.interruptible) continue;
+      if (running.interrupted || !running.interruptible || running.mode !== 'interrupt') continue;
       void this.scanLane(work, key, running).catch((error: unknown) =>
         this.deps.log.warn({ err: error, conversation: key }, 'could not check for an interrupt'),
       );
@@ -87,7 +91,6 @@ export class Interrupts {
   }
 
   private async scanLane(work: WorkQueue, key: string, running: RunningTurn): Promise<void> {
-    if ((await this.deps.modes.of(key, running.channel)).mode !== 'interrupt') return;
     const rows = await work.unfinished(key, LANE_SCAN_LIMIT);
     const newer = rows.find((row) => !running.ids.has(row.id) && row.state === 'pending');
     if (newer) this.interrupt(newer);
