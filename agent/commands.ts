@@ -1,8 +1,10 @@
 /**
- * Chat commands (`/help /new /reset /status /usage /whoami /start /jobs /stop /model`). A command may arrive
+ * Chat commands (`/help /new /reset /status /usage /whoami /start /jobs /stop /model /queue`). A command may arrive
  * as `/cmd@BotName` in groups; the suffix is ignored. Unknown `/words` are not
  * commands and go to the model.
  */
+import type { QueueMode } from '../bridge/config.js';
+import { isQueueMode } from '../bridge/modes.js';
 import { jobsCommand } from './scheduler/commands.js';
 import type { JobService } from './scheduler/service.js';
 
@@ -32,6 +34,13 @@ export interface CommandContext {
     /** The channel's default, what `/model default` goes back to. */
     fallback: string;
     choose(name: string | undefined): Promise<void>;
+  };
+  /** This conversation's queue mode (`/queue`); undefined when it cannot be stored. */
+  queue?: {
+    current(): Promise<QueueMode>;
+    /** The channel's mode, what `/queue default` goes back to. */
+    fallback: QueueMode;
+    choose(mode: QueueMode | undefined): Promise<void>;
   };
 }
 
@@ -98,6 +107,12 @@ export const commands: Command[] = [
     run: (context, args) => modelCommand(context, args),
   },
   {
+    name: 'queue',
+    description:
+      'Messages sent while I answer: /queue followup (each answered in turn), collect (answered together next), interrupt (stop and answer all)',
+    run: (context, args) => queueCommand(context, args),
+  },
+  {
     name: 'whoami',
     description: 'Show your id and role',
     run: (context) =>
@@ -128,6 +143,33 @@ async function modelCommand(context: CommandContext, args: string): Promise<stri
     return `No model named "${args}". Configured: ${models.names.join(', ')}.`;
   await models.choose(args === 'default' ? undefined : name);
   return `This conversation now uses ${name}.`;
+}
+
+const QUEUE_MODES: Record<QueueMode, string> = {
+  followup: 'each message sent while I answer gets its own answer, in order',
+  collect: 'the messages sent while I answer are answered together, next',
+  interrupt: 'a new message stops the answer being written; I answer everything together',
+};
+
+async function queueCommand(context: CommandContext, args: string): Promise<string> {
+  const queue = context.queue;
+  if (!queue) return 'The queue mode cannot be changed in this Parley.';
+  const wanted = args.toLowerCase();
+  if (!wanted) {
+    const current = await queue.current();
+    return [
+      `Queue mode: ${current} (${QUEUE_MODES[current]}).`,
+      `Switch with /queue followup|collect|interrupt; /queue default goes back to ${queue.fallback}.`,
+    ].join('\n');
+  }
+  if (wanted === 'default') {
+    await queue.choose(undefined);
+    return `Queue mode: ${queue.fallback} (${QUEUE_MODES[queue.fallback]}).`;
+  }
+  if (!isQueueMode(wanted))
+    return `No queue mode "${args}". Use followup, collect, interrupt or default.`;
+  await queue.choose(wanted);
+  return `Queue mode: ${wanted} (${QUEUE_MODES[wanted]}).`;
 }
 
 function helpText(extra: Command[] = []): string {

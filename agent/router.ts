@@ -5,7 +5,7 @@
  *   rate limit       ─► one "slow down" reply, then silence (before anything is stored)
  *   access policy    ─► silent / pairing code / allowed
  *   approval answer? ─► answer it (runs outside the conversation lane)
- *   command?         ─► /help /new /reset /status /usage /whoami /start /jobs /model
+ *   command?         ─► /help /new /reset /status /usage /whoami /start /jobs /model /queue
  *                      /stop (outside the lane: aborts the conversation's running turn)
  *   provider missing ─► say which variables to set
  *   otherwise        ─► prepare steps (voice note → transcript) ─► session (reset rules)
@@ -22,6 +22,7 @@
  */
 import type { Logger } from 'pino';
 import type { MessageHandler, Reply, Turn } from '../bridge/index.js';
+import type { QueueModes } from '../bridge/modes.js';
 import type { InboundMessage } from '../core/contract.js';
 import type { HistoryMessage, NewMessage, Session, ToolCallRecord } from '../sessions/records.js';
 import type { MetaStore, SessionStore } from '../sessions/stores.js';
@@ -59,7 +60,13 @@ import {
   type TurnExtensions,
   type TurnScope,
 } from './turn-context.js';
-import { RunningTurns, TurnAbandoned, TurnStopped, unlessAborted } from './turns.js';
+import {
+  RunningTurns,
+  TurnAbandoned,
+  TurnInterrupted,
+  TurnStopped,
+  unlessAborted,
+} from './turns.js';
 import type { UsageMeter } from './usage/meter.js';
 import type { OwnerChats } from './usage/owners.js';
 import { usageText } from './usage/report.js';
@@ -85,6 +92,8 @@ export interface RouterDeps {
   jobs?: { runner: JobRunner; service: JobService } | undefined;
   /** Keeps each conversation's `/model` choice; without it `/model` can only list. */
   meta?: MetaStore;
+  /** The queue modes behind `/queue` (bridge/modes.ts, stored in the meta store). */
+  queueModes?: QueueModes;
   /** Prompt sections and message preparation added by capabilities (agent/turn-context.ts). */
   turn?: TurnExtensions;
   /** Commands besides the built-in ones (e.g. /skills, /memory). */
@@ -136,6 +145,37 @@ export class Router implements MessageHandler {
   passesOver(message: InboundMessage): boolean {
     if (message.job || message.action) return false;
     return message.sender.isBot === true || !this.deps.access.addressed(message);
+  }
+
+  /**
+   * Commands, button presses and scheduled runs: each is a turn of its own (never
+   * merged). So is whatever the access policy ignores unread (a bot's message, a group
+   * message not addressed to the bot): joined to a batch, the model would read it.
+   */
+  standalone(message: InboundMessage): boolean {
+    return (
+      message.job !== undefined ||
+      message.action !== undefined ||
+      message.sender.isBot === true ||
+      !this.deps.access.addressed(message) ||
+      this.isControl(message) ||
+      parseCommand(message.text, this.deps.commands) !== undefined
+    );
+  }
+
+  /**
+   * Queue mode `interrupt`: aborts the conversation's running turn (and the approvals
+   * it waits for); its `handle` rejects with {@link TurnInterrupted}.
+   */
+  interrupt(conversationKey: string): boolean {
+    const inboxId = this.running.stop(conversationKey, new TurnInterrupted());
+    if (inboxId === undefined) return false;
+    void this.deps.approvals
+      .cancel(inboxId, 'interrupt')
+      .catch((error: unknown) =>
+        this.deps.log.warn({ err: error }, 'could not cancel an interrupted approval'),
+      );
+    return true;
   }
 
   /** Shutdown: aborts the turns still running; the bridge keeps them for the next start. */
@@ -267,6 +307,21 @@ export class Router implements MessageHandler {
             },
           }
         : {}),
+      ...(this.deps.queueModes && this.deps.meta
+        ? { queue: this.queueChoice(this.deps.queueModes, conversationKey, message.channel) }
+        : {}),
+    };
+  }
+
+  private queueChoice(
+    modes: QueueModes,
+    conversationKey: string,
+    channel: string,
+  ): NonNullable<CommandContext['queue']> {
+    return {
+      fallback: modes.channelDefault(channel).mode,
+      current: async () => (await modes.of(conversationKey, channel)).mode,
+      choose: (mode) => modes.choose(conversationKey, mode),
     };
   }
 
@@ -400,7 +455,8 @@ export class Router implements MessageHandler {
       this.emit({ type: 'llm', ok: true, latencyMs: Date.now() - started, model: result.model });
       return { text: this.deps.redactor.redact(result.text || '(no answer)'), session: record };
     } catch (error) {
-      if (signal.reason instanceof TurnAbandoned) throw signal.reason;
+      if (signal.reason instanceof TurnAbandoned || signal.reason instanceof TurnInterrupted)
+        throw signal.reason;
       const stopped = signal.aborted && signal.reason instanceof TurnStopped;
       if (!stopped) this.emit({ type: 'llm', ok: false, latencyMs: Date.now() - started });
       if (stopped) return this.stoppedReply(shown, record);

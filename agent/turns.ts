@@ -2,7 +2,8 @@
  * The turns running now, one abort controller each, by conversation. `/stop`
  * (a control message, so it does not wait behind the turn it stops) aborts the
  * conversation's turn: its model stream, its tool calls (`ToolContext.signal`) and
- * any approval it waits for. At shutdown, turns still running after the bridge's grace
+ * any approval it waits for. A newer message in queue mode `interrupt` aborts it the
+ * same way (`TurnInterrupted`), and the bridge runs it again with that message. At shutdown, turns still running after the bridge's grace
  * period are abandoned the same way; they run again at the next start.
  */
 
@@ -11,6 +12,17 @@ export class TurnStopped extends Error {
   override readonly name = 'TurnStopped';
   constructor() {
     super('stopped by /stop');
+  }
+}
+
+/**
+ * The abort reason of a turn interrupted by a newer message (queue mode `interrupt`):
+ * the bridge runs its messages again, together with the new one.
+ */
+export class TurnInterrupted extends Error {
+  override readonly name = 'TurnInterrupted';
+  constructor() {
+    super('interrupted by a newer message');
   }
 }
 

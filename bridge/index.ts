@@ -13,6 +13,14 @@
  * Control messages (approval answers, button presses) skip the queue, because the
  * turn they unblock may be holding their conversation's lane.
  *
+ * What a message does while its conversation's turn runs depends on the conversation's
+ * queue mode (modes.ts): `followup` waits for its own turn; `collect` joins the
+ * messages waiting with it into one next turn (batch.ts); `interrupt` also aborts the
+ * running turn (`handler.interrupt`) unless its reply is already frozen, and the
+ * aborted rows run again with the new one. With `debounceMs` a burst waits
+ * (debounce.ts) and becomes one turn. A batch's reply is frozen on its last row and
+ * the other rows are marked done in the same transaction.
+ *
  * With `work` (Postgres, several nodes) the in-memory queue is replaced by leased
  * lanes (lanes.ts): `accept` only stores the row, and worker nodes claim and run it,
  * every inbox write checked against the lane's fencing token.
@@ -32,8 +40,14 @@ import type { LocalOutbox } from '../core/stores.js';
 import { idsOnly } from '../sessions/inbox-ids.js';
 import type { InboxEntry, NewMessage, StoredReply } from '../sessions/records.js';
 import { type InboxStore, LeaseLostError, type WorkQueue } from '../sessions/stores.js';
+import { batchEntry, batches, joins } from './batch.js';
+import type { QueueMode } from './config.js';
+import { Debouncer } from './debounce.js';
 import { PendingEdits } from './edits.js';
+import { Interrupts } from './interrupts.js';
+import { laneBatch } from './lane-batch.js';
 import { LaneDispatcher } from './lanes.js';
+import { followupOnly, type QueueModes } from './modes.js';
 import { DraftStream } from './outbound/draft.js';
 import type { RetryOptions } from './outbound/retry.js';
 import { Sender } from './outbound/sender.js';
@@ -84,7 +98,18 @@ export interface MessageHandler {
    * only their ids (enough to deduplicate), marks them done, and no turn runs.
    */
   passesOver?(message: InboundMessage): boolean;
+
+  /**
+   * True for messages that always run as their own turn (commands, button presses,
+   * scheduled runs): never merged into a batch, never debounced, never interrupting.
+   */
+  standalone?(message: InboundMessage): boolean;
   handle(turn: Turn): Promise<Reply | null>;
+  /**
+   * Queue mode `interrupt`: aborts the conversation's running turn (model stream, tool
+   * calls, approval wait) so that its `handle` rejects; false when none of it runs.
+   */
+  interrupt?(conversationKey: string): boolean;
   /**
    * Shutdown, after the grace period: abort the turns still running (model streams,
    * tools). Their `handle` then rejects, and the bridge leaves them in the inbox to
@@ -123,6 +148,8 @@ export interface BridgeOptions {
    * delivery's files stay.
    */
   discardFiles?: (paths: string[]) => Promise<unknown>;
+  /** Queue mode and debounce per conversation; without it: `followup`, no debounce. */
+  modes?: QueueModes;
 }
 
 export const defaultBridgeOptions: BridgeOptions = {
@@ -145,10 +172,19 @@ export type BridgeEvent =
   | { type: 'failed'; channel: string; error: string }
   | { type: 'retry'; channel: string; status: number | undefined; delayMs: number };
 
+/** The rows one turn answers, and the conversation's queue mode when they were taken. */
+interface Collected {
+  rows: InboxEntry[];
+  mode: QueueMode;
+}
+
 /** The id under which a turn's reply is streamed. */
 const replyIdOf = (entry: InboxEntry) => `r${entry.id}`;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** Appended to the draft of a turn that a newer message interrupted. */
+const INTERRUPTED = '…(interrupted)';
 
 const APOLOGY = 'Sorry, I could not process this message. Please try again.';
 
@@ -156,7 +192,11 @@ const APOLOGY = 'Sorry, I could not process this message. Please try again.';
 const PRUNE_INTERVAL_MS = 3600_000;
 
 export class Bridge {
-  private readonly queue: ConversationQueue<InboxEntry>;
+  /** Batches of inbox rows (one turn each), per conversation. */
+  private readonly queue: ConversationQueue<InboxEntry[]>;
+  private readonly debouncer: Debouncer<InboxEntry>;
+  private readonly interrupts: Interrupts;
+  private readonly modes: QueueModes;
   private readonly adapters = new Map<string, { adapter: ChannelAdapter; sender: Sender }>();
   private readonly listeners: ((event: BridgeEvent) => void)[] = [];
   private readonly control = new Set<Promise<void>>();
@@ -186,16 +226,24 @@ export class Bridge {
     options: Partial<BridgeOptions> = {},
   ) {
     this.options = { ...defaultBridgeOptions, ...options };
-    this.queue = new ConversationQueue<InboxEntry>(
+    this.modes = this.options.modes ?? followupOnly;
+    this.interrupts = new Interrupts({
+      abort: handler.interrupt?.bind(handler),
+      standalone: (message) => this.standalone(message),
+      log,
+    });
+    this.queue = new ConversationQueue<InboxEntry[]>(
       { concurrency: this.options.concurrency, capacity: this.options.capacity },
-      (entry) => this.process(entry),
+      (rows) => this.process(rows),
       (error, key) => this.log.error({ err: error, conversation: key }, 'queue handler failed'),
     );
+    this.debouncer = new Debouncer<InboxEntry>((key, rows) => void this.queue.push(key, rows));
     const { work } = this.options;
     this.lanes = work
       ? new LaneDispatcher(work, (entry, inbox) => this.runClaimed(entry, inbox), log, {
           concurrency: this.options.concurrency,
           pollMs: this.options.workPollMs ?? 1000,
+          onAccepted: () => this.interrupts.scanLanes(work),
         })
       : undefined;
     this.edits = new PendingEdits(inbox, work !== undefined);
@@ -218,7 +266,23 @@ export class Bridge {
       await inbox.fail(entry.id, `channel ${entry.message.channel} is not registered on this node`);
       return;
     }
-    await this.runOrResume(entry, inbox);
+    const { rows, mode } = await this.laneRows(entry, this.options.work!);
+    await this.runOrResume(rows, inbox, mode);
+  }
+
+  /** Shared inbox: the lane's rows that one turn answers with `entry` (queue modes). */
+  private async laneRows(entry: InboxEntry, work: WorkQueue): Promise<Collected> {
+    const alone = { rows: [entry], mode: 'followup' as const };
+    if (entry.state !== 'pending' || this.standalone(entry.message)) return alone;
+    if (this.handler.isControl?.(entry.message)) return alone;
+    const policy = await this.modes.of(entry.conversationKey, entry.message.channel);
+    const rows = await laneBatch(entry, policy, {
+      unfinished: (limit) => work.unfinished(entry.conversationKey, limit),
+      standalone: (message) => this.standalone(message),
+      sleep,
+      now: Date.now,
+    });
+    return { rows, mode: policy.mode };
   }
 
   /** Registers an adapter; returns the sink it delivers inbound messages to. */
@@ -258,9 +322,9 @@ export class Bridge {
     this.listeners.push(listener);
   }
 
-  /** Messages waiting in the queue (not running). */
+  /** Turns waiting in the queue (not running), and messages waiting for their burst to end. */
   get depth(): number {
-    return this.queue.depth;
+    return this.queue.depth + this.debouncer.size;
   }
 
   get active(): number {
@@ -292,7 +356,7 @@ export class Bridge {
     const entries = (await this.inbox.reclaim()).filter(
       (entry) => this.adapters.has(entry.message.channel) && !this.live.has(entry.id),
     );
-    for (const entry of entries) await this.schedule(entry);
+    await this.scheduleRecovered(entries);
     if (entries.length > 0)
       this.log.info({ count: entries.length }, 'recovering unfinished messages');
     return entries.length;
@@ -307,9 +371,12 @@ export class Bridge {
     }
   }
 
-  /** Waits for queued and running messages. */
+  /** Waits for debounced, queued and running messages. */
   async drain(): Promise<void> {
-    await this.queue.drain();
+    do {
+      await this.debouncer.idle();
+      await this.queue.drain();
+    } while (this.debouncer.size > 0);
     await Promise.all([...this.control]);
   }
 
@@ -322,6 +389,7 @@ export class Bridge {
     this.stopping = true;
     clearInterval(this.pruneTimer);
     this.queue.stop();
+    this.debouncer.clear();
     await this.lanes?.stop(graceMs);
     for (const timer of this.redeliveries) clearTimeout(timer);
     const busy = () => this.queue.active > 0 || this.control.size > 0;
@@ -368,8 +436,7 @@ export class Bridge {
       return { duplicate };
     }
     await this.recovering;
-    this.tellHeld(entry);
-    await this.schedule(entry);
+    await this.schedule(entry, true);
     return { duplicate };
   }
 
@@ -418,54 +485,153 @@ export class Bridge {
       );
   }
 
-  /** Queues (or, for control messages, runs) an inbox row unless it is already live. */
-  private async schedule(entry: InboxEntry): Promise<void> {
+  private standalone(message: InboundMessage): boolean {
+    return this.handler.standalone?.(message) === true;
+  }
+
+  /**
+   * Queues (or, for control messages, runs) an inbox row unless it is already live.
+   * A row just `accepted` may interrupt its conversation's turn; a pending row waits
+   * for the end of its burst when the conversation debounces.
+   */
+  private async schedule(entry: InboxEntry, accepted = false): Promise<void> {
     if (this.live.has(entry.id)) return;
     this.live.add(entry.id);
     if (this.handler.isControl?.(entry.message)) {
-      const run = this.process(entry).finally(() => this.control.delete(run));
+      const run = this.process([entry]).finally(() => this.control.delete(run));
       this.control.add(run);
       return;
     }
     this.edits.queued(entry);
-    await this.queue.push(entry.conversationKey, entry);
+    const key = entry.conversationKey;
+    const alone = entry.state !== 'pending' || this.standalone(entry.message);
+    const policy = alone ? undefined : await this.modes.of(key, entry.message.channel);
+    const interrupted =
+      accepted && policy?.mode === 'interrupt' && this.interrupts.interrupt(entry);
+    if (accepted && !interrupted) this.tellHeld(entry);
+    // A row that interrupted a turn joins that turn's rows at once: if it waited for its
+    // burst to end, the interrupted rows would run again without it.
+    if (policy && policy.debounceMs > 0 && !interrupted) {
+      this.debouncer.add(key, entry, policy.debounceMs);
+      return;
+    }
+    // A row that may not wait must not overtake a burst of its conversation either.
+    this.debouncer.end(key);
+    await this.queue.push(key, [entry]);
   }
 
-  /** Runs (or resumes) one message; `entry` is current: just accepted or just read from the inbox. */
-  private async process(entry: InboxEntry): Promise<void> {
-    try {
-      await this.runOrResume(entry);
-    } finally {
-      if (!this.redeliveryPending.has(entry.id)) this.live.delete(entry.id);
+  /**
+   * Queues the rows a previous run left unfinished (oldest first), each conversation's
+   * consecutive pending rows as one batch unless it is in `followup`: a merged turn
+   * interrupted by a crash runs again merged.
+   */
+  private async scheduleRecovered(entries: InboxEntry[]): Promise<void> {
+    const byConversation = new Map<string, InboxEntry[]>();
+    for (const entry of entries)
+      byConversation.set(entry.conversationKey, [
+        ...(byConversation.get(entry.conversationKey) ?? []),
+        entry,
+      ]);
+    for (const [key, rows] of byConversation) {
+      const { mode } = await this.modes.of(key, rows[0]!.message.channel);
+      const standalone = (message: InboundMessage) => this.standalone(message);
+      const groups = mode === 'followup' ? rows.map((row) => [row]) : batches(rows, standalone);
+      for (const group of groups) {
+        if (group.length === 1) await this.schedule(group[0]!);
+        else {
+          for (const row of group) {
+            this.live.add(row.id);
+            this.edits.queued(row);
+          }
+          await this.queue.push(key, group);
+        }
+      }
     }
   }
 
-  private async runOrResume(entry: InboxEntry, inbox = this.inbox): Promise<void> {
+  /**
+   * Runs (or resumes) one batch; its rows are current: just accepted or just read from
+   * the inbox. An interrupted batch goes back to the front of its lane, where the next
+   * turn collects the messages that interrupted it.
+   */
+  private async process(batch: InboxEntry[]): Promise<void> {
+    let rows = batch;
+    let requeued = false;
+    try {
+      const collected = await this.collect(batch);
+      rows = collected.rows;
+      const outcome = await this.runOrResume(rows, this.inbox, collected.mode);
+      if (outcome === 'interrupted' && !this.stopping) {
+        this.queue.requeueFront(rows[0]!.conversationKey, rows);
+        requeued = true;
+      }
+    } finally {
+      if (!requeued)
+        for (const row of rows) if (!this.redeliveryPending.has(row.id)) this.live.delete(row.id);
+    }
+  }
+
+  /** Outside `followup`: the batch and the waiting rows that may join it, in order. */
+  private async collect(batch: InboxEntry[]): Promise<Collected> {
+    const head = batch[0]!;
+    const alone = { rows: batch, mode: 'followup' as const };
+    if (head.state !== 'pending' || this.standalone(head.message)) return alone;
+    // A control message runs outside its conversation's lane: it takes nothing from it.
+    if (this.handler.isControl?.(head.message)) return alone;
+    const { mode } = await this.modes.of(head.conversationKey, head.message.channel);
+    if (mode === 'followup') return alone;
+    const rows = [...batch];
+    const standalone = (message: InboundMessage) => this.standalone(message);
+    this.queue.takeWaiting(head.conversationKey, (item) => {
+      if (!joins(rows.at(-1)!, item[0]!, standalone)) return false;
+      rows.push(...item);
+      return true;
+    });
+    return { rows, mode };
+  }
+
+  /** `mode`: the conversation's queue mode as the batch was formed. */
+  private async runOrResume(
+    rows: InboxEntry[],
+    inbox: InboxStore,
+    mode: QueueMode,
+  ): Promise<'interrupted' | undefined> {
+    // From here on an edit of these messages is ignored; one being written lands first.
+    await Promise.all(rows.map((row) => this.edits.start(row)));
+    const entry = batchEntry(rows);
+    const merged = rows.slice(0, -1).map((row) => row.id);
     const registered = this.adapters.get(entry.message.channel);
     if (!registered) return;
-    // From here on an edit of the message is ignored; one being written lands first.
-    const editing = this.edits.start(entry);
-    if (editing) await editing;
     if (entry.state === 'done' || entry.state === 'failed') return;
     const reply =
       entry.state === 'replying' && entry.reply
         ? entry.reply
-        : await this.runTurn(entry, registered, inbox);
+        : await this.runTurn(entry, merged, registered, inbox, mode);
+    if (reply === 'interrupted') {
+      // Not a crash: the aborted run does not count against the rows' attempts.
+      for (const row of rows) await inbox.interrupted(row.id);
+      return 'interrupted';
+    }
     if (reply === 'delivered' || reply === 'abandoned') return;
     if (reply === null) {
-      await inbox.complete(entry.id);
+      await inbox.complete(entry.id, undefined, merged);
       this.emit({ type: 'silent', channel: entry.message.channel });
       return;
     }
     await this.deliver(entry, reply, registered.sender, inbox);
   }
 
-  /** Runs the handler and freezes its reply (or `null` when it stays silent). */
+  /**
+   * Runs the handler and freezes its reply (or `null` when it stays silent). `entry`
+   * is a batch's (batch.ts): `merged` are its other rows, marked done with the freeze.
+   */
   private async runTurn(
     entry: InboxEntry,
+    merged: number[],
     { adapter, sender }: { adapter: ChannelAdapter; sender: Sender },
     inbox: InboxStore,
-  ): Promise<StoredReply | 'delivered' | 'abandoned' | null> {
+    mode: QueueMode,
+  ): Promise<StoredReply | 'delivered' | 'abandoned' | 'interrupted' | null> {
     const target = replyTarget(entry.message);
     const draft =
       adapter.capabilities.streaming === 'edit' && adapter.edit
@@ -476,14 +642,20 @@ export class Bridge {
         : undefined;
     let reply: Reply | null;
     const stopTyping = this.keepTyping(sender, target, entry.conversationKey);
+    let running: ReturnType<Interrupts['start']> | undefined;
     try {
       if (entry.attempts >= this.options.maxAttempts) reply = { text: APOLOGY };
       else {
-        await inbox.begin(entry.id);
+        for (const id of [...merged, entry.id]) await inbox.begin(id);
+        running = this.interrupts.start(entry, [...merged, entry.id], mode);
         reply = await this.handler.handle(this.turn(entry, adapter, sender, target, draft));
       }
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
+      if (running?.turn.interrupted) {
+        await draft?.cutShort(INTERRUPTED);
+        return 'interrupted';
+      }
       if (this.stopping) {
         this.log.info({ inboxId: entry.id }, 'turn abandoned at shutdown; it runs again at start');
         return 'abandoned';
@@ -491,11 +663,24 @@ export class Bridge {
       this.log.error({ err: error, inboxId: entry.id }, 'handler failed');
       reply = { text: APOLOGY };
     } finally {
+      running?.end();
       stopTyping();
       if (!draft) adapter.endStream?.(target, replyIdOf(entry));
     }
     const draftId = await draft?.close();
     if (reply === null) return null;
+    return this.freeze(entry, merged, reply, draftId, { adapter, sender }, inbox);
+  }
+
+  /** Freezes a turn's reply on `entry`'s row (and marks `merged` done with it). */
+  private async freeze(
+    entry: InboxEntry,
+    merged: number[],
+    reply: Reply,
+    draftId: string | undefined,
+    { adapter, sender }: { adapter: ChannelAdapter; sender: Sender },
+    inbox: InboxStore,
+  ): Promise<StoredReply | 'delivered'> {
     const stored: StoredReply = {
       chunks: sender.render(reply.text),
       sent: 0,
@@ -504,10 +689,10 @@ export class Bridge {
       ...(draftId ? { draftMessageId: draftId } : {}),
     };
     if (adapter.localOutbox && !draftId) {
-      await this.deliverLocally(entry, stored, reply.session, adapter.localOutbox, inbox);
+      await this.deliverLocally(entry, stored, reply.session, adapter.localOutbox, inbox, merged);
       return 'delivered';
     }
-    await inbox.setReply(entry.id, stored, reply.session);
+    await inbox.setReply(entry.id, stored, reply.session, merged);
     return stored;
   }
 
@@ -518,9 +703,11 @@ export class Bridge {
     session: Reply['session'],
     outbox: LocalOutbox,
     inbox: InboxStore,
+    merged: number[],
   ): Promise<void> {
     const target = replyTarget(entry.message);
-    const items = await inbox.setReplyDelivered(entry.id, reply, session, target.conversationId);
+    const clientId = target.conversationId;
+    const items = await inbox.setReplyDelivered(entry.id, reply, session, clientId, merged);
     outbox.pushStored(items);
     this.emitReplied(entry, reply.chunks.length);
   }

@@ -12,7 +12,9 @@ import { LeaseLostError } from '../sessions/stores.js';
 import { TestChannel } from '../test/doubles/test-channel.js';
 import { freshSchema, postgres } from '../test/postgres.js';
 import { until } from '../test/wait.js';
+import type { QueueConfig } from './config.js';
 import { Bridge, type MessageHandler } from './index.js';
+import { QueueModes } from './modes.js';
 
 const silent = pino({ level: 'silent' });
 const opened: PostgresStores[] = [];
@@ -23,14 +25,24 @@ afterEach(async () => {
   for (const stores of opened.splice(0)) await stores.close();
 });
 
-async function node(url: string, id: string, handler: MessageHandler, leaseMs = 5000) {
+type Modes = Partial<Pick<QueueConfig, 'mode' | 'debounceMs'>>;
+
+async function node(
+  url: string,
+  id: string,
+  handler: MessageHandler,
+  leaseMs = 5000,
+  queue: Modes = {},
+) {
   const stores = await openPostgresStores(url);
   opened.push(stores);
   const work = stores.work({ nodeId: id, leaseMs });
+  const modes = new QueueModes({ mode: 'followup', debounceMs: 0, channels: {}, ...queue });
   const bridge = new Bridge(stores.inbox, handler, silent, {
     work,
     workPollMs: 200,
     concurrency: 4,
+    modes,
   });
   bridges.push(bridge);
   const channel = new TestChannel();
@@ -77,8 +89,10 @@ describe.skipIf(!postgres.available)(`leased lanes ${postgres.skipReason}`, () =
     expect(ran.b!.length).toBeGreaterThan(0);
     await until(async () => (await a.stores.inbox.counts()).done === 80, 5000);
     expect(await a.stores.inbox.counts()).toMatchObject({ pending: 0, replying: 0, done: 80 });
-    const { rows } = await a.stores.pool.query('SELECT COUNT(*) AS n FROM lane_leases');
-    expect(rows[0].n).toBe(0);
+    // Each lane is given up right after its last row is done, not in the same write.
+    const leases = async () =>
+      (await a.stores.pool.query('SELECT COUNT(*) AS n FROM lane_leases')).rows[0].n;
+    await until(async () => (await leases()) === 0, 5000, { what: 'every lane released' });
   });
 
   it('refuses every write and send of a node whose lease was taken over (higher fence)', async () => {
@@ -163,5 +177,96 @@ describe.skipIf(!postgres.available)(`leased lanes ${postgres.skipReason}`, () =
     await until(() => worker.channel.delivered.length === 2, 10_000);
     expect(seen).toEqual(['first', 'final']);
     expect(await channel.injectEdit('p2', { text: 'later' })).toEqual({ applied: false });
+  });
+
+  describe('queue modes', () => {
+    /** A worker-only node (it takes lanes) and an accept-only node (it never does). */
+    async function pair(handler: MessageHandler, queue: Modes) {
+      const url = await freshSchema();
+      const worker = await node(url, 'worker', handler, 5000, queue);
+      const stores = await openPostgresStores(url);
+      opened.push(stores);
+      const front = new Bridge(stores.inbox, handler, silent, {
+        work: stores.work({ nodeId: 'front', leaseMs: 5000 }),
+      });
+      bridges.push(front);
+      const channel = new TestChannel();
+      await channel.start(front.register(channel));
+      return { worker, channel, stores };
+    }
+
+    it('collect: rows accepted on another node during a turn become one next turn', async () => {
+      const inputs: string[] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const handler: MessageHandler = {
+        handle: async (turn) => {
+          inputs.push(turn.message.text);
+          if (inputs.length === 1) await gate;
+          return { text: `re ${turn.message.text}` };
+        },
+      };
+      const { worker, channel, stores } = await pair(handler, { mode: 'collect' });
+      await channel.inject({ text: 'a' });
+      await until(() => inputs.length === 1, 5000);
+      await channel.inject({ text: 'b' });
+      await channel.inject({ text: 'c' });
+      release();
+      await until(() => worker.channel.delivered.length === 2, 5000);
+      expect(inputs).toEqual(['a', 'b\nc']);
+      expect(worker.channel.texts()).toEqual(['re a', 're b\nc']);
+      await until(async () => (await stores.inbox.counts()).done === 3, 5000);
+    });
+
+    it('interrupt: a row accepted on another node aborts the turn; the next one answers both', async () => {
+      const inputs: string[] = [];
+      let controller: AbortController | undefined;
+      const handler: MessageHandler = {
+        interrupt: () => {
+          controller?.abort(new Error('interrupted'));
+          return controller !== undefined;
+        },
+        handle: async (turn) => {
+          inputs.push(turn.message.text);
+          if (inputs.length > 1) return { text: `re ${turn.message.text}` };
+          controller = new AbortController();
+          const signal = controller.signal;
+          await new Promise((_, reject) =>
+            signal.addEventListener('abort', () => reject(signal.reason)),
+          );
+          return null;
+        },
+      };
+      const { worker, channel, stores } = await pair(handler, { mode: 'interrupt' });
+      await channel.inject({ text: 'long question' });
+      await until(() => inputs.length === 1, 5000);
+      await channel.inject({ text: 'never mind' });
+      await until(() => worker.channel.delivered.length === 1, 5000);
+      expect(inputs).toEqual(['long question', 'long question\nnever mind']);
+      expect(worker.channel.texts()).toEqual(['re long question\nnever mind']);
+      await until(async () => (await stores.inbox.counts()).done === 2, 5000);
+      const { rows } = await stores.pool.query('SELECT attempts FROM inbox ORDER BY id');
+      expect(rows.map((row: { attempts: number }) => row.attempts)).toEqual([1, 1]);
+    });
+
+    it('debounce: a lane waits until its newest row is debounceMs old; the burst is one turn', async () => {
+      const inputs: string[] = [];
+      const handler: MessageHandler = {
+        handle: async (turn) => {
+          inputs.push(turn.message.text);
+          return { text: 'ok' };
+        },
+      };
+      const { worker, channel } = await pair(handler, { debounceMs: 400 });
+      for (const text of ['one', 'two', 'three']) {
+        await channel.inject({ text });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await until(() => worker.channel.delivered.length === 1, 5000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(inputs).toEqual(['one\ntwo\nthree']);
+    });
   });
 });

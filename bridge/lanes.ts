@@ -27,6 +27,8 @@ export interface LaneOptions {
   concurrency: number;
   /** Claims are also tried this often (a missed notification only delays work). */
   pollMs: number;
+  /** Called on every notification that some node accepted a row (queue mode `interrupt`). */
+  onAccepted?: () => void;
 }
 
 export type RunClaimed = (entry: InboxEntry, inbox: InboxStore) => Promise<void>;
@@ -58,7 +60,10 @@ export class LaneDispatcher {
 
   async start(): Promise<void> {
     this.stopped = false;
-    this.unlisten = await this.work.listen(() => this.wake());
+    this.unlisten = await this.work.listen(() => {
+      this.options.onAccepted?.();
+      this.wake();
+    });
     this.poll = setInterval(() => this.wake(), this.options.pollMs);
     this.poll.unref();
     this.wake();

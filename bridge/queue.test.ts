@@ -61,4 +61,49 @@ describe('ConversationQueue', () => {
     expect(done).toEqual([2]);
     expect(errors).toHaveLength(1);
   });
+
+  it('lets a running item take the waiting items of its lane, and frees their room', async () => {
+    const ran: string[][] = [];
+    let release!: () => void;
+    const queue: ConversationQueue<string> = new ConversationQueue<string>(
+      { concurrency: 1, capacity: 2 },
+      async (item) => {
+        if (item === 'a1') await new Promise<void>((resolve) => (release = resolve));
+        ran.push([item, ...queue.takeWaiting('a', (next) => next.startsWith('a'))]);
+      },
+    );
+    await queue.push('a', 'a1');
+    await tick();
+    await queue.push('a', 'a2');
+    await queue.push('a', 'a3');
+    let pushed = false;
+    const fourth = queue.push('b', 'b1').then(() => (pushed = true));
+    await tick();
+    expect([pushed, queue.depth]).toEqual([false, 2]);
+    release();
+    await fourth;
+    await queue.drain();
+    expect(ran).toEqual([['a1', 'a2', 'a3'], ['b1']]);
+    expect(queue.depth).toBe(0);
+  });
+
+  it('runs an item put back at the front of its lane before the ones waiting there', async () => {
+    const ran: string[] = [];
+    let again = true;
+    const queue: ConversationQueue<string> = new ConversationQueue<string>(
+      { concurrency: 2, capacity: 10 },
+      async (item) => {
+        ran.push(item);
+        await tick();
+        if (item === 'x' && again) {
+          again = false;
+          queue.requeueFront('k', 'x');
+        }
+      },
+    );
+    await queue.push('k', 'x');
+    await queue.push('k', 'y');
+    await queue.drain();
+    expect(ran).toEqual(['x', 'x', 'y']);
+  });
 });

@@ -59,6 +59,35 @@ export class ConversationQueue<T> {
     this.pump();
   }
 
+  /**
+   * Removes and returns the items waiting in `key`'s lane from its front, while
+   * `take` accepts them (a starting turn collecting what arrived before it).
+   */
+  takeWaiting(key: string, take: (item: T) => boolean): T[] {
+    const lane = this.lanes.get(key);
+    const taken: T[] = [];
+    while (lane && lane.length > 0 && take(lane[0]!)) taken.push(lane.shift()!);
+    if (lane?.length === 0) this.dropLane(key);
+    this.waiting -= taken.length;
+    for (const _ of taken) this.spaceWaiters.shift()?.();
+    return taken;
+  }
+
+  /**
+   * Puts `item` back at the front of `key`'s lane, to run next; called by the handler
+   * of `key`'s running item (an interrupted turn), so the lane continues with it.
+   */
+  requeueFront(key: string, item: T): void {
+    const lane = this.lanes.get(key);
+    if (lane) lane.unshift(item);
+    else {
+      this.lanes.set(key, [item]);
+      if (!this.running.has(key)) this.ready.push(key);
+    }
+    this.waiting++;
+    this.pump();
+  }
+
   /** Resolves when no item waits or runs. */
   drain(): Promise<void> {
     if (this.waiting === 0 && this.running.size === 0) return Promise.resolve();
@@ -68,6 +97,12 @@ export class ConversationQueue<T> {
   /** Stops starting new items; running ones finish. */
   stop(): void {
     this.stopped = true;
+  }
+
+  private dropLane(key: string): void {
+    this.lanes.delete(key);
+    const ready = this.ready.indexOf(key);
+    if (ready >= 0) this.ready.splice(ready, 1);
   }
 
   private pump(): void {

@@ -37,6 +37,7 @@ import { UsageMeter } from '../agent/usage/meter.js';
 import { metered } from '../agent/usage/metered.js';
 import { OwnerChats } from '../agent/usage/owners.js';
 import { Bridge } from '../bridge/index.js';
+import { QueueModes } from '../bridge/modes.js';
 import { TERMINAL_PRINCIPAL, TerminalChannel } from '../channels/terminal/adapter.js';
 import { WEB_PRINCIPAL } from '../channels/web/index.js';
 import type { ChannelAdapter } from '../core/contract.js';
@@ -182,6 +183,7 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
   };
   const { scheduler, jobs } = createScheduler(config, stores, access, log, options.clock);
   if (jobs) tools.register(scheduleTool(jobs, config.scheduler));
+  const queueModes = new QueueModes(config.queue, stores.meta);
   const router = new Router({
     config: { llm, history },
     ...{ sessions, access, approvals, tools, model, providerMissing, redactor, log },
@@ -191,10 +193,12 @@ export async function createApp(config: ParleyConfig, options: AppOptions = {}):
       service: jobs,
     },
     meta: stores.meta,
+    queueModes,
     ...{ turn, commands },
   });
+  const { concurrency, capacity, maxAttempts } = config.queue;
   const bridge = new Bridge(stores.inbox, router, log, {
-    ...config.queue,
+    ...{ concurrency, capacity, maxAttempts, modes: queueModes },
     inboxRetentionMs: config.queue.inboxRetentionDays * 86_400_000,
     discardFiles: (paths) => removeInboundFiles(config.dataDir, paths),
     ...(work ? { work } : {}),

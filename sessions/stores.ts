@@ -55,6 +55,11 @@ import type {
  *
  * A row still `pending` or `replying` after a crash is processed again at start:
  * `pending` re-runs the turn, `replying` resumes delivery from the first unsent chunk.
+ *
+ * A batch (several rows answered by one turn, bridge/batch.ts) freezes its reply on
+ * one row; the writes that freeze it (or complete it silently) take the batch's other
+ * rows as `merged` and mark them done in the same transaction, so no row of the batch
+ * is left pending and none is answered twice.
  */
 export interface InboxStore {
   /** Stores the message; `duplicate` when (channel, platform id) was already accepted. */
@@ -75,9 +80,10 @@ export interface InboxStore {
   /**
    * Freezes the reply before the first chunk goes out. `turn` (the turn's session
    * messages) is written in the same transaction: after a crash, either the turn is
-   * stored with its reply or it runs again from scratch.
+   * stored with its reply or it runs again from scratch. `merged` rows are marked done
+   * (their text dropped) in that transaction.
    */
-  setReply(id: number, reply: StoredReply, turn?: TurnRecord): Promise<void>;
+  setReply(id: number, reply: StoredReply, turn?: TurnRecord, merged?: number[]): Promise<void>;
   /**
    * For a channel whose delivery is a local write (web chat): freezes the reply,
    * writes one web outbox row per chunk for `clientId` and marks the message done,
@@ -88,15 +94,22 @@ export interface InboxStore {
     reply: StoredReply,
     turn: TurnRecord | undefined,
     clientId: string,
+    merged?: number[],
   ): Promise<WebOutboxItem[]>;
   /** Records progress after each delivered chunk. */
   updateReply(id: number, reply: StoredReply): Promise<void>;
   /**
    * Marks the message done, recording the final delivery progress in the same write.
    * Without a reply (the agent stayed silent, e.g. an ignored group message) only
-   * the ids are kept, enough to deduplicate; the text is dropped.
+   * the ids are kept, enough to deduplicate; the text is dropped. `merged` rows are
+   * marked done the same way, in the same transaction.
    */
-  complete(id: number, reply?: StoredReply): Promise<void>;
+  complete(id: number, reply?: StoredReply, merged?: number[]): Promise<void>;
+  /**
+   * Takes back the run {@link begin} counted: the turn was interrupted on purpose (a
+   * newer message in queue mode `interrupt`), not by a crash, and runs again.
+   */
+  interrupted(id: number): Promise<void>;
   fail(id: number, error: string): Promise<void>;
   /** Rows a previous run accepted but did not finish, oldest first. */
   reclaim(): Promise<InboxEntry[]>;
@@ -152,6 +165,11 @@ export interface WorkQueue {
   renew(lease: LaneLease): Promise<boolean>;
   /** The lane's oldest unfinished row. */
   next(lease: LaneLease): Promise<InboxEntry | undefined>;
+  /**
+   * Up to `limit` unfinished rows of `lane`, oldest first (a read, no lease needed):
+   * what a turn may batch (queue modes), and what may interrupt a running turn.
+   */
+  unfinished(lane: string, limit: number): Promise<InboxEntry[]>;
   /** Gives the lane up: `more` when rows arrived meanwhile (keep going), `lost` when not held. */
   release(lease: LaneLease): Promise<'released' | 'more' | 'lost'>;
   /** The inbox whose writes (and `guard`) check `lease`; `valid` is the node's own clock check. */

@@ -63,4 +63,22 @@ describe('DraftStream', () => {
     expect(calls).toEqual(['send A long enough opening …']);
     await draft.close();
   });
+
+  it('marks the draft of a turn cut short, and sends nothing when none was drafted', async () => {
+    const { calls, sender } = recorder();
+    const draft = new DraftStream(sender as never, target, { intervalMs: 1000 });
+    draft.push('Once upon a time');
+    await vi.advanceTimersByTimeAsync(1500);
+    draft.push(' there was');
+    await draft.cutShort('…(interrupted)');
+    expect(calls).toEqual([
+      'send Once upon a time …',
+      'edit Once upon a time there was\n\n…(interrupted)',
+    ]);
+    const quiet = recorder();
+    const undrafted = new DraftStream(quiet.sender as never, target, { intervalMs: 1000 });
+    undrafted.push('Hi');
+    await undrafted.cutShort('…(interrupted)');
+    expect(quiet.calls).toEqual([]);
+  });
 });

@@ -65,6 +65,23 @@ export class DraftStream {
     }, wait);
   }
 
+  /**
+   * Ends the draft of a turn cut short (queue mode `interrupt`): its message keeps the
+   * text streamed so far, marked with `note`; it is not the reply (the next turn's
+   * answer is a new message).
+   */
+  async cutShort(note: string): Promise<void> {
+    const id = await this.close();
+    if (id === undefined) return;
+    const text = this.sender.render(`${this.text}\n\n${note}`)[0] ?? note;
+    try {
+      await this.options.guard?.();
+      await this.sender.editChunk(this.target, id, text);
+    } catch {
+      // Like a failed preview: harmless, the draft just keeps its last text.
+    }
+  }
+
   /** When the next send or edit may happen. */
   private nextAt(): number {
     if (this.messageId !== undefined || this.lastEdit > 0)

@@ -55,6 +55,18 @@ export async function checkFence(tx: Queryable, lease: LaneLease): Promise<void>
   if (!held) throw new LeaseLostError(lease);
 }
 
+/** Marks a row done without a reply, keeping only the ids (enough to deduplicate). */
+async function markDone(tx: Queryable, id: number): Promise<void> {
+  const row = await one<{ payload: string }>(tx, 'SELECT payload FROM inbox WHERE id = $1', [id]);
+  if (!row) return;
+  const payload = JSON.stringify(idsOnly(JSON.parse(row.payload) as InboundMessage));
+  await tx.query(`UPDATE inbox SET state = 'done', payload = $1, updated_at = $2 WHERE id = $3`, [
+    payload,
+    Date.now(),
+    id,
+  ]);
+}
+
 export class PostgresInbox implements InboxStore {
   /** Set on a fenced inbox by the work queue (leases.ts). */
   guard: (() => Promise<void>) | undefined;
@@ -181,9 +193,15 @@ export class PostgresInbox implements InboxStore {
     );
   }
 
-  async setReply(id: number, reply: StoredReply, turn?: TurnRecord): Promise<void> {
+  async setReply(
+    id: number,
+    reply: StoredReply,
+    turn?: TurnRecord,
+    merged: number[] = [],
+  ): Promise<void> {
     const run = async (tx: Queryable) => {
       if (turn) await insertTurn(tx, turn.sessionId, id, turn.messages);
+      for (const other of merged) await markDone(tx, other);
       await tx.query(
         `UPDATE inbox SET state = 'replying', reply = $1, updated_at = $2 WHERE id = $3`,
         [JSON.stringify(reply), Date.now(), id],
@@ -198,9 +216,11 @@ export class PostgresInbox implements InboxStore {
     reply: StoredReply,
     turn: TurnRecord | undefined,
     clientId: string,
+    merged: number[] = [],
   ): Promise<WebOutboxItem[]> {
     const run = async (tx: Queryable) => {
       if (turn) await insertTurn(tx, turn.sessionId, id, turn.messages);
+      for (const other of merged) await markDone(tx, other);
       const items: WebOutboxItem[] = [];
       for (const [index, text] of reply.chunks.entries()) {
         const last = index === reply.chunks.length - 1;
@@ -235,7 +255,7 @@ export class PostgresInbox implements InboxStore {
     ]);
   }
 
-  async complete(id: number, reply?: StoredReply): Promise<void> {
+  async complete(id: number, reply?: StoredReply, merged: number[] = []): Promise<void> {
     if (reply) {
       await this.update(
         `UPDATE inbox SET state = 'done', reply = $1, updated_at = $2 WHERE id = $3`,
@@ -243,17 +263,19 @@ export class PostgresInbox implements InboxStore {
       );
       return;
     }
-    await this.write(async (tx) => {
-      const row = await one<{ payload: string }>(tx, 'SELECT payload FROM inbox WHERE id = $1', [
-        id,
-      ]);
-      if (!row) return;
-      const payload = JSON.stringify(idsOnly(JSON.parse(row.payload) as InboundMessage));
-      await tx.query(
-        `UPDATE inbox SET state = 'done', payload = $1, updated_at = $2 WHERE id = $3`,
-        [payload, Date.now(), id],
-      );
-    });
+    const run = async (tx: Queryable) => {
+      for (const row of [...merged, id]) await markDone(tx, row);
+    };
+    if (this.lease) await this.write(run);
+    else if (merged.length > 0) await transaction(this.pool, run);
+    else await run(this.pool);
+  }
+
+  async interrupted(id: number): Promise<void> {
+    await this.update(
+      `UPDATE inbox SET attempts = attempts - 1, updated_at = $1 WHERE id = $2 AND state = 'pending' AND attempts > 0`,
+      [Date.now(), id],
+    );
   }
 
   async fail(id: number, error: string): Promise<void> {
@@ -287,6 +309,16 @@ export class PostgresInbox implements InboxStore {
       [Date.now() - retentionMs],
     );
     return result.rowCount ?? 0;
+  }
+
+  /** Up to `limit` unfinished rows of `lane`, oldest first. */
+  async unfinishedOf(lane: string, limit: number): Promise<InboxEntry[]> {
+    const rows = await all<InboxRow>(
+      this.pool,
+      `SELECT ${ENTRY_COLUMNS} FROM inbox WHERE lane = $1 AND state IN ('pending', 'replying') ORDER BY id LIMIT $2`,
+      [lane, limit],
+    );
+    return rows.map(toEntry);
   }
 
   /** The oldest unfinished row of `lane` (the next one its lease holder runs). */

@@ -82,6 +82,10 @@ export class PostgresWorkQueue implements WorkQueue {
     return this.inbox.nextOf(lease.lane);
   }
 
+  unfinished(lane: string, limit: number): Promise<InboxEntry[]> {
+    return this.inbox.unfinishedOf(lane, limit);
+  }
+
   async release(lease: LaneLease): Promise<'released' | 'more' | 'lost'> {
     const released = await changes(
       this.pool,

@@ -113,9 +113,15 @@ export class SqliteInbox implements InboxStore {
     ).run(Date.now(), id);
   }
 
-  async setReply(id: number, reply: StoredReply, turn?: TurnRecord): Promise<void> {
+  async setReply(
+    id: number,
+    reply: StoredReply,
+    turn?: TurnRecord,
+    merged: number[] = [],
+  ): Promise<void> {
     this.db.transaction(() => {
       if (turn) insertTurn(this.db, turn.sessionId, id, turn.messages);
+      for (const other of merged) this.markDone(other);
       prepared(
         this.db,
         `UPDATE inbox SET state = 'replying', reply = ?, updated_at = ? WHERE id = ?`,
@@ -128,9 +134,11 @@ export class SqliteInbox implements InboxStore {
     reply: StoredReply,
     turn: TurnRecord | undefined,
     clientId: string,
+    merged: number[] = [],
   ): Promise<WebOutboxItem[]> {
     return this.db.transaction(() => {
       if (turn) insertTurn(this.db, turn.sessionId, id, turn.messages);
+      for (const other of merged) this.markDone(other);
       const items = reply.chunks.map((text, index) =>
         insertOutboxItem(this.db, clientId, {
           text,
@@ -160,7 +168,7 @@ export class SqliteInbox implements InboxStore {
     );
   }
 
-  async complete(id: number, reply?: StoredReply): Promise<void> {
+  async complete(id: number, reply?: StoredReply, merged: number[] = []): Promise<void> {
     if (reply) {
       prepared(
         this.db,
@@ -168,6 +176,20 @@ export class SqliteInbox implements InboxStore {
       ).run(JSON.stringify(reply), Date.now(), id);
       return;
     }
+    this.db.transaction(() => {
+      for (const row of [...merged, id]) this.markDone(row);
+    })();
+  }
+
+  async interrupted(id: number): Promise<void> {
+    prepared(
+      this.db,
+      `UPDATE inbox SET attempts = attempts - 1, updated_at = ? WHERE id = ? AND state = 'pending' AND attempts > 0`,
+    ).run(Date.now(), id);
+  }
+
+  /** Marks a row done without a reply, keeping only the ids (enough to deduplicate). */
+  private markDone(id: number): void {
     const row = this.byId.get(id) as InboxRow | undefined;
     if (!row) return;
     const payload = JSON.stringify(idsOnly(JSON.parse(row.payload) as InboundMessage));

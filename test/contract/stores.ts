@@ -206,6 +206,59 @@ function inboxContract(get: () => Stores, restart: () => Promise<Stores>): void 
       expect((await reopened.get(silent.id))!.message.text).toBe('');
     });
 
+    it('freezes a batch on its last row and marks the others done in that transaction, or not at all', async () => {
+      const { inbox, sessions } = get();
+      const session = await sessions.active(dm('u1'));
+      const [a, b, c] = [
+        (await inbox.accept(inbound('a'), 'k')).entry,
+        (await inbox.accept(inbound('b'), 'k')).entry,
+        (await inbox.accept(inbound('c'), 'k')).entry,
+      ];
+      const broken = { sessionId: 987_654, messages: [{ role: 'user' as const, content: 'q' }] };
+      await expect(inbox.setReply(c.id, reply(['x']), broken, [a.id, b.id])).rejects.toThrow();
+      expect((await inbox.reclaim()).map((e) => e.state)).toEqual([
+        'pending',
+        'pending',
+        'pending',
+      ]);
+      const turn = {
+        sessionId: session.id,
+        messages: [{ role: 'user' as const, content: 'a\nb\nc' }],
+      };
+      await inbox.setReply(c.id, reply(['abc']), turn, [a.id, b.id]);
+      const rows = await (await restart()).inbox.reclaim();
+      expect(rows.map((e) => [e.id, e.state])).toEqual([[c.id, 'replying']]);
+      const merged = (await get().inbox.get(a.id))!;
+      expect([merged.state, merged.message.text, merged.reply]).toEqual(['done', '', undefined]);
+      expect((await get().inbox.accept(inbound('b'), 'k')).duplicate).toBe(true);
+    });
+
+    it('delivers a batch locally, or completes it silently, marking every row done', async () => {
+      const { inbox } = get();
+      const [a, b, c, d] = await Promise.all(
+        ['a', 'b', 'c', 'd'].map(async (id) => (await inbox.accept(inbound(id), 'k')).entry),
+      );
+      const items = await inbox.setReplyDelivered(b!.id, reply(['ab']), undefined, 'client-1', [
+        a!.id,
+      ]);
+      expect(items).toHaveLength(1);
+      await inbox.complete(d!.id, undefined, [c!.id]);
+      expect(await inbox.reclaim()).toEqual([]);
+      expect(await inbox.counts()).toMatchObject({ pending: 0, replying: 0, done: 4 });
+    });
+
+    it('takes back the attempt of a run interrupted on purpose, never below zero', async () => {
+      const { inbox } = get();
+      const { entry } = await inbox.accept(inbound('i'), 'k');
+      await inbox.begin(entry.id);
+      await inbox.begin(entry.id);
+      await inbox.interrupted(entry.id);
+      expect((await inbox.get(entry.id))!.attempts).toBe(1);
+      await inbox.interrupted(entry.id);
+      await inbox.interrupted(entry.id);
+      expect((await inbox.get(entry.id))!.attempts).toBe(0);
+    });
+
     it('counts rows by state and prunes only finished rows past the retention', async () => {
       const { inbox } = get();
       const a = (await inbox.accept(inbound('a'), 'k')).entry;

@@ -1,9 +1,13 @@
 /**
  * Exactly-once across a crash: the Parley process is killed with SIGKILL while the
  * model is answering; after a restart on the same SQLite file the message is
- * answered, once. A second process on the same data folder is refused.
+ * answered, once; in queue mode `collect` a merged turn killed before its freeze runs
+ * again merged, and answers its messages once. A second process on the same data
+ * folder is refused.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
 import { sleep, spawnParley, tempDir, WebClient, writeTestConfigFile } from '../harness.js';
@@ -54,6 +58,51 @@ describe('crash safety', () => {
     expect(llm.requests).toHaveLength(2);
     const userTurns = llm.requests[1]!.body.messages.filter((m) => m.role === 'user');
     expect(userTurns.map((m) => m.content)).toEqual(['the important question']);
+    again.close();
+  });
+
+  it('collect: a merged turn killed before its freeze runs again merged, answered once', async () => {
+    llm = await startOpenAIDouble();
+    const dir = tempDir();
+    const configPath = writeTestConfigFile(dir, {
+      web: `{ port: 0, token: ${TOKEN} }`,
+      extra: [
+        `llm: { baseUrl: "${llm.baseUrl}", apiKey: sk-crash-test, maxRetries: 0 }`,
+        'queue: { mode: collect }',
+      ],
+    });
+    llm.script.push({ text: 'answer one', deltaDelayMs: 200 }, { hang: true });
+    const first = await runParley(configPath);
+    const client = await new WebClient(first.url, TOKEN).connect();
+    await client.send('one');
+    await client.until(() => llm.requests.length === 1);
+    await client.send('two');
+    await client.send('three');
+    await client.until(() => llm.requests.length === 2);
+    const merged = llm.requests[1]!.body.messages.filter((m) => m.role === 'user').at(-1);
+    expect(merged!.content).toBe('two\nthree');
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    client.close();
+    expect(client.messages().map((m) => m.text)).toEqual(['answer one']);
+
+    llm.script.push({ text: 'one answer for two and three' });
+    const second = await runParley(configPath);
+    const again = await new WebClient(second.url, TOKEN, client.clientId).connect();
+    await again.waitForMessages(2);
+    await sleep(500);
+    expect(again.messages().map((m) => m.text)).toEqual([
+      'answer one',
+      'one answer for two and three',
+    ]);
+    expect(llm.requests).toHaveLength(3);
+    expect(llm.requests[2]!.body.messages.filter((m) => m.role === 'user').at(-1)!.content).toBe(
+      'two\nthree',
+    );
+    const db = new Database(join(dir, 'data', 'parley.db'), { readonly: true });
+    const states = db.prepare('SELECT state FROM inbox ORDER BY id').all() as { state: string }[];
+    db.close();
+    expect(states.map((row) => row.state)).toEqual(['done', 'done', 'done']);
     again.close();
   });
 
