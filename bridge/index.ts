@@ -32,6 +32,7 @@ import type { LocalOutbox } from '../core/stores.js';
 import type { InboxEntry, NewMessage, StoredReply } from '../sessions/records.js';
 import { type InboxStore, LeaseLostError, type WorkQueue } from '../sessions/stores.js';
 import { LaneDispatcher } from './lanes.js';
+import { deliveryKey } from './outbound/delivery-key.js';
 import { DraftStream } from './outbound/draft.js';
 import type { RetryOptions } from './outbound/retry.js';
 import { Sender } from './outbound/sender.js';
@@ -381,17 +382,15 @@ export class Bridge {
     const registered = this.adapters.get(entry.message.channel);
     if (!registered) return;
     if (entry.state === 'done' || entry.state === 'failed') return;
-    const reply =
-      entry.state === 'replying' && entry.reply
-        ? entry.reply
-        : await this.runTurn(entry, registered, inbox);
+    const resumed = entry.state === 'replying' && entry.reply !== undefined;
+    const reply = resumed ? entry.reply! : await this.runTurn(entry, registered, inbox);
     if (reply === 'delivered' || reply === 'abandoned') return;
     if (reply === null) {
       await inbox.complete(entry.id);
       this.emit({ type: 'silent', channel: entry.message.channel });
       return;
     }
-    await this.deliver(entry, reply, registered.sender, inbox);
+    await this.deliver(entry, reply, registered.sender, inbox, resumed);
   }
 
   /** Runs the handler and freezes its reply (or `null` when it stays silent). */
@@ -492,16 +491,22 @@ export class Bridge {
     };
   }
 
-  /** Delivers the stored chunks from the first unsent one, recording progress. */
+  /**
+   * Delivers the stored chunks from the first unsent one, recording progress. Each
+   * piece carries its delivery key; when `resumed` (the reply was read back from the
+   * inbox), the first piece may already have reached the platform.
+   */
   private async deliver(
     entry: InboxEntry,
     reply: StoredReply,
     sender: Sender,
     inbox: InboxStore,
+    resumed = false,
   ): Promise<void> {
     const target = replyTarget(entry.message);
+    const first = reply.sent;
     try {
-      for (let index = reply.sent; index < reply.chunks.length; index++) {
+      for (let index = first; index < reply.chunks.length; index++) {
         await inbox.guard?.();
         const chunk = reply.chunks[index]!;
         const buttons = index === reply.chunks.length - 1 ? reply.buttons : undefined;
@@ -510,7 +515,8 @@ export class Bridge {
           await sender.editChunk(target, reply.draftMessageId, chunk, buttons);
           id = reply.draftMessageId;
         } else {
-          id = await sender.sendChunk(target, chunk, buttons);
+          const key = deliveryKey(entry, index, resumed && index === first);
+          id = await sender.sendChunk(target, chunk, buttons, key);
         }
         reply.sent = index + 1;
         reply.messageIds.push(id);
