@@ -225,6 +225,44 @@ describe('Discord adapter', () => {
     );
   });
 
+  it('sends a reply piece with its delivery key as an enforced nonce: a repeat is the same one message', async () => {
+    await started();
+    const piece = {
+      text: 'the answer',
+      format: 'markdown',
+      delivery: { key: 'k1.mabc.0', resumed: false },
+    };
+    const first = await rig.adapter.send(guildTarget, piece);
+    const again = await rig.adapter.send(guildTarget, {
+      ...piece,
+      delivery: { key: 'k1.mabc.0', resumed: true },
+    });
+    const other = await rig.adapter.send(guildTarget, {
+      ...piece,
+      delivery: { key: 'k1.mabc.1', resumed: false },
+    });
+    expect(rig.double.requests.filter((r) => r.method === 'POST')[0]!.body).toMatchObject({
+      nonce: 'k1.mabc.0',
+      enforce_nonce: true,
+    });
+    expect(again.messageId).toBe(first.messageId);
+    expect(other.messageId).not.toBe(first.messageId);
+    expect(rig.double.messages.map((m) => m.content)).toEqual(['the answer', 'the answer']);
+    expect(rig.double.nonceRepeats.map((r) => r.nonce)).toEqual(['k1.mabc.0']);
+  });
+
+  it('sends through REST without opening the gateway when the channel is not started here (a worker)', async () => {
+    rig = await discordRig();
+    const sent = await rig.adapter.send(guildTarget, { text: 'from a worker', format: 'markdown' });
+    await rig.adapter.typing(guildTarget);
+    expect(rig.double.messages.map((m) => [m.id, m.content])).toEqual([
+      [sent.messageId, 'from a worker'],
+    ]);
+    expect(rig.double.requests[0]!.authorization).toBe('Bot test-bot-token');
+    expect(rig.double.identifies).toHaveLength(0);
+    expect(rig.double.requests.some((r) => r.path === '/gateway/bot')).toBe(false);
+  });
+
   it('edits with allowed_mentions too', async () => {
     await started();
     const sent = await rig.adapter.send(guildTarget, { text: 'draft', format: 'markdown' });

@@ -92,6 +92,20 @@ export class DiscordConnection {
     });
   }
 
+  /**
+   * A connection that only calls REST and never opens the gateway: what a worker node
+   * sends replies with while another node holds the gateway (docs/scale-out.md).
+   */
+  static sendOnly(options: DiscordOptions, log: Logger): DiscordConnection {
+    const refuse: InboundSink = {
+      accept: () => Promise.reject(new Error('a send-only Discord connection receives nothing')),
+    };
+    const quiet: StatusReport = { set: () => {}, fail: () => {} };
+    const connection = new DiscordConnection(options, log, refuse, quiet);
+    connection.client.rest.setToken(options.token ?? '');
+    return connection;
+  }
+
   /** Logs in and waits until the guilds are loaded; failures end up in the status. */
   async start(): Promise<boolean> {
     this.listen();
