@@ -40,6 +40,8 @@ export interface DiscordSentMessage {
   content: string;
   body: Record<string, unknown>;
   edits: Record<string, unknown>[];
+  /** When it was created (ms since epoch). */
+  at: number;
 }
 
 export interface ScriptedFailure {
@@ -356,7 +358,7 @@ function createMessage(
   }
   const id = snowflake();
   const content = typeof body.content === 'string' ? body.content : '';
-  const message = { id, channelId, content, body, edits: [] };
+  const message = { id, channelId, content, body, edits: [], at: Date.now() };
   double.messages.push(message);
   if (enforced) double.nonces.set(nonce, { message, at: Date.now() });
   double.onMessage?.(message);
