@@ -23,7 +23,7 @@ import {
   countAll,
   kill,
   killNodes,
-  leasesLost,
+  leaseLosses,
   sleep,
   startNode,
   writeConfig,
@@ -105,7 +105,9 @@ describe.skipIf(!postgres.available)(`scale-out over Discord ${postgres.skipReas
     } finally {
       await kills.stop();
     }
-    const counts = countAll(chats, (chat) => sentTo(discord, chat), expected, kills.killTimes);
+    const losses = leaseLosses(kills.everyWorker);
+    const windows = { kills: kills.killTimes, leaseLosses: losses };
+    const counts = countAll(chats, (chat) => sentTo(discord, chat), expected, windows);
     console.log(
       JSON.stringify({
         messages: chats * rounds,
@@ -113,7 +115,7 @@ describe.skipIf(!postgres.available)(`scale-out over Discord ${postgres.skipReas
         ...counts,
         // Pieces sent again after a kill that Discord (the double) answered with the first copy.
         resendsAbsorbedByNonce: discord.nonceRepeats.length,
-        leasesLost: leasesLost(kills.everyWorker),
+        leasesLost: losses.length,
       }),
     );
     expect(kills.killTimes.length).toBeGreaterThanOrEqual(3);

@@ -143,34 +143,48 @@ export interface Counts {
   lost: number;
   duplicated: number;
   outOfOrder: number;
-  /** Duplicates whose first copy was not sent within a kill's window: bugs. */
+  /** Duplicates whose first copy was sent within a kill's or a lease loss's window: bugs. */
   unexplained: number;
+}
+
+/** When pieces may have gone out without the inbox recording them. */
+export interface Windows {
+  /** When each SIGKILL was sent (ms since epoch). */
+  kills: number[];
+  /** When a worker logged that it lost a lane lease while running a row. */
+  leaseLosses: number[];
+}
+
+/** Whether a piece first sent at `first` went out in one of the windows the design allows. */
+function explained(first: number, { kills, leaseLosses }: Windows): boolean {
+  // The kill is stamped just before the signal; the double may log the send a few ms later.
+  if (kills.some((k) => k - first >= -250 && k - first <= 1000)) return true;
+  // A starved worker whose lease ran out during the send notices at its next write.
+  return leaseLosses.some((l) => l - first >= -250 && l - first <= 5000);
 }
 
 /**
  * Counts what conversation `chat` received (`sent`, in arrival order) against the
  * texts it should have received once each, in order. A duplicate the design allows
  * on a platform without an idempotency key is a piece whose first copy went out just
- * before a worker was SIGKILLed (after the platform accepted it, before the inbox
- * recorded it; docs/scale-out.md): any other duplicate is logged and counted.
+ * before a worker was SIGKILLed or lost its lease (after the platform accepted it,
+ * before the inbox recorded it; docs/scale-out.md): any other is logged and counted.
  */
 export function countChat(
   chat: number,
   sent: { text: string; at: number }[],
   want: string[],
-  killTimes: number[],
+  windows: Windows,
 ): Counts {
   const texts = sent.map((m) => m.text);
   let unexplained = 0;
   for (const [i, m] of sent.entries()) {
     if (texts.indexOf(m.text) === i) continue;
     const first = sent[texts.indexOf(m.text)]!.at;
-    // The kill is stamped just before the signal; the double may log the send a few ms later.
-    if (!killTimes.some((k) => k - first >= -250 && k - first <= 1000)) {
-      unexplained++;
-      const kills = killTimes.map((k) => k - first);
-      console.log(JSON.stringify({ chat, text: m.text, first, again: m.at, kills }));
-    }
+    if (explained(first, windows)) continue;
+    unexplained++;
+    const kills = windows.kills.map((k) => k - first);
+    console.log(JSON.stringify({ chat, text: m.text, first, again: m.at, kills }));
   }
   const firsts = want.map((t) => texts.indexOf(t)).filter((i) => i >= 0);
   return {
@@ -186,16 +200,29 @@ export function countAll(
   chats: number,
   sentTo: (chat: number) => { text: string; at: number }[],
   want: (chat: number) => string[],
-  killTimes: number[],
+  windows: Windows,
 ): Counts {
   const total: Counts = { lost: 0, duplicated: 0, outOfOrder: 0, unexplained: 0 };
   for (let chat = 1; chat <= chats; chat++) {
-    const counts = countChat(chat, sentTo(chat), want(chat), killTimes);
+    const counts = countChat(chat, sentTo(chat), want(chat), windows);
     for (const key of Object.keys(total) as (keyof Counts)[]) total[key] += counts[key];
   }
   return total;
 }
 
-/** How many times the workers logged that they lost a lane lease. */
-export const leasesLost = (workers: Node[]): number =>
-  workers.map((w) => w.stderr().split('lane lease lost').length - 1).reduce((x, y) => x + y, 0);
+/** When the workers logged that they lost a lane lease (their JSON log lines' `time`). */
+export function leaseLosses(workers: Node[]): number[] {
+  return workers.flatMap((w) =>
+    w
+      .stderr()
+      .split('\n')
+      .filter((line) => line.includes('lane lease lost'))
+      .flatMap((line) => {
+        try {
+          return [(JSON.parse(line) as { time: number }).time];
+        } catch {
+          return [];
+        }
+      }),
+  );
+}

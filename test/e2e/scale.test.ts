@@ -22,7 +22,7 @@ import {
   countAll,
   kill,
   killNodes,
-  leasesLost,
+  leaseLosses,
   sleep,
   startNode,
   WEB_TOKEN,
@@ -99,14 +99,16 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
       await kills.stop();
     }
     // Telegram has no idempotency key: a piece sent just before a SIGKILL may come twice.
-    const counts = countAll(chats, (chat) => telegram.chat(chat), expected, kills.killTimes);
+    const losses = leaseLosses(kills.everyWorker);
+    const windows = { kills: kills.killTimes, leaseLosses: losses };
+    const counts = countAll(chats, (chat) => telegram.chat(chat), expected, windows);
     const { lost, duplicated, outOfOrder, unexplained } = counts;
     console.log(
       JSON.stringify({
         messages: chats * rounds,
         kills: kills.killTimes.length,
         ...counts,
-        leasesLost: leasesLost(kills.everyWorker),
+        leasesLost: losses.length,
       }),
     );
     expect(kills.killTimes.length).toBeGreaterThanOrEqual(3);
