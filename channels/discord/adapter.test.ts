@@ -88,6 +88,39 @@ describe('Discord adapter', () => {
     });
   });
 
+  it('stores the messages of one channel in gateway order, while other channels do not wait', async () => {
+    rig = await discordRig();
+    const log: string[] = [];
+    let release = () => {};
+    const firstStored = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await rig.adapter.start({
+      accept: async (message) => {
+        log.push(`start ${message.text}`);
+        if (message.text === 'first') await firstStored;
+        log.push(`end ${message.text}`);
+        return { duplicate: false };
+      },
+    });
+    rig.double.dispatch('MESSAGE_CREATE', messagePayload('dm', 'first'));
+    rig.double.dispatch('MESSAGE_CREATE', messagePayload('dm', 'second'));
+    rig.double.dispatch('MESSAGE_CREATE', messagePayload('plain', 'elsewhere'));
+    try {
+      await rig.until(() => log.includes('end elsewhere'));
+      expect(log).not.toContain('start second');
+    } finally {
+      release();
+    }
+    await rig.until(() => log.includes('end second'));
+    expect(log.filter((l) => !l.includes('elsewhere'))).toEqual([
+      'start first',
+      'end first',
+      'start second',
+      'end second',
+    ]);
+  });
+
   it("counts a mention of the bot's own role as a mention, and strips it", async () => {
     await started();
     const role = messagePayload('plain', `<@&${ids.botRole}> what is new?`);

@@ -63,6 +63,8 @@ export class DiscordConnection {
     { interaction: ButtonInteraction; timer: NodeJS.Timeout }
   >();
   private readonly inFlight = new Set<Promise<void>>();
+  /** The last message being handled per Discord channel: the next one waits for it. */
+  private readonly inOrder = new Map<string, Promise<void>>();
   /** Set once a gateway close was explained to the operator. */
   private explained = false;
 
@@ -186,7 +188,7 @@ export class DiscordConnection {
 
   private listen(): void {
     const { client } = this;
-    client.on(Events.MessageCreate, (message) => this.track(this.onMessage(message)));
+    client.on(Events.MessageCreate, (message) => this.track(this.inChannelOrder(message)));
     client.on(Events.InteractionCreate, (interaction) =>
       this.track(this.onInteraction(interaction)),
     );
@@ -205,6 +207,24 @@ export class DiscordConnection {
   private context(): NormalizeContext | undefined {
     const botId = this.client.user?.id;
     return botId ? { botId, account: this.options.account ?? 'default' } : undefined;
+  }
+
+  /**
+   * Messages of one channel are stored in the order the gateway delivered them (the
+   * inbox orders a conversation by insertion), even when an earlier one waits for a
+   * download or a thread; different channels do not wait for each other.
+   */
+  private inChannelOrder(message: Message): Promise<void> {
+    const channel = message.channelId;
+    const run = (this.inOrder.get(channel) ?? Promise.resolve()).then(() =>
+      this.onMessage(message),
+    );
+    const settled = run.catch(() => {});
+    this.inOrder.set(channel, settled);
+    void settled.then(() => {
+      if (this.inOrder.get(channel) === settled) this.inOrder.delete(channel);
+    });
+    return run;
   }
 
   private async onMessage(message: Message): Promise<void> {
