@@ -70,7 +70,15 @@ describe('Discord adapter', () => {
     ] as const)
       rig.double.dispatch('MESSAGE_CREATE', messagePayload(kind, text));
     await rig.until(() => rig.received.length >= 5);
-    const [dm, mention, plain, reply, thread] = rig.received;
+    // In order within a channel; channels do not wait for each other.
+    const byText = (text: string) => rig.received.find((m) => m.text === text);
+    const [dm, mention, plain, reply, thread] = [
+      'hello there',
+      'what is up',
+      'just chatting',
+      'and tomorrow?',
+      'in the thread',
+    ].map(byText);
     expect(dm).toMatchObject({
       chatType: 'dm',
       conversationId: ids.dmChannel,
