@@ -76,6 +76,23 @@ describe('Bridge', () => {
     expect(channel.texts()).toEqual(['part two']);
     expect(turns).toBe(0);
     expect((await bridge.inbox.get(entry.id))!.state).toBe('done');
+    // The resumed piece carries the key the first run derived for it, marked as possibly sent.
+    const key = `${entry.id.toString(36)}.${entry.receivedAt.toString(36)}.1`;
+    expect(channel.delivered.map((d) => d.message.delivery)).toEqual([{ key, resumed: true }]);
+  });
+
+  it('gives every piece of a fresh reply its own delivery key, none of them resumed', async () => {
+    const channel = new TestChannel('test', { maxMessageLength: 20 });
+    const bridge = new Bridge(freshInbox(), echo, silent);
+    await channel.start(bridge.register(channel));
+    await channel.inject({ text: 'a question long enough for three pieces or more' });
+    await until(() => channel.delivered.length >= 3, 5000, { what: 'the pieces' });
+    await bridge.drain();
+    const keys = channel.delivered.map((d) => d.message.delivery);
+    expect(keys.length).toBeGreaterThan(2);
+    expect(new Set(keys.map((k) => k!.key)).size).toBe(keys.length);
+    expect(keys.map((k) => k!.key.split('.').at(-1))).toEqual(keys.map((_, i) => i.toString(36)));
+    expect(keys.every((k) => k!.resumed === false)).toBe(true);
   });
 
   it('re-runs an interrupted turn, then answers with an apology once runs keep being interrupted', async () => {

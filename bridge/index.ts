@@ -48,6 +48,7 @@ import { Interrupts } from './interrupts.js';
 import { laneBatch } from './lane-batch.js';
 import { LaneDispatcher } from './lanes.js';
 import { followupOnly, type QueueModes } from './modes.js';
+import { deliveryKey } from './outbound/delivery-key.js';
 import { DraftStream } from './outbound/draft.js';
 import type { RetryOptions } from './outbound/retry.js';
 import { Sender } from './outbound/sender.js';
@@ -603,10 +604,10 @@ export class Bridge {
     const registered = this.adapters.get(entry.message.channel);
     if (!registered) return;
     if (entry.state === 'done' || entry.state === 'failed') return;
-    const reply =
-      entry.state === 'replying' && entry.reply
-        ? entry.reply
-        : await this.runTurn(entry, merged, registered, inbox, mode);
+    const resumed = entry.state === 'replying' && entry.reply !== undefined;
+    const reply = resumed
+      ? entry.reply!
+      : await this.runTurn(entry, merged, registered, inbox, mode);
     if (reply === 'interrupted') {
       // Not a crash: the aborted run does not count against the rows' attempts.
       for (const row of rows) await inbox.interrupted(row.id);
@@ -618,7 +619,7 @@ export class Bridge {
       this.emit({ type: 'silent', channel: entry.message.channel });
       return;
     }
-    await this.deliver(entry, reply, registered.sender, inbox);
+    await this.deliver(entry, reply, registered.sender, inbox, resumed);
   }
 
   /**
@@ -745,16 +746,22 @@ export class Bridge {
     };
   }
 
-  /** Delivers the stored chunks from the first unsent one, recording progress. */
+  /**
+   * Delivers the stored chunks from the first unsent one, recording progress. Each
+   * piece carries its delivery key; when `resumed` (the reply was read back from the
+   * inbox), the first piece may already have reached the platform.
+   */
   private async deliver(
     entry: InboxEntry,
     reply: StoredReply,
     sender: Sender,
     inbox: InboxStore,
+    resumed = false,
   ): Promise<void> {
     const target = replyTarget(entry.message);
+    const first = reply.sent;
     try {
-      for (let index = reply.sent; index < reply.chunks.length; index++) {
+      for (let index = first; index < reply.chunks.length; index++) {
         await inbox.guard?.();
         const chunk = reply.chunks[index]!;
         const buttons = index === reply.chunks.length - 1 ? reply.buttons : undefined;
@@ -763,7 +770,8 @@ export class Bridge {
           await sender.editChunk(target, reply.draftMessageId, chunk, buttons);
           id = reply.draftMessageId;
         } else {
-          id = await sender.sendChunk(target, chunk, buttons);
+          const key = deliveryKey(entry, index, resumed && index === first);
+          id = await sender.sendChunk(target, chunk, buttons, key);
         }
         reply.sent = index + 1;
         reply.messageIds.push(id);

@@ -135,6 +135,25 @@ export interface OutboundMessage {
   /** Rendered in the dialect the adapter declared (`plain` when a parse fallback is needed). */
   format: FormatDialect;
   buttons?: OutboundButton[];
+  /** Set on the pieces of a reply: the key that makes a repeated send recognisable. */
+  delivery?: DeliveryKey;
+}
+
+/**
+ * The identity of one piece of a reply, the same on every attempt and every node
+ * (derived from the inbox row and the piece's index), so a piece sent again after a
+ * crash can be recognised as the same one. Platforms with an idempotency key use it
+ * as that key (Discord's `nonce` with `enforce_nonce`, WhatsApp's message id);
+ * others may look for it before sending when `resumed` (Slack message metadata).
+ */
+export interface DeliveryKey {
+  /** At most 25 characters of `[0-9a-z.]` (Discord's nonce limit). */
+  key: string;
+  /**
+   * An earlier attempt at this piece may have reached the platform: delivery resumed
+   * after a restart or a take-over by another node. False on the normal path.
+   */
+  resumed: boolean;
 }
 
 export interface SentMessage {

@@ -12,7 +12,12 @@
  * resumes at the first piece not sent. Messages that are not replies (approval
  * prompts) go through the whole stack at once with {@link Sender.send}.
  */
-import type { ChannelAdapter, OutboundButton, OutboundTarget } from '../../core/contract.js';
+import type {
+  ChannelAdapter,
+  DeliveryKey,
+  OutboundButton,
+  OutboundTarget,
+} from '../../core/contract.js';
 import type { PlatformError } from '../../core/errors.js';
 import { chunk, splitterFor } from './chunked.js';
 import { format, rendererFor } from './format.js';
@@ -63,13 +68,15 @@ export class Sender {
     return this.split(this.renderText(markdown));
   }
 
-  /** Sends one already-rendered piece; returns its platform id. */
+  /** Sends one already-rendered piece (of a reply: with its delivery key); returns its platform id. */
   async sendChunk(
     target: OutboundTarget,
     text: string,
     buttons?: OutboundButton[],
+    delivery?: DeliveryKey,
   ): Promise<string> {
-    return (await this.sendPiece(target, this.piece(text, buttons))).messageId;
+    const piece = { ...this.piece(text, buttons), ...(delivery ? { delivery } : {}) };
+    return (await this.sendPiece(target, piece)).messageId;
   }
 
   /** Replaces a sent message's text with an already-rendered piece. */

@@ -70,7 +70,15 @@ describe('Discord adapter', () => {
     ] as const)
       rig.double.dispatch('MESSAGE_CREATE', messagePayload(kind, text));
     await rig.until(() => rig.received.length >= 5);
-    const [dm, mention, plain, reply, thread] = rig.received;
+    // In order within a channel; channels do not wait for each other.
+    const byText = (text: string) => rig.received.find((m) => m.text === text);
+    const [dm, mention, plain, reply, thread] = [
+      'hello there',
+      'what is up',
+      'just chatting',
+      'and tomorrow?',
+      'in the thread',
+    ].map(byText);
     expect(dm).toMatchObject({
       chatType: 'dm',
       conversationId: ids.dmChannel,
@@ -86,6 +94,39 @@ describe('Discord adapter', () => {
       mentionsBot: true,
       text: 'in the thread',
     });
+  });
+
+  it('stores the messages of one channel in gateway order, while other channels do not wait', async () => {
+    rig = await discordRig();
+    const log: string[] = [];
+    let release = () => {};
+    const firstStored = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await rig.adapter.start({
+      accept: async (message) => {
+        log.push(`start ${message.text}`);
+        if (message.text === 'first') await firstStored;
+        log.push(`end ${message.text}`);
+        return { duplicate: false };
+      },
+    });
+    rig.double.dispatch('MESSAGE_CREATE', messagePayload('dm', 'first'));
+    rig.double.dispatch('MESSAGE_CREATE', messagePayload('dm', 'second'));
+    rig.double.dispatch('MESSAGE_CREATE', messagePayload('plain', 'elsewhere'));
+    try {
+      await rig.until(() => log.includes('end elsewhere'));
+      expect(log).not.toContain('start second');
+    } finally {
+      release();
+    }
+    await rig.until(() => log.includes('end second'));
+    expect(log.filter((l) => !l.includes('elsewhere'))).toEqual([
+      'start first',
+      'end first',
+      'start second',
+      'end second',
+    ]);
   });
 
   it("counts a mention of the bot's own role as a mention, and strips it", async () => {
@@ -223,6 +264,44 @@ describe('Discord adapter', () => {
     expect(rig.double.requests.some((r) => r.path === `/channels/${ids.channel}/typing`)).toBe(
       true,
     );
+  });
+
+  it('sends a reply piece with its delivery key as an enforced nonce: a repeat is the same one message', async () => {
+    await started();
+    const piece = {
+      text: 'the answer',
+      format: 'markdown',
+      delivery: { key: 'k1.mabc.0', resumed: false },
+    };
+    const first = await rig.adapter.send(guildTarget, piece);
+    const again = await rig.adapter.send(guildTarget, {
+      ...piece,
+      delivery: { key: 'k1.mabc.0', resumed: true },
+    });
+    const other = await rig.adapter.send(guildTarget, {
+      ...piece,
+      delivery: { key: 'k1.mabc.1', resumed: false },
+    });
+    expect(rig.double.requests.filter((r) => r.method === 'POST')[0]!.body).toMatchObject({
+      nonce: 'k1.mabc.0',
+      enforce_nonce: true,
+    });
+    expect(again.messageId).toBe(first.messageId);
+    expect(other.messageId).not.toBe(first.messageId);
+    expect(rig.double.messages.map((m) => m.content)).toEqual(['the answer', 'the answer']);
+    expect(rig.double.nonceRepeats.map((r) => r.nonce)).toEqual(['k1.mabc.0']);
+  });
+
+  it('sends through REST without opening the gateway when the channel is not started here (a worker)', async () => {
+    rig = await discordRig();
+    const sent = await rig.adapter.send(guildTarget, { text: 'from a worker', format: 'markdown' });
+    await rig.adapter.typing(guildTarget);
+    expect(rig.double.messages.map((m) => [m.id, m.content])).toEqual([
+      [sent.messageId, 'from a worker'],
+    ]);
+    expect(rig.double.requests[0]!.authorization).toBe('Bot test-bot-token');
+    expect(rig.double.identifies).toHaveLength(0);
+    expect(rig.double.requests.some((r) => r.path === '/gateway/bot')).toBe(false);
   });
 
   it('edits with allowed_mentions too', async () => {

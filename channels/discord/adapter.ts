@@ -7,7 +7,9 @@
  * This shell declares the capabilities (2,000 characters, Discord Markdown, edits,
  * buttons, threads, typing, streaming by editing a draft or not at all) and keeps
  * the status; the discord.js client lives in connection.ts, imported on `start`, so
- * a Parley without Discord never loads discord.js.
+ * a Parley without Discord never loads discord.js. A node that does not hold the
+ * gateway (a worker, or a node whose connection lease moved) sends through a
+ * REST-only client instead.
  *
  * Intents: Guilds, GuildMessages, MessageContent (privileged) and DirectMessages,
  * with the partial `Channel` so DMs arrive. A refused privileged intent (close code
@@ -44,6 +46,9 @@ export class DiscordChannel implements ChannelAdapter {
   readonly id = 'discord';
   readonly capabilities: ChannelCapabilities;
   private connection: DiscordConnection | undefined;
+  /** REST only, for sends while this node does not hold the gateway (a worker). */
+  private sendOnly: Promise<DiscordConnection> | undefined;
+  private restOnly: DiscordConnection | undefined;
   private state: ChannelStatus = { state: 'stopped', since: Date.now() };
 
   constructor(
@@ -101,24 +106,25 @@ export class DiscordChannel implements ChannelAdapter {
 
   /** Discord's mapper (errors.ts), reached through the connection so discord.js loads lazily. */
   mapError(error: unknown): TreeError | undefined {
-    return this.connection?.mapError(error);
+    return (this.connection ?? this.restOnly)?.mapError(error);
   }
 
   async stop(): Promise<void> {
     await this.connection?.stop();
+    this.connection = undefined;
     this.setState({ state: 'stopped' });
   }
 
-  send(target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> {
-    return this.live().send(target, message);
+  async send(target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> {
+    return (await this.live()).send(target, message);
   }
 
-  edit(target: OutboundTarget, messageId: string, message: OutboundMessage): Promise<void> {
-    return this.live().edit(target, messageId, message);
+  async edit(target: OutboundTarget, messageId: string, message: OutboundMessage): Promise<void> {
+    return (await this.live()).edit(target, messageId, message);
   }
 
-  typing(target: OutboundTarget): Promise<void> {
-    return this.live().typing(target);
+  async typing(target: OutboundTarget): Promise<void> {
+    return (await this.live()).typing(target);
   }
 
   /** Answers a button press: the spinner stops; the result is posted by the router. */
@@ -126,9 +132,15 @@ export class DiscordChannel implements ChannelAdapter {
     await this.connection?.acknowledge(message, answer?.final === true);
   }
 
-  private live(): DiscordConnection {
-    if (!this.connection) throw new Error('the Discord channel is not started');
-    return this.connection;
+  /** The gateway connection when started here, else a REST-only one (made once). */
+  private async live(): Promise<DiscordConnection> {
+    if (this.connection) return this.connection;
+    if (!this.options.token) throw new Error('the Discord channel has no bot token');
+    this.sendOnly ??= import('./connection.js').then(({ DiscordConnection }) => {
+      this.restOnly = DiscordConnection.sendOnly(this.options, this.log);
+      return this.restOnly;
+    });
+    return this.sendOnly;
   }
 
   private fail(detail: string, fix: string): void {

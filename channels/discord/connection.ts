@@ -66,6 +66,8 @@ export class DiscordConnection {
     { interaction: ButtonInteraction; timer: NodeJS.Timeout }
   >();
   private readonly inFlight = new Set<Promise<void>>();
+  /** The last message being handled per Discord channel: the next one waits for it. */
+  private readonly inOrder = new Map<string, Promise<void>>();
   /** Set once a gateway close was explained to the operator. */
   private explained = false;
 
@@ -93,6 +95,20 @@ export class DiscordConnection {
         timeout: options.requestTimeoutMs ?? 15_000,
       },
     });
+  }
+
+  /**
+   * A connection that only calls REST and never opens the gateway: what a worker node
+   * sends replies with while another node holds the gateway (docs/scale-out.md).
+   */
+  static sendOnly(options: DiscordOptions, log: Logger): DiscordConnection {
+    const refuse: InboundSink = {
+      accept: () => Promise.reject(new Error('a send-only Discord connection receives nothing')),
+    };
+    const quiet: StatusReport = { set: () => {}, fail: () => {} };
+    const connection = new DiscordConnection(options, log, refuse, quiet);
+    connection.client.rest.setToken(options.token ?? '');
+    return connection;
   }
 
   /** Logs in and waits until the guilds are loaded; failures end up in the status. */
@@ -175,7 +191,7 @@ export class DiscordConnection {
 
   private listen(): void {
     const { client } = this;
-    client.on(Events.MessageCreate, (message) => this.track(this.onMessage(message)));
+    client.on(Events.MessageCreate, (message) => this.track(this.inChannelOrder(message)));
     client.on(Events.MessageUpdate, (_old, updated) => this.track(this.onEdit(updated)));
     client.on(Events.InteractionCreate, (interaction) =>
       this.track(this.onInteraction(interaction)),
@@ -195,6 +211,24 @@ export class DiscordConnection {
   private context(): NormalizeContext | undefined {
     const botId = this.client.user?.id;
     return botId ? { botId, account: this.options.account ?? 'default' } : undefined;
+  }
+
+  /**
+   * Messages of one channel are stored in the order the gateway delivered them (the
+   * inbox orders a conversation by insertion), even when an earlier one waits for a
+   * download or a thread; different channels do not wait for each other.
+   */
+  private inChannelOrder(message: Message): Promise<void> {
+    const channel = message.channelId;
+    const run = (this.inOrder.get(channel) ?? Promise.resolve()).then(() =>
+      this.onMessage(message),
+    );
+    const settled = run.catch(() => {});
+    this.inOrder.set(channel, settled);
+    void settled.then(() => {
+      if (this.inOrder.get(channel) === settled) this.inOrder.delete(channel);
+    });
+    return run;
   }
 
   private async onMessage(message: Message): Promise<void> {

@@ -5,6 +5,12 @@
  * Every body carries `allowed_mentions: { parse: [] }`: whatever the model writes
  * (`@everyone`, `@here`, `<@&role>`, `<@user>`), nobody is pinged. Buttons become
  * one action row per five buttons, their `custom_id` being the button's `data`.
+ *
+ * A piece of a reply carries its delivery key as `nonce` with `enforce_nonce: true`:
+ * Discord then checks the nonce for uniqueness over the past few minutes and, when
+ * the bot already created a message with it, returns that message instead of
+ * creating another. A piece sent again by the node that took over a crashed one's
+ * lane is therefore one message, not two.
  */
 import {
   type APIActionRowComponent,
@@ -37,6 +43,7 @@ export function messageBody(
     ...(replyToMessageId
       ? { message_reference: { message_id: replyToMessageId, fail_if_not_exists: false } }
       : {}),
+    ...(message.delivery ? { nonce: message.delivery.key, enforce_nonce: true } : {}),
   };
 }
 

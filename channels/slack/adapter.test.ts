@@ -245,6 +245,39 @@ describe('slack adapter over HTTP', () => {
     ]);
   });
 
+  it('tags reply pieces with their delivery key; a resumed piece Slack already has is not posted again', async () => {
+    const dm = { account: 'T0001', conversationId: 'D0ALICE01' };
+    const inThread = { ...dm, conversationId: 'C0GENERAL', threadId: '171.1' };
+    const piece = (key: string, resumed: boolean) => ({
+      text: 'the answer',
+      format: 'slack-mrkdwn',
+      delivery: { key, resumed },
+    });
+    const callsOf = (method: string) => slack.calls.filter((c) => c.method === method).length;
+    const first = await channel.send(dm, piece('a.b.0', false));
+    const second = await channel.send(inThread, piece('a.b.1', false));
+    // The normal path: one post each, no read-back.
+    expect(slack.calls.map((c) => c.method).filter((m) => m.startsWith('conversations'))).toEqual(
+      [],
+    );
+    expect(slack.posts[0]!.metadata).toEqual({
+      event_type: 'parley_delivery',
+      event_payload: { key: 'a.b.0' },
+    });
+    // Resumed after a take-over: found in the history / the thread, so not posted again.
+    expect((await channel.send(dm, piece('a.b.0', true))).messageId).toBe(first.messageId);
+    expect((await channel.send(inThread, piece('a.b.1', true))).messageId).toBe(second.messageId);
+    expect(callsOf('conversations.history')).toBe(1);
+    expect(callsOf('conversations.replies')).toBe(1);
+    // Resumed but never delivered: looked for, not found, posted once.
+    await channel.send(dm, piece('a.b.2', true));
+    expect(slack.posts.map((p) => p.metadata?.event_payload.key)).toEqual([
+      'a.b.0',
+      'a.b.1',
+      'a.b.2',
+    ]);
+  });
+
   it('maps a 429 to PlatformError with Retry-After and other refusals to non-retryable 400', async () => {
     const target = { account: 'T0001', conversationId: 'C0GENERAL' };
     slack.failNext('chat.postMessage', { status: 429, retryAfter: 7 });

@@ -15,7 +15,9 @@
  * Replies go into the thread of the message (`threadId` = `thread_ts ?? ts` for
  * channel mentions), and later messages in a thread the bot takes part in are
  * addressed to it without a new mention (threads.ts); approvals are Block Kit buttons whose `block_actions` come
- * back through the same endpoint, and the answered prompt is updated in place.
+ * back through the same endpoint, and the answered prompt is updated in place. Reply
+ * pieces carry their delivery key as message metadata, and a resumed piece Slack
+ * already has is not posted again (delivery.ts).
  */
 import { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
@@ -36,6 +38,7 @@ import type { HttpRoutes } from '../../core/http.js';
 import type { WorkspaceFiles } from '../../core/stores.js';
 import { downloadAttachment } from '../shared/download.js';
 import { answeredBlocks, messageBlocks, SECTION_LIMIT } from './blocks.js';
+import { deliveryMetadata, findDelivered } from './delivery.js';
 import { slackCall, toParleyError } from './errors.js';
 import { escapeMrkdwn, markdownToMrkdwn } from './format.js';
 import { slackLogger } from './log.js';
@@ -156,6 +159,11 @@ export class SlackChannel implements ChannelAdapter {
   }
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> {
+    const { delivery } = message;
+    if (delivery?.resumed) {
+      const ts = await this.alreadyDelivered(target, delivery.key);
+      if (ts) return { messageId: ts };
+    }
     const text = message.format === 'plain' ? escapeMrkdwn(message.text) : message.text;
     const result = await slackCall(() =>
       this.client.chat.postMessage({
@@ -165,6 +173,7 @@ export class SlackChannel implements ChannelAdapter {
         unfurl_links: false,
         ...(target.threadId ? { thread_ts: target.threadId } : {}),
         ...(message.buttons?.length ? { blocks: messageBlocks(text, message.buttons) } : {}),
+        ...(delivery ? { metadata: deliveryMetadata(delivery) } : {}),
       }),
     );
     if (target.threadId) this.threads.remember(target.conversationId, target.threadId);
@@ -309,6 +318,16 @@ export class SlackChannel implements ChannelAdapter {
         );
       }),
     );
+  }
+
+  /** A resumed piece Slack already shows (delivery.ts); a failed check posts anyway. */
+  private async alreadyDelivered(target: OutboundTarget, key: string): Promise<string | undefined> {
+    try {
+      return await findDelivered(this.client, target, key);
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'could not check for an earlier copy of a reply piece');
+      return undefined;
+    }
   }
 
   /** Whether the bot has a message in the thread (`conversations.replies`, first page). */

@@ -36,6 +36,7 @@ channelContract(
       { cases: ['group', 'thread'], reason: 'the terminal is one local user in one conversation' },
       { cases: ['edit'], reason: 'printed lines cannot be edited' },
       { cases: ['rate-limit'], reason: 'a local stream has no platform that refuses' },
+      { cases: ['resend'], reason: 'one local process: no other node resumes its replies' },
     ],
   },
 );

@@ -225,6 +225,32 @@ describe('WhatsApp adapter outbound', () => {
     expect(stored?.extendedTextMessage?.text).toBe('*hi*');
   });
 
+  it('sends a reply piece under an id derived from its delivery key: sent again, it is one message', async () => {
+    const { channel, wa } = await setup();
+    stop = () => channel.stop();
+    const target = { account: 'default', conversationId: '4917600000001@s.whatsapp.net' };
+    const piece = {
+      text: 'the answer',
+      format: 'whatsapp',
+      delivery: { key: '1f.m9.0', resumed: false },
+    };
+    const first = await channel.send(target, piece);
+    const again = await channel.send(target, {
+      ...piece,
+      delivery: { key: '1f.m9.0', resumed: true },
+    });
+    const next = await channel.send(target, {
+      ...piece,
+      delivery: { key: '1f.m9.1', resumed: false },
+    });
+    const plain = await channel.send(target, { text: 'a prompt', format: 'whatsapp' });
+    expect(again.messageId).toBe(first.messageId);
+    expect(first.messageId).toMatch(/^3EB0[0-9A-F]{18}$/);
+    expect(new Set([first.messageId, next.messageId, plain.messageId]).size).toBe(3);
+    expect(wa.sent()).toHaveLength(4);
+    expect(wa.received().map((m) => m.text)).toEqual(['the answer', 'the answer', 'a prompt']);
+  });
+
   it('caches group metadata for Baileys', async () => {
     const { channel, wa } = await setup();
     stop = () => channel.stop();

@@ -9,7 +9,8 @@
  * page and `parley channels login whatsapp`). Approvals are asked as reply codes
  * (`approve <id>`): WhatsApp has no inline buttons for linked devices. Sent messages
  * stay in a bounded cache for Baileys' `getMessage` (retry receipts), group metadata in
- * a short-lived cache for `cachedGroupMetadata`.
+ * a short-lived cache for `cachedGroupMetadata`. A reply piece is sent under an id
+ * derived from its delivery key (message-id.ts), so sending it again is one message.
  *
  * @example
  * ```ts
@@ -39,6 +40,7 @@ import { type PairingState, WhatsAppConnection } from './connection.js';
 import { mapWhatsAppError } from './errors.js';
 import { renderWhatsApp } from './format.js';
 import { baileysDownloader, fetchAttachment, type MediaDownloader } from './media.js';
+import { messageIdFor } from './message-id.js';
 import { normalizeMessage, resolveLid } from './normalize.js';
 import {
   baileysSocketFactory,
@@ -150,7 +152,8 @@ export class WhatsAppChannel implements ChannelAdapter {
     if (!socket) throw new NetworkError('whatsapp', new Error('not connected to WhatsApp'));
     let sent: WAMessage | undefined;
     try {
-      sent = await socket.sendMessage(target.conversationId, { text: message.text });
+      const options = message.delivery ? { messageId: messageIdFor(message.delivery.key) } : {};
+      sent = await socket.sendMessage(target.conversationId, { text: message.text }, options);
     } catch (error) {
       throw toErrorTree(error, this.mapError, 'whatsapp send');
     }

@@ -55,6 +55,7 @@ channelContract(
         adapter,
         inject: async (kind, text) => wa.current.upsert([message(kind, text)]),
         sent: () => wa.sent().map((s) => ({ conversationId: s.jid, text: s.text })),
+        shown: () => wa.received().map((s) => ({ conversationId: s.jid, text: s.text })),
         fail429Once: (seconds) => wa.failRateOverlimitOnce(seconds),
         target: {
           account: 'default',

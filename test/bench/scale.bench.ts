@@ -9,20 +9,23 @@
  * printing messages/s, p50/p99 latency (sent → final reply) and Parley CPU per
  * message (all Parley processes; the Postgres server's own CPU is not counted),
  * plus the failover time of a channel connection: two `--role all` nodes with
- * Telegram long polling (the Telegram double), the holder SIGKILLed, time until the
- * other node holds the lease and answers. Uses `PARLEY_TEST_POSTGRES_URL`, or starts
+ * Telegram long polling (the Telegram double), then with the Discord gateway (the
+ * Discord double), the holder SIGKILLed, time until the other node holds the lease
+ * and answers. The core count and the load average are printed with the figures. Uses `PARLEY_TEST_POSTGRES_URL`, or starts
  * a throwaway cluster with `.ci/postgres.sh`. `BENCH_SCALE_WORKERS=1,2` picks the
  * worker counts; the machine's core count is printed, since scaling needs free cores.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import WebSocket from 'ws';
+import { fixture, ids, messagePayload } from '../../channels/discord/fixtures/index.js';
 import { percentile } from '../../cli/metrics.js';
+import { startDiscordDouble } from '../doubles/discord.js';
 import { TEST_TOKEN, TelegramDouble } from '../doubles/telegram.js';
 import { tempDir } from '../harness.js';
 import { INSTANT_REPLY, startInstantLlm } from './instant-llm.js';
@@ -196,16 +199,57 @@ async function postgresNodes(llmUrl: string, baseUrl: string, workers: number) {
   }
 }
 
-/** Two `--role all` nodes with Telegram polling; the holder is SIGKILLed. */
-async function failover(llmUrl: string, baseUrl: string) {
+/** A channel whose connection moves between nodes, as the failover bench drives it. */
+interface Exclusive {
+  name: string;
+  /** The `channels:` entry of the config. */
+  config: string;
+  /** A user writes to the bot. */
+  say(text: string): void;
+  /** How many replies the bot sent. */
+  replies(): number;
+  close(): Promise<void>;
+}
+
+async function telegramChannel(): Promise<Exclusive> {
   const telegram = new TelegramDouble(TEST_TOKEN);
   await telegram.listen();
+  return {
+    name: 'telegram',
+    config: `telegram: { enabled: true, token: "${TEST_TOKEN}", apiRoot: "${telegram.apiRoot}", pollingTimeoutSeconds: 1 }`,
+    say: (text) => telegram.message({ chatId: 9, from: { id: 9, first_name: 'Bench' }, text }),
+    replies: () => telegram.chat(9).length,
+    close: () => telegram.close(),
+  };
+}
+
+async function discordChannel(): Promise<Exclusive> {
+  const discord = await startDiscordDouble({
+    ready: fixture('ready'),
+    guilds: [fixture('guild-create')],
+  });
+  return {
+    name: 'discord',
+    config: `discord: { enabled: true, token: bench-bot-token, apiRoot: "${discord.apiRoot}", streaming: none, registerCommands: false }`,
+    say: (text) => discord.dispatch('MESSAGE_CREATE', messagePayload('dm', text)),
+    replies: () => discord.messages.filter((m) => m.channelId === ids.dmChannel).length,
+    close: () => discord.close(),
+  };
+}
+
+/**
+ * Two `--role all` nodes with one exclusive channel; the connection holder is
+ * SIGKILLed. Telegram keeps updates until they are confirmed, so a message sent right
+ * after the kill is answered by the new holder; Discord delivers gateway events only
+ * to a live session, so the message is sent once the new node holds the lease.
+ */
+async function failover(llmUrl: string, baseUrl: string, channel: Exclusive) {
   const url = await freshSchema(baseUrl);
   const config = writeConfig(tempDir('parley-bench-'), [
     `llm: { baseUrl: "${llmUrl}", apiKey: bench, stream: false }`,
     'storage: { driver: postgres }',
     'access: { dmPolicy: open }',
-    `channels: { telegram: { enabled: true, token: "${TEST_TOKEN}", apiRoot: "${telegram.apiRoot}", pollingTimeoutSeconds: 1 } }`,
+    `channels: { ${channel.config} }`,
   ]);
   const env = (id: string) => ({ PARLEY_DATABASE_URL: url, PARLEY_NODE_ID: id });
   const nodes = [
@@ -215,8 +259,11 @@ async function failover(llmUrl: string, baseUrl: string) {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   const holder = async () =>
-    (await db.query(`SELECT node_id FROM named_leases WHERE name = 'channel:telegram'`)).rows[0]
-      ?.node_id as string | undefined;
+    (
+      await db.query(`SELECT node_id FROM named_leases WHERE name = $1`, [
+        `channel:${channel.name}`,
+      ])
+    ).rows[0]?.node_id as string | undefined;
   const wait = async (done: () => boolean | Promise<boolean>) => {
     while (!(await done())) await new Promise((resolve) => setTimeout(resolve, 20));
   };
@@ -226,10 +273,19 @@ async function failover(llmUrl: string, baseUrl: string) {
     const victim = nodes[first === 'a' ? 0 : 1]!;
     const killed = performance.now();
     victim.child.kill('SIGKILL');
-    telegram.message({ chatId: 9, from: { id: 9, first_name: 'Bench' }, text: 'after the kill' });
+    const queued = channel.name === 'telegram';
+    if (queued) channel.say('after the kill');
     await wait(async () => (await holder()) !== undefined && (await holder()) !== first);
     const leaseMovedMs = performance.now() - killed;
-    await wait(() => telegram.chat(9).length > 0);
+    if (!queued) {
+      // The lease moved; the gateway session follows (login, READY).
+      const before = channel.replies();
+      await wait(async () => {
+        channel.say('after the kill');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return channel.replies() > before;
+      });
+    } else await wait(() => channel.replies() > 0);
     return {
       leaseSeconds: 5,
       leaseMovedMs: Math.round(leaseMovedMs),
@@ -239,7 +295,7 @@ async function failover(llmUrl: string, baseUrl: string) {
   } finally {
     await db.end();
     await stopAll(nodes);
-    await telegram.close();
+    await channel.close();
   }
 }
 
@@ -269,7 +325,11 @@ export default async function bench(): Promise<Record<string, unknown>> {
       postgresCpuOverSqlite: one
         ? +(one.parleyCpuMsPerMessage / sqlite.parleyCpuMsPerMessage).toFixed(2)
         : undefined,
-      failover: await failover(llm.baseUrl, pg.url),
+      loadAverage: loadavg().map((n) => +n.toFixed(1)),
+      failover: {
+        telegram: await failover(llm.baseUrl, pg.url, await telegramChannel()),
+        discord: await failover(llm.baseUrl, pg.url, await discordChannel()),
+      },
       targets: {
         twoWorkersOverOne: '>= 1.7 with >= 4 free cores',
         postgresCpuOverSqlite: '<= 2 (one worker + gateway vs one SQLite node)',

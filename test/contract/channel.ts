@@ -3,7 +3,8 @@
  * test double. It checks normalisation of a DM, a group mention, a plain group
  * message and a thread reply (through the adapter's real entry point), sending,
  * chunked sending in order through the bridge's Sender, editing where declared,
- * and the mapping of a 429 to a PlatformError carrying retry-after.
+ * the mapping of a 429 to a PlatformError carrying retry-after, and that a reply
+ * piece sent again with its delivery key is still one message (docs/scale-out.md).
  *
  * A case a channel cannot run (no groups in the terminal, no threads on WhatsApp) is
  * declared with its reason and reported as skipped, never silently passed; a
@@ -30,6 +31,11 @@ export interface ContractSetup {
   inject(kind: InjectKind, text: string): Promise<void>;
   /** Texts the platform double received through send (in arrival order). */
   sent(): { conversationId: string; threadId?: string; text: string }[];
+  /**
+   * What the recipient's chat shows, where it differs from `sent` (WhatsApp folds a
+   * message sent again under the same id into one). Default: `sent`.
+   */
+  shown?(): { conversationId: string; text: string }[];
   /** Texts after edits, by platform message id (for adapters with edits). */
   edited?(): Map<string, string>;
   /** Makes the double answer the next send with 429 and this retry-after. */
@@ -44,7 +50,7 @@ export interface ContractDriver {
 }
 
 /** The cases of the suite a channel may declare it cannot run. */
-export type ContractCase = 'group' | 'thread' | 'edit' | 'rate-limit';
+export type ContractCase = 'group' | 'thread' | 'edit' | 'rate-limit' | 'resend';
 
 export interface ContractOptions {
   skip?: { cases: ContractCase[]; reason: string }[];
@@ -135,6 +141,21 @@ export function channelContract(
       expect(sent.messageId).toBeTruthy();
       // Delivery may reach the client a moment after send resolves (a WebSocket push).
       await until(() => setup.sent().some((m) => m.text === 'plain reply'));
+    });
+
+    test('resend', 'shows a reply piece sent again with its delivery key once', async () => {
+      const piece = (resumed: boolean) => ({
+        text: 'a piece sent twice',
+        format: setup.adapter.capabilities.format,
+        delivery: { key: 'k1.m2.0', resumed },
+      });
+      const first = await setup.adapter.send(setup.target, piece(false));
+      const again = await setup.adapter.send(setup.target, piece(true));
+      await setup.adapter.send(setup.target, { text: 'the next one', format: piece(false).format });
+      const shown = () => (setup.shown ?? setup.sent)().map((m) => m.text);
+      await until(() => shown().includes('the next one'));
+      expect(again.messageId).toBe(first.messageId);
+      expect(shown().filter((t) => t === 'a piece sent twice')).toHaveLength(1);
     });
 
     it('chunks a long reply within the limit, in order', async () => {

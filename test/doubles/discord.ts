@@ -7,6 +7,13 @@
  * Every REST request is recorded; sent and edited messages are kept by id. A
  * scripted failure (e.g. a 429 with `retry_after`) answers the next matching request.
  *
+ * Create Message honours `nonce` as Discord documents it: at most 25 characters
+ * (else 400 Invalid Form Body), and with `enforce_nonce: true` "checked for
+ * uniqueness in the past few minutes. If another message was created by the same
+ * author with the same nonce, that message will be returned and no new message will
+ * be created" (the double remembers nonces for `nonceWindowMs`, default 5 minutes;
+ * every request comes from the one bot, so the author is always the same).
+ *
  * @example
  * ```ts
  * const discord = await startDiscordDouble({ ready, guilds: [guildCreate] })
@@ -33,6 +40,8 @@ export interface DiscordSentMessage {
   content: string;
   body: Record<string, unknown>;
   edits: Record<string, unknown>[];
+  /** When it was created (ms since epoch). */
+  at: number;
 }
 
 export interface ScriptedFailure {
@@ -54,6 +63,8 @@ export interface DiscordDoubleOptions {
   closeOnIdentify?: number;
   /** How long an interaction may wait for its first response (Discord: 3 s). */
   interactionDeadlineMs?: number;
+  /** How long an enforced nonce is remembered (Discord: "the past few minutes"). */
+  nonceWindowMs?: number;
 }
 
 export interface DiscordDouble {
@@ -66,6 +77,11 @@ export interface DiscordDouble {
   messages: DiscordSentMessage[];
   /** Called for every message created through the API (benches time replies here). */
   onMessage?: (message: DiscordSentMessage) => void;
+  /** Enforced nonces seen, with the message each created and when. */
+  nonces: Map<string, { message: DiscordSentMessage; at: number }>;
+  /** Create requests answered with an existing message because of their enforced nonce. */
+  nonceRepeats: { nonce: string; at: number }[];
+  nonceWindowMs: number;
   /** The IDENTIFY payloads received. */
   identifies: Record<string, unknown>[];
   failures: ScriptedFailure[];
@@ -150,6 +166,9 @@ export async function startDiscordDouble(options: DiscordDoubleOptions): Promise
     gatewayUrl,
     requests: [],
     messages: [],
+    nonces: new Map(),
+    nonceRepeats: [],
+    nonceWindowMs: options.nonceWindowMs ?? 5 * 60_000,
     identifies: [],
     failures: [],
     dispatch: (type, data) => {
@@ -318,11 +337,30 @@ function createMessage(
   channelId: string,
   body: Record<string, unknown>,
   res: ServerResponse,
-): void {
+) {
+  const nonce = body.nonce === undefined ? undefined : String(body.nonce);
+  if (nonce !== undefined && nonce.length > 25)
+    return json(res, 400, {
+      message: 'Invalid Form Body',
+      code: 50035,
+      errors: {
+        nonce: {
+          _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be 25 or fewer in length.' }],
+        },
+      },
+    });
+  const enforced = nonce !== undefined && body.enforce_nonce === true;
+  const earlier = enforced ? double.nonces.get(nonce) : undefined;
+  if (nonce !== undefined && earlier && Date.now() - earlier.at <= double.nonceWindowMs) {
+    double.nonceRepeats.push({ nonce, at: Date.now() });
+    const { id, channelId: channel, content } = earlier.message;
+    return json(res, 200, messageObject(id, channel, content));
+  }
   const id = snowflake();
   const content = typeof body.content === 'string' ? body.content : '';
-  const message = { id, channelId, content, body, edits: [] };
+  const message = { id, channelId, content, body, edits: [], at: Date.now() };
   double.messages.push(message);
+  if (enforced) double.nonces.set(nonce, { message, at: Date.now() });
   double.onMessage?.(message);
   json(res, 200, messageObject(id, channelId, content));
 }

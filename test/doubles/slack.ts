@@ -4,7 +4,9 @@
  *
  * Point the WebClient at it with `slackApiUrl: double.apiUrl` (config
  * `channels.slack.apiUrl`). It answers `auth.test`, `chat.postMessage` and
- * `chat.update`, records every call, and can be scripted to fail the next call of a
+ * `chat.update`, `conversations.replies` and `conversations.history` (message
+ * metadata only with `include_all_metadata`, as Slack does), records every call, and
+ * can be scripted to fail the next call of a
  * method (a 429 with `Retry-After`, or an `ok: false` error). For Socket Mode it
  * answers `apps.connections.open` with its own WebSocket, says `hello`, and pushes
  * envelopes with `deliverOverSocket`.
@@ -37,6 +39,8 @@ export interface SlackPost {
   thread_ts?: string;
   text: string;
   blocks?: unknown[];
+  /** Message metadata (`event_type`, `event_payload`) the post carried. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface SlackFileObject {
@@ -150,19 +154,19 @@ export async function startSlackDouble(): Promise<SlackDouble> {
       const ts = String(args.ts);
       const inThread = (p: { channel: string; ts: string; thread_ts?: string }) =>
         p.channel === args.channel && (p.ts === ts || p.thread_ts === ts);
-      const own = double.posts.filter(inThread).map((p) => ({
-        type: 'message',
-        user: SLACK_BOT_USER,
-        bot_id: SLACK_BOT_ID,
-        text: p.text,
-        ts: p.ts,
-        ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}),
-      }));
+      const own = double.posts.filter(inThread).map((p) => botMessage(p, args));
       const people = double.threadMessages.filter(inThread).map((m) => ({ type: 'message', ...m }));
       const thread = [...own, ...people].sort((a, b) => Number(a.ts) - Number(b.ts));
       if (thread.length === 0) return { ok: false, error: 'thread_not_found' };
       const limit = Number(args.limit ?? 1000);
       return { ok: true, has_more: thread.length > limit, messages: thread.slice(0, limit) };
+    }
+    if (method === 'conversations.history') {
+      // Like Slack: the channel's top-level messages, newest first.
+      const top = double.posts.filter((p) => p.channel === args.channel && !p.thread_ts);
+      const messages = top.reverse().map((p) => botMessage(p, args));
+      const limit = Number(args.limit ?? 100);
+      return { ok: true, has_more: messages.length > limit, messages: messages.slice(0, limit) };
     }
     if (method === 'users.info') {
       const user = double.users.get(String(args.user));
@@ -218,12 +222,28 @@ export async function startSlackDouble(): Promise<SlackDouble> {
 }
 
 function toPost(args: Record<string, unknown>, ts: string): SlackPost {
+  const metadata = args.metadata as SlackPost['metadata'] | undefined;
   return {
     channel: String(args.channel),
     ts,
     text: String(args.text ?? ''),
     ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}),
     ...(Array.isArray(args.blocks) ? { blocks: args.blocks } : {}),
+    ...(metadata?.event_type ? { metadata } : {}),
+  };
+}
+
+/** A posted message as the history methods return it (metadata only when asked for). */
+function botMessage(post: SlackPost, args: Record<string, unknown>): Record<string, unknown> {
+  const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+  return {
+    type: 'message',
+    user: SLACK_BOT_USER,
+    bot_id: SLACK_BOT_ID,
+    text: post.text,
+    ts: post.ts,
+    ...(post.thread_ts ? { thread_ts: post.thread_ts } : {}),
+    ...(withMetadata && post.metadata ? { metadata: post.metadata } : {}),
   };
 }
 

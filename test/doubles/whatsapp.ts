@@ -23,6 +23,7 @@ import type {
   ConnectionState,
   Contact,
   GroupMetadata,
+  MiscMessageGenerationOptions,
   WAMessage,
   WAMessageKey,
   WAPresence,
@@ -142,10 +143,17 @@ export class FakeSocket implements WhatsAppSocket {
     this.emit('messages.upsert', { messages, type });
   }
 
-  async sendMessage(jid: string, content: AnyMessageContent): Promise<WAMessage | undefined> {
+  /** Like Baileys: the id is the caller's `messageId` when given, else a fresh one. */
+  async sendMessage(
+    jid: string,
+    content: AnyMessageContent,
+    options: MiscMessageGenerationOptions = {},
+  ): Promise<WAMessage | undefined> {
     const failure = this.double.failures.shift();
     if (failure) throw failure;
-    const id = `3EB0${(++this.double.counter).toString(16).padStart(16, '0').toUpperCase()}`;
+    const id =
+      options.messageId ??
+      `3EB0${(++this.double.counter).toString(16).padStart(16, '0').toUpperCase()}`;
     const text = 'text' in content && typeof content.text === 'string' ? content.text : '';
     const record = { jid, text, content, id, at: Date.now() };
     this.double.sends.push(record);
@@ -219,8 +227,23 @@ export class WhatsAppDouble {
     return socket;
   }
 
+  /** Every message sent, as the socket relayed it (a repeated id is listed again). */
   sent(): SentRecord[] {
     return [...this.sends];
+  }
+
+  /**
+   * What the recipients' chats show: WhatsApp keys a message by chat, sender and id,
+   * so a message relayed again under the same id is the one message it already was.
+   */
+  received(): SentRecord[] {
+    const seen = new Set<string>();
+    return this.sends.filter(({ jid, id }) => {
+      const key = `${jid} ${id}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   }
 
   /** The next send fails like WhatsApp's `rate-overlimit` (code 429 in `data`). */

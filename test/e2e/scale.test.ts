@@ -10,9 +10,6 @@
  * - SIGSTOP: the worker running a turn is paused past its lease; another worker takes
  *   the turn over and answers; the paused worker, resumed, delivers nothing.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
@@ -20,92 +17,34 @@ import { TEST_TOKEN, TelegramDouble } from '../doubles/telegram.js';
 import { tempDir, WebClient } from '../harness.js';
 import { freshSchema, postgres } from '../postgres.js';
 import { until } from '../wait.js';
+import {
+  chaos,
+  countAll,
+  kill,
+  killNodes,
+  leaseLosses,
+  sleep,
+  startNode,
+  WEB_TOKEN,
+  writeConfig as writeNodeConfig,
+} from './scale-nodes.js';
 
-const TOKEN = 'scale-test-token-0123456789';
+afterEach(killNodes);
 
-interface Node {
-  id: string;
-  /** The node's web chat / admin URL. */
-  url: string;
-  child: ChildProcess;
-  stderr: () => string;
-}
-
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) {
-    child.kill('SIGCONT');
-    child.kill('SIGKILL');
-  }
-});
-
-function writeConfig(
+const writeConfig = (
   dir: string,
   llm: OpenAIDouble,
   telegram: TelegramDouble,
   leaseSeconds: number,
   stream = false,
-): string {
-  const path = join(dir, 'parley.yaml');
-  writeFileSync(
-    path,
-    [
-      `dataDir: ${join(dir, 'data')}`,
-      `web: { port: 0, token: ${TOKEN} }`,
-      'logging: { level: warn }',
-      'terminal: { enabled: "off" }',
-      'sandbox: { enabled: false }',
-      `llm: { baseUrl: "${llm.baseUrl}", apiKey: sk-scale-test, maxRetries: 0, stream: ${stream} }`,
-      'access: { dmPolicy: open }',
-      `channels: { telegram: { enabled: true, token: "${TEST_TOKEN}", apiRoot: "${telegram.apiRoot}", pollingTimeoutSeconds: 1 } }`,
-      `storage: { driver: postgres, leaseSeconds: ${leaseSeconds} }`,
-      'queue: { concurrency: 8 }',
-    ].join('\n'),
+) =>
+  writeNodeConfig(
+    dir,
+    llm,
+    `telegram: { enabled: true, token: "${TEST_TOKEN}", apiRoot: "${telegram.apiRoot}", pollingTimeoutSeconds: 1 }`,
+    leaseSeconds,
+    stream,
   );
-  return path;
-}
-
-/** Spawns `parley start --role <role>`; resolves once its HTTP server listens. */
-async function startNode(config: string, url: string, id: string, role: string): Promise<Node> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'cli/parley.ts', 'start', '--role', role],
-    {
-      env: {
-        PATH: process.env.PATH,
-        PARLEY_CONFIG: config,
-        PARLEY_DATABASE_URL: url,
-        PARLEY_NODE_ID: id,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (data: Buffer) => {
-    err += data.toString();
-  });
-  const address = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (data: Buffer) => {
-      out += data.toString();
-      const found = /Web chat: (http:\/\/[^/\s]+)\//.exec(out)?.[1];
-      if (found) resolve(found);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`node ${id} exited early (${code}): ${out}${err}`)),
-    );
-  });
-  return { id, url: address, child, stderr: () => err };
-}
-
-async function kill(node: Node): Promise<void> {
-  const exited = new Promise((resolve) => node.child.once('exit', resolve));
-  node.child.kill('SIGKILL');
-  await exited;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReason}`, () => {
   let llm: OpenAIDouble;
@@ -125,7 +64,6 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
     const workers = await Promise.all(
       ['w1', 'w2', 'w3'].map((id) => startNode(config, url, id, 'worker')),
     );
-    const everyWorker = [...workers];
     const chats = 100;
     const rounds = 10;
     const expected = (chat: number) => [...Array(rounds).keys()].map((i) => `echo: c${chat} m${i}`);
@@ -136,22 +74,7 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
       }
       return true;
     };
-    const killTimes: number[] = [];
-    let kills = 0;
-    let done = false;
-    // The chaos: every 0.5–2 s one random worker is SIGKILLed and started again.
-    const chaos = (async () => {
-      while (!done) {
-        await sleep(500 + Math.random() * 1500);
-        if (done) break;
-        const index = Math.floor(Math.random() * workers.length);
-        killTimes.push(Date.now());
-        await kill(workers[index]!);
-        kills++;
-        workers[index] = await startNode(config, url, `w${index + 1}`, 'worker');
-        everyWorker.push(workers[index]!);
-      }
-    })();
+    const kills = chaos(workers, config, url);
     for (let round = 0; round < rounds; round++) {
       for (let chat = 1; chat <= chats; chat++)
         telegram.message({
@@ -173,56 +96,22 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
       });
       await sleep(3000); // a late duplicate would show up here
     } finally {
-      done = true;
-      await chaos;
+      await kills.stop();
     }
-    let lost = 0;
-    let duplicated = 0;
-    let outOfOrder = 0;
-    // A duplicate the design allows: a worker SIGKILLed after the platform accepted a
-    // chunk and before the inbox recorded it (docs/scale-out.md). Any other is a bug.
-    let unexplained = 0;
-    for (let chat = 1; chat <= chats; chat++) {
-      const sent = telegram.chat(chat);
-      const texts = sent.map((m) => m.text);
-      const want = expected(chat);
-      lost += want.filter((t) => !texts.includes(t)).length;
-      duplicated += texts.length - new Set(texts).size;
-      for (const [i, m] of sent.entries()) {
-        if (texts.indexOf(m.text) === i) continue;
-        const first = sent[texts.indexOf(m.text)]!.at;
-        // The kill is stamped just before the signal; the double may log the send a few ms later.
-        if (!killTimes.some((k) => k - first >= -250 && k - first <= 1000)) {
-          unexplained++;
-          console.log(
-            JSON.stringify({
-              chat,
-              text: m.text,
-              first,
-              again: m.at,
-              kills: killTimes.map((k) => k - first),
-            }),
-          );
-        }
-      }
-      const firsts = want.map((t) => texts.indexOf(t)).filter((i) => i >= 0);
-      outOfOrder += firsts.filter((at, i) => i > 0 && at < firsts[i - 1]!).length;
-    }
-    const leasesLost = everyWorker
-      .map((w) => w.stderr().split('lane lease lost').length - 1)
-      .reduce((x, y) => x + y, 0);
+    // Telegram has no idempotency key: a piece sent just before a SIGKILL may come twice.
+    const losses = leaseLosses(kills.everyWorker);
+    const windows = { kills: kills.killTimes, leaseLosses: losses };
+    const counts = countAll(chats, (chat) => telegram.chat(chat), expected, windows);
+    const { lost, duplicated, outOfOrder, unexplained } = counts;
     console.log(
       JSON.stringify({
         messages: chats * rounds,
-        kills,
-        lost,
-        duplicated,
-        outOfOrder,
-        unexplained,
-        leasesLost,
+        kills: kills.killTimes.length,
+        ...counts,
+        leasesLost: losses.length,
       }),
     );
-    expect(kills).toBeGreaterThanOrEqual(3);
+    expect(kills.killTimes.length).toBeGreaterThanOrEqual(3);
     expect({ lost, outOfOrder, unexplained }).toEqual({ lost: 0, outOfOrder: 0, unexplained: 0 });
     expect(telegram.sent).toHaveLength(chats * rounds + duplicated);
     const db = new pg.Client({ connectionString: url });
@@ -340,7 +229,7 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
     const config = writeConfig(tempDir(), llm, telegram, 3, true);
     const gateway = await startNode(config, url, 'a', 'gateway');
     await startNode(config, url, 'b', 'worker');
-    const client = await new WebClient(gateway.url, TOKEN).connect();
+    const client = await new WebClient(gateway.url, WEB_TOKEN).connect();
     try {
       await client.send('hello from the browser');
       await client.waitForMessages(1);
@@ -349,7 +238,7 @@ describe.skipIf(!postgres.available)(`scale-out on Postgres ${postgres.skipReaso
       expect(deltas.length).toBeGreaterThan(0);
       expect('an answer written word by word').toContain(deltas[0]!.trim());
       // A reconnect replays from the outbox: the same one message, once.
-      const again = await new WebClient(gateway.url, TOKEN, client.clientId).connect();
+      const again = await new WebClient(gateway.url, WEB_TOKEN, client.clientId).connect();
       await again.waitForMessages(1);
       await sleep(300);
       expect(again.messages().map((m) => m.text)).toEqual(['an answer written word by word']);
