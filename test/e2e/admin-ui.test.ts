@@ -1,9 +1,9 @@
 /**
  * The admin page in a real browser (Debian's Chromium driven by playwright-core):
- * log in with the token, see channel status, approve a tool call while a web chat
- * client waits, open a transcript, watch the messages chart move, see the usage panel, and show the
- * WhatsApp QR of a stand-in channel. No console errors allowed; screenshots go to
- * artifacts/screenshots/.
+ * log in with the token, see channel status and the nodes panel, approve a tool call
+ * while a web chat client waits, open a transcript, watch the messages chart move,
+ * see the usage panel, and show the WhatsApp QR of a stand-in channel. No console
+ * errors allowed; screenshots go to artifacts/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
