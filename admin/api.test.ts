@@ -76,6 +76,25 @@ describe('admin HTTP API', () => {
     );
   });
 
+  it('lists one "this node" row on SQLite at /api/nodes, running every channel', async () => {
+    expect((await fetch(`${url}/api/nodes`)).status).toBe(401);
+    const body = (await (await get('/api/nodes')).json()) as {
+      clustered: boolean;
+      nodes: { nodeId: string; self: boolean; channels: string[]; leases: string[] }[];
+    };
+    expect(body.clustered).toBe(false);
+    expect(body.nodes).toEqual([
+      expect.objectContaining({
+        nodeId: 'this node',
+        role: 'all',
+        self: true,
+        leases: [],
+        channels: parley.app.channels.map((c) => c.id),
+        scheduler: parley.app.scheduler !== undefined,
+      }),
+    ]);
+  });
+
   it('moves /metrics counters and /api/stats when messages flow', async () => {
     const before = await (await get('/metrics')).text();
     expect(before).toContain('parley_queue_depth');

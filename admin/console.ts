@@ -10,6 +10,7 @@ import type { HttpApp } from '../http/index.js';
 import { registerApi } from './api.js';
 import { adminScript } from './assets.js';
 import { registerJobs } from './jobs.js';
+import { registerNodes } from './nodes.js';
 import { documentForeignRoutes, documentHealth, registerDocument, registerOps } from './ops.js';
 import { ADMIN_CSP, adminPage } from './page.js';
 import type { AdminApp, AdminMetrics } from './types.js';
@@ -84,6 +85,7 @@ export function buildConsole(
   registerApi(api, app, metrics, version);
   if (app.usage) registerUsage(api, app.usage);
   registerJobs(api, app);
+  registerNodes(api, app);
   documentForeignRoutes(api);
   registerDocument(api, version);
   return api;

@@ -41,6 +41,8 @@ const STYLE = `
   .card .top { display: flex; justify-content: space-between; align-items: center; gap: .5rem; }
   .badge { font-size: .75rem; font-weight: 600; padding: .05rem .5rem; border-radius: 1rem; border: 1px solid currentColor; white-space: nowrap; }
   .badge.connected { color: var(--ok); } .badge.error, .badge.logged_out { color: var(--bad); }
+  .badge.role { color: var(--accent); }
+  .card[data-self="true"] { border-left-color: var(--accent); }
   .badge.paused, .badge.qr, .badge.starting { color: var(--warn); } .badge.stopped, .badge.unknown { color: var(--muted); }
   .detail { font-size: .9rem; }
   .since { font-size: .8rem; color: var(--muted); }
@@ -118,6 +120,7 @@ export function adminPage(): string {
 <header><h1>Parley admin</h1><span class="meta" id="meta">loading…</span><a href="/">Web chat</a></header>
 <main>
   <section id="channels-section" class="wide"><h2>Channels</h2><div id="channels" class="cards"></div></section>
+  <section id="nodes-section" class="wide"><h2>Nodes <span class="hint">leases held and share of the queue</span></h2><div id="nodes" class="cards"></div></section>
   <section id="whatsapp-section" hidden><h2>WhatsApp pairing <span class="hint">scan in WhatsApp → Linked devices</span></h2><div id="qr"></div></section>
   <section id="approvals-section"><h2>Pending approvals</h2><div id="approvals"></div></section>
   <section id="pairing-section"><h2>Pairing requests</h2><div id="pairing"></div></section>

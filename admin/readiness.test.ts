@@ -24,8 +24,8 @@ describe('readiness on a cluster node', () => {
     expect(result.checks).toMatchObject({
       'channel:telegram': 'standby',
       node: 'b (all)',
-      'node:a': 'gateway; leases: channel:telegram; lanes: 0; seen 120 ms ago',
-      'node:b': 'all; leases: none; lanes: 3; seen 80 ms ago',
+      'node:a': 'gateway; leases: channel:telegram; lanes: 0 (0% of the queue); seen 120 ms ago',
+      'node:b': 'all; leases: none; lanes: 3 (100% of the queue); seen 80 ms ago',
     });
   });
 });

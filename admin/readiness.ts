@@ -39,9 +39,13 @@ export function readiness(app: ReadinessFacts): { ready: boolean; checks: Record
   const starting = Object.values(checks).some((v) => v === 'starting' || v === 'closed');
   if (cluster) {
     checks.node = `${cluster.nodeId} (${cluster.role})`;
-    for (const node of cluster.nodes())
+    const nodes = cluster.nodes();
+    const total = nodes.reduce((sum, node) => sum + node.lanes, 0);
+    for (const node of nodes) {
+      const share = total > 0 ? ` (${Math.round((node.lanes / total) * 100)}% of the queue)` : '';
       checks[`node:${node.nodeId}`] =
-        `${node.role}; leases: ${node.leases.join(', ') || 'none'}; lanes: ${node.lanes}; seen ${node.seenMsAgo} ms ago`;
+        `${node.role}; leases: ${node.leases.join(', ') || 'none'}; lanes: ${node.lanes}${share}; seen ${node.seenMsAgo} ms ago`;
+    }
   }
   return { ready: !starting, checks };
 }

@@ -1,7 +1,7 @@
 /**
  * The admin page's browser script (entry point), bundled by esbuild into
  * `/admin/admin.js` (see admin/assets.ts). Plain DOM, no framework: it polls the
- * JSON API every 2 s (status, approvals, pairing, stats, and the WhatsApp QR while
+ * JSON API every 2 s (status, approvals, pairing, stats, nodes, and the WhatsApp QR while
  * a `whatsapp` channel exists), draws the charts with uPlot and calls the API for
  * actions.
  */
@@ -9,6 +9,7 @@ import { api, errorText } from './api.js';
 import { renderStats } from './charts.js';
 import { $ } from './dom.js';
 import { loadJobs } from './jobs.js';
+import { renderNodes } from './nodes.js';
 import {
   checkProvider,
   renderApprovals,
@@ -18,7 +19,7 @@ import {
   renderTools,
 } from './panels.js';
 import { loadSessions, setupSessions } from './sessions.js';
-import type { Approval, McpServer, PairingRequest, Stats, Status, Tool } from './types.js';
+import type { Approval, McpServer, Nodes, PairingRequest, Stats, Status, Tool } from './types.js';
 import { loadUsage } from './usage.js';
 
 if (new URLSearchParams(location.search).get('token'))
@@ -29,18 +30,20 @@ async function tick(): Promise<void> {
   if (busy) return;
   busy = true;
   try {
-    const [status, approvals, pairing, stats, mcp] = await Promise.all([
+    const [status, approvals, pairing, stats, mcp, nodes] = await Promise.all([
       api<Status>('GET', '/api/status'),
       api<Approval[]>('GET', '/api/approvals'),
       api<PairingRequest[]>('GET', '/api/pairing'),
       api<Stats>('GET', '/api/stats'),
       api<McpServer[]>('GET', '/api/mcp'),
+      api<Nodes>('GET', '/api/nodes'),
     ]);
     renderStatus(status);
     renderApprovals(approvals, tick);
     renderPairing(pairing, tick);
     renderStats(stats);
     renderMcp(mcp);
+    renderNodes(nodes);
   } catch (error) {
     $('meta').textContent = `not connected: ${errorText(error)}`;
   } finally {

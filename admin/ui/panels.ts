@@ -22,13 +22,7 @@ export function renderStatus(status: Status): void {
     `model ${status.model} · up ${uptime(status.uptimeSeconds)} · queue ${status.queue.depth} waiting, ` +
     `${status.queue.active} running` +
     (status.cluster
-      ? ` · node ${status.cluster.nodeId} (${status.cluster.role}) · ` +
-        status.cluster.nodes
-          .map(
-            (n) =>
-              `${n.nodeId}: ${n.role}, ${n.lanes} lanes${n.leases.length ? `, ${n.leases.join(' ')}` : ''}`,
-          )
-          .join('; ')
+      ? ` · node ${status.cluster.nodeId} (${status.cluster.role}) of ${status.cluster.nodes.length}`
       : '');
   fill($('channels'), status.channels.map(channelCard), 'No channels are enabled.');
   const hasWhatsApp = status.channels.some((c) => c.id === 'whatsapp');

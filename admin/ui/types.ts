@@ -167,3 +167,20 @@ export interface Jobs {
     runs: JobRun[];
   }[];
 }
+
+export interface NodeRow {
+  nodeId: string;
+  role: string;
+  self: boolean;
+  seenMsAgo: number;
+  leases: string[];
+  channels: string[];
+  scheduler: boolean;
+  lanes: number;
+  queueShare: number | null;
+}
+
+export interface Nodes {
+  clustered: boolean;
+  nodes: NodeRow[];
+}

@@ -45,6 +45,9 @@ export interface Listing {
   more: boolean;
 }
 
+/** lstat calls in flight at once while listing (the libuv pool has 4 threads). */
+const STAT_BATCH = 32;
+
 /** A fresh random token (file name prefixes, staging names). */
 export function randomToken(): string {
   return randomBytes(9).toString('base64url');
@@ -146,17 +149,25 @@ export class Workspace {
               : 'other';
         entries.push({ name: entry.name, type });
       }
-      await Promise.all(
-        entries
-          .filter((entry) => entry.type === 'file')
-          .map(async (entry) => {
-            entry.size = (await lstat(at(dir, entry.name)).catch(() => undefined))?.size;
-          }),
-      );
+      await this.sizeFiles(dir, entries);
       return { shown: shownPath(parts), entries, more };
     } finally {
       await dir.close();
     }
+  }
+
+  /**
+   * Sets the size of the listed files, {@link STAT_BATCH} lstat calls at a time:
+   * issuing all 500 of a capped listing at once held the event loop ~5 ms.
+   */
+  private async sizeFiles(dir: FileHandle, entries: ListedEntry[]): Promise<void> {
+    const files = entries.filter((entry) => entry.type === 'file');
+    for (let i = 0; i < files.length; i += STAT_BATCH)
+      await Promise.all(
+        files.slice(i, i + STAT_BATCH).map(async (entry) => {
+          entry.size = (await lstat(at(dir, entry.name)).catch(() => undefined))?.size;
+        }),
+      );
   }
 
   /** Opens the folder of `parts[..-1]` and runs `action` on the last component. */

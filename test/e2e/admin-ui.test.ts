@@ -1,14 +1,15 @@
 /**
  * The admin page in a real browser (Debian's Chromium driven by playwright-core):
- * log in with the token, see channel status, approve a tool call while a web chat
- * client waits, open a transcript, watch the messages chart move, see the usage panel, and show the
- * WhatsApp QR of a stand-in channel. No console errors allowed; screenshots go to
- * artifacts/screenshots/.
+ * log in with the token, see channel status and the nodes panel, approve a tool call
+ * while a web chat client waits, open a transcript, watch the messages chart move,
+ * see the usage panel, and show the WhatsApp QR of a stand-in channel. No console
+ * errors allowed; screenshots go to artifacts/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterFacts } from '../../admin/readiness.js';
 import { createApp } from '../../cli/app.js';
 import type { ChannelAdapter, ChannelStatus } from '../../core/contract.js';
 import { browserUnavailable, launchBrowser } from '../browser.js';
@@ -30,6 +31,27 @@ async function openBrowser(): Promise<{ context: BrowserContext; errors: string[
   });
   page.on('pageerror', (error) => errors.push(String(error)));
   return { context, errors, page };
+}
+
+/** A three-node cluster as this node's loop would see it (the nodes panel in the screenshots). */
+function standInCluster(): ClusterFacts {
+  const nodes = [
+    {
+      nodeId: 'gateway-1',
+      role: 'gateway',
+      seenMsAgo: 420,
+      leases: ['channel:telegram', 'channel:whatsapp', 'scheduler'],
+      lanes: 0,
+    },
+    { nodeId: 'worker-eu-1', role: 'worker', seenMsAgo: 1830, leases: [], lanes: 2 },
+    { nodeId: 'worker-eu-2', role: 'worker', seenMsAgo: 95, leases: ['channel:slack'], lanes: 3 },
+  ];
+  return {
+    nodeId: 'gateway-1',
+    role: 'gateway',
+    nodes: () => nodes,
+    heldLeases: () => nodes[0]!.leases,
+  };
 }
 
 describe.skipIf(skip)('admin page in Chromium', () => {
@@ -68,6 +90,17 @@ describe.skipIf(skip)('admin page in Chromium', () => {
     await mcp.waitFor();
     expect(await mcp.textContent()).toMatch(/broken \(stdio\)[\s\S]*down: .*(ENOENT|spawn)/);
     await page.screenshot({ path: `${SHOTS}/admin-channels.png`, fullPage: true });
+  });
+
+  it('shows this node in the nodes panel: SQLite, every channel, the whole queue', async () => {
+    const { page } = browser;
+    const row = page.locator('[data-node="this node"][data-self="true"]');
+    await row.waitFor();
+    expect(await row.locator('[data-field="heartbeat"]').textContent()).toBe(
+      'single node (SQLite): no leases, runs everything',
+    );
+    expect(await row.locator('[data-field="channels"]').textContent()).toBe('channels: web');
+    expect(await row.locator('[data-field="lanes"]').textContent()).toBe('0 lanes');
   });
 
   it('works after visiting the web chat with ?token= (cookie)', async () => {
@@ -232,13 +265,22 @@ describe.skipIf(skip)('admin page in Chromium', () => {
       { text: 'It is late in Berlin.' },
     );
     await client.send('time in Berlin?');
-    await page.reload();
-    await page.locator('[data-approval]').waitFor();
-    await page.locator('#qr img').waitFor();
-    await page.locator('[data-channel="telegram"] [data-problem]').waitFor();
-    qr = 'screenshot-qr-2';
-    const shots = await shootAll(page, 'admin', 'section, .card, figure', { fullPage: true });
-    expect(shots.problems).toEqual([]);
+    const app = parley.app as unknown as { cluster: ClusterFacts | undefined };
+    app.cluster = standInCluster();
+    try {
+      await page.reload();
+      await page.locator('[data-approval]').waitFor();
+      await page.locator('#qr img').waitFor();
+      await page.locator('[data-channel="telegram"] [data-problem]').waitFor();
+      const worker = page.locator('[data-node="worker-eu-2"] [data-field="lanes"]');
+      await expect.poll(() => worker.textContent()).toBe('3 lanes · 60% of the queue');
+      expect(await page.locator('[data-node]').first().getAttribute('data-node')).toBe('gateway-1');
+      qr = 'screenshot-qr-2';
+      const shots = await shootAll(page, 'admin', 'section, .card, figure', { fullPage: true });
+      expect(shots.problems).toEqual([]);
+    } finally {
+      app.cluster = undefined;
+    }
     await page.locator('[data-approval] button[data-action="deny"]').click();
     await client.waitFor((f) => f.type === 'message' && f.text === 'It is late in Berlin.');
     client.close();
