@@ -371,19 +371,24 @@ async function start(
     { url: app.url || undefined, channels: connected.map((c) => c.id), role: app.role },
     'parley ready',
   );
-  warmModel(app);
+  warmUp(app);
 }
 
 /**
- * Loads the provider client once Parley is ready, so the first reply does not pay for
- * it (importing `openai` takes about 150 ms); a failure here surfaces on the first turn.
+ * Pre-pays, in the background once Parley is ready, what the first turn would pay
+ * on top of later ones: the tools' JSON Schemas (DM and group lists) and the running
+ * sums of the global budgets (a SUM over today's and this month's ledger, which
+ * grows with the ledger). Nothing is sent to the provider; a failure here surfaces
+ * on the first turn.
  */
-function warmModel(app: App): void {
-  setImmediate(() =>
-    app.model
-      ?.warm?.()
-      .catch((error: unknown) => app.log.debug({ err: error }, 'provider client warm-up failed')),
-  );
+function warmUp(app: App): void {
+  setImmediate(() => {
+    app.tools.definitions();
+    app.tools.definitions('group');
+    app.usage
+      .statusOf({})
+      .catch((error: unknown) => app.log.debug({ err: error }, 'budget warm-up failed'));
+  });
 }
 
 async function stop(app: App, stops: (() => Promise<void> | void)[]): Promise<void> {

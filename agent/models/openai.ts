@@ -43,9 +43,6 @@ export class OpenAIProvider {
     return this.provider.name;
   }
 
-  /** Nothing to load ahead of the first call (kept for {@link ChatModel.warm}). */
-  async warm(): Promise<void> {}
-
   /** One request; `onDelta` sees text as it streams. Throws a {@link ProviderError}. */
   async attempt(request: CompletionRequest): Promise<AttemptResult> {
     const controller = new AbortController();
