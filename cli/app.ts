@@ -52,6 +52,7 @@ import { ClusterNodeLoop } from './cluster.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
 import { configSecrets } from './config/fields.js';
 import type { ParleyConfig } from './config/schema.js';
+import { startIdleGc } from './idle-gc.js';
 import { createLogger, type LogScreen } from './log.js';
 import { createMetrics } from './metrics.js';
 import { nodeIdOf, openStores, sharedStores } from './stores.js';
@@ -367,6 +368,7 @@ async function start(
   const sweep = setInterval(() => void app.approvals.sweep(), 30_000);
   sweep.unref();
   onStop(() => clearInterval(sweep));
+  onStop(startIdleGc());
   app.log.info(
     { url: app.url || undefined, channels: connected.map((c) => c.id), role: app.role },
     'parley ready',
