@@ -25,7 +25,7 @@ describe('startIdleGc', () => {
       windowMs: 1000,
       growthBytes: 16 * MB,
       collect,
-      heapUsed: () => heap,
+      heapHeld: () => heap,
       busy: () => busy,
     });
     heap = 120 * MB; // a burst of work

@@ -4,7 +4,8 @@
  * keeps it: after 10,000 web messages a quiet Parley held ~118 MB of heap, of which
  * ~30 MB live, for as long as it stayed quiet. So every `windowMs` this checks two
  * things: the event loop was nearly idle over the window (`quietBelow`, a share of
- * the time), and the heap has grown by `growthBytes` since the last full collection.
+ * the time), and the heap V8 holds (`total_heap_size`: what it has committed, live
+ * or not) has grown by `growthBytes` since the last full collection.
  * Then it runs two full collections, which also shrink the young generation, and V8
  * returns the freed pages to the system. A busy or unchanged process is left alone,
  * and one check per window is all an idle process pays.
@@ -21,9 +22,9 @@ export interface IdleGcOptions {
   growthBytes?: number;
   /** Event-loop utilisation (0–1) under which a window counts as quiet. */
   quietBelow?: number;
-  /** Seams for tests: the collector, the heap in use, the event loop's busy share. */
+  /** Seams for tests: the collector, the heap V8 holds, the event loop's busy share. */
   collect?: () => void;
-  heapUsed?: () => number;
+  heapHeld?: () => number;
   busy?: () => number;
 }
 
@@ -55,16 +56,16 @@ function eventLoopBusy(): () => number {
 export function startIdleGc(options: IdleGcOptions = {}): () => void {
   const growth = options.growthBytes ?? 16 * 1024 * 1024;
   const quiet = options.quietBelow ?? 0.02;
-  const heapUsed = options.heapUsed ?? (() => getHeapStatistics().used_heap_size);
+  const heapHeld = options.heapHeld ?? (() => getHeapStatistics().total_heap_size);
   const busy = options.busy ?? eventLoopBusy();
   let collect = options.collect;
-  let baseline = heapUsed();
+  let baseline = heapHeld();
   const timer = setInterval(() => {
-    const used = heapUsed();
+    const used = heapHeld();
     if (busy() >= quiet || used - baseline < growth) return;
     collect ??= fullGc();
     collect();
-    baseline = heapUsed();
+    baseline = heapHeld();
   }, options.windowMs ?? 10_000);
   timer.unref();
   return () => clearInterval(timer);
