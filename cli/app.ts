@@ -54,6 +54,7 @@ import { ClusterNodeLoop } from './cluster.js';
 import { dormantChannels, dormantLine } from './config/dormant.js';
 import { configSecrets } from './config/fields.js';
 import type { ParleyConfig } from './config/schema.js';
+import { startIdleGc } from './idle-gc.js';
 import { createLogger, type LogScreen } from './log.js';
 import { createMetrics } from './metrics.js';
 import { nodeIdOf, openStores, sharedStores } from './stores.js';
@@ -374,23 +375,29 @@ async function start(
   const sweep = setInterval(() => void app.approvals.sweep(), 30_000);
   sweep.unref();
   onStop(() => clearInterval(sweep));
+  onStop(startIdleGc());
   app.log.info(
     { url: app.url || undefined, channels: connected.map((c) => c.id), role: app.role },
     'parley ready',
   );
-  warmModel(app);
+  warmUp(app);
 }
 
 /**
- * Loads the provider client once Parley is ready, so the first reply does not pay for
- * it (importing `openai` takes about 150 ms); a failure here surfaces on the first turn.
+ * Pre-pays, in the background once Parley is ready, what the first turn would pay
+ * on top of later ones: the tools' JSON Schemas (DM and group lists) and the running
+ * sums of the global budgets (a SUM over today's and this month's ledger, which
+ * grows with the ledger). Nothing is sent to the provider; a failure here surfaces
+ * on the first turn.
  */
-function warmModel(app: App): void {
-  setImmediate(() =>
-    app.model
-      ?.warm?.()
-      .catch((error: unknown) => app.log.debug({ err: error }, 'provider client warm-up failed')),
-  );
+function warmUp(app: App): void {
+  setImmediate(() => {
+    app.tools.definitions();
+    app.tools.definitions('group');
+    app.usage
+      .statusOf({})
+      .catch((error: unknown) => app.log.debug({ err: error }, 'budget warm-up failed'));
+  });
 }
 
 async function stop(app: App, stops: (() => Promise<void> | void)[]): Promise<void> {

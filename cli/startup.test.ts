@@ -3,7 +3,7 @@
  * use: messenger libraries and dockerode weigh tens of megabytes and most of a
  * second of start-up, and are loaded only when their channel or the sandbox is on;
  * the admin console (OpenAPI routes and schemas) only on its first request; the
- * provider client only when a provider is configured (then warmed once ready).
+ * `openai` package only for voice (model calls do not use it).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

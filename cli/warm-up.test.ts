@@ -1,15 +1,16 @@
 /**
- * Once Parley is ready it loads the provider client in the background, so the first
- * reply after a start costs about what later ones do (importing `openai` alone takes
- * ~150 ms); nothing is sent to the provider for it.
+ * Once Parley is ready it pre-pays, in the background, what only the first turn
+ * would pay: the tools' JSON Schemas (DM and group lists) and the global budgets'
+ * running sums from the ledger. Nothing is sent to the provider for it.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OpenAIChatModel } from '../agent/llm.js';
+import { UsageMeter } from '../agent/usage/meter.js';
 import { type OpenAIDouble, startOpenAIDouble } from '../test/doubles/openai.js';
 import { type Running, startParley, testConfig } from '../test/harness.js';
 import { until } from '../test/wait.js';
+import { ToolRegistry } from '../tools/registry.js';
 
-describe('provider warm-up', () => {
+describe('warm-up once ready', () => {
   let parley: Running | undefined;
   let llm: OpenAIDouble | undefined;
   afterEach(async () => {
@@ -18,12 +19,20 @@ describe('provider warm-up', () => {
     vi.restoreAllMocks();
   });
 
-  it('loads the provider client once ready, without calling the provider', async () => {
+  it('builds the tool definitions and loads the budget sums, without calling the provider', async () => {
     llm = await startOpenAIDouble();
-    const warm = vi.spyOn(OpenAIChatModel.prototype, 'warm');
-    parley = await startParley(testConfig({ llm: { baseUrl: llm.baseUrl, apiKey: 'k' } }));
-    await until(() => warm.mock.calls.length > 0, 5000, { what: 'warm-up' });
-    await warm.mock.results[0]!.value;
+    const definitions = vi.spyOn(ToolRegistry.prototype, 'definitions');
+    const budgets = vi.spyOn(UsageMeter.prototype, 'statusOf');
+    parley = await startParley(
+      testConfig({
+        llm: { baseUrl: llm.baseUrl, apiKey: 'k' },
+        usage: { budgets: { global: { daily: { tokens: 1000 } } } },
+      }),
+    );
+    await until(() => budgets.mock.calls.length > 0, 5000, { what: 'warm-up' });
+    const [status] = await budgets.mock.results[0]!.value;
+    expect(status).toMatchObject({ scope: 'global', period: 'daily', used: 0 });
+    expect(definitions.mock.calls.map(([chatType]) => chatType)).toEqual([undefined, 'group']);
     expect(llm.requests).toHaveLength(0);
   });
 });

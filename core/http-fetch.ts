@@ -1,7 +1,8 @@
 /**
  * A `fetch` for API clients built on `node:http`/`node:https` with keep-alive
- * agents: the provider client (`openai`) and the Telegram client (grammY). Both
- * accept any fetch and read from the response only its status, headers,
+ * agents: the model provider's client (`agent/models/openai.ts`, through
+ * {@link httpRequest}) and the Telegram client (grammY). Both read from the
+ * response only its status, headers,
  * `text()`/`json()` and `body` as an async iterable of bytes (for SSE). Node's own
  * fetch and `Response` (undici, WHATWG streams on both sides) cost more CPU per call
  * than the rest of a turn against a fast local model, and grammY's default
@@ -43,7 +44,6 @@ export class HttpResponse {
   readonly status: number;
   readonly statusText: string;
   readonly ok: boolean;
-  readonly headers: Headers;
   /** The body as an async iterable of byte chunks (`null` for 204/304). */
   readonly body: AsyncIterable<Uint8Array> | null;
 
@@ -54,13 +54,25 @@ export class HttpResponse {
     this.status = message.statusCode ?? 502;
     this.statusText = message.statusMessage ?? '';
     this.ok = this.status >= 200 && this.status < 300;
-    const pairs: [string, string][] = [];
-    const raw = message.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
-    this.headers = new Headers(pairs);
     const empty = this.status === 204 || this.status === 304;
     if (empty) message.resume();
     this.body = empty ? null : message;
+  }
+
+  /** Built on first read: most callers never look at the headers. */
+  get headers(): Headers {
+    const pairs: [string, string][] = [];
+    const raw = this.message.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+    const headers = new Headers(pairs);
+    Object.defineProperty(this, 'headers', { value: headers });
+    return headers;
+  }
+
+  /** One header of the response (lower-case name), without building {@link headers}. */
+  header(name: string): string | undefined {
+    const value = this.message.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
@@ -89,7 +101,16 @@ export function httpFetch(
   input: string | URL | Request,
   init: RequestInit = {},
 ): Promise<Response> {
-  const url = new URL(input instanceof Request ? input.url : String(input));
+  // Callers read only what HttpResponse provides (see the header).
+  return httpRequest(
+    input instanceof Request ? input.url : input,
+    init,
+  ) as unknown as Promise<Response>;
+}
+
+/** {@link httpFetch} with its real return type, for our own callers. */
+export function httpRequest(input: string | URL, init: RequestInit = {}): Promise<HttpResponse> {
+  const url = typeof input === 'string' ? new URL(input) : input;
   const agent = agents[url.protocol as keyof typeof agents];
   if (!agent) return Promise.reject(new TypeError(`unsupported protocol ${url.protocol}`));
   const body = bodyOf(init.body);
@@ -103,8 +124,7 @@ export function httpFetch(
         agent,
         ...(init.signal ? { signal: init.signal } : {}),
       },
-      // The openai client reads only what HttpResponse provides (see the header).
-      (response) => resolve(new HttpResponse(url.href, response) as unknown as Response),
+      (response) => resolve(new HttpResponse(url.href, response)),
     );
     request.on('error', reject);
     if (typeof body === 'object' && Symbol.asyncIterator in body)

@@ -84,7 +84,8 @@ export interface ToolDefinition {
 export class ToolRegistry {
   private readonly tools = new Map<string, Tool>();
   private readonly disabled = new Map<string, string>();
-  private cached: ToolDefinition[] | undefined;
+  /** Definitions by chat type (a group's policies differ), built once until a tool changes. */
+  private readonly cached = new Map<'group' | 'any', ToolDefinition[]>();
 
   constructor(private readonly overrides: Record<string, ToolPolicy> = {}) {}
 
@@ -92,14 +93,14 @@ export class ToolRegistry {
     if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name))
       throw new Error(`invalid tool name "${tool.name}"`);
     this.tools.set(tool.name, tool as Tool);
-    this.cached = undefined;
+    this.cached.clear();
   }
 
   /** Removes a tool (e.g. an MCP server no longer lists it). */
   unregister(name: string): void {
     this.tools.delete(name);
     this.disabled.delete(name);
-    this.cached = undefined;
+    this.cached.clear();
   }
 
   get(name: string): Tool | undefined {
@@ -133,12 +134,12 @@ export class ToolRegistry {
   /** Takes a tool out of service, with the reason users and the model will see. */
   disable(name: string, reason: string): void {
     this.disabled.set(name, reason);
-    this.cached = undefined;
+    this.cached.clear();
   }
 
   enable(name: string): void {
     this.disabled.delete(name);
-    this.cached = undefined;
+    this.cached.clear();
   }
 
   /** Why a tool cannot be used now, if it cannot. */
@@ -152,9 +153,13 @@ export class ToolRegistry {
 
   /** Definitions offered to the model: enabled tools whose policy (in `chatType`) is not `deny`. */
   definitions(chatType?: ChatType): ToolDefinition[] {
-    if (chatType === 'group') return this.build(chatType);
-    this.cached ??= this.build();
-    return this.cached;
+    const key = chatType === 'group' ? 'group' : 'any';
+    let definitions = this.cached.get(key);
+    if (!definitions) {
+      definitions = this.build(chatType === 'group' ? chatType : undefined);
+      this.cached.set(key, definitions);
+    }
+    return definitions;
   }
 
   private build(chatType?: ChatType): ToolDefinition[] {

@@ -45,11 +45,6 @@ export class FailoverModel implements ChatModel {
     return this.providers[0]!.listModels();
   }
 
-  /** Loads the first provider's client (the `openai` module) without sending anything. */
-  async warm(): Promise<void> {
-    await this.providers[0]!.warm();
-  }
-
   async complete(request: CompletionRequest): Promise<Completion> {
     const controller = new AbortController();
     const stop = () => controller.abort(request.signal?.reason);

@@ -44,8 +44,6 @@ export interface ChatModel {
   complete(request: CompletionRequest): Promise<Completion>;
   /** Lists the provider's models (admin "list models", `parley doctor`). */
   listModels?(): Promise<string[]>;
-  /** Loads the client ahead of the first turn (no request is sent). */
-  warm?(): Promise<void>;
 }
 
 /** Reported through `CompletionRequest.onEvent` for logs and metrics. */
