@@ -63,74 +63,107 @@ async function lastLine(script: string): Promise<string> {
 let image: Promise<string> | undefined;
 const parleyImage = () => (image ??= lastLine('.ci/deploy-image.sh'));
 
-describe.skipIf(skip)('the Docker image, started with docker-compose.yml', () => {
-  const token = 'deploy-test-token-0123456789abcdef';
-  const project = `parley-deploy-${process.pid}`;
-  let dir: string;
-  let llm: OpenAIDouble;
-  let url: string;
+/** A compose file running in a folder of its own, with the OpenAI double on the host. */
+interface ComposeRun {
+  url: string;
+  llm: OpenAIDouble;
+  compose: (...args: string[]) => Promise<{ stdout: string }>;
+  down: () => Promise<void>;
+}
+
+/**
+ * Copies compose file `file` unchanged into a temp folder next to a .env (`env` plus
+ * what every run needs), a parley.yaml and a ci.yml, and runs `up -d --no-build`.
+ * ci.yml holds what differs on this machine: `services(hostEntry)` (e.g. local
+ * images) and, because the engine runs without a default bridge (so `host-gateway`
+ * has no address), a fixed subnet whose gateway is the host.
+ */
+async function startCompose(options: {
+  file: string;
+  subnet: string;
+  token: string;
+  env: string[];
+  parley: Record<string, unknown>;
+  services: (toHost: { extra_hosts: string[] }) => Record<string, unknown>;
+  up?: string[];
+}): Promise<ComposeRun> {
+  const { file, subnet } = options;
+  // Containers reach the double through the bridge's gateway, hence 0.0.0.0.
+  const llm = await startOpenAIDouble({ host: '0.0.0.0' });
+  const dir = mkdtempSync('/tmp/parley-compose-');
+  const data = join(dir, 'data');
+  mkdirSync(data);
+  chownSync(data, 1000, 1000); // the image runs as user node (1000)
+  const port = await freePort();
+  copyFileSync(file, join(dir, file));
+  writeFileSync(
+    join(dir, '.env'),
+    [
+      `PARLEY_IMAGE=${await parleyImage()}`,
+      `PARLEY_DATA=${data}`,
+      `PARLEY_PORT=${port}`,
+      `DOCKER_GID=${statSync('/var/run/docker.sock').gid}`,
+      `PARLEY_WEB_TOKEN=${options.token}`,
+      `OPENAI_BASE_URL=http://host.docker.internal:${new URL(llm.baseUrl).port}/v1`,
+      ...options.env,
+    ].join('\n'),
+  );
+  writeFileSync(join(dir, 'parley.yaml'), YAML.stringify(options.parley));
+  writeFileSync(
+    join(dir, 'ci.yml'),
+    YAML.stringify({
+      services: options.services({ extra_hosts: [`host.docker.internal:${subnet}.1`] }),
+      networks: { default: { ipam: { config: [{ subnet: `${subnet}.0/24` }] } } },
+    }),
+  );
+  const project = `parley-${file.replace(/\W/g, '-')}-${process.pid}`;
   const compose = (...args: string[]) =>
-    run('docker-compose', ['-p', project, '-f', 'docker-compose.yml', '-f', 'ci.yml', ...args], {
+    run('docker-compose', ['-p', project, '-f', file, '-f', 'ci.yml', ...args], {
       cwd: dir,
       env: { PATH: process.env.PATH },
+      maxBuffer: 16 << 20,
     });
+  const down = async () => {
+    const logs = await compose('logs', '--no-color').catch(() => ({ stdout: '' }));
+    if (process.env.PARLEY_DEPLOY_LOGS) console.log(logs.stdout);
+    await compose('down', '--volumes', '--timeout', '5').catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+    await llm.close();
+  };
+  try {
+    await compose('up', '-d', '--no-build', ...(options.up ?? []));
+  } catch (error) {
+    await down();
+    throw error;
+  }
+  return { url: `http://127.0.0.1:${port}`, llm, compose, down };
+}
+
+describe.skipIf(skip)('the Docker image, started with docker-compose.yml', () => {
+  const token = 'deploy-test-token-0123456789abcdef';
+  let deployed: ComposeRun | undefined;
+  let llm: OpenAIDouble;
+  let url: string;
+  let compose: ComposeRun['compose'];
 
   beforeAll(async () => {
-    const image = await parleyImage();
-    // Containers reach the double through the bridge's gateway, hence 0.0.0.0.
-    llm = await startOpenAIDouble({ host: '0.0.0.0' });
-    const llmPort = new URL(llm.baseUrl).port;
-    const subnet = `10.213.${process.pid % 250}`;
-    const gateway = `${subnet}.1`;
-    dir = mkdtempSync('/tmp/parley-deploy-');
-    const data = join(dir, 'data');
-    mkdirSync(data);
-    chownSync(data, 1000, 1000); // the image runs as user node (1000)
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    copyFileSync('docker-compose.yml', join(dir, 'docker-compose.yml'));
-    writeFileSync(
-      join(dir, '.env'),
-      [
-        `PARLEY_IMAGE=${image}`,
-        `PARLEY_DATA=${data}`,
-        `PARLEY_PORT=${port}`,
-        `DOCKER_GID=${statSync('/var/run/docker.sock').gid}`,
-        `PARLEY_WEB_TOKEN=${token}`,
-        `OPENAI_BASE_URL=http://host.docker.internal:${llmPort}/v1`,
-        'OPENAI_API_KEY=sk-deploy-test',
-      ].join('\n'),
-    );
-    writeFileSync(
-      join(dir, 'parley.yaml'),
-      YAML.stringify({
+    deployed = await startCompose({
+      file: 'docker-compose.yml',
+      subnet: `10.213.${process.pid % 250}`,
+      token,
+      env: ['OPENAI_API_KEY=sk-deploy-test'],
+      parley: {
         llm: { model: 'test-model', stream: false },
         access: { owners: ['web:deployowner01'] },
         tools: { policies: { shell: 'auto' } },
         sandbox: { image: TEST_IMAGE, timeoutSeconds: 20 },
-      }),
-    );
-    // The one addition for this machine: the engine runs without a default bridge, so
-    // `host-gateway` has no address; a fixed subnet gives the host (the gateway) one.
-    writeFileSync(
-      join(dir, 'ci.yml'),
-      YAML.stringify({
-        services: { parley: { extra_hosts: [`host.docker.internal:${gateway}`] } },
-        networks: { default: { ipam: { config: [{ subnet: `${subnet}.0/24` }] } } },
-      }),
-    );
-    await compose('up', '-d', '--no-build');
+      },
+      services: (toHost) => ({ parley: toHost }),
+    });
+    ({ llm, url, compose } = deployed);
   }, 30 * 60_000);
 
-  afterAll(async () => {
-    if (dir) {
-      const logs = await compose('logs', '--no-color').catch(() => ({ stdout: '' }));
-      if (process.env.PARLEY_DEPLOY_LOGS) console.log(logs.stdout);
-      await compose('down', '--volumes', '--timeout', '5').catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
-    }
-    await llm?.close();
-  }, 120_000);
+  afterAll(() => deployed?.down(), 120_000);
 
   it('is ready, chats over the web chat, and runs a shell call in a sandbox container', async () => {
     await expect
@@ -195,80 +228,40 @@ describe.skipIf(skip)('the Docker image, started with docker-compose.yml', () =>
  */
 describe.skipIf(skip)('docker-compose.scale.yml: Postgres, gateways, workers, Caddy', () => {
   const token = 'scale-deploy-token-0123456789abcdef';
-  const project = `parley-scale-${process.pid}`;
-  let dir: string;
+  let deployed: ComposeRun | undefined;
   let llm: OpenAIDouble;
   let url: string;
-  const compose = (...args: string[]) =>
-    run(
-      'docker-compose',
-      ['-p', project, '-f', 'docker-compose.scale.yml', '-f', 'ci.yml', ...args],
-      { cwd: dir, env: { PATH: process.env.PATH }, maxBuffer: 16 << 20 },
-    );
+  let compose: ComposeRun['compose'];
 
   beforeAll(async () => {
-    const image = await parleyImage();
     const [postgresImage, caddyImage] = (
       await run('bash', ['.ci/scale-images.sh'], { maxBuffer: 16 << 20 })
     ).stdout
       .trim()
       .split('\n')
       .slice(-2);
-    llm = await startOpenAIDouble({ host: '0.0.0.0' });
-    const subnet = `10.214.${process.pid % 250}`;
-    dir = mkdtempSync('/tmp/parley-scale-');
-    const data = join(dir, 'data');
-    mkdirSync(data);
-    chownSync(data, 1000, 1000);
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    copyFileSync('docker-compose.scale.yml', join(dir, 'docker-compose.scale.yml'));
-    writeFileSync(
-      join(dir, '.env'),
-      [
-        `PARLEY_IMAGE=${image}`,
-        `PARLEY_DATA=${data}`,
-        `PARLEY_PORT=${port}`,
-        `DOCKER_GID=${statSync('/var/run/docker.sock').gid}`,
-        `PARLEY_WEB_TOKEN=${token}`,
-        'POSTGRES_PASSWORD=scale-test-password-0123',
-        `OPENAI_BASE_URL=http://host.docker.internal:${new URL(llm.baseUrl).port}/v1`,
-        'OPENAI_API_KEY=sk-scale-deploy-test',
-      ].join('\n'),
-    );
-    writeFileSync(
-      join(dir, 'parley.yaml'),
-      YAML.stringify({
+    deployed = await startCompose({
+      file: 'docker-compose.scale.yml',
+      subnet: `10.214.${process.pid % 250}`,
+      token,
+      env: ['POSTGRES_PASSWORD=scale-test-password-0123', 'OPENAI_API_KEY=sk-scale-deploy-test'],
+      parley: {
         llm: { model: 'test-model', stream: false },
         sandbox: { enabled: false },
         storage: { leaseSeconds: 3 },
+      },
+      services: (toHost) => ({
+        postgres: { image: postgresImage },
+        lb: { image: caddyImage },
+        gateway: toHost,
+        worker: toHost,
       }),
-    );
-    const toHost = { extra_hosts: [`host.docker.internal:${subnet}.1`] };
-    writeFileSync(
-      join(dir, 'ci.yml'),
-      YAML.stringify({
-        services: {
-          postgres: { image: postgresImage },
-          lb: { image: caddyImage },
-          gateway: toHost,
-          worker: toHost,
-        },
-        networks: { default: { ipam: { config: [{ subnet: `${subnet}.0/24` }] } } },
-      }),
-    );
-    await compose('up', '-d', '--no-build', '--scale', 'gateway=2', '--scale', 'worker=2');
+      up: ['--scale', 'gateway=2', '--scale', 'worker=2'],
+    });
+    ({ llm, url, compose } = deployed);
   }, 30 * 60_000);
 
-  afterAll(async () => {
-    if (dir) {
-      const logs = await compose('logs', '--no-color').catch(() => ({ stdout: '' }));
-      if (process.env.PARLEY_DEPLOY_LOGS) console.log(logs.stdout);
-      await compose('down', '--volumes', '--timeout', '5').catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
-    }
-    await llm?.close();
-  }, 120_000);
+  afterAll(() => deployed?.down(), 120_000);
 
   /** The node lines of /readyz (with the token), e.g. `node:abc-1` → `worker; …`. */
   async function nodes(): Promise<Record<string, string>> {
