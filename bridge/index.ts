@@ -206,6 +206,8 @@ export class Bridge {
   private readonly redeliveryPending = new Set<number>();
   /** Inbox rows waiting in the queue, running, or waiting for redelivery. */
   private readonly live = new Set<number>();
+  /** Per conversation, the last row on its way into the queue (inOrder). */
+  private readonly arriving = new Map<string, Promise<void>>();
   private recovering: Promise<unknown> | undefined;
   private stopping = false;
   private pruneTimer: NodeJS.Timeout | undefined;
@@ -505,20 +507,35 @@ export class Bridge {
     }
     this.edits.queued(entry);
     const key = entry.conversationKey;
-    const alone = entry.state !== 'pending' || this.standalone(entry.message);
-    const policy = alone ? undefined : await this.modes.of(key, entry.message.channel);
-    const interrupted =
-      accepted && policy?.mode === 'interrupt' && this.interrupts.interrupt(entry);
-    if (accepted && !interrupted) this.tellHeld(entry);
-    // A row that interrupted a turn joins that turn's rows at once: if it waited for its
-    // burst to end, the interrupted rows would run again without it.
-    if (policy && policy.debounceMs > 0 && !interrupted) {
-      this.debouncer.add(key, entry, policy.debounceMs);
-      return;
-    }
-    // A row that may not wait must not overtake a burst of its conversation either.
-    this.debouncer.end(key);
-    await this.queue.push(key, [entry]);
+    // Rows enter the queue in the order they arrived, however long each one's policy
+    // lookup takes (a command needs none and would otherwise overtake a message).
+    await this.inOrder(key, async () => {
+      const alone = entry.state !== 'pending' || this.standalone(entry.message);
+      const policy = alone ? undefined : await this.modes.of(key, entry.message.channel);
+      const interrupted =
+        accepted && policy?.mode === 'interrupt' && this.interrupts.interrupt(entry);
+      if (accepted && !interrupted) this.tellHeld(entry);
+      // A row that interrupted a turn joins that turn's rows at once: if it waited for its
+      // burst to end, the interrupted rows would run again without it.
+      if (policy && policy.debounceMs > 0 && !interrupted) {
+        this.debouncer.add(key, entry, policy.debounceMs);
+        return;
+      }
+      // A row that may not wait must not overtake a burst of its conversation either.
+      this.debouncer.end(key);
+      await this.queue.push(key, [entry]);
+    });
+  }
+
+  /** Runs `step` after the steps scheduled before it for conversation `key`. */
+  private inOrder(key: string, step: () => Promise<void>): Promise<void> {
+    const next = (this.arriving.get(key) ?? Promise.resolve()).then(step);
+    const settled = next.catch(() => {});
+    this.arriving.set(key, settled);
+    void settled.then(() => {
+      if (this.arriving.get(key) === settled) this.arriving.delete(key);
+    });
+    return next;
   }
 
   /**

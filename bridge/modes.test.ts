@@ -97,6 +97,23 @@ describe('queue mode followup', () => {
     expect(inputs).toEqual(['a', 'b', 'c']);
     expect(channel.texts()).toEqual(['re: a', 're: b', 're: c']);
   });
+
+  it('keeps arrival order when a message waits for its mode lookup and the command after it needs none', async () => {
+    const { handler, inputs, release } = gatedHandler();
+    const stores = openSqliteStores(join(tempDir(), 'parley.db'));
+    const slowMeta = {
+      ...stores.meta,
+      get: async (key: string) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return stores.meta.get(key);
+      },
+    };
+    const { channel, bridge } = await started(handler, modesOf({}, slowMeta as typeof stores.meta));
+    await Promise.all([channel.inject({ text: 'a' }), channel.inject({ text: '/status' })]);
+    for (let i = 0; i < 2; i++) await release();
+    await bridge.drain();
+    expect(inputs).toEqual(['a', '/status']);
+  });
 });
 
 describe('queue mode collect', () => {
