@@ -70,20 +70,8 @@ export class TestChannel implements ChannelAdapter {
 
   /** Delivers an inbound message as the platform would (DM from `sender` by default). */
   inject(partial: Partial<InboundMessage> & { text: string }): Promise<{ duplicate: boolean }> {
-    const message: InboundMessage = {
-      channel: this.id,
-      account: 'bot',
-      conversationId: partial.sender?.id ?? 'user-1',
-      sender: { id: 'user-1', name: 'Ada' },
-      chatType: 'dm',
-      mentionsBot: false,
-      repliesToBot: false,
-      attachments: [],
-      platformMessageId: `p${++this.counter}-${Math.random().toString(16).slice(2, 8)}`,
-      timestamp: Date.now(),
-      ...partial,
-    };
-    return this.sink!.accept(message);
+    const platformMessageId = `p${++this.counter}-${Math.random().toString(16).slice(2, 8)}`;
+    return this.sink!.accept(this.inbound({ platformMessageId, ...partial }));
   }
 
   /** The sender edits message `platformMessageId` (as Telegram's `edited_message` does). */
@@ -91,7 +79,15 @@ export class TestChannel implements ChannelAdapter {
     platformMessageId: string,
     partial: Partial<InboundMessage> & { text: string },
   ): Promise<{ applied: boolean }> {
-    const message: InboundMessage = {
+    if (!this.sink?.edited) throw new Error('this sink takes no edits');
+    return this.sink.edited(this.inbound({ ...partial, platformMessageId }));
+  }
+
+  /** A message from this platform: a DM from `user-1` unless `partial` says otherwise. */
+  private inbound(
+    partial: Partial<InboundMessage> & { text: string; platformMessageId: string },
+  ): InboundMessage {
+    return {
       channel: this.id,
       account: 'bot',
       conversationId: partial.sender?.id ?? 'user-1',
@@ -102,10 +98,7 @@ export class TestChannel implements ChannelAdapter {
       attachments: [],
       timestamp: Date.now(),
       ...partial,
-      platformMessageId,
     };
-    if (!this.sink?.edited) throw new Error('this sink takes no edits');
-    return this.sink.edited(message);
   }
 
   texts(conversationId?: string): string[] {
