@@ -85,13 +85,29 @@ function messageChars(message: ChatMessage): number {
   return chars;
 }
 
+/**
+ * Characters of each tool list, by identity: the router hands every call of a chat
+ * type the same cached array, and serialising it cost about 0.15 ms a call.
+ */
+const toolChars = new WeakMap<CompletionRequest['tools'], number>();
+
+function toolsChars(tools: CompletionRequest['tools']): number {
+  if (tools.length === 0) return 0;
+  let chars = toolChars.get(tools);
+  if (chars === undefined) {
+    chars = JSON.stringify(tools).length;
+    toolChars.set(tools, chars);
+  }
+  return chars;
+}
+
 /** Prompt tokens of a request, estimated at 4 characters per token (tool definitions included). */
 export function estimatePromptTokens(
   request: Pick<CompletionRequest, 'messages' | 'tools'>,
 ): number {
   const chars =
     request.messages.reduce((sum, message) => sum + messageChars(message) + 16, 0) +
-    (request.tools.length ? JSON.stringify(request.tools).length : 0);
+    toolsChars(request.tools);
   return Math.ceil(chars / 4);
 }
 

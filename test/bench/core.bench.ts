@@ -12,59 +12,26 @@
  * `BENCH_ACTIVE=4,16` sets the levels; `BENCH_NODE_FLAGS` passes V8 flags to Parley,
  * `BENCH_CONVERSATIONS` the conversations per level (1000); `MALLOC_ARENA_MAX` is passed on.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import { percentile } from '../../cli/metrics.js';
 import { spawnParley, tempDir } from '../harness.js';
-import { INSTANT_REPLY, startInstantLlm } from './instant-llm.js';
-import { idleCpuMsPerSecond as idleCpuPerSecond } from './process-stats.js';
+import { startInstantLlm } from './instant-llm.js';
+import {
+  cpuPerMessage,
+  cpuSample,
+  idleCpuMsPerSecond as idleCpuPerSecond,
+  rssMb,
+} from './process-stats.js';
+import { BENCH_TOKEN as TOKEN, webConversation } from './web-client.js';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
 const MESSAGES = 10;
 const WARMUP_CONVERSATIONS = 100;
 const ACTIVE = (process.env.BENCH_ACTIVE ?? '4,16').split(',').map(Number);
-const TOKEN = 'bench-token-0123456789abcdef';
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const entry = fileURLToPath(new URL('../../cli/parley.js', import.meta.url));
-
-/** User + system CPU time of a process, in ms (from /proc, clock ticks of 10 ms). */
-const cpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
-
-const rssMb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-
-/**
- * One web chat client sending `MESSAGES` messages, each after the previous reply.
- * Deliberately lean (one socket, one pending promise) so the bench's own CPU stays small.
- */
-async function conversation(url: string, id: number, latencies: number[]): Promise<number> {
-  const ws = new WebSocket(
-    `${url.replace('http', 'ws')}/ws?client=bench${String(id).padStart(6, '0')}&token=${TOKEN}`,
-  );
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  let replied: ((text: string) => void) | undefined;
-  ws.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as { type: string; text?: string };
-    if (frame.type === 'message') replied?.(frame.text ?? '');
-  });
-  let wrong = 0;
-  for (let i = 0; i < MESSAGES; i++) {
-    const sent = performance.now();
-    const reply = new Promise<string>((resolve) => {
-      replied = resolve;
-    });
-    ws.send(JSON.stringify({ type: 'message', id: `m${i}`, text: `message ${i}` }));
-    if ((await reply) !== INSTANT_REPLY) wrong++;
-    latencies.push(performance.now() - sent);
-  }
-  ws.close();
-  return wrong;
-}
 
 /** One pass of `CONVERSATIONS` × `MESSAGES`, `active` conversations at a time. */
 async function load(
@@ -78,12 +45,17 @@ async function load(
   let next = 0;
   let wrongReplies = 0;
   const started = performance.now();
-  const parleyCpuBefore = cpuMs(pid);
+  const parleyCpuBefore = cpuSample(pid);
   const benchCpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: active }, async () => {
       while (next < conversations)
-        wrongReplies += await conversation(url, firstId + next++, latencies);
+        wrongReplies += await webConversation(
+          url,
+          `bench${String(firstId + next++).padStart(6, '0')}`,
+          MESSAGES,
+          latencies,
+        );
     }),
   );
   const seconds = (performance.now() - started) / 1000;
@@ -99,7 +71,7 @@ async function load(
       p99: +(percentile(latencies, 99) ?? 0).toFixed(2),
     },
     cpuMsPerMessage: {
-      parley: +((cpuMs(pid) - parleyCpuBefore) / latencies.length).toFixed(3),
+      parley: cpuPerMessage(parleyCpuBefore, cpuSample(pid), latencies.length),
       benchClientsAndLlm: +((benchCpu.user + benchCpu.system) / 1000 / latencies.length).toFixed(3),
     },
   };

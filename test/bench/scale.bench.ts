@@ -17,31 +17,28 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import WebSocket from 'ws';
 import { fixture, ids, messagePayload } from '../../channels/discord/fixtures/index.js';
 import { percentile } from '../../cli/metrics.js';
 import { startDiscordDouble } from '../doubles/discord.js';
 import { TEST_TOKEN, TelegramDouble } from '../doubles/telegram.js';
 import { tempDir } from '../harness.js';
-import { INSTANT_REPLY, startInstantLlm } from './instant-llm.js';
+import { startInstantLlm } from './instant-llm.js';
+import { cpuSample } from './process-stats.js';
+import { BENCH_TOKEN as TOKEN, webConversation } from './web-client.js';
 
 const CONVERSATIONS = 200;
 const MESSAGES = 10;
 const ACTIVE = 16;
 const WORKERS = (process.env.BENCH_SCALE_WORKERS ?? '1,2,4').split(',').map(Number);
-const TOKEN = 'bench-token-0123456789abcdef';
 const entry = fileURLToPath(new URL('../../cli/parley.js', import.meta.url));
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 
-const cpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
+const cpuMs = (pid: number) => cpuSample(pid).totalMs;
 
 interface Node {
   child: ChildProcess;
@@ -78,28 +75,6 @@ async function stopAll(nodes: Node[]): Promise<void> {
   );
 }
 
-async function conversation(url: string, id: string, latencies: number[]): Promise<number> {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?client=${id}&token=${TOKEN}`);
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  let replied: ((text: string) => void) | undefined;
-  ws.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as { type: string; text?: string };
-    if (frame.type === 'message') replied?.(frame.text ?? '');
-  });
-  let wrong = 0;
-  for (let i = 0; i < MESSAGES; i++) {
-    const sent = performance.now();
-    const reply = new Promise<string>((resolve) => {
-      replied = resolve;
-    });
-    ws.send(JSON.stringify({ type: 'message', id: `m${i}`, text: `message ${i}` }));
-    if ((await reply) !== INSTANT_REPLY) wrong++;
-    latencies.push(performance.now() - sent);
-  }
-  ws.close();
-  return wrong;
-}
-
 /** One pass of the web load against `url`, CPU summed over `pids`. */
 async function load(url: string, pids: number[], prefix: string, conversations = CONVERSATIONS) {
   const latencies: number[] = [];
@@ -111,9 +86,10 @@ async function load(url: string, pids: number[], prefix: string, conversations =
   await Promise.all(
     Array.from({ length: ACTIVE }, async () => {
       while (next < conversations)
-        wrongReplies += await conversation(
+        wrongReplies += await webConversation(
           url,
           `${prefix}${String(next++).padStart(8, '0')}`,
+          MESSAGES,
           latencies,
         );
     }),
