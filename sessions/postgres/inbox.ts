@@ -9,40 +9,36 @@
  * row `FOR SHARE` so no take-over can commit in between. A worker paused past its
  * lease (a "zombie") therefore records nothing: its write fails with
  * {@link LeaseLostError} and rolls back.
+ *
+ * Rows map to records, and the statements both engines share are written, in
+ * `sessions/rows/inbox.ts`; this file holds the edit, lanes, fences, transactions and
+ * the driver calls.
  */
 import type pg from 'pg';
 import type { InboundMessage, MessageEdit } from '../../core/contract.js';
 import type { WebOutboxItem } from '../../core/stores.js';
-import { idsOnly } from '../inbox-ids.js';
 import type { InboxEntry, InboxState, StoredReply, TurnRecord } from '../records.js';
+import {
+  acceptSql,
+  deliveredReply,
+  donePayload,
+  ENTRY_COLUMNS,
+  type InboxRow,
+  inboxColumns,
+  inboxSql,
+  newEntry,
+  outboxPayloads,
+  toCounts,
+  toEntry,
+} from '../rows/inbox.js';
 import { type InboxStore, type LaneLease, LeaseLostError } from '../stores.js';
-import { all, one, type Queryable, transaction } from './db.js';
+import { all, changes, one, placeholder, type Queryable, transaction } from './db.js';
 import { insertTurn } from './sessions.js';
 import { insertOutboxItem } from './web-outbox.js';
 
-interface InboxRow {
-  id: number;
-  conversation_key: string;
-  payload: string;
-  state: InboxState;
-  attempts: number;
-  reply: string | null;
-  received_at: number;
-}
-
-export function toEntry(row: InboxRow): InboxEntry {
-  return {
-    id: row.id,
-    conversationKey: row.conversation_key,
-    message: JSON.parse(row.payload) as InboundMessage,
-    state: row.state,
-    attempts: row.attempts,
-    reply: row.reply ? (JSON.parse(row.reply) as StoredReply) : undefined,
-    receivedAt: row.received_at,
-  };
-}
-
-const ENTRY_COLUMNS = 'id, conversation_key, payload, state, attempts, reply, received_at';
+const SQL = inboxSql(placeholder);
+/** Postgres also records the lane a row is worked in (leases.ts). */
+const ACCEPT = `${acceptSql(placeholder, ['lane'])} RETURNING id`;
 
 /** Throws {@link LeaseLostError} unless `lease` still holds its lane; locks the lease row. */
 export async function checkFence(tx: Queryable, lease: LaneLease): Promise<void> {
@@ -57,14 +53,9 @@ export async function checkFence(tx: Queryable, lease: LaneLease): Promise<void>
 
 /** Marks a row done without a reply, keeping only the ids (enough to deduplicate). */
 async function markDone(tx: Queryable, id: number): Promise<void> {
-  const row = await one<{ payload: string }>(tx, 'SELECT payload FROM inbox WHERE id = $1', [id]);
+  const row = await one<{ payload: string }>(tx, SQL.payloadOf, [id]);
   if (!row) return;
-  const payload = JSON.stringify(idsOnly(JSON.parse(row.payload) as InboundMessage));
-  await tx.query(`UPDATE inbox SET state = 'done', payload = $1, updated_at = $2 WHERE id = $3`, [
-    payload,
-    Date.now(),
-    id,
-  ]);
+  await tx.query(SQL.doneWithoutReply, [donePayload(row.payload), Date.now(), id]);
 }
 
 export class PostgresInbox implements InboxStore {
@@ -120,45 +111,24 @@ export class PostgresInbox implements InboxStore {
     conversationKey: string,
     options: { lane?: string } = {},
   ): Promise<{ entry: InboxEntry; duplicate: boolean }> {
-    const now = Date.now();
-    const inserted = await one<{ id: number }>(
-      this.pool,
-      `INSERT INTO inbox (channel, platform_message_id, conversation_key, lane, payload, sender_id, received_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (channel, platform_message_id) DO NOTHING RETURNING id`,
-      [
+    const accepted = { message, conversationKey, now: Date.now() };
+    const lane = options.lane ?? conversationKey;
+    const inserted = await one<{ id: number }>(this.pool, ACCEPT, [
+      ...inboxColumns.values(accepted),
+      lane,
+    ]);
+    if (!inserted) {
+      const row = await one<InboxRow>(this.pool, SQL.byMessage, [
         message.channel,
         message.platformMessageId,
-        conversationKey,
-        options.lane ?? conversationKey,
-        JSON.stringify(message),
-        message.sender.id,
-        now,
-      ],
-    );
-    if (!inserted) {
-      const row = await one<InboxRow>(
-        this.pool,
-        `SELECT ${ENTRY_COLUMNS} FROM inbox WHERE channel = $1 AND platform_message_id = $2`,
-        [message.channel, message.platformMessageId],
-      );
+      ]);
       return { entry: toEntry(row!), duplicate: true };
     }
-    const entry: InboxEntry = {
-      id: inserted.id,
-      conversationKey,
-      message,
-      state: 'pending',
-      attempts: 0,
-      reply: undefined,
-      receivedAt: now,
-    };
-    return { entry, duplicate: false };
+    return { entry: newEntry(accepted, inserted.id), duplicate: false };
   }
 
   async get(id: number): Promise<InboxEntry | undefined> {
-    const row = await one<InboxRow>(this.pool, `SELECT ${ENTRY_COLUMNS} FROM inbox WHERE id = $1`, [
-      id,
-    ]);
+    const row = await one<InboxRow>(this.pool, SQL.byId, [id]);
     return row ? toEntry(row) : undefined;
   }
 
@@ -187,10 +157,7 @@ export class PostgresInbox implements InboxStore {
   }
 
   async begin(id: number): Promise<void> {
-    await this.update(
-      `UPDATE inbox SET attempts = attempts + 1, updated_at = $1 WHERE id = $2 AND state = 'pending'`,
-      [Date.now(), id],
-    );
+    await this.update(SQL.begin, [Date.now(), id]);
   }
 
   async setReply(
@@ -202,10 +169,7 @@ export class PostgresInbox implements InboxStore {
     const run = async (tx: Queryable) => {
       if (turn) await insertTurn(tx, turn.sessionId, id, turn.messages);
       for (const other of merged) await markDone(tx, other);
-      await tx.query(
-        `UPDATE inbox SET state = 'replying', reply = $1, updated_at = $2 WHERE id = $3`,
-        [JSON.stringify(reply), Date.now(), id],
-      );
+      await tx.query(SQL.replying, [JSON.stringify(reply), Date.now(), id]);
     };
     if (this.lease) await this.write(run);
     else await transaction(this.pool, run);
@@ -222,45 +186,21 @@ export class PostgresInbox implements InboxStore {
       if (turn) await insertTurn(tx, turn.sessionId, id, turn.messages);
       for (const other of merged) await markDone(tx, other);
       const items: WebOutboxItem[] = [];
-      for (const [index, text] of reply.chunks.entries()) {
-        const last = index === reply.chunks.length - 1;
-        const buttons = last && reply.buttons ? reply.buttons : undefined;
-        items.push(
-          await insertOutboxItem(tx, clientId, {
-            text,
-            ...(buttons ? { buttons: buttons.map(({ label, data }) => ({ label, data })) } : {}),
-          }),
-        );
-      }
-      const delivered = {
-        ...reply,
-        sent: items.length,
-        messageIds: items.map((i) => String(i.seq)),
-      };
-      await tx.query(`UPDATE inbox SET state = 'done', reply = $1, updated_at = $2 WHERE id = $3`, [
-        JSON.stringify(delivered),
-        Date.now(),
-        id,
-      ]);
+      for (const payload of outboxPayloads(reply))
+        items.push(await insertOutboxItem(tx, clientId, payload));
+      await tx.query(SQL.done, [JSON.stringify(deliveredReply(reply, items)), Date.now(), id]);
       return items;
     };
     return this.lease ? this.write(run) : transaction(this.pool, run);
   }
 
   async updateReply(id: number, reply: StoredReply): Promise<void> {
-    await this.update('UPDATE inbox SET reply = $1, updated_at = $2 WHERE id = $3', [
-      JSON.stringify(reply),
-      Date.now(),
-      id,
-    ]);
+    await this.update(SQL.reply, [JSON.stringify(reply), Date.now(), id]);
   }
 
   async complete(id: number, reply?: StoredReply, merged: number[] = []): Promise<void> {
     if (reply) {
-      await this.update(
-        `UPDATE inbox SET state = 'done', reply = $1, updated_at = $2 WHERE id = $3`,
-        [JSON.stringify(reply), Date.now(), id],
-      );
+      await this.update(SQL.done, [JSON.stringify(reply), Date.now(), id]);
       return;
     }
     const run = async (tx: Queryable) => {
@@ -272,43 +212,23 @@ export class PostgresInbox implements InboxStore {
   }
 
   async interrupted(id: number): Promise<void> {
-    await this.update(
-      `UPDATE inbox SET attempts = attempts - 1, updated_at = $1 WHERE id = $2 AND state = 'pending' AND attempts > 0`,
-      [Date.now(), id],
-    );
+    await this.update(SQL.interrupted, [Date.now(), id]);
   }
 
   async fail(id: number, error: string): Promise<void> {
-    await this.update(
-      `UPDATE inbox SET state = 'failed', error = $1, updated_at = $2 WHERE id = $3`,
-      [error, Date.now(), id],
-    );
+    await this.update(SQL.fail, [error, Date.now(), id]);
   }
 
   async reclaim(): Promise<InboxEntry[]> {
-    const rows = await all<InboxRow>(
-      this.pool,
-      `SELECT ${ENTRY_COLUMNS} FROM inbox WHERE state IN ('pending', 'replying') ORDER BY id`,
-    );
-    return rows.map(toEntry);
+    return (await all<InboxRow>(this.pool, SQL.reclaim)).map(toEntry);
   }
 
   async counts(): Promise<Record<InboxState, number>> {
-    const rows = await all<{ state: InboxState; n: number }>(
-      this.pool,
-      'SELECT state, COUNT(*) AS n FROM inbox GROUP BY state',
-    );
-    const counts: Record<InboxState, number> = { pending: 0, replying: 0, done: 0, failed: 0 };
-    for (const row of rows) counts[row.state] = row.n;
-    return counts;
+    return toCounts(await all<{ state: InboxState; n: number }>(this.pool, SQL.counts));
   }
 
   async prune(retentionMs: number): Promise<number> {
-    const result = await this.pool.query(
-      `DELETE FROM inbox WHERE state IN ('done', 'failed') AND updated_at < $1`,
-      [Date.now() - retentionMs],
-    );
-    return result.rowCount ?? 0;
+    return changes(this.pool, SQL.prune, [Date.now() - retentionMs]);
   }
 
   /** Up to `limit` unfinished rows of `lane`, oldest first. */

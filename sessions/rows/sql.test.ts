@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { placeholder as postgres } from '../postgres/db.js';
 import { placeholder as sqlite } from '../sqlite/db.js';
-import { Conditions, columns, insertSql } from './sql.js';
+import { Conditions, columns, insertSql, statement } from './sql.js';
 
 const people = columns<{ name: string; age: number }>({
   name: (p) => p.name,
@@ -16,6 +16,13 @@ describe('shared SQL builders', () => {
     expect(sql).toBe('SELECT * FROM jobs WHERE owner = $1 AND state IN ($2, $3) LIMIT $4');
     expect(where.params).toEqual(['a', 'x', 'y', 5]);
     expect(new Conditions(postgres).sql()).toBe('');
+  });
+
+  it('number each ? of a shared statement for Postgres, and leave it as is for SQLite', () => {
+    const sql = 'UPDATE t SET a = ?, b = ? WHERE id = ? AND c > 0';
+    expect(statement(sql, postgres)).toBe('UPDATE t SET a = $1, b = $2 WHERE id = $3 AND c > 0');
+    expect(statement(sql, sqlite)).toBe(sql);
+    expect(statement('SELECT 1', postgres)).toBe('SELECT 1');
   });
 
   it('write a record to the columns it names and read it back on SQLite', () => {

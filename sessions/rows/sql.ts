@@ -40,6 +40,16 @@ export function placeholders(placeholder: Placeholder, count: number, from = 1):
   return Array.from({ length: count }, (_, i) => placeholder(from + i)).join(', ');
 }
 
+/**
+ * `sql` with each `?` written as the engine's placeholder, numbered in order: a
+ * statement whose only difference between engines is that spelling, written once.
+ * `sql` holds no other `?` (in a string literal, or Postgres' jsonb `?` operator).
+ */
+export function statement(sql: string, placeholder: Placeholder): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => placeholder(++n));
+}
+
 /** `INSERT INTO table (columns) VALUES (placeholders)` for a record's columns. */
 export function insertSql<T>(table: string, into: Columns<T>, placeholder: Placeholder): string {
   const values = placeholders(placeholder, into.names.length);

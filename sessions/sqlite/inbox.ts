@@ -3,85 +3,59 @@
  * writes the turn's session messages (through sessions.ts' `insertTurn`) in the
  * same transaction, so a crash keeps both or neither; for web chat it also writes
  * the outbox rows (through web-outbox.ts' `insertOutboxItem`) and marks the row done.
+ *
+ * Rows map to records, and the statements both engines share are written, in
+ * `sessions/rows/inbox.ts`; this file holds the edit, the transactions and the driver calls.
  */
 import type { InboundMessage, MessageEdit } from '../../core/contract.js';
 import type { WebOutboxItem } from '../../core/stores.js';
-import { idsOnly } from '../inbox-ids.js';
 import type { InboxEntry, InboxState, StoredReply, TurnRecord } from '../records.js';
+import {
+  acceptSql,
+  deliveredReply,
+  donePayload,
+  type InboxRow,
+  inboxColumns,
+  inboxSql,
+  newEntry,
+  outboxPayloads,
+  toCounts,
+  toEntry,
+} from '../rows/inbox.js';
 import type { InboxStore } from '../stores.js';
-import { type Db, prepared } from './db.js';
+import { type Db, placeholder, prepared } from './db.js';
 import { insertTurn } from './sessions.js';
 import { insertOutboxItem } from './web-outbox.js';
 
-interface InboxRow {
-  id: number;
-  conversation_key: string;
-  payload: string;
-  state: InboxState;
-  attempts: number;
-  reply: string | null;
-  received_at: number;
-}
-
-function toEntry(row: InboxRow): InboxEntry {
-  return {
-    id: row.id,
-    conversationKey: row.conversation_key,
-    message: JSON.parse(row.payload) as InboundMessage,
-    state: row.state,
-    attempts: row.attempts,
-    reply: row.reply ? (JSON.parse(row.reply) as StoredReply) : undefined,
-    receivedAt: row.received_at,
-  };
-}
+const SQL = inboxSql(placeholder);
+const ACCEPT = acceptSql(placeholder);
 
 export class SqliteInbox implements InboxStore {
-  private readonly insert;
-  private readonly byId;
+  constructor(private readonly db: Db) {}
 
-  constructor(private readonly db: Db) {
-    this.insert = db.prepare(
-      `INSERT INTO inbox (channel, platform_message_id, conversation_key, payload, sender_id, received_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, platform_message_id) DO NOTHING`,
-    );
-    this.byId = db.prepare('SELECT * FROM inbox WHERE id = ?');
+  /** Runs `sql` with `params`; returns the rows it changed. */
+  private run(sql: string, ...params: unknown[]): number {
+    return prepared(this.db, sql).run(...params).changes;
   }
 
   async accept(
     message: InboundMessage,
     conversationKey: string,
   ): Promise<{ entry: InboxEntry; duplicate: boolean }> {
-    const now = Date.now();
-    const result = this.insert.run(
-      message.channel,
-      message.platformMessageId,
-      conversationKey,
-      JSON.stringify(message),
-      message.sender.id,
-      now,
-      now,
-    );
+    const accepted = { message, conversationKey, now: Date.now() };
+    const result = prepared(this.db, ACCEPT).run(...inboxColumns.values(accepted));
     if (result.changes === 0) {
-      const row = prepared(
-        this.db,
-        'SELECT * FROM inbox WHERE channel = ? AND platform_message_id = ?',
-      ).get(message.channel, message.platformMessageId) as InboxRow;
+      const row = prepared(this.db, SQL.byMessage).get(
+        message.channel,
+        message.platformMessageId,
+      ) as InboxRow;
       return { entry: toEntry(row), duplicate: true };
     }
-    const entry: InboxEntry = {
-      id: Number(result.lastInsertRowid),
-      conversationKey,
-      message,
-      state: 'pending',
-      attempts: 0,
-      reply: undefined,
-      receivedAt: now,
-    };
-    return { entry, duplicate: false };
+    return { entry: newEntry(accepted, Number(result.lastInsertRowid)), duplicate: false };
   }
 
   async get(id: number): Promise<InboxEntry | undefined> {
-    const row = this.byId.get(id) as InboxRow | undefined;
+    const row = prepared(this.db, SQL.byId).get(id) as InboxRow | undefined;
     return row ? toEntry(row) : undefined;
   }
 
@@ -107,10 +81,7 @@ export class SqliteInbox implements InboxStore {
   }
 
   async begin(id: number): Promise<void> {
-    prepared(
-      this.db,
-      `UPDATE inbox SET attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'`,
-    ).run(Date.now(), id);
+    this.run(SQL.begin, Date.now(), id);
   }
 
   async setReply(
@@ -122,10 +93,7 @@ export class SqliteInbox implements InboxStore {
     this.db.transaction(() => {
       if (turn) insertTurn(this.db, turn.sessionId, id, turn.messages);
       for (const other of merged) this.markDone(other);
-      prepared(
-        this.db,
-        `UPDATE inbox SET state = 'replying', reply = ?, updated_at = ? WHERE id = ?`,
-      ).run(JSON.stringify(reply), Date.now(), id);
+      this.run(SQL.replying, JSON.stringify(reply), Date.now(), id);
     })();
   }
 
@@ -139,41 +107,21 @@ export class SqliteInbox implements InboxStore {
     return this.db.transaction(() => {
       if (turn) insertTurn(this.db, turn.sessionId, id, turn.messages);
       for (const other of merged) this.markDone(other);
-      const items = reply.chunks.map((text, index) =>
-        insertOutboxItem(this.db, clientId, {
-          text,
-          ...(index === reply.chunks.length - 1 && reply.buttons
-            ? { buttons: reply.buttons.map(({ label, data }) => ({ label, data })) }
-            : {}),
-        }),
+      const items = outboxPayloads(reply).map((payload) =>
+        insertOutboxItem(this.db, clientId, payload),
       );
-      const delivered = {
-        ...reply,
-        sent: items.length,
-        messageIds: items.map((i) => String(i.seq)),
-      };
-      prepared(
-        this.db,
-        `UPDATE inbox SET state = 'done', reply = ?, updated_at = ? WHERE id = ?`,
-      ).run(JSON.stringify(delivered), Date.now(), id);
+      this.run(SQL.done, JSON.stringify(deliveredReply(reply, items)), Date.now(), id);
       return items;
     })();
   }
 
   async updateReply(id: number, reply: StoredReply): Promise<void> {
-    prepared(this.db, 'UPDATE inbox SET reply = ?, updated_at = ? WHERE id = ?').run(
-      JSON.stringify(reply),
-      Date.now(),
-      id,
-    );
+    this.run(SQL.reply, JSON.stringify(reply), Date.now(), id);
   }
 
   async complete(id: number, reply?: StoredReply, merged: number[] = []): Promise<void> {
     if (reply) {
-      prepared(
-        this.db,
-        `UPDATE inbox SET state = 'done', reply = ?, updated_at = ? WHERE id = ?`,
-      ).run(JSON.stringify(reply), Date.now(), id);
+      this.run(SQL.done, JSON.stringify(reply), Date.now(), id);
       return;
     }
     this.db.transaction(() => {
@@ -182,52 +130,29 @@ export class SqliteInbox implements InboxStore {
   }
 
   async interrupted(id: number): Promise<void> {
-    prepared(
-      this.db,
-      `UPDATE inbox SET attempts = attempts - 1, updated_at = ? WHERE id = ? AND state = 'pending' AND attempts > 0`,
-    ).run(Date.now(), id);
+    this.run(SQL.interrupted, Date.now(), id);
   }
 
   /** Marks a row done without a reply, keeping only the ids (enough to deduplicate). */
   private markDone(id: number): void {
-    const row = this.byId.get(id) as InboxRow | undefined;
+    const row = prepared(this.db, SQL.payloadOf).get(id) as { payload: string } | undefined;
     if (!row) return;
-    const payload = JSON.stringify(idsOnly(JSON.parse(row.payload) as InboundMessage));
-    prepared(
-      this.db,
-      `UPDATE inbox SET state = 'done', payload = ?, updated_at = ? WHERE id = ?`,
-    ).run(payload, Date.now(), id);
+    this.run(SQL.doneWithoutReply, donePayload(row.payload), Date.now(), id);
   }
 
   async fail(id: number, error: string): Promise<void> {
-    prepared(
-      this.db,
-      `UPDATE inbox SET state = 'failed', error = ?, updated_at = ? WHERE id = ?`,
-    ).run(error, Date.now(), id);
+    this.run(SQL.fail, error, Date.now(), id);
   }
 
   async reclaim(): Promise<InboxEntry[]> {
-    const rows = prepared(
-      this.db,
-      `SELECT * FROM inbox WHERE state IN ('pending', 'replying') ORDER BY id`,
-    ).all() as InboxRow[];
-    return rows.map(toEntry);
+    return (prepared(this.db, SQL.reclaim).all() as InboxRow[]).map(toEntry);
   }
 
   async counts(): Promise<Record<InboxState, number>> {
-    const rows = prepared(
-      this.db,
-      'SELECT state, COUNT(*) AS n FROM inbox GROUP BY state',
-    ).all() as { state: InboxState; n: number }[];
-    const counts: Record<InboxState, number> = { pending: 0, replying: 0, done: 0, failed: 0 };
-    for (const row of rows) counts[row.state] = row.n;
-    return counts;
+    return toCounts(prepared(this.db, SQL.counts).all() as { state: InboxState; n: number }[]);
   }
 
   async prune(retentionMs: number): Promise<number> {
-    return prepared(
-      this.db,
-      `DELETE FROM inbox WHERE state IN ('done', 'failed') AND updated_at < ?`,
-    ).run(Date.now() - retentionMs).changes;
+    return this.run(SQL.prune, Date.now() - retentionMs);
   }
 }
