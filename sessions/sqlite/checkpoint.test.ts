@@ -40,4 +40,22 @@ describe('checkpointer', () => {
     expect(checkpointer.running).toBe(false);
     db.close();
   });
+
+  it('looks at the WAL less often while nothing is written, and every interval again after a write', async () => {
+    const path = join(tempDir(), 'parley.db');
+    const db = openDatabase(path, { autoCheckpoint: false });
+    db.exec('CREATE TABLE t (v TEXT)');
+    const checkpointer = startCheckpointer(path, pino({ level: 'silent' }), {
+      intervalMs: 50,
+      idleRounds: 2,
+    });
+    expect(checkpointer.watchMs).toBe(50);
+    await until(() => checkpointer.watchMs === 250, 10_000, { what: 'watch backs off' });
+    expect(checkpointer.running).toBe(false);
+    db.prepare('INSERT INTO t VALUES (?)').run('late');
+    await until(() => checkpointer.running, 10_000, { what: 'worker start on a write' });
+    expect(checkpointer.watchMs).toBe(50);
+    await checkpointer.stop();
+    db.close();
+  });
 });

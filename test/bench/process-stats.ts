@@ -7,7 +7,7 @@
  * stime, in 10 ms ticks) also holds threads that have exited (the checkpoint worker
  * ends after five idle seconds), so "other threads" = total − main.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface CpuSample {
   /** Whole process (every thread, live or exited), ms. */
@@ -56,11 +56,25 @@ export function rssMb(pid: number): number {
   return +(Number(kb ?? 0) / 1024).toFixed(1);
 }
 
-/** CPU ms per second of `pid` over `ms` of waiting (nothing else asked of it). */
+/** CPU of the threads `pid` has now, ms, exact (`schedstat` nanoseconds). */
+function liveThreadsMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) out.set(tid, threadNs(pid, tid) / 1e6);
+  return out;
+}
+
+/**
+ * CPU ms per second of `pid` over `ms` of waiting (nothing else asked of it). Summed
+ * over its threads' `schedstat`, so a quiet process is not rounded to the 10 ms clock
+ * ticks of `/proc/<pid>/stat` (1 ms/s over 10 s); a thread that exits during the wait
+ * is left out.
+ */
 export async function idleCpuMsPerSecond(pid: number, ms: number): Promise<number> {
-  const before = cpuSample(pid).totalMs;
+  const before = liveThreadsMs(pid);
   const started = performance.now();
   await new Promise((resolve) => setTimeout(resolve, ms));
   const seconds = (performance.now() - started) / 1000;
-  return +((cpuSample(pid).totalMs - before) / seconds).toFixed(3);
+  let used = 0;
+  for (const [tid, now] of liveThreadsMs(pid)) used += now - (before.get(tid) ?? 0);
+  return +(used / seconds).toFixed(3);
 }

@@ -47,6 +47,9 @@ export async function measureTurns(
   const config = testConfig({
     llm: { baseUrl: llm.baseUrl, apiKey: 'bench', stream: true },
     access: { dmPolicy: 'open' },
+    // One sender writes every message; at 20 a minute it would get one "slow down"
+    // and then no answers, which is the limiter's job, not the path measured here.
+    rateLimit: { messagesPerMinute: 0 },
     ...driver.config,
   });
   const app = await createApp(config, {
@@ -59,12 +62,14 @@ export async function measureTurns(
   let replied: (() => void) | undefined;
   driver.onReply(() => replied?.());
   const turn = async (i: number) => {
-    const reply = new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const reply = new Promise<void>((resolve, reject) => {
       replied = resolve;
+      timer = setTimeout(() => reject(new Error(`no reply to message ${i} in 30 s`)), 30_000);
     });
     const sent = performance.now();
     driver.inject(i, app.url);
-    await reply;
+    await reply.finally(() => clearTimeout(timer));
     const latency = performance.now() - sent;
     if (latency < gapMs) await new Promise((resolve) => setTimeout(resolve, gapMs - latency));
     return latency;
