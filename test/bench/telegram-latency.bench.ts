@@ -33,7 +33,7 @@ import { cpuPerMessage, cpuSample, idleCpuMsPerSecond, rssMb } from './process-s
 
 const MODEL_MS = 50;
 const MESSAGES = Number(process.env.PARLEY_BENCH_TG_MESSAGES ?? 300);
-const CHATS = 200;
+const CHATS = 100;
 const BURST = 50;
 const WARMUP = 30;
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
