@@ -6,7 +6,7 @@
  *   every leaseMs/5: heartbeat ─► for each exclusive channel (Telegram polling, a
  *   WhatsApp socket, the Discord gateway, Slack Socket Mode):
  *     not held ─acquire─► held: reload its auth state, channel.start(sink)
- *     held ─renew fails─► channel.stop()   (another node has it, or the database is gone)
+ *     held ─renew fails─► channel.stop()   (another node took it after it expired)
  *
  * A node that dies stops renewing; the next node's acquire succeeds once the lease
  * expired, so a connection moves within leaseMs + leaseMs/5. A second poller never

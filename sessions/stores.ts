@@ -339,7 +339,8 @@ export interface ClusterNode {
 /**
  * Leases on names (a channel's connection) held by one node at a time, and the
  * heartbeat registry of nodes. Acquire gives a fence, undefined while another node
- * holds an unexpired lease.
+ * holds an unexpired lease. Renew fails once another node acquired the name; a
+ * lease past its deadline that no one took is still the holder's to renew.
  */
 export interface NamedLeases {
   acquire(name: string, nodeId: string, ms: number): Promise<number | undefined>;

@@ -34,9 +34,16 @@ export class PostgresNamedLeases implements NamedLeases {
     return row?.fence;
   }
 
+  /**
+   * Extends the lease while this node and fence still hold it, even past its deadline:
+   * a node that missed a renewal (a busy event loop, a slow database) keeps its
+   * connection unless another node acquired the name meanwhile, which changed the
+   * holder and the fence. Dropping and reopening a gateway connection loses what the
+   * platform sent in between (a new Discord session gets no missed events).
+   */
   async renew(name: string, nodeId: string, fence: number, ms: number): Promise<boolean> {
     const sql = `UPDATE named_leases SET expires_at = ${until('$4')}
-      WHERE name = $1 AND node_id = $2 AND fence = $3 AND expires_at > clock_timestamp()`;
+      WHERE name = $1 AND node_id = $2 AND fence = $3`;
     return (await changes(this.pool, sql, [name, nodeId, fence, ms])) > 0;
   }
 

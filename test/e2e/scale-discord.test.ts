@@ -7,6 +7,8 @@
  *
  * - SIGKILL: 1,000 DMs over 100 conversations while workers are killed and restarted
  *   at random → every message answered once (0 duplicated), in order per chat.
+ * - Pause: the gateway node is stopped (SIGSTOP) past its lease while no other node
+ *   can take the gateway → it renews late, keeps its session, and loses no message.
  * - Failover: the node holding the gateway is SIGKILLed → the other node connects
  *   within 10 s; the message it was answering is answered once.
  */
@@ -59,6 +61,16 @@ const sentTo = (discord: DiscordDouble, chat: number) =>
     .filter((m) => m.channelId === dmChannel(chat))
     .map((m) => ({ text: m.content, at: m.at }));
 
+/** What a timed-out wait saw: the inbox's rows by state, and the gateway node's warnings. */
+async function whyUnanswered(url: string, gateway: { stderr: () => string }): Promise<string> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const { rows } = await db.query('SELECT state, COUNT(*)::int AS n FROM inbox GROUP BY state');
+  await db.end();
+  const warnings = gateway.stderr().split('\n').filter(Boolean).slice(-20);
+  return `inbox ${JSON.stringify(rows)}; gateway stderr: ${warnings.join(' | ') || '(none)'}`;
+}
+
 describe.skipIf(!postgres.available)(`scale-out over Discord ${postgres.skipReason}`, () => {
   let llm: OpenAIDouble;
   let discord: DiscordDouble;
@@ -79,7 +91,7 @@ describe.skipIf(!postgres.available)(`scale-out over Discord ${postgres.skipReas
     await doubles();
     const url = await freshSchema();
     const config = writeConfig(tempDir(), llm, discordConfig(discord), 3);
-    await startNode(config, url, 'gateway', 'gateway');
+    const gateway = await startNode(config, url, 'gateway', 'gateway');
     await discord.connected();
     const workers = await Promise.all(
       ['w1', 'w2', 'w3'].map((id) => startNode(config, url, id, 'worker')),
@@ -100,7 +112,11 @@ describe.skipIf(!postgres.available)(`scale-out over Discord ${postgres.skipReas
         for (let chat = 1; chat <= chats; chat++) dm(discord, chat, `c${chat} m${round}`);
         await sleep(300);
       }
-      await until(allAnswered, 200_000, { intervalMs: 100, what: 'all replies' });
+      await until(allAnswered, 200_000, { intervalMs: 100, what: 'all replies' }).catch(
+        async (error: Error) => {
+          throw new Error(`${error.message}: ${await whyUnanswered(url, gateway)}`);
+        },
+      );
       await sleep(3000); // a late duplicate would show up here
     } finally {
       await kills.stop();
@@ -140,6 +156,31 @@ describe.skipIf(!postgres.available)(`scale-out over Discord ${postgres.skipReas
     expect(rows).toEqual([{ state: 'done', n: chats * rounds }]);
     expect(holders.rows).toEqual([{ node_id: 'gateway' }]);
   }, 300_000);
+
+  it('keeps the gateway through a pause past its lease that no node took over, losing no message', async () => {
+    await doubles();
+    const url = await freshSchema();
+    const config = writeConfig(tempDir(), llm, discordConfig(discord), 3);
+    const gateway = await startNode(config, url, 'gateway', 'gateway');
+    await discord.connected();
+    await startNode(config, url, 'w1', 'worker');
+    const round = (n: number) => {
+      for (let chat = 1; chat <= 10; chat++) dm(discord, chat, `c${chat} m${n}`);
+    };
+    round(0);
+    // Longer than the 3 s lease; the gateway's socket buffers what Discord sends meanwhile.
+    gateway.child.kill('SIGSTOP');
+    await sleep(4500);
+    round(1);
+    gateway.child.kill('SIGCONT');
+    await sleep(300);
+    round(2); // a node that dropped its session here would never see these
+    await until(() => discord.messages.length >= 30, 20_000, { intervalMs: 100, what: 'replies' });
+    await sleep(1000);
+    expect(discord.messages).toHaveLength(30);
+    expect(discord.identifies).toHaveLength(1);
+    expect(gateway.stderr()).not.toContain('connection lease lost');
+  }, 60_000);
 
   it('moves the Discord gateway to another node within 10 s of a SIGKILL, answering each message once', async () => {
     await doubles();
