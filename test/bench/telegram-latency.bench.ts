@@ -15,12 +15,17 @@
  * double (`sendMessage` or the edit of a streamed draft). CPU per message is
  * Parley's, split main thread / other threads (`process-stats.ts`); `overheadMs`
  * is the p50 minus the model's time. Idle CPU is read over 10 s without traffic,
- * the long poll open: once before any message (`idleCpuMsPerSecond`, after 3 s for
- * start-up work to settle) and once right after the burst (`idleCpuAfterLoadMsPerSecond`,
+ * the long poll open: once before any message (`idleCpuMsPerSecond`, from 11 s after
+ * ready: the idle collection's first check, 10 s after start, gives back the heap
+ * start-up grew, a one-off 50–100 ms that would otherwise fall in the window) and once right after the burst (`idleCpuAfterLoadMsPerSecond`,
  * which also holds the collections that give the burst's memory back).
+ *
+ * Then `floor`: the same warm-up and sequential DMs answered by `telegram-floor.ts`,
+ * a bot that only makes the three HTTP requests (no store, no agent).
  *
  * Env: PARLEY_BENCH_TG_MESSAGES (default 300), BENCH_NODE_FLAGS (V8 flags for Parley).
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +43,7 @@ const BURST = 50;
 const WARMUP = 30;
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const entry = fileURLToPath(new URL('../../cli/parley.js', import.meta.url));
+const floorEntry = fileURLToPath(new URL('./telegram-floor.js', import.meta.url));
 
 const ms = (n: number | null) => +(n ?? 0).toFixed(1);
 
@@ -102,9 +108,7 @@ async function measured(pid: number, double: TelegramDouble, run: () => Promise<
   };
 }
 
-export default async function bench(): Promise<Record<string, unknown>> {
-  const llm = await startInstantLlm({ delayMs: MODEL_MS });
-  const double = await startTelegramDouble();
+async function parleyRun(double: TelegramDouble, modelUrl: string) {
   const dir = tempDir('parley-bench-tg-');
   const configPath = join(dir, 'parley.yaml');
   writeFileSync(
@@ -113,7 +117,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
       `dataDir: ${join(dir, 'data')}`,
       'web: { port: 0, token: bench-token-0123456789abcdef }',
       'logging: { level: warn }',
-      `llm: { baseUrl: "${llm.baseUrl}", apiKey: bench, stream: true }`,
+      `llm: { baseUrl: "${modelUrl}", apiKey: bench, stream: true }`,
       'access: { dmPolicy: open }',
       `channels: { telegram: { enabled: true, token: "${TEST_TOKEN}", apiRoot: "${double.apiRoot}" } }`,
       'sandbox: { enabled: false }',
@@ -130,7 +134,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
   const pid = child.pid!;
   try {
     await until(() => double.count('getUpdates') > 0, 10_000, { what: 'first getUpdates' });
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
     const idleCpu = await idleCpuMsPerSecond(pid, 10_000);
     const dm = replies(double);
     const firstReplyMs = await dm(1);
@@ -159,6 +163,36 @@ export default async function bench(): Promise<Record<string, unknown>> {
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+/**
+ * The same sequential DMs answered by `telegram-floor.ts` (three HTTP requests per
+ * message and nothing else): what this machine charges any Node bot on this path.
+ */
+async function floor(double: TelegramDouble, modelUrl: string) {
+  const child = spawn(process.execPath, [floorEntry, double.apiRoot, TEST_TOKEN, modelUrl], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise((resolve) => child.stdout!.once('data', resolve));
+    const dm = replies(double);
+    await sequential(dm, WARMUP, 100);
+    const run = await measured(child.pid!, double, () => sequential(dm, MESSAGES, 1000));
+    return { latencyMs: run.latencyMs, cpuMsPerMessage: run.cpuMsPerMessage };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+export default async function bench(): Promise<Record<string, unknown>> {
+  const llm = await startInstantLlm({ delayMs: MODEL_MS });
+  const double = await startTelegramDouble();
+  try {
+    const parley = await parleyRun(double, llm.baseUrl);
+    return { ...parley, floor: await floor(double, llm.baseUrl) };
+  } finally {
     await double.close();
     await llm.close();
   }
