@@ -79,6 +79,16 @@ describe.skipIf(!postgres.available)(`scale-out over Discord ${postgres.skipReas
     await discord?.close();
   });
 
+  /** The doubles, a fresh schema, and a node of role `gateway` connected to Discord. */
+  async function gatewayNode() {
+    await doubles();
+    const url = await freshSchema();
+    const config = writeConfig(tempDir(), llm, discordConfig(discord), 3);
+    const gateway = await startNode(config, url, 'gateway', 'gateway');
+    await discord.connected();
+    return { url, config, gateway };
+  }
+
   async function doubles() {
     llm = await startOpenAIDouble();
     discord = await startDiscordDouble({
@@ -88,11 +98,7 @@ describe.skipIf(!postgres.available)(`scale-out over Discord ${postgres.skipReas
   }
 
   it('answers 1,000 DMs over 100 channels once, 0 duplicated, in order while workers are SIGKILLed', async () => {
-    await doubles();
-    const url = await freshSchema();
-    const config = writeConfig(tempDir(), llm, discordConfig(discord), 3);
-    const gateway = await startNode(config, url, 'gateway', 'gateway');
-    await discord.connected();
+    const { url, config, gateway } = await gatewayNode();
     const workers = await Promise.all(
       ['w1', 'w2', 'w3'].map((id) => startNode(config, url, id, 'worker')),
     );
@@ -158,11 +164,7 @@ describe.skipIf(!postgres.available)(`scale-out over Discord ${postgres.skipReas
   }, 300_000);
 
   it('keeps the gateway through a pause past its lease that no node took over, losing no message', async () => {
-    await doubles();
-    const url = await freshSchema();
-    const config = writeConfig(tempDir(), llm, discordConfig(discord), 3);
-    const gateway = await startNode(config, url, 'gateway', 'gateway');
-    await discord.connected();
+    const { url, config, gateway } = await gatewayNode();
     await startNode(config, url, 'w1', 'worker');
     const round = (n: number) => {
       for (let chat = 1; chat <= 10; chat++) dm(discord, chat, `c${chat} m${n}`);
