@@ -113,8 +113,11 @@ export default async function bench(): Promise<Record<string, unknown>> {
     // Warm-up (JIT, the provider client's first load), not measured.
     await load(url, child.pid!, ACTIVE[0]!, 0, WARMUP_CONVERSATIONS);
     const passes = [];
+    // Client ids follow the warm-up's: a repeated id and message id is a duplicate, never answered.
     for (const [index, active] of ACTIVE.entries())
-      passes.push(await load(url, child.pid!, active, (index + 1) * CONVERSATIONS));
+      passes.push(
+        await load(url, child.pid!, active, WARMUP_CONVERSATIONS + index * CONVERSATIONS),
+      );
     const loadedRssMb = rssMb(child.pid!);
     await new Promise((resolve) => setTimeout(resolve, 12_000));
     const idleAfterLoadRssMb = rssMb(child.pid!);
