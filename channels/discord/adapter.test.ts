@@ -43,6 +43,16 @@ describe('Discord adapter', () => {
     expect(rig.adapter.status().detail).toMatch(/logged in as/);
   });
 
+  it('gets the messages sent while the gateway was down once it resumes, as Discord replays them', async () => {
+    await started();
+    rig.double.drop(4000);
+    rig.double.dispatch('MESSAGE_CREATE', messagePayload('dm', 'sent while away'));
+    await until(() => rig.adapter.status().detail === 'resumed');
+    await rig.until(() => rig.received.length >= 1);
+    expect(rig.received.map((m) => m.text)).toEqual(['sent while away']);
+    expect(rig.double.identifies).toHaveLength(1);
+  });
+
   it('identifies with the four intents, reports connected and registers the slash commands', async () => {
     await started();
     const intents = rig.double.identifies[0]?.intents as number;

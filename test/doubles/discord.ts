@@ -85,14 +85,16 @@ export interface DiscordDouble {
   /** The IDENTIFY payloads received. */
   identifies: Record<string, unknown>[];
   failures: ScriptedFailure[];
-  /** Sends a gateway dispatch (`op: 0`) to every connected client. */
+  /** Sends a gateway dispatch (`op: 0`) to every connected client (kept for a RESUME). */
   dispatch(type: string, data: unknown): void;
   /** Resolves once a client has identified and received READY. */
   connected(): Promise<void>;
   /**
    * Closes every gateway connection with `code`. The client then RESUMEs; as Discord
-   * does, the double answers RESUMED, or, when the session is gone (`resumable: false`),
-   * op 9 Invalid Session (`d: false`), after which the client must IDENTIFY anew.
+   * does, the double replays the events dispatched since the client's last `seq`
+   * (those sent while it was away included) and answers RESUMED, or, when the session
+   * is gone (`resumable: false`), op 9 Invalid Session (`d: false`), after which the
+   * client must IDENTIFY anew and gets nothing from before.
    */
   drop(code: number, options?: { resumable?: boolean }): void;
   /** RESUME payloads received (op 6). */
@@ -132,8 +134,14 @@ export async function startDiscordDouble(options: DiscordDoubleOptions): Promise
   });
   const gateway = new WebSocketServer({ server, path: '/gateway' });
   const send = (socket: WebSocket, payload: unknown) => socket.send(JSON.stringify(payload));
-  const dispatchTo = (socket: WebSocket, t: string, d: unknown) =>
-    send(socket, { op: 0, t, s: ++sequence, d });
+  /** The session's dispatches, which a RESUME replays from the client's last `seq`. */
+  let sent: { op: 0; t: string; s: number; d: unknown }[] = [];
+  const record = (t: string, d: unknown) => {
+    const event = { op: 0 as const, t, s: ++sequence, d };
+    sent.push(event);
+    return event;
+  };
+  const dispatchTo = (socket: WebSocket, t: string, d: unknown) => send(socket, record(t, d));
 
   gateway.on('connection', (socket) => {
     sockets.add(socket);
@@ -144,12 +152,18 @@ export async function startDiscordDouble(options: DiscordDoubleOptions): Promise
       if (packet.op === 1) send(socket, { op: 11, d: null, s: null, t: null });
       if (packet.op === 6) {
         double.resumes.push(packet.d);
-        if (!sessionGone) return dispatchTo(socket, 'RESUMED', null);
+        if (!sessionGone) {
+          // Discord replays the events missed since `seq`, in order, then RESUMED.
+          const seq = Number(packet.d.seq ?? 0);
+          for (const event of sent.filter((e) => e.s > seq)) send(socket, event);
+          return dispatchTo(socket, 'RESUMED', null);
+        }
         sessionGone = false;
         return send(socket, { op: 9, d: false, s: null, t: null });
       }
       if (packet.op !== 2) return;
       double.identifies.push(packet.d);
+      sent = []; // a new session: nothing from before it is replayed
       if (options.closeOnIdentify) return socket.close(options.closeOnIdentify, 'refused');
       dispatchTo(socket, 'READY', { ...options.ready, resume_gateway_url: gatewayUrl });
       for (const guild of options.guilds ?? []) dispatchTo(socket, 'GUILD_CREATE', guild);
@@ -176,7 +190,8 @@ export async function startDiscordDouble(options: DiscordDoubleOptions): Promise
         const id = (data as { id?: string }).id;
         if (id) double.interactions.set(id, { at: Date.now(), answered: false });
       }
-      for (const socket of sockets) dispatchTo(socket, type, data);
+      const event = record(type, data);
+      for (const socket of sockets) send(socket, event);
     },
     interactions: new Map(),
     interactionDeadlineMs: options.interactionDeadlineMs ?? 3000,
