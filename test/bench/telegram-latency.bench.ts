@@ -17,8 +17,9 @@
  * is the p50 minus the model's time. Idle CPU is read over 10 s without traffic,
  * the long poll open: once before any message (`idleCpuMsPerSecond`, from 11 s after
  * ready: the idle collection's first check, 10 s after start, gives back the heap
- * start-up grew, a one-off 50–100 ms that would otherwise fall in the window) and once right after the burst (`idleCpuAfterLoadMsPerSecond`,
- * which also holds the collections that give the burst's memory back).
+ * start-up grew, a one-off 50–100 ms that would otherwise fall in the window) and
+ * once right after the burst (`idleCpuAfterLoadMsPerSecond`, which also holds the
+ * collections that give the burst's memory back).
  *
  * Then `floor`: the same warm-up and sequential DMs answered by `telegram-floor.ts`,
  * a bot that only makes the three HTTP requests (no store, no agent).
@@ -175,7 +176,10 @@ async function floor(double: TelegramDouble, modelUrl: string) {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
-    await new Promise((resolve) => child.stdout!.once('data', resolve));
+    await new Promise((resolve, reject) => {
+      child.stdout!.once('data', resolve);
+      child.once('exit', (code) => reject(new Error(`the floor bot exited early (${code})`)));
+    });
     const dm = replies(double);
     await sequential(dm, WARMUP, 100);
     const run = await measured(child.pid!, double, () => sequential(dm, MESSAGES, 1000));
