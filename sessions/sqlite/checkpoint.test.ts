@@ -58,4 +58,29 @@ describe('checkpointer', () => {
     await checkpointer.stop();
     db.close();
   });
+
+  it('checkpoints less often while little is written, and every interval again under heavy writing', async () => {
+    const path = join(tempDir(), 'parley.db');
+    const db = openDatabase(path, { autoCheckpoint: false });
+    db.exec('CREATE TABLE t (v TEXT)');
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    const checkpointer = startCheckpointer(path, pino({ level: 'silent' }), {
+      intervalMs: 50,
+      maxIntervalMs: 400,
+      targetFrames: 1000,
+      idleRounds: 1000,
+    });
+    // A row every 20 ms: a few frames a round, far below the target.
+    const light = setInterval(() => insert.run('x'), 20);
+    await until(() => checkpointer.checkpointWaitMs === 400, 10_000, { what: 'wait grows' });
+    clearInterval(light);
+    // Thousands of frames a round: back to the shortest wait.
+    const heavy = setInterval(() => {
+      for (let i = 0; i < 200; i++) insert.run('y'.repeat(3000));
+    }, 20);
+    await until(() => checkpointer.checkpointWaitMs === 50, 10_000, { what: 'wait shrinks' });
+    clearInterval(heavy);
+    await checkpointer.stop();
+    db.close();
+  });
 });

@@ -5,12 +5,21 @@
  * to hundreds of milliseconds in the middle of message handling. Parley turns
  * automatic checkpoints off on its connection (`openDatabase`) and runs this
  * checkpointer instead: a worker thread with its own connection that checkpoints
- * (PASSIVE: never blocking writers) every `intervalMs`.
+ * (PASSIVE: never blocking writers).
+ *
+ * How often: a checkpoint costs a wake-up of the worker and two fsyncs whatever its
+ * size, so the worker aims at about `targetFrames` new WAL frames a checkpoint: every
+ * `intervalMs` under heavy writing, up to `maxIntervalMs` apart under light writing.
+ * On the Telegram bench (18 messages/s, ≈ 23 frames each) checkpoints every 5 s
+ * instead of every 1 s cut the CPU per message from 4.4 to 3.9 ms, on the main
+ * thread as well as the worker's. The WAL holds about `targetFrames` pages (8 MB of
+ * 4 KB pages), or `intervalMs` of writes under a load that makes more.
  *
  * The worker lives only while there is something to write: the main thread looks
  * at the WAL file's modification time every `intervalMs` (five times less often
- * once nothing is written) and starts the worker when it changed; the worker exits after `idleRounds` checkpoints that found nothing
- * new. An idle Parley carries no extra thread (about 10 MB).
+ * once nothing is written) and starts the worker when it changed; the worker exits
+ * after `idleRounds` checkpoints in a row that found nothing new. An idle Parley
+ * carries no extra thread (about 10 MB).
  *
  * @example
  * ```ts
@@ -28,11 +37,18 @@ export interface Checkpointer {
   readonly running: boolean;
   /** How long the WAL watch waits now between two looks at the file, ms. */
   readonly watchMs: number;
+  /** The worker's wait before its next checkpoint, ms (undefined before its first). */
+  readonly checkpointWaitMs: number | undefined;
   stop(): Promise<void>;
 }
 
 export interface CheckpointOptions {
+  /** The shortest wait between two checkpoints, and the WAL watch's period, ms. */
   intervalMs?: number;
+  /** The longest wait between two checkpoints while frames keep coming, ms. */
+  maxIntervalMs?: number;
+  /** New WAL frames a checkpoint aims to copy (the wait grows or shrinks towards it). */
+  targetFrames?: number;
   /** Checkpoints in a row with no new WAL frames before the worker exits. */
   idleRounds?: number;
 }
@@ -42,24 +58,37 @@ export interface CheckpointOptions {
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
+const { intervalMs, maxIntervalMs, targetFrames, idleRounds } = workerData;
 const db = new Database(workerData.path);
 let idle = 0;
-let last = -1;
+let last = 0;
+let complete = true;
+let wait = intervalMs;
+let timer;
 const finish = () => {
-  clearInterval(timer);
+  clearTimeout(timer);
   db.close();
   parentPort.close();
 };
-const timer = setInterval(() => {
+const round = () => {
+  let fresh = 0;
   try {
     const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    idle = result.log === last && result.checkpointed === result.log ? idle + 1 : 0;
+    // After a complete checkpoint the next write starts the WAL over from its first frame.
+    fresh = complete && result.log < last ? result.log : Math.max(result.log - last, 0);
     last = result.log;
+    complete = result.checkpointed === result.log;
   } catch (error) {
     parentPort.postMessage({ error: String((error && error.message) || error) });
   }
-  if (idle >= workerData.idleRounds) finish();
-}, workerData.intervalMs);
+  idle = fresh === 0 ? idle + 1 : 0;
+  if (idle >= idleRounds) return finish();
+  // Nothing new: look again soon (and exit once idle); else wait for about targetFrames more.
+  wait = fresh === 0 ? intervalMs : Math.min(maxIntervalMs, Math.max(intervalMs, (wait * targetFrames) / fresh));
+  parentPort.postMessage({ waitMs: wait });
+  timer = setTimeout(round, wait);
+};
+timer = setTimeout(round, wait);
 parentPort.on('message', finish);
 `;
 
@@ -69,23 +98,30 @@ const IDLE_BACKOFF = 5;
 export function startCheckpointer(
   path: string,
   log: Logger,
-  { intervalMs = 1000, idleRounds = 5 }: CheckpointOptions = {},
+  {
+    intervalMs = 1000,
+    maxIntervalMs = 5 * intervalMs,
+    targetFrames = 2000,
+    idleRounds = 5,
+  }: CheckpointOptions = {},
 ): Checkpointer {
   const module = createRequire(import.meta.url).resolve('better-sqlite3');
   let worker: Worker | undefined;
   let exited = Promise.resolve();
   let lastWrite = 0;
+  let checkpointWaitMs: number | undefined;
 
   const spawn = () => {
     const current = new Worker(WORKER, {
       eval: true,
-      workerData: { path, module, intervalMs, idleRounds },
+      workerData: { path, module, intervalMs, maxIntervalMs, targetFrames, idleRounds },
       // A small heap: the worker only runs SQLite's C code.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
     });
     current.unref();
-    current.on('message', (message: { error?: string }) => {
+    current.on('message', (message: { error?: string; waitMs?: number }) => {
       if (message.error) log.warn({ error: message.error }, 'WAL checkpoint failed');
+      if (message.waitMs !== undefined) checkpointWaitMs = message.waitMs;
     });
     current.on('error', (error) => log.error({ err: error }, 'checkpoint worker failed'));
     exited = new Promise((resolve) =>
@@ -124,6 +160,9 @@ export function startCheckpointer(
     },
     get watchMs() {
       return watchMs;
+    },
+    get checkpointWaitMs() {
+      return checkpointWaitMs;
     },
     stop: async () => {
       clearTimeout(watch);
