@@ -186,13 +186,15 @@ describe.skipIf(skip)('admin page in Chromium', () => {
   it('shows usage by user, model and day with the global budget', async () => {
     const { page } = browser;
     await page.click('#refresh-usage');
+    // The page showed the usage of its first load (none yet); the refresh replaces it.
+    await expect
+      .poll(() => page.locator('#usage-totals').textContent())
+      .toMatch(/today: [\d,]+ tokens/);
     const budget = page.locator('[data-budget="usage.budgets.global.daily.tokens"]');
-    await budget.waitFor();
     expect(await budget.textContent()).toMatch(
       /the daily token budget of this Parley \(all users together\): [\d,]+ of 2,000,000 tokens/,
     );
     expect(await budget.getAttribute('data-state')).toBe('ok');
-    expect(await page.locator('#usage-totals').textContent()).toMatch(/today: [\d,]+ tokens/);
     expect(await page.locator('[data-usage="user"] tbody').textContent()).toContain('web:');
     expect(await page.locator('[data-usage="model"] tbody').textContent()).toContain('test-model');
     await page.screenshot({ path: `${SHOTS}/admin-usage.png`, fullPage: true });
