@@ -7,6 +7,7 @@
  * thread the bot has not taken part in, the thread so far (`conversations.replies`)
  * is put before the message, so the model knows what "this" refers to.
  */
+import { BoundedCache } from '../../core/bounded-cache.js';
 import type { InboundMessage } from '../../core/contract.js';
 import { cleanText } from './normalize.js';
 
@@ -34,25 +35,25 @@ const CONTEXT_MESSAGES = 20;
 const CONTEXT_CHARS = 500;
 
 export class SlackPeople {
-  private readonly names = new Map<string, { name: string | undefined; at: number }>();
+  private readonly names: BoundedCache<{ name: string | undefined }>;
 
   constructor(
     private readonly api: PeopleApi,
     private readonly botUserId: () => string | undefined,
-    private readonly capacity = 5000,
-  ) {}
+    capacity = 5000,
+  ) {
+    this.names = new BoundedCache(capacity, NAME_TTL_MS);
+  }
 
   /** The person's display name, from cache or `users.info`; undefined when unknown. */
   async nameOf(userId: string): Promise<string | undefined> {
     const cached = this.names.get(userId);
-    if (cached && Date.now() - cached.at < NAME_TTL_MS) return cached.name;
+    if (cached) return cached.name;
     const result = await this.api.users.info({ user: userId }).catch(() => undefined);
     const user = result?.user;
     const name =
       user?.profile?.display_name || user?.profile?.real_name || user?.real_name || user?.name;
-    this.names.delete(userId);
-    this.names.set(userId, { name, at: Date.now() });
-    if (this.names.size > this.capacity) this.names.delete(this.names.keys().next().value!);
+    this.names.set(userId, { name });
     return name;
   }
 

@@ -10,20 +10,24 @@
  * Both answers are cached in a bounded map, so one thread costs at most one call.
  */
 
+import { BoundedCache } from '../../core/bounded-cache.js';
+
 /** Looks the thread up on Slack: did the bot post in it? */
 export type ThreadLookup = (channel: string, threadTs: string) => Promise<boolean>;
 
 export class BotThreads {
-  private readonly known = new Map<string, boolean>();
+  private readonly known: BoundedCache<boolean>;
 
   constructor(
     private readonly lookup: ThreadLookup,
-    private readonly capacity = 5000,
-  ) {}
+    capacity = 5000,
+  ) {
+    this.known = new BoundedCache(capacity);
+  }
 
   /** The bot was mentioned or posted in this thread. */
   remember(channel: string, threadTs: string): void {
-    this.set(`${channel}:${threadTs}`, true);
+    this.known.set(`${channel}:${threadTs}`, true);
   }
 
   /** True when the bot is known (without asking Slack) to take part in the thread. */
@@ -38,13 +42,8 @@ export class BotThreads {
     if (cached !== undefined) return cached;
     const found = await this.lookup(channel, threadTs).catch(() => false);
     // A remember() during the lookup wins over a negative answer.
-    this.set(key, this.known.get(key) ?? found);
-    return this.known.get(key)!;
-  }
-
-  private set(key: string, value: boolean): void {
-    this.known.delete(key);
-    this.known.set(key, value);
-    if (this.known.size > this.capacity) this.known.delete(this.known.keys().next().value!);
+    const answer = this.known.get(key) ?? found;
+    this.known.set(key, answer);
+    return answer;
   }
 }

@@ -21,6 +21,7 @@
  */
 import type { GroupMetadata, proto, WAMessage } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
+import { BoundedCache } from '../../core/bounded-cache.js';
 import type {
   ChannelAdapter,
   ChannelCapabilities,
@@ -34,7 +35,6 @@ import { conversationKey } from '../../core/contract.js';
 import { type ErrorMapper, NetworkError, toErrorTree } from '../../core/errors.js';
 import type { AuthStateStore, WorkspaceFiles } from '../../core/stores.js';
 import { type SqliteAuthState, sqliteAuthState } from './auth-state.js';
-import { BoundedCache } from './cache.js';
 import type { WhatsAppConfig } from './config.js';
 import { type PairingState, WhatsAppConnection } from './connection.js';
 import { mapWhatsAppError } from './errors.js';

@@ -4,6 +4,7 @@
  * and Postgres's `tsvector` index and query the same words).
  */
 import { createHash } from 'node:crypto';
+import { BoundedCache } from '../../core/bounded-cache.js';
 import type { Memory, MemoryScope } from '../stores.js';
 
 export interface MemoryRow {
@@ -18,10 +19,18 @@ export interface MemoryRow {
 /** Words of a query used at most (a long message still makes a bounded query). */
 const MAX_TERMS = 24;
 
+/** Scope tokens computed last: every turn recalls its sender's scope. */
+const tokens = new BoundedCache<string>(1024);
+
 /** The scope token: one word (hex), distinct for every (channel, user, group). */
 export function scopeToken(scope: MemoryScope): string {
   const key = [scope.channel, scope.userId, scope.group ?? ''].join('\0');
-  return `s${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+  let token = tokens.get(key);
+  if (token === undefined) {
+    token = `s${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+    tokens.set(key, token);
+  }
+  return token;
 }
 
 /** The words of `text`, lowercased, in order (one-letter words dropped, digits kept). */

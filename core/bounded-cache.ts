@@ -1,8 +1,8 @@
 /**
- * A small bounded cache (least recently used, optional time to live) for the two
- * lookups Baileys asks the channel for: `getMessage` (recently sent messages, needed
- * when a recipient's phone asks for a retry) and `cachedGroupMetadata` (uncached
- * `groupMetadata` calls run into `rate-overlimit`).
+ * A small bounded cache: least recently used first out, optional time to live. It
+ * serves the lookups a platform would rate-limit (WhatsApp's `getMessage` and group
+ * metadata, Slack's user names and threads) and the reads every message repeats
+ * (SQLite meta values, memory scope tokens).
  *
  * @example
  * ```ts
