@@ -14,6 +14,9 @@ export type Db = Database.Database;
 /** SQLite's statement parameters are all `?` (for the shared builders in `sessions/rows/`). */
 export const placeholder: Placeholder = () => '?';
 
+/** Page cache of the connection, in KiB as SQLite counts a negative `cache_size`. */
+const PAGE_CACHE_KIB = -2000;
+
 /**
  * Opens (creating if needed) the database at `path`, or in memory for `:memory:`.
  * `autoCheckpoint: false` leaves WAL checkpoints to the checkpointer worker
@@ -27,6 +30,10 @@ export function openDatabase(path: string, options: { autoCheckpoint?: boolean }
   if (options.autoCheckpoint === false) db.pragma('wal_autocheckpoint = 0');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // SQLite's own default page cache (2 MB). better-sqlite3 builds with 16 MB, which a
+  // busy Parley fills and never gives back: after 10,000 web messages the cache held
+  // ~13 MB more of the process's memory, at no measured gain in CPU (core bench).
+  db.pragma(`cache_size = ${PAGE_CACHE_KIB}`);
   migrate(db);
   return db;
 }

@@ -21,9 +21,10 @@ storeContract('sqlite', {
 });
 
 describe('SQLite stores', () => {
-  it('open in WAL mode with migrations applied', async () => {
+  it('open in WAL mode with migrations applied and a 2 MB page cache', async () => {
     const stores = openSqliteStores(join(tempDir(), 'parley.db'));
     expect(stores.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(stores.db.pragma('cache_size', { simple: true })).toBe(-2000);
     expect(stores.db.pragma('user_version', { simple: true })).toBe(migrations.length);
     await stores.close();
     expect(stores.open).toBe(false);
