@@ -5,7 +5,8 @@
  * precomputed response with one write, so the bench's CPU goes to Parley rather
  * than to its test double. Streamed requests get SSE chunks (role, text, finish,
  * usage, `[DONE]`), others one JSON completion. `delayMs` holds every answer that
- * long (a model that takes time to think, at no CPU cost). Use
+ * long (a model that takes time to think, at no CPU cost); `setDelay` changes it for
+ * the requests that follow. Use
  * `test/doubles/openai.ts` for anything scripted.
  */
 import { createServer, type Socket } from 'node:net';
@@ -73,8 +74,10 @@ function answer(socket: Socket, buffered: string, delayMs: number): string {
 
 export async function startInstantLlm({ delayMs = 0 } = {}): Promise<{
   baseUrl: string;
+  setDelay(ms: number): void;
   close(): Promise<void>;
 }> {
+  let delay = delayMs;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -82,7 +85,7 @@ export async function startInstantLlm({ delayMs = 0 } = {}): Promise<{
     socket.setEncoding('latin1');
     let buffered = '';
     socket.on('data', (data: string) => {
-      buffered = answer(socket, buffered + data, delayMs);
+      buffered = answer(socket, buffered + data, delay);
     });
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
@@ -92,6 +95,9 @@ export async function startInstantLlm({ delayMs = 0 } = {}): Promise<{
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
+    setDelay: (ms) => {
+      delay = ms;
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -9,6 +9,12 @@
  * - sequential: `MESSAGES` DMs, each sent after the previous reply, rotating over
  *   `CHATS` chats (so Telegram's 1 message/s per chat is never the wait, nor
  *   Parley's 20 messages a minute per sender, which a longer run over 50 chats hit);
+ * - steady: V8 compiles the hot functions (TurboFan, on its helper threads) over
+ *   the first thousands of messages, each once enough calls have run it: at
+ *   20 messages a second this goes on through the whole sequential run, so its CPU
+ *   holds that compilation. `STEADY_AFTER` more DMs are answered with the model
+ *   at no delay (8 at a time, over 1,000 chats), then the same sequential DMs again:
+ *   what a bot that has run for a while pays per message;
  * - burst: `BURST` users write at the same moment.
  *
  * Latency is update queued at the double → the reply's final text accepted by the
@@ -24,7 +30,8 @@
  * Then `floor`: the same warm-up and sequential DMs answered by `telegram-floor.ts`,
  * a bot that only makes the three HTTP requests (no store, no agent).
  *
- * Env: PARLEY_BENCH_TG_MESSAGES (default 300), BENCH_NODE_FLAGS (V8 flags for Parley).
+ * Env: PARLEY_BENCH_TG_MESSAGES (default 300), PARLEY_BENCH_TG_STEADY_AFTER (3000),
+ * BENCH_NODE_FLAGS (V8 flags for Parley).
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -42,11 +49,14 @@ const MESSAGES = Number(process.env.PARLEY_BENCH_TG_MESSAGES ?? 300);
 const CHATS = 100;
 const BURST = 50;
 const WARMUP = 30;
+const STEADY_AFTER = Number(process.env.PARLEY_BENCH_TG_STEADY_AFTER ?? 3000);
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const entry = fileURLToPath(new URL('../../cli/parley.js', import.meta.url));
 const floorEntry = fileURLToPath(new URL('./telegram-floor.js', import.meta.url));
 
 const ms = (n: number | null) => +(n ?? 0).toFixed(1);
+
+type Llm = Awaited<ReturnType<typeof startInstantLlm>>;
 
 /** Resolves each chat's pending reply when the double accepts its final text. */
 function replies(double: TelegramDouble) {
@@ -71,6 +81,17 @@ async function sequential(dm: (chatId: number) => Promise<number>, count: number
   const latencies: number[] = [];
   for (let i = 0; i < count; i++) latencies.push(await dm(first + (i % CHATS)));
   return latencies;
+}
+
+/** `count` DMs, `inFlight` at a time, each chat of 1,000 writing in turn (chat ids from `first`). */
+async function spread(dm: (chatId: number) => Promise<number>, count: number, first: number) {
+  const inFlight = 8;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < count) await dm(first + (next++ % 1000));
+    }),
+  );
 }
 
 function figures(latencies: number[], cpu: ReturnType<typeof cpuPerMessage>, seconds: number) {
@@ -109,7 +130,8 @@ async function measured(pid: number, double: TelegramDouble, run: () => Promise<
   };
 }
 
-async function parleyRun(double: TelegramDouble, modelUrl: string) {
+async function parleyRun(double: TelegramDouble, llm: Llm) {
+  const modelUrl = llm.baseUrl;
   const dir = tempDir('parley-bench-tg-');
   const configPath = join(dir, 'parley.yaml');
   writeFileSync(
@@ -141,6 +163,10 @@ async function parleyRun(double: TelegramDouble, modelUrl: string) {
     const firstReplyMs = await dm(1);
     await sequential(dm, WARMUP, 100);
     const warm = await measured(pid, double, () => sequential(dm, MESSAGES, 1000));
+    llm.setDelay(0);
+    await spread(dm, STEADY_AFTER, 10_000);
+    llm.setDelay(MODEL_MS);
+    const steady = await measured(pid, double, () => sequential(dm, MESSAGES, 2000));
     const burst = await measured(pid, double, () =>
       Promise.all(Array.from({ length: BURST }, (_, i) => dm(5000 + i))),
     );
@@ -150,6 +176,7 @@ async function parleyRun(double: TelegramDouble, modelUrl: string) {
       startToReadyMs: Math.round(readyMs),
       firstReplyMs: ms(firstReplyMs),
       sequential: warm,
+      steady: { after: WARMUP + 1 + MESSAGES + STEADY_AFTER, ...steady },
       burst,
       idleCpuMsPerSecond: idleCpu,
       idleCpuAfterLoadMsPerSecond: idleAfterLoad,
@@ -194,7 +221,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
   const llm = await startInstantLlm({ delayMs: MODEL_MS });
   const double = await startTelegramDouble();
   try {
-    const parley = await parleyRun(double, llm.baseUrl);
+    const parley = await parleyRun(double, llm);
     return { ...parley, floor: await floor(double, llm.baseUrl) };
   } finally {
     await double.close();
