@@ -109,12 +109,17 @@ export function isPlainText(source: string): boolean {
 
 /** Plain text as the walker renders it: paragraphs split at blank lines, text escaped. */
 function plainParagraphs(source: string, dialect: Dialect): string {
+  return paragraphsOf(source)
+    .map((paragraph) => dialect.text(paragraph))
+    .join('\n\n');
+}
+
+/** The paragraphs of plain text (`\n` line ends): split at blank lines, none empty. */
+export function paragraphsOf(source: string): string[] {
   return source
     .replace(/^\n+|\n+$/g, '')
     .split(/\n{2,}/)
-    .filter((paragraph) => paragraph !== '')
-    .map((paragraph) => dialect.text(paragraph))
-    .join('\n\n');
+    .filter((paragraph) => paragraph !== '');
 }
 
 /** Serializes a parsed tree; `source` is the text it was parsed from. */

@@ -1,3 +1,6 @@
+import fc from 'fast-check';
+import { micromark } from 'micromark';
+import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRenderer, renderHtml } from './format.js';
 
@@ -44,5 +47,60 @@ describe('web chat Markdown', () => {
     const html = renderHtml('![secret](https://evil.example/?q=data)');
     expect(html).not.toContain('<img');
     expect(html).toContain('href="https://evil.example/?q=data"');
+  });
+
+  it('renders text without markup (which skips the parser) exactly as micromark does', () => {
+    const pieces = [
+      'a',
+      'Hello',
+      ' ',
+      '\n',
+      '\n\n',
+      '"',
+      "'",
+      '!',
+      '.',
+      ',',
+      '1',
+      'é',
+      '😀',
+      '?',
+      '(',
+      ')',
+      '{',
+      '$',
+      '%',
+      '=',
+      '-',
+      '/',
+      ';',
+      ':',
+      '\u00a0',
+      '\u2028',
+      '\t',
+      '\r',
+      '\0',
+      '\ufeff',
+      '*',
+      '[',
+      '&',
+      '<',
+      '@',
+      'www.',
+      '1. ',
+      '# ',
+    ];
+    const text = fc.array(fc.constantFrom(...pieces), { maxLength: 24 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(text, (markdown) => {
+        const expected = micromark(markdown, { extensions: [gfm()], htmlExtensions: [gfmHtml()] });
+        // Code, links and images get the renderer's own rewrites; everything else is micromark's.
+        if (!/<(pre|a|img)[ >]/.test(expected)) expect(renderHtml(markdown)).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(renderHtml('Hello! "Quoted".\n\n\nSecond line\n')).toBe(
+      '<p>Hello! &quot;Quoted&quot;.</p>\n<p>Second line</p>\n',
+    );
   });
 });
