@@ -31,8 +31,8 @@ import { isPlainText, paragraphsOf } from '../shared/serialize.js';
 
 interface Renderer {
   micromark: typeof import('micromark').micromark;
-  gfm: typeof import('micromark-extension-gfm').gfm;
-  gfmHtml: typeof import('micromark-extension-gfm').gfmHtml;
+  /** GFM's syntax and HTML extensions, built once (building them combines their constructs). */
+  options: import('micromark').Options;
   hljs: HLJSApi;
 }
 
@@ -47,7 +47,8 @@ export function loadRenderer(): Promise<void> {
       import('micromark-extension-gfm'),
       import('highlight.js/lib/common'),
     ]);
-    renderer = { micromark, gfm, gfmHtml, hljs: hljs.default };
+    const options = { extensions: [gfm()], htmlExtensions: [gfmHtml()] };
+    renderer = { micromark, options, hljs: hljs.default };
   })();
   loading.catch(() => {
     loading = undefined;
@@ -62,10 +63,7 @@ export function loadRenderer(): Promise<void> {
 export function renderHtml(markdown: string): string {
   if (!renderer) return `<p>${escapeHtml(markdown)}</p>`;
   if (renderedAsIs(markdown)) return plainHtml(markdown);
-  const html = renderer.micromark(markdown, {
-    extensions: [renderer.gfm()],
-    htmlExtensions: [renderer.gfmHtml()],
-  });
+  const html = renderer.micromark(markdown, renderer.options);
   return (
     html
       .replace(
