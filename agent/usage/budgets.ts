@@ -82,8 +82,25 @@ export function budgetsFor(config: UsageConfig, attribution: UsageAttribution): 
   return [...global, ...scoped];
 }
 
+export interface PeriodBounds {
+  from: number;
+  to: number;
+  label: string;
+}
+
+/** The period each kind was last asked for: every model call asks several times. */
+const lastPeriod: Partial<Record<Period, PeriodBounds>> = {};
+
 /** The UTC day or month containing `now`: its bounds and its label (`2026-12-02`, `2026-12`). */
-export function periodAt(period: Period, now: number): { from: number; to: number; label: string } {
+export function periodAt(period: Period, now: number): PeriodBounds {
+  const last = lastPeriod[period];
+  if (last && now >= last.from && now < last.to) return last;
+  const bounds = computePeriod(period, now);
+  lastPeriod[period] = bounds;
+  return bounds;
+}
+
+function computePeriod(period: Period, now: number): PeriodBounds {
   const date = new Date(now);
   const year = date.getUTCFullYear();
   const month = date.getUTCMonth();

@@ -14,6 +14,7 @@
  * const model = metered(new OpenAIChatModel(config.llm), meter)
  * ```
  */
+import { BoundedCache } from '../../core/bounded-cache.js';
 import type { UsageStore } from '../../sessions/stores.js';
 import type { NewUsage, UsageAttribution } from '../../sessions/usage-records.js';
 import type { ChatMessage, Completion, CompletionRequest } from '../llm.js';
@@ -133,6 +134,8 @@ export class UsageMeter {
   private readonly listeners: ((event: MeterEvent) => void)[] = [];
   private readonly clock: () => number;
   private readonly sums: RunningSums | undefined;
+  /** The budgets of each attribution seen lately (the config does not change under a meter). */
+  private readonly budgets = new BoundedCache<Budget[]>(1024);
 
   constructor(
     readonly store: UsageStore,
@@ -244,7 +247,7 @@ export class UsageMeter {
   /** Every budget of `attribution` with what it has used in its current period. */
   async statusOf(attribution: UsageAttribution, now = this.clock()): Promise<BudgetStatus[]> {
     const out: BudgetStatus[] = [];
-    for (const budget of budgetsFor(this.config, attribution)) {
+    for (const budget of this.budgetsOf(attribution)) {
       const load = async () => {
         const totals = await this.store.totals(budgetQuery(budget, now));
         return budget.unit === 'tokens' ? totals.tokens : totals.cost;
@@ -258,6 +261,17 @@ export class UsageMeter {
       });
     }
     return out;
+  }
+
+  private budgetsOf(attribution: UsageAttribution): Budget[] {
+    const { userId = '', conversationKey = '', channel = '' } = attribution;
+    const key = `${userId}\0${conversationKey}\0${channel}`;
+    let budgets = this.budgets.get(key);
+    if (!budgets) {
+      budgets = budgetsFor(this.config, attribution);
+      this.budgets.set(key, budgets);
+    }
+    return budgets;
   }
 
   private refusal(status: BudgetStatus, needed: number, now: number): string {
