@@ -73,7 +73,7 @@ export class PostgresSessionStore implements SessionStore {
    * advisory lock on the key keeps two nodes from opening two sessions at once.
    */
   async active(init: SessionInit): Promise<Session> {
-    const select = `SELECT s.*, (SELECT MAX(created_at) FROM messages WHERE session_id = s.id) AS last_at
+    const select = `SELECT s.*, (SELECT created_at FROM messages WHERE session_id = s.id ORDER BY id DESC LIMIT 1) AS last_at
        FROM sessions s WHERE key = $1 AND ended_at IS NULL ORDER BY id DESC LIMIT 1`;
     const found = await one<SessionRow>(this.pool, select, [init.key]);
     if (found) return toSession(found);

@@ -30,7 +30,12 @@ export interface SessionRow {
   summary: string | null;
   summary_through: number | null;
   summary_at: number | null;
-  /** Only in queries that compute it (`active`). */
+  /**
+   * Only in queries that compute it (`active`): the time of the session's newest
+   * message, read from the newest id through `messages_session` (session_id, id).
+   * `MAX(created_at)` read every message of the session: 308 µs a turn at 5,000
+   * messages against 3.4 µs, growing with the session.
+   */
   last_at?: number | null;
 }
 

@@ -65,7 +65,7 @@ export class SqliteSessionStore implements SessionStore {
 
   constructor(private readonly db: Db) {
     this.activeByKey = db.prepare(
-      `SELECT s.*, (SELECT MAX(created_at) FROM messages WHERE session_id = s.id) AS last_at
+      `SELECT s.*, (SELECT created_at FROM messages WHERE session_id = s.id ORDER BY id DESC LIMIT 1) AS last_at
          FROM sessions s WHERE key = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1`,
     );
   }

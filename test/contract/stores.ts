@@ -9,7 +9,7 @@
  * storeContract('sqlite', { open: async () => sqliteDriver(tempDir()) })
  * ```
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InboundMessage } from '../../core/contract.js';
 import type { NewJob, NewUsage, SessionInit, Stores } from '../../sessions/stores.js';
 
@@ -308,6 +308,21 @@ function sessionContract(get: () => Stores): void {
       expect(history.map((m) => m.content)).toEqual(['q4', 'a4', 'now']);
       const tight = await sessions.history(session.id, { maxMessages: 40, maxTokens: 5 }, next);
       expect(tight.map((m) => m.content)).toEqual(['now']);
+    });
+
+    it("reads a session's last activity as the time of its newest message", async () => {
+      const { sessions } = get();
+      const session = await sessions.active(dm('u-last'));
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(1_000_000);
+        await sessions.add(session.id, { role: 'user', content: 'first', senderId: 'u-last' });
+        vi.setSystemTime(2_000_000);
+        await sessions.add(session.id, { role: 'assistant', content: 'second' });
+      } finally {
+        vi.useRealTimers();
+      }
+      expect((await sessions.active(dm('u-last'))).lastAt).toBe(2_000_000);
     });
 
     it('stores a summary: history leaves its messages out, transcript and export keep them', async () => {
