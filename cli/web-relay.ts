@@ -12,6 +12,11 @@
  * Stored replies carry only their sequence numbers (the rows are already committed in
  * the web outbox), so a missed notification is caught up by the client's replay on
  * reconnect; deltas are a preview and travel inline (dropped when too large).
+ *
+ * A node handles one client's notes one after another, in the order they arrived:
+ * each stored note waits for its outbox lookup, and two lookups on two pool
+ * connections can finish in either order, which showed a conversation its replies
+ * out of order.
  */
 import type { Logger } from 'pino';
 import type { ChannelAdapter, OutboundTarget } from '../core/contract.js';
@@ -91,13 +96,28 @@ export async function relayWebChannel(
       publish({ from: nodeId, kind: 'typing', target });
     };
   if (!listen) return async () => {};
+  /** The last note being handled for each client; the next one waits for it. */
+  const queues = new Map<string, Promise<void>>();
   return bus.subscribe(TOPIC, (payload) => {
-    void receive(payload).catch((error) => log.warn({ err: error }, 'web relay message dropped'));
+    let note: Note;
+    try {
+      note = JSON.parse(payload) as Note;
+    } catch (error) {
+      log.warn({ err: error }, 'web relay message dropped');
+      return;
+    }
+    if (note.from === nodeId) return;
+    const client = note.kind === 'stored' ? note.clientId : note.target.conversationId;
+    const handled = (queues.get(client) ?? Promise.resolve())
+      .then(() => receive(note))
+      .catch((error) => log.warn({ err: error }, 'web relay message dropped'));
+    queues.set(client, handled);
+    void handled.then(() => {
+      if (queues.get(client) === handled) queues.delete(client);
+    });
   });
 
-  async function receive(payload: string): Promise<void> {
-    const note = JSON.parse(payload) as Note;
-    if (note.from === nodeId) return;
+  async function receive(note: Note): Promise<void> {
     if (note.kind === 'stored') {
       const first = Math.min(...note.seqs);
       const wanted = new Set(note.seqs);
