@@ -199,15 +199,18 @@ export class WebChannel implements ChannelAdapter {
     void loadRenderer()
       .catch((error) => this.log.warn({ err: error }, 'Markdown renderer not loaded'))
       .then(() =>
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, clientId, since)),
+        this.wss.handleUpgrade(req, socket, head, (ws) =>
+          this.onConnection(ws, socket, clientId, since),
+        ),
       );
   }
 
-  private onConnection(ws: WebSocket, clientId: string, since: number): void {
+  /** `socket` is the connection `ws` writes to (corked while a frame is handled). */
+  private onConnection(ws: WebSocket, socket: Duplex, clientId: string, since: number): void {
     const set = this.clients.get(clientId) ?? new Set();
     set.add(ws);
     this.clients.set(clientId, set);
-    ws.on('message', (data) => void this.onFrame(ws, clientId, data.toString()));
+    ws.on('message', (data) => void this.onFrame(ws, socket, clientId, data.toString()));
     ws.on('close', () => {
       set.delete(ws);
       this.replaying.delete(ws);
@@ -246,7 +249,17 @@ export class WebChannel implements ChannelAdapter {
     }
   }
 
-  private async onFrame(ws: WebSocket, clientId: string, raw: string): Promise<void> {
+  /**
+   * Records and accepts one frame of the browser's. Its socket stays corked until the
+   * ack is sent: the echo of the message and the ack leave in one write (one syscall
+   * and one TCP segment instead of two), in the order they were sent.
+   */
+  private async onFrame(
+    ws: WebSocket,
+    socket: Duplex,
+    clientId: string,
+    raw: string,
+  ): Promise<void> {
     const frame = parseFrame(raw);
     if (typeof frame === 'string') {
       this.log.warn({ clientId, reason: frame }, 'web chat frame refused');
@@ -254,6 +267,7 @@ export class WebChannel implements ChannelAdapter {
       return;
     }
     ws.pause();
+    socket.cork();
     try {
       const uploads = frame.attachments?.length
         ? this.uploads.take(clientId, frame.attachments)
@@ -280,6 +294,7 @@ export class WebChannel implements ChannelAdapter {
         }),
       );
     } finally {
+      socket.uncork();
       ws.resume();
     }
   }

@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAIDouble, startOpenAIDouble } from '../doubles/openai.js';
 import { type Running, startParley, testConfig, WebClient } from '../harness.js';
@@ -46,6 +47,29 @@ describe('web chat end to end', () => {
       .join('');
     expect(text.startsWith(streamed)).toBe(true);
     expect(streamed.length).toBeLessThan(text.length);
+    client.close();
+  });
+
+  it('sends the echo of a message and its ack in one write', async () => {
+    const client = await new WebClient(parley.app.url, parley.app.token).connect();
+    // Every buffer list a socket hands to the kernel at once, as text.
+    type Writev = (chunks: { chunk: Buffer | string }[], done: (error?: Error) => void) => void;
+    const sockets = Socket.prototype as unknown as { _writev: Writev };
+    const writev = sockets._writev;
+    const writes: string[] = [];
+    sockets._writev = function (this: Socket, chunks, done) {
+      writes.push(chunks.map(({ chunk }) => chunk.toString()).join(''));
+      return writev.call(this, chunks, done);
+    };
+    try {
+      await client.send('one write', 'm-one');
+    } finally {
+      sockets._writev = writev;
+    }
+    const both = writes.filter((w) => w.includes('"type":"user"') && w.includes('"type":"ack"'));
+    expect(both).toHaveLength(1);
+    expect(both[0]).toContain('"id":"m-one"');
+    await client.waitForMessages(1);
     client.close();
   });
 
