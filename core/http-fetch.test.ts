@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpFetch } from './http-fetch.js';
+import { Canceller, httpFetch, httpRequest } from './http-fetch.js';
 
 describe('httpFetch', () => {
   const server = createServer((req, res) => {
@@ -77,5 +77,27 @@ describe('httpFetch', () => {
       /abort/i,
     );
     await expect(httpFetch('http://127.0.0.1:9/x')).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('cancels a request waiting for its headers or in mid-body, with the reason given', async () => {
+    const waiting = new Canceller();
+    setTimeout(() => waiting.abort(new Error('stalled before headers')), 30);
+    await expect(httpRequest(`${base}/slow`, {}, waiting)).rejects.toThrow(
+      'stalled before headers',
+    );
+    const reading = new Canceller();
+    const response = await httpRequest(`${base}/events`, {}, reading);
+    const chunks: string[] = [];
+    const read = (async () => {
+      for await (const chunk of response.body!) {
+        chunks.push(Buffer.from(chunk).toString());
+        reading.abort(new Error('stalled in the body'));
+      }
+    })();
+    await expect(read).rejects.toThrow();
+    expect(chunks).toEqual(['data: one\n\n']);
+    const late = new Canceller();
+    late.abort('gone');
+    await expect(httpRequest(`${base}/x`, {}, late)).rejects.toThrow('gone');
   });
 });

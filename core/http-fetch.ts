@@ -96,7 +96,42 @@ export class HttpResponse {
   }
 }
 
-/** `fetch` over node:http(s) with keep-alive; honours `signal` (timeouts, aborts). */
+/**
+ * Cancels one request of {@link httpRequest}, like an `AbortSignal` but without one:
+ * an `AbortController` and the listeners Node's HTTP client adds to its signal cost
+ * about 30 µs per model call (core bench profile), a tenth of the rest of the call.
+ * The first `abort` wins; a request already sent is destroyed with its reason.
+ *
+ * @example
+ * ```ts
+ * const cancel = new Canceller()
+ * const timer = setTimeout(() => cancel.abort(new Error('timed out')), 30_000)
+ * const response = await httpRequest(url, { method: 'POST', body }, cancel)
+ * ```
+ */
+export class Canceller {
+  aborted = false;
+  reason: unknown;
+  private destroy: ((reason: unknown) => void) | undefined;
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.destroy?.(reason);
+  }
+
+  /** Has `destroy` called on abort (at once if already aborted). */
+  bind(destroy: (reason: unknown) => void): void {
+    if (this.aborted) destroy(this.reason);
+    else this.destroy = destroy;
+  }
+}
+
+/**
+ * `fetch` over node:http(s) with keep-alive; honours `init.signal` and `cancel`
+ * (timeouts, aborts).
+ */
 export function httpFetch(
   input: string | URL | Request,
   init: RequestInit = {},
@@ -109,7 +144,11 @@ export function httpFetch(
 }
 
 /** {@link httpFetch} with its real return type, for our own callers. */
-export function httpRequest(input: string | URL, init: RequestInit = {}): Promise<HttpResponse> {
+export function httpRequest(
+  input: string | URL,
+  init: RequestInit = {},
+  cancel?: Canceller,
+): Promise<HttpResponse> {
   const url = typeof input === 'string' ? new URL(input) : input;
   const agent = agents[url.protocol as keyof typeof agents];
   if (!agent) return Promise.reject(new TypeError(`unsupported protocol ${url.protocol}`));
@@ -127,6 +166,9 @@ export function httpRequest(input: string | URL, init: RequestInit = {}): Promis
       (response) => resolve(new HttpResponse(url.href, response)),
     );
     request.on('error', reject);
+    cancel?.bind((reason) =>
+      request.destroy(reason instanceof Error ? reason : new Error(String(reason))),
+    );
     if (typeof body === 'object' && Symbol.asyncIterator in body)
       pipeline(Readable.from(body), request).catch(reject);
     else request.end(body);

@@ -104,6 +104,29 @@ describe('OpenAIProvider', () => {
     expect(double.requests.at(-1)!.body.stream).toBe(false);
   });
 
+  it('sends each tool list as given, a list of its own after a change', async () => {
+    const tool = (name: string) => ({
+      type: 'function' as const,
+      function: { name, description: `the ${name} tool`, parameters: { type: 'object' } },
+    });
+    const first = [tool('get_time')];
+    const changed = [tool('get_time'), tool('recall')];
+    const p = provider(true);
+    for (const tools of [first, first, changed]) {
+      double.script.push({ text: 'ok' });
+      await p.attempt({ messages: [{ role: 'user', content: 'hi' }], tools });
+      expect(double.requests.at(-1)!.body).toMatchObject({
+        model: 'big',
+        messages: [{ role: 'user', content: 'hi' }],
+        tools,
+        temperature: 0.2,
+        stream: true,
+      });
+    }
+    await ask(p);
+    expect(double.requests.at(-1)!.body).not.toHaveProperty('tools');
+  });
+
   it('keeps one connection for consecutive calls, streamed or not', async () => {
     const p = provider(true);
     await ask(p);
