@@ -23,14 +23,16 @@ export class BoundedCache<V> {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
-    if (entry.expires <= Date.now()) return undefined;
+    // Without a time to live there is no clock to read (most caches: every message reads them).
+    if (entry.expires !== Number.POSITIVE_INFINITY && entry.expires <= Date.now()) return undefined;
     this.entries.set(key, entry);
     return entry.value;
   }
 
   set(key: string, value: V): void {
     this.entries.delete(key);
-    this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
+    const expires = this.ttlMs === Number.POSITIVE_INFINITY ? this.ttlMs : Date.now() + this.ttlMs;
+    this.entries.set(key, { value, expires });
     while (this.entries.size > this.max) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
@@ -39,6 +41,10 @@ export class BoundedCache<V> {
 
   delete(key: string): void {
     this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 
   get size(): number {

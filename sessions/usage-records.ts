@@ -62,5 +62,14 @@ export interface UsageRow extends UsageTotals {
   key: string | null;
 }
 
+const DAY_MS = 86_400_000;
+/** The last day computed, as its first ms: each model call asks for the day of "now". */
+let lastDay = { start: Number.NaN, text: '' };
+
 /** The UTC day (`YYYY-MM-DD`) of a time. */
-export const utcDay = (at: number): string => new Date(at).toISOString().slice(0, 10);
+export function utcDay(at: number): string {
+  const start = Math.floor(at / DAY_MS) * DAY_MS;
+  if (start !== lastDay.start)
+    lastDay = { start, text: new Date(start).toISOString().slice(0, 10) };
+  return lastDay.text;
+}

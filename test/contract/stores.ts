@@ -603,6 +603,35 @@ function channelStoreContract(get: () => Stores, restart: () => Promise<Stores>)
       ]);
       expect(wa.clear()).toBe(2);
       expect([wa.size(), other.size()]).toEqual([0, 1]);
+      expect([wa.get('creds'), wa.get('key:b'), other.get('creds')]).toEqual([
+        undefined,
+        undefined,
+        '{}',
+      ]);
+    });
+
+    it('reads auth state as last written: after a miss, an overwrite, a removal, long or short', async () => {
+      const state = get().authState('web:conversations');
+      const long = 'x'.repeat(5000);
+      expect(state.get('c:1')).toBeUndefined();
+      state.write([['c:1', 'short']]);
+      expect(state.get('c:1')).toBe('short');
+      state.write([['c:1', long]]);
+      expect(state.get('c:1')).toBe(long);
+      state.write([['c:1', 'short again']]);
+      expect(state.get('c:1')).toBe('short again');
+      state.write([['c:1', null]]);
+      expect(state.get('c:1')).toBeUndefined();
+      state.write([
+        ['c:2', long],
+        ['ids', '["c:2"]'],
+      ]);
+      const after = (await restart()).authState('web:conversations');
+      expect([after.get('c:1'), after.get('c:2'), after.get('ids')]).toEqual([
+        undefined,
+        long,
+        '["c:2"]',
+      ]);
     });
 
     it('replays a client’s web messages after a sequence number', async () => {
