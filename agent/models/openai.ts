@@ -18,7 +18,7 @@ import type { ToolCallRecord } from '../../sessions/records.js';
 import type { ProviderError } from './errors.js';
 import { explain, Stalled, StatusError, TimedOut, Unreachable } from './explain.js';
 import type { Provider } from './providers.js';
-import { sseEvents } from './sse.js';
+import { SseDecoder, type SseEvent } from './sse.js';
 import type { Completion, CompletionRequest } from './types.js';
 
 type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk;
@@ -174,19 +174,19 @@ export class OpenAIProvider {
     let finishReason: string | undefined;
     const calls = new Map<number, ToolCallRecord>();
     let usage: Completion['usage'];
-    for await (const chunk of chunks(response)) {
-      idle();
+    const take = (chunk: Chunk) => {
       if (chunk.usage) usage = usageOf(chunk.usage);
       const choice = chunk.choices?.[0];
       if (choice?.finish_reason) finishReason = choice.finish_reason;
       const delta = choice?.delta;
-      if (!delta) continue;
+      if (!delta) return;
       if (delta.content) {
         content += delta.content;
         request.onDelta?.(delta.content);
       }
       for (const part of delta.tool_calls ?? []) addToolCallPart(calls, part);
-    }
+    };
+    await readChunks(response, idle, take);
     const toolCalls = [...calls.entries()]
       .sort(([a], [b]) => a - b)
       .map(([index, call]) => ({ ...call, id: call.id || `call_${index}` }));
@@ -214,25 +214,38 @@ function jsonOf(tools: CompletionRequest['tools']): string {
 }
 
 /**
- * The chunks of a streamed answer, up to `[DONE]` (or the end of the body). An
+ * Reads a streamed answer to its end, handing each chunk to `take` up to `[DONE]`
+ * and calling `alive` for every piece of the body that arrives (the idle watch). An
  * `{"error": …}` event (a failure in mid-answer) throws a {@link StatusError} with
  * status 0; an event that is not JSON throws a `SyntaxError`.
  */
-async function* chunks(response: HttpResponse): AsyncGenerator<Chunk> {
+async function readChunks(
+  response: HttpResponse,
+  alive: () => void,
+  take: (chunk: Chunk) => void,
+): Promise<void> {
   if (!response.body) return;
+  const sse = new SseDecoder();
   let done = false;
-  for await (const event of sseEvents(response.body)) {
-    // Read on to the end of the body after `[DONE]`: leaving early would destroy the
-    // socket instead of returning it to the keep-alive pool.
-    if (done || event.data.startsWith('[DONE]')) {
-      done = true;
-      continue;
+  const handle = (events: SseEvent[]) => {
+    for (const event of events) {
+      // Read on to the end of the body after `[DONE]`: leaving early would destroy the
+      // socket instead of returning it to the keep-alive pool.
+      if (done || event.data.startsWith('[DONE]')) {
+        done = true;
+        continue;
+      }
+      if (event.event !== null && event.event !== 'message' && event.event !== 'error') continue;
+      const data = JSON.parse(event.data) as Chunk & { error?: { message?: string } };
+      if (data.error) throw new StatusError(0, data.error.message ?? 'error event in the stream');
+      take(data);
     }
-    if (event.event !== null && event.event !== 'message' && event.event !== 'error') continue;
-    const data = JSON.parse(event.data) as Chunk & { error?: { message?: string } };
-    if (data.error) throw new StatusError(0, data.error.message ?? 'error event in the stream');
-    yield data;
+  };
+  for await (const bytes of response.body) {
+    alive();
+    handle(sse.push(bytes));
   }
+  handle(sse.end());
 }
 
 /** A non-2xx answer as a {@link StatusError}, with the provider's own message if it sent one. */

@@ -4,19 +4,18 @@
  * comments, multi-line data, and an event cut off at the end of the body.
  */
 import { describe, expect, it } from 'vitest';
-import { type SseEvent, sseEvents } from './sse.js';
+import { SseDecoder, type SseEvent } from './sse.js';
 
 async function read(parts: (string | Uint8Array)[]): Promise<SseEvent[]> {
-  async function* body() {
-    for (const part of parts)
-      yield typeof part === 'string' ? new TextEncoder().encode(part) : part;
-  }
+  const decoder = new SseDecoder();
   const events: SseEvent[] = [];
-  for await (const event of sseEvents(body())) events.push(event);
+  for (const part of parts)
+    events.push(...decoder.push(typeof part === 'string' ? new TextEncoder().encode(part) : part));
+  events.push(...decoder.end());
   return events;
 }
 
-describe('sseEvents', () => {
+describe('SseDecoder', () => {
   it('joins an event split across chunks and reads LF, CRLF and CR line endings', async () => {
     expect(await read(['data: {"a":', '1}\n', '\ndata: two\r', '\n\r\ndata: three\r\r'])).toEqual([
       { event: null, data: '{"a":1}' },

@@ -9,10 +9,9 @@
  *
  * @example
  * ```ts
- * for await (const event of sseEvents(response.body)) {
- *   if (event.data === '[DONE]') break;
- *   handle(JSON.parse(event.data));
- * }
+ * const sse = new SseDecoder()
+ * for await (const chunk of response.body) for (const event of sse.push(chunk)) handle(event)
+ * for (const event of sse.end()) handle(event)
  * ```
  */
 
@@ -46,31 +45,46 @@ class EventBuilder {
   }
 }
 
-/** The events of an SSE body, in order, as they arrive. */
-export async function* sseEvents(
-  body: AsyncIterable<Uint8Array | string>,
-): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder();
-  const builder = new EventBuilder();
-  let buffered = '';
-  for await (const chunk of body) {
-    buffered += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+/**
+ * Decodes an SSE body chunk by chunk: `push` returns the events each chunk completes,
+ * `end` those the end of the body completes. Synchronous, so a streamed answer is read
+ * with one loop over the body, not through a generator per layer (the two generators
+ * this replaced cost about 20 µs per model call in the core bench profile).
+ */
+export class SseDecoder {
+  private readonly decoder = new TextDecoder();
+  private readonly builder = new EventBuilder();
+  private buffered = '';
+
+  push(chunk: Uint8Array | string): SseEvent[] {
+    this.buffered +=
+      typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    const events: SseEvent[] = [];
     let start = 0;
     for (;;) {
-      const end = lineEnd(buffered, start);
+      const end = lineEnd(this.buffered, start);
       if (end < 0) break;
-      const event = builder.line(buffered.slice(start, end));
+      const event = this.builder.line(this.buffered.slice(start, end));
       // A CR at the very end may be the first half of a CRLF: wait for the next chunk.
       start =
-        buffered.charCodeAt(end) === 13 && buffered.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
-      if (event) yield event;
+        this.buffered.charCodeAt(end) === 13 && this.buffered.charCodeAt(end + 1) === 10
+          ? end + 2
+          : end + 1;
+      if (event) events.push(event);
     }
-    buffered = buffered.slice(start);
+    this.buffered = this.buffered.slice(start);
+    return events;
   }
-  buffered += decoder.decode();
-  for (const line of buffered.split(/\r\n|\r|\n/)) {
-    const event = builder.line(line);
-    if (event) yield event;
+
+  end(): SseEvent[] {
+    const rest = this.buffered + this.decoder.decode();
+    this.buffered = '';
+    const events: SseEvent[] = [];
+    for (const line of rest.split(/\r\n|\r|\n/)) {
+      const event = this.builder.line(line);
+      if (event) events.push(event);
+    }
+    return events;
   }
 }
 
