@@ -61,10 +61,11 @@ export class SqliteMemoryStore implements MemoryStore {
 
   async search(scope: MemoryScope, query: string, limit: number): Promise<Memory[]> {
     const token = scopeToken(scope);
+    // Most turns come from users with no memories: one index probe, before the query's
+    // words are even looked at, instead of the FTS query.
+    if (!prepared(this.db, 'SELECT 1 FROM memories WHERE scope = ? LIMIT 1').get(token)) return [];
     const terms = matchTerms(token, query);
-    // Most turns come from users with no memories: one index probe instead of the FTS query.
-    if (!terms || !prepared(this.db, 'SELECT 1 FROM memories WHERE scope = ? LIMIT 1').get(token))
-      return [];
+    if (!terms) return [];
     const rows = prepared(
       this.db,
       `SELECT ${COLUMNS} FROM memories_fts f JOIN memories m ON m.id = f.rowid
