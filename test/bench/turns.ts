@@ -3,8 +3,8 @@
  * SQLite inbox, queue, router, sender) with the channel's adapter pointed at its
  * platform double, and a model that answers after `MODEL_MS` (`instant-llm.ts`).
  * Each message is injected at the double and timed until the double receives the
- * reply. Messages are sequential and at least `gapMs` apart, so the channel's
- * per-conversation rate limit is never the wait.
+ * reply. Messages are sequential, each sent `gapMs` after the previous reply, so the
+ * channel's per-conversation rate limit is never the wait.
  *
  * CPU per message is this process's (`process.cpuUsage()`), which here also holds
  * the double and the model; `mainThread` is this process's main thread
@@ -71,7 +71,10 @@ export async function measureTurns(
     driver.inject(i, app.url);
     await reply.finally(() => clearTimeout(timer));
     const latency = performance.now() - sent;
-    if (latency < gapMs) await new Promise((resolve) => setTimeout(resolve, gapMs - latency));
+    // The gap runs from the reply: the channel's per-conversation gap counts from the
+    // previous send, so a gap counted from the previous message would let a slow turn
+    // make the next reply wait for the throttle.
+    if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
     return latency;
   };
   try {
