@@ -128,10 +128,7 @@ export class Canceller {
   }
 }
 
-/**
- * `fetch` over node:http(s) with keep-alive; honours `init.signal` and `cancel`
- * (timeouts, aborts).
- */
+/** `fetch` over node:http(s) with keep-alive; honours `signal` (timeouts, aborts). */
 export function httpFetch(
   input: string | URL | Request,
   init: RequestInit = {},
@@ -143,7 +140,7 @@ export function httpFetch(
   ) as unknown as Promise<Response>;
 }
 
-/** {@link httpFetch} with its real return type, for our own callers. */
+/** {@link httpFetch} with its real return type, for our own callers; `cancel` stops it without a signal. */
 export function httpRequest(
   input: string | URL,
   init: RequestInit = {},
